@@ -1,0 +1,1 @@
+namespace SgdWalk.Records; internal static class Placeholder { }

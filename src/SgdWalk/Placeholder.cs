@@ -1,0 +1,1 @@
+namespace SgdWalk; internal static class Placeholder { }
