@@ -8,6 +8,8 @@ export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_max=0:glibc.malloc.tr
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 ./scripts/ensure-dotnet.sh || exit 1
+# The end-to-end tests also read the real default data when it is there.
+./scripts/ensure-data.sh train
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

@@ -1,0 +1,39 @@
+using SgdWalk.Data;
+using SgdWalk.Models;
+using SgdWalk.Probes;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SgdWalk.Cli.Commands;
+
+/// <summary>`sgdwalk list`: what the tool knows, as tables.</summary>
+public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Settings>
+{
+    public sealed class Settings : CommandSettings;
+
+    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var models = new Table().Title("models").AddColumns("name", "description");
+        foreach (var m in ModelZoo.Known) models.AddRow(Markup.Escape(m.Name), Markup.Escape(m.Description));
+        console.Write(models);
+
+        var datasets = new Table().Title("datasets").AddColumns("name", "description", "default location");
+        foreach (var d in DatasetCatalog.Known) datasets.AddRow(Markup.Escape(d.Name), Markup.Escape(d.Description), Markup.Escape(d.DefaultLocation));
+        console.Write(datasets);
+
+        var presets = new Table().Title("probe presets (--probes), cheapest first").AddColumns("preset", "columns in steps.csv");
+        presets.AddRow("none", string.Join(", ", WalkRecorder.FixedColumns));
+        presets.AddRow("cheap", "+ grad_norm, step_norm, dist_init, cos_grad, cos_update");
+        presets.AddRow("paper", Markup.Escape("+ per view V in {batch, probe}: " + string.Join(", ", SegmentProfileProbe.Suffixes.Select(s => "V_" + s))));
+        console.Write(presets);
+
+        var schedules = new Table().Title("learning-rate schedules (--schedule)").AddColumns("spec", "meaning");
+        schedules.AddRow("constant", "the --lr throughout (default)");
+        schedules.AddRow("step:E1,E2:GAMMA", "multiply by GAMMA at each listed epoch");
+        schedules.AddRow("cosine[:MIN]", "cosine decay to MIN x lr over the run");
+        schedules.AddRow("cyclic:LOW:HIGH:PERIOD", "triangular cycles between two rates, PERIOD epochs long");
+        schedules.AddRow("trapezoid:WARMUP:DECAY[:START[:END]]", "warm-up from START x lr, plateau, linear decay to END x lr");
+        console.Write(schedules);
+        return ExitCodes.Success;
+    }
+}

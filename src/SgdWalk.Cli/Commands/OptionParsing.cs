@@ -1,0 +1,100 @@
+using System.Globalization;
+using SgdWalk.Landscape;
+using SgdWalk.Probes;
+using SgdWalk.Training;
+
+namespace SgdWalk.Cli.Commands;
+
+/// <summary>Turns the command line's text into <see cref="TrainOptions"/>; every problem becomes a readable message.</summary>
+public static class OptionParsing
+{
+    public static (TrainOptions Options, List<string> Errors) ToOptions(TrainSettings s)
+    {
+        var errors = new List<string>();
+        T Parse<T>(Func<T> parse, T fallback)
+        {
+            try { return parse(); }
+            catch (FormatException e) { errors.Add(e.Message); return fallback; }
+        }
+
+        var options = new TrainOptions
+        {
+            Model = s.Model,
+            Hidden = s.Hidden is null ? null : Parse(() => Integers("--hidden", s.Hidden), null),
+            ModelBatchNorm = !s.NoModelBatchNorm,
+            Depth = s.Depth,
+            Dataset = s.Dataset,
+            DataDir = s.DataDir,
+            ValidationSize = s.ValidationSize,
+            TrainSize = s.TrainSize,
+            Augment = s.Augment,
+            LearningRate = s.LearningRate,
+            BatchSize = s.BatchSize,
+            ChunkSize = s.ChunkSize,
+            Epochs = s.Epochs,
+            Steps = s.Steps,
+            Momentum = s.Momentum,
+            Nesterov = s.Nesterov,
+            WeightDecay = s.WeightDecay,
+            Schedule = s.Schedule,
+            Seed = s.Seed,
+            Probes = Parse(() => Preset(s.Probes), ProbePreset.Paper),
+            Record = s.Record,
+            Alphas = s.Alphas is null ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
+            ProbeSize = Parse(() => ProbeSize(s.ProbeSize), 5000),
+            BatchNorm = Parse(() => Policy(s.BatchNorm), BatchNormPolicy.BatchStats),
+            Compat = s.Compat,
+            EvaluationChunkSize = s.EvaluationChunk,
+            Threads = s.Threads,
+            Device = s.Device,
+        };
+        errors.AddRange(options.Validate());
+        return (options, errors);
+    }
+
+    public static string DefaultRunName(TrainOptions o) =>
+        string.Create(CultureInfo.InvariantCulture, $"{o.Dataset}-{o.Model}-lr{o.LearningRate}-b{o.BatchSize}-s{o.Seed}");
+
+    public static IReadOnlyList<double> Alphas(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length == 3)
+        {
+            double start = Number("--alphas", parts[0]), stop = Number("--alphas", parts[1]), step = Number("--alphas", parts[2]);
+            if (!(step > 0) || stop <= start) throw new FormatException($"--alphas '{text}': a range needs START < STOP and a positive STEP");
+            int count = (int)Math.Round((stop - start) / step);
+            if (count > 10_000) throw new FormatException($"--alphas '{text}': more than 10,000 points");
+            // Round to the step's decimals so 0.1·3 is written as 0.3 and α = 1 is exactly 1.
+            return Enumerable.Range(0, count + 1).Select(i => Math.Round(start + i * step, 12)).ToArray();
+        }
+        return text.Split(',').Select(p => Number("--alphas", p)).ToArray();
+    }
+
+    private static int? ProbeSize(string text) =>
+        text == "full" ? null
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
+        : throw new FormatException($"--probe-size must be a positive number of samples or 'full' (got '{text}')");
+
+    private static ProbePreset Preset(string text) => text switch
+    {
+        "none" => ProbePreset.None,
+        "cheap" => ProbePreset.Cheap,
+        "paper" => ProbePreset.Paper,
+        _ => throw new FormatException($"--probes must be none, cheap or paper (got '{text}')"),
+    };
+
+    private static BatchNormPolicy Policy(string text) => text switch
+    {
+        "batch-stats" => BatchNormPolicy.BatchStats,
+        "running" => BatchNormPolicy.Running,
+        _ => throw new FormatException($"--bn must be batch-stats or running (got '{text}')"),
+    };
+
+    private static int[] Integers(string option, string text) =>
+        text.Split(',').Select(p => int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int v)
+            ? v : throw new FormatException($"{option}: '{p}' is not a whole number")).ToArray();
+
+    private static double Number(string option, string text) =>
+        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
+            ? v : throw new FormatException($"{option}: '{text}' is not a number");
+}

@@ -1,0 +1,98 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace SgdWalk.Cli.Commands;
+
+/// <summary>The `sgdwalk train` options. Defaults mirror <see cref="Training.TrainOptions"/> (README "Options").</summary>
+public sealed class TrainSettings : CommandSettings
+{
+    [CommandOption("--model <NAME>"), DefaultValue("mlp"), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet.")]
+    public string Model { get; init; } = "mlp";
+
+    [CommandOption("--hidden <WIDTHS>"), Description("Layer widths: mlp hidden widths (default 500,350), small-cnn conv widths (default 32,64).")]
+    public string? Hidden { get; init; }
+
+    [CommandOption("--no-model-bn"), Description("Build mlp / small-cnn without BatchNorm layers.")]
+    public bool NoModelBatchNorm { get; init; }
+
+    [CommandOption("--depth <N>"), Description("ResNet depth 6n+2 for --model resnet (20, 32, 44, 56, 110).")]
+    public int? Depth { get; init; }
+
+    [CommandOption("--dataset <NAME>"), DefaultValue("fashion-mnist"), Description("fashion-mnist, mnist, cifar10 or synthetic.")]
+    public string Dataset { get; init; } = "fashion-mnist";
+
+    [CommandOption("--data-dir <DIR>"), Description("Dataset directory; else $SGDWALK_DATA; else /usr/share/datasets/fashion-mnist.")]
+    public string? DataDir { get; init; }
+
+    [CommandOption("--val-size <N>"), Description("Validation images taken from the end of the training file (default 5000).")]
+    public int? ValidationSize { get; init; }
+
+    [CommandOption("--train-size <N>"), Description("Use only the first N training images (quick runs).")]
+    public int? TrainSize { get; init; }
+
+    [CommandOption("--augment <BOOL>"), Description("Random crop + flip in training (default: on for cifar10 only).")]
+    public bool? Augment { get; init; }
+
+    [CommandOption("--lr <RATE>"), DefaultValue(0.1), Description("Learning rate (the base rate of --schedule).")]
+    public double LearningRate { get; init; } = 0.1;
+
+    [CommandOption("--batch-size <N>"), DefaultValue(100), Description("Mini-batch size.")]
+    public int BatchSize { get; init; } = 100;
+
+    [CommandOption("--chunk-size <N>"), Description("Samples per forward pass; larger batches are accumulated over chunks (BN statistics per chunk).")]
+    public int? ChunkSize { get; init; }
+
+    [CommandOption("--epochs <N>"), DefaultValue(1), Description("Epochs to train.")]
+    public int Epochs { get; init; } = 1;
+
+    [CommandOption("--steps <N>"), Description("Train exactly N steps instead (epochs continue as needed).")]
+    public int? Steps { get; init; }
+
+    [CommandOption("--momentum <M>"), DefaultValue(0.0), Description("Momentum (0 = plain SGD, the paper's setting).")]
+    public double Momentum { get; init; }
+
+    [CommandOption("--nesterov"), Description("Nesterov momentum.")]
+    public bool Nesterov { get; init; }
+
+    [CommandOption("--weight-decay <L2>"), DefaultValue(1e-4), Description("L2 weight decay added to the gradient in the update.")]
+    public double WeightDecay { get; init; } = 1e-4;
+
+    [CommandOption("--schedule <SPEC>"), DefaultValue("constant"), Description("constant | step:E1,E2:GAMMA | cosine[:MIN] | cyclic:LOW:HIGH:PERIOD | trapezoid:WARMUP:DECAY[:START[:END]].")]
+    public string Schedule { get; init; } = "constant";
+
+    [CommandOption("--seed <N>"), DefaultValue(1111L), Description("Seed for initialisation, data order, augmentation and probe subset.")]
+    public long Seed { get; init; } = 1111;
+
+    [CommandOption("--probes <PRESET>"), DefaultValue("paper"), Description("none | cheap (norms, distance, cosines) | paper (cheap + segment profiles).")]
+    public string Probes { get; init; } = "paper";
+
+    [CommandOption("--record <SCHEDULE>"), DefaultValue("steps:0-49+every:10"), Description("Steps whose profiles are measured: all, none, steps:A-B, every:N, epochs:1,10 joined by '+'.")]
+    public string Record { get; init; } = "steps:0-49+every:10";
+
+    [CommandOption("--alphas <GRID>"), Description("Profile grid: a list 0,0.25,0.5,0.75,1 or a range START:STOP:STEP such as -0.5:1.5:0.1 (default 0:1:0.1).")]
+    public string? Alphas { get; init; }
+
+    [CommandOption("--probe-size <N|full>"), DefaultValue("5000"), Description("Samples in the fixed probe view, or 'full' for the whole training split.")]
+    public string ProbeSize { get; init; } = "5000";
+
+    [CommandOption("--bn <POLICY>"), DefaultValue("batch-stats"), Description("BatchNorm during evaluation: batch-stats (train mode per chunk) or running (eval mode, interpolated buffers).")]
+    public string BatchNorm { get; init; } = "batch-stats";
+
+    [CommandOption("--compat <MODE>"), DefaultValue("none"), Description("'authors' reproduces the authors' conventions (alphas 0..0.9, full probe, chunks of 100, weight-decayed cosine).")]
+    public string Compat { get; init; } = "none";
+
+    [CommandOption("--eval-chunk <N>"), DefaultValue(1000), Description("Samples per forward pass when evaluating in eval mode.")]
+    public int EvaluationChunk { get; init; } = 1000;
+
+    [CommandOption("--threads <N>"), Description("Torch threads (default: all cores). 1 and 2 threads give different bits; recorded in run.json.")]
+    public int? Threads { get; init; }
+
+    [CommandOption("--device <DEVICE>"), DefaultValue("cpu"), Description("cpu or cuda[:N] (when the libtorch package has CUDA).")]
+    public string Device { get; init; } = "cpu";
+
+    [CommandOption("--out <DIR>"), Description("Run folder (default runs/<dataset>-<model>-lr<lr>-b<batch>-s<seed>).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--overwrite"), Description("Replace the files of an existing run folder.")]
+    public bool Overwrite { get; init; }
+}

@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+using SgdWalk.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SgdWalk.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        // Ctrl-C and SIGTERM ask the run to stop at the end of the current step, so its files stay whole.
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        return Run(args, AnsiConsole.Console, stop.Token);
+    }
+
+    /// <summary>Runs the CLI against any console (tests pass a recording one).</summary>
+    public static int Run(string[] args, IAnsiConsole console, CancellationToken cancel = default)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("sgdwalk");
+            config.ConfigureConsole(console);
+            config.UseStrictParsing();
+            config.SetExceptionHandler((exception, _) =>
+            {
+                // Parse errors and the like: one line naming the culprit, exit code 2 (bad input).
+                console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {exception.Message}");
+                return ExitCodes.InvalidInput;
+            });
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train a model with SGD and record the walk (segment profiles, heights, distances, cosines).")
+                .WithExample("train")
+                .WithExample("train", "--model", "small-cnn", "--lr", "0.05", "--epochs", "2", "--out", "runs/cnn")
+                .WithExample("train", "--dataset", "synthetic", "--steps", "200", "--record", "all");
+            config.AddCommand<ListCommand>("list")
+                .WithDescription("List the models, datasets, probes, presets and schedules.");
+        });
+        return app.Run(args, cancel);
+    }
+}

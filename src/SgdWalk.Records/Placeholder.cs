@@ -1,1 +1,0 @@
-namespace SgdWalk.Records; internal static class Placeholder { }

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace SgdWalk.Records;
+
+/// <summary>
+/// run.json: everything needed to understand and repeat a run (every option, seed, versions, threads, machine),
+/// its status and where the time went. Rewritten atomically so a crash never leaves half a file behind.
+/// </summary>
+public sealed class RunManifest
+{
+    public string Tool { get; set; } = "SgdWalk";
+
+    public RunStatus Status { get; set; } = RunStatus.Running;
+
+    /// <summary>One line saying why the run stopped early (failed, diverged, interrupted); null otherwise.</summary>
+    public string? Message { get; set; }
+
+    public long Seed { get; set; }
+
+    /// <summary>Every option as the run saw it, after defaults were applied.</summary>
+    public JsonObject Options { get; set; } = new();
+
+    public Dictionary<string, string> Versions { get; set; } = new();
+
+    public Dictionary<string, string> Machine { get; set; } = new();
+
+    public int Threads { get; set; }
+
+    public DateTimeOffset StartedUtc { get; set; }
+
+    public DateTimeOffset? FinishedUtc { get; set; }
+
+    /// <summary>Wall-clock seconds per part of the run (data, training, probes, evaluation, total).</summary>
+    public Dictionary<string, double> TimingsSeconds { get; set; } = new();
+
+    /// <summary>Counts that describe the run's extent (steps, recorded steps, epochs).</summary>
+    public Dictionary<string, long> Counts { get; set; } = new();
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public void Write(string path)
+    {
+        // Write next to the target, then rename: readers see the old file or the new one, never a torn one.
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json) + "\n");
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static RunManifest Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), Json)
+                ?? throw new InvalidDataException($"{path}: empty run manifest");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid run manifest ({e.Message})");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace SgdWalk.Records;
+
+/// <summary>
+/// The headline numbers of a run, computed from its files alone (so the CLI, reports and tests agree on them).
+/// NaN means the run did not measure that quantity.
+/// </summary>
+public sealed record RunSummary(
+    string View,
+    long Steps,
+    long RecordedSteps,
+    double InteriorFraction,
+    double MedianHeight,
+    double MedianFloorAlpha,
+    double FinalDistanceFromInit,
+    double MedianCosGrad,
+    double FinalTrainLoss,
+    double FinalTrainAccuracy,
+    double FinalValidationAccuracy,
+    double FinalTestAccuracy,
+    IReadOnlyDictionary<string, double> TimingsSeconds)
+{
+    /// <summary>Summarises the view named <paramref name="view"/> (probe by default, else the first one measured).</summary>
+    public static RunSummary FromFolder(RunFolder folder, string view = "probe")
+    {
+        var steps = CsvTable.Read(folder.Steps);
+        if (!steps.Has(view + "_interior"))
+            view = steps.Columns.FirstOrDefault(c => c.EndsWith("_interior", StringComparison.Ordinal))?[..^"_interior".Length] ?? view;
+        double[] interior = Measured(steps, view + "_interior");
+        double[] height = Measured(steps, view + "_height");
+        double[] floorAlpha = Measured(steps, view + "_floor_alpha");
+        double[] distance = Measured(steps, "dist_init");
+        double[] cosGrad = Measured(steps, "cos_grad");
+
+        var epochs = File.Exists(folder.Epochs) ? CsvTable.Read(folder.Epochs) : null;
+        double Last(string column) =>
+            epochs is null || epochs.Rows.Count == 0 || !epochs.Has(column) ? double.NaN : epochs.Number(epochs.Rows.Count - 1, column);
+
+        var manifest = File.Exists(folder.Manifest) ? RunManifest.Read(folder.Manifest) : null;
+        return new RunSummary(
+            view,
+            steps.Rows.Count,
+            interior.Length,
+            interior.Length == 0 ? double.NaN : interior.Average(),
+            Statistics.Median(height),
+            Statistics.Median(floorAlpha),
+            distance.Length == 0 ? double.NaN : distance[^1],
+            Statistics.Median(cosGrad),
+            Last("train_loss"),
+            Last("train_acc"),
+            Last("val_acc"),
+            Last("test_acc"),
+            manifest?.TimingsSeconds ?? new Dictionary<string, double>());
+    }
+
+    private static double[] Measured(CsvTable table, string column) =>
+        table.Has(column) ? table.Numbers(column).Where(v => !double.IsNaN(v)).ToArray() : [];
+}

@@ -1,0 +1,53 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Landscape;
+
+/// <summary>Mean loss of a batch of model outputs against targets (a scalar tensor).</summary>
+public delegate Tensor LossFunction(Tensor outputs, Tensor targets);
+
+/// <summary>How BatchNorm layers behave while we evaluate a loss (recorded in run.json).</summary>
+public enum BatchNormPolicy
+{
+    /// <summary>Train mode: each evaluation chunk is normalised with its own statistics (the authors' choice).</summary>
+    BatchStats,
+
+    /// <summary>Eval mode: running statistics, interpolated together with the parameters along a segment.</summary>
+    Running,
+}
+
+/// <summary>Loss and accuracy of a data view at one point.</summary>
+public readonly record struct Evaluation(double Loss, double Accuracy);
+
+/// <summary>
+/// Evaluates the loss of a model at its current parameters on a data view, without gradients. It sets the
+/// BatchNorm mode the policy asks for but does not restore buffers: callers wrap a whole series of evaluations in
+/// one <see cref="ModelState"/> capture/restore, which is cheaper than one per point.
+/// </summary>
+public sealed class LossSurface(nn.Module<Tensor, Tensor> model, LossFunction loss, BatchNormPolicy policy)
+{
+    public static readonly LossFunction CrossEntropy = (outputs, targets) => nn.functional.cross_entropy(outputs, targets);
+
+    public nn.Module<Tensor, Tensor> Model { get; } = model;
+
+    public BatchNormPolicy Policy { get; } = policy;
+
+    public Evaluation Evaluate(DataView view)
+    {
+        Model.train(Policy == BatchNormPolicy.BatchStats);
+        using var _ = no_grad();
+        double lossSum = 0;
+        long correct = 0;
+        bool classification = true;
+        foreach (var (inputs, targets) in view.Chunks)
+        {
+            using var scope = NewDisposeScope();
+            var outputs = Model.call(inputs);
+            long n = inputs.shape[0];
+            lossSum += loss(outputs, targets).to(ScalarType.Float64).item<double>() * n;
+            classification &= outputs.dim() == 2 && targets.dtype == ScalarType.Int64;
+            if (classification) correct += outputs.argmax(1).eq(targets).sum().item<long>();
+        }
+        return new Evaluation(lossSum / view.Count, classification ? (double)correct / view.Count : double.NaN);
+    }
+}

@@ -1,1 +1,0 @@
-namespace SgdWalk; internal static class Placeholder { }

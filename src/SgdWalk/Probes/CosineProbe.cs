@@ -1,0 +1,41 @@
+using SgdWalk.Landscape;
+using SgdWalk.Records;
+
+namespace SgdWalk.Probes;
+
+/// <summary>
+/// cos(g_{t−1}, g_t) and cos(u_{t−1}, u_t) on every step: negative values mean SGD bounces across the valley.
+/// The first step has no predecessor, so its cells stay empty. With <paramref name="weightDecay"/> &gt; 0 the
+/// gradient is taken as g_t + λθ_t, the authors' convention (`--compat authors`).
+/// </summary>
+public sealed class CosineProbe(double weightDecay = 0) : IProbe
+{
+    private ParamVector? previousGradient;
+    private ParamVector? previousUpdate;
+
+    public string Name => "cosines";
+
+    public IReadOnlyList<string> Columns { get; } = ["cos_grad", "cos_update"];
+
+    public bool Wants(int step, int epoch) => true;
+
+    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    {
+        var gradient = weightDecay > 0 ? step.Gradient.PlusScaled(step.Before, weightDecay) : step.Gradient.Clone();
+        var update = step.Update.Clone();
+        if (previousGradient is not null && previousUpdate is not null)
+        {
+            row.Set("cos_grad", ParamVector.Cosine(previousGradient, gradient));
+            row.Set("cos_update", ParamVector.Cosine(previousUpdate, update));
+        }
+        previousGradient?.Dispose();
+        previousUpdate?.Dispose();
+        (previousGradient, previousUpdate) = (gradient, update);
+    }
+
+    public void Dispose()
+    {
+        previousGradient?.Dispose();
+        previousUpdate?.Dispose();
+    }
+}

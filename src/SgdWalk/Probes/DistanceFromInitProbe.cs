@@ -1,0 +1,25 @@
+using SgdWalk.Landscape;
+using SgdWalk.Records;
+
+namespace SgdWalk.Probes;
+
+/// <summary>‖θ_t − θ_0‖ on every step: how far SGD has travelled from its initialisation.</summary>
+public sealed class DistanceFromInitProbe : IProbe
+{
+    private ParamVector? initial;
+
+    public string Name => "dist-init";
+
+    public IReadOnlyList<string> Columns { get; } = ["dist_init"];
+
+    public bool Wants(int step, int epoch) => true;
+
+    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    {
+        // θ_0 is the parameters before the first observed step; kept for the whole run.
+        initial ??= step.Before.Clone();
+        row.Set("dist_init", ParamVector.Distance(step.Before, initial));
+    }
+
+    public void Dispose() => initial?.Dispose();
+}

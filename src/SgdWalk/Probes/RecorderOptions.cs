@@ -1,0 +1,30 @@
+using SgdWalk.Landscape;
+
+namespace SgdWalk.Probes;
+
+/// <summary>What a <see cref="WalkRecorder"/> measures. Immutable; defaults are the README's.</summary>
+public sealed record RecorderOptions
+{
+    public ProbePreset Probes { get; init; } = ProbePreset.Paper;
+
+    /// <summary>Steps on which the segment profiles are measured.</summary>
+    public RecordSchedule Record { get; init; } = RecordSchedule.Parse(RecordSchedule.Default);
+
+    /// <summary>The α grid of each profile (default 0, 0.1, …, 1).</summary>
+    public IReadOnlyList<double> Alphas { get; init; } = DefaultAlphas;
+
+    public BatchNormPolicy BatchNorm { get; init; } = BatchNormPolicy.BatchStats;
+
+    /// <summary>Samples per BatchNorm statistics chunk when evaluating the batch view (the training micro-batch).</summary>
+    public int BatchChunkSize { get; init; } = 100;
+
+    /// <summary>When positive, cos_grad uses g_t + λθ_t (the authors' convention) instead of g_t.</summary>
+    public double CosineWeightDecay { get; init; }
+
+    public double InteriorTolerance { get; init; } = SegmentProfile.DefaultInteriorTolerance;
+
+    public static IReadOnlyList<double> DefaultAlphas { get; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
+
+    /// <summary>The authors' grid: 0, 0.1, …, 0.9 (α = 1 is the next step's α = 0).</summary>
+    public static IReadOnlyList<double> AuthorsAlphas { get; } = Enumerable.Range(0, 10).Select(i => i / 10.0).ToArray();
+}

@@ -1,0 +1,45 @@
+using SgdWalk.Landscape;
+using SgdWalk.Records;
+
+namespace SgdWalk.Probes;
+
+/// <summary>
+/// The paper's measurement: the loss along the step θ_t → θ_{t+1} on one data view, reduced to floor, height,
+/// interior, nonconvexity and bump (columns prefixed with the view name), with every sampled point sent to
+/// profiles.csv. The `batch` view is the step's own mini-batch; any other view is a fixed set given here.
+/// </summary>
+public sealed class SegmentProfileProbe(
+    string view, DataView? fixedView, RecordSchedule schedule, IReadOnlyList<double> alphas, SegmentProfiler profiler,
+    BatchNormPolicy policy) : IProbe
+{
+    public static readonly string[] Suffixes =
+        ["loss_start", "loss_end", "floor_alpha", "floor_loss", "height", "height_end", "interior", "nonconvexity", "bump"];
+
+    public string Name => $"profile-{view}";
+
+    public IReadOnlyList<string> Columns { get; } = Suffixes.Select(s => $"{view}_{s}").ToArray();
+
+    public bool NeedsModelStates => policy == BatchNormPolicy.Running;
+
+    public bool Wants(int step, int epoch) => schedule.Includes(step, epoch);
+
+    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    {
+        if (!Wants(step.Step, step.Epoch)) return;
+        var measured = profiler.Measure(step.Segment, alphas, fixedView ?? step.Batch);
+        var p = measured.Profile;
+        row.Set($"{view}_loss_start", p.LossStart)
+            .Set($"{view}_loss_end", p.LossEnd)
+            .Set($"{view}_floor_alpha", p.FloorAlpha)
+            .Set($"{view}_floor_loss", p.FloorLoss)
+            .Set($"{view}_height", p.Height)
+            .Set($"{view}_height_end", p.HeightEnd)
+            .Set($"{view}_interior", p.Interior)
+            .Set($"{view}_nonconvexity", p.Nonconvexity)
+            .Set($"{view}_bump", p.Bump);
+        for (int i = 0; i < alphas.Count; i++)
+            profiles.Add(step.Step, view, alphas[i], p.Losses[i], measured.Accuracies[i]);
+    }
+
+    public void Dispose() => fixedView?.Dispose();
+}

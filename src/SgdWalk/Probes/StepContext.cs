@@ -1,0 +1,44 @@
+using SgdWalk.Landscape;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Probes;
+
+/// <summary>
+/// What the probes see of one optimiser step t (definitions in README "Metrics"): θ_t (<see cref="Before"/>),
+/// θ_{t+1} (<see cref="After"/>), u_t = θ_{t+1} − θ_t (<see cref="Update"/>, weight decay and momentum included),
+/// g_t = ∇L_{B_t}(θ_t) without weight decay (<see cref="Gradient"/>), and the mini-batch B_t exactly as the step saw it.
+/// The recorder owns every tensor here; probes copy what they keep.
+/// </summary>
+public sealed class StepContext
+{
+    public required int Step { get; init; }
+
+    public required int Epoch { get; init; }
+
+    public required double LearningRate { get; init; }
+
+    public required double TrainLoss { get; init; }
+
+    public required ParamVector Before { get; init; }
+
+    public required ParamVector After { get; init; }
+
+    public required ParamVector Update { get; init; }
+
+    public required ParamVector Gradient { get; init; }
+
+    /// <summary>BatchNorm buffers at θ_t and θ_{t+1}; captured only when a probe asked for them (running BN policy).</summary>
+    public ModelState? StateBefore { get; init; }
+
+    public ModelState? StateAfter { get; init; }
+
+    public required DataView Batch { get; init; }
+
+    public required nn.Module<Tensor, Tensor> Model { get; init; }
+
+    public required IReadOnlyList<Parameter> Parameters { get; init; }
+
+    public Segment Segment => new(Before, After, Update, StateBefore, StateAfter);
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using SgdWalk.Landscape;
+using SgdWalk.Records;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Probes;
+
+/// <summary>
+/// Records the walk of any TorchSharp model trained by any loop. Call it around the optimiser step:
+/// <code>
+/// recorder.BeginStep(inputs, targets);      // before forward: captures θ_t
+/// loss.backward();
+/// recorder.CaptureGradient(loss.item&lt;float&gt;()); // after backward, before the step: captures g_t
+/// optimizer.step();
+/// recorder.EndStep(step, epoch, lr);        // captures θ_{t+1}, runs the probes, appends the rows
+/// </code>
+/// It writes steps.csv and profiles.csv into the run folder as the run goes. It never changes the trajectory:
+/// every probe restores parameters, buffers and mode bit for bit, and no probe draws from a shared RNG.
+/// </summary>
+public sealed class WalkRecorder : IDisposable
+{
+    public static readonly string[] FixedColumns = ["step", "epoch", "lr", "batch_size", "train_loss"];
+
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly IReadOnlyList<Parameter> parameters;
+    private readonly RecorderOptions options;
+    private readonly List<IProbe> probes;
+    private readonly CsvLog steps;
+    private readonly CsvLog profiles;
+    private readonly ProfileLog profileLog;
+    private readonly Stopwatch probeClock = new();
+
+    private Tensor? inputs, targets;
+    private ParamVector? before, gradient;
+    private ModelState? stateBefore;
+    private double trainLoss = double.NaN;
+    private bool measuring;
+
+    /// <param name="model">The model being trained; its trainable parameters define the parameter space.</param>
+    /// <param name="options">What to measure.</param>
+    /// <param name="runFolder">Where steps.csv and profiles.csv go (created if missing).</param>
+    /// <param name="probeView">The fixed `probe` view (taken over and disposed by the recorder); null for none.</param>
+    /// <param name="loss">Mean loss of outputs against targets; cross-entropy by default.</param>
+    public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null, LossFunction? loss = null)
+    {
+        this.model = model;
+        this.options = options;
+        parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        probes = CreateProbes(options, probeView, new SegmentProfiler(new LossSurface(model, loss ?? LossSurface.CrossEntropy, options.BatchNorm), parameters, options.InteriorTolerance));
+        if (options.Probes != ProbePreset.Paper) probeView?.Dispose();
+
+        var folder = new RunFolder(runFolder);
+        Directory.CreateDirectory(folder.Path);
+        StepColumns = FixedColumns.Concat(probes.SelectMany(p => p.Columns)).ToArray();
+        steps = new CsvLog(folder.Steps, StepColumns);
+        profiles = new CsvLog(folder.Profiles, ["step", "view", "alpha", "loss", "accuracy"]);
+        profileLog = new ProfileLog(profiles);
+    }
+
+    public IReadOnlyList<string> StepColumns { get; }
+
+    public IReadOnlyList<IProbe> Probes => probes;
+
+    /// <summary>Time spent measuring (captures and probes), excluding the user's own training work.</summary>
+    public TimeSpan ProbeTime => probeClock.Elapsed;
+
+    /// <summary>Number of steps on which the segment profiles were measured.</summary>
+    public int RecordedSteps { get; private set; }
+
+    private static List<IProbe> CreateProbes(RecorderOptions options, DataView? probeView, SegmentProfiler profiler)
+    {
+        var list = new List<IProbe>();
+        if (options.Probes == ProbePreset.None) return list;
+        list.Add(new StepNormsProbe());
+        list.Add(new DistanceFromInitProbe());
+        list.Add(new CosineProbe(options.CosineWeightDecay));
+        if (options.Probes == ProbePreset.Paper && !options.Record.IsNone)
+        {
+            list.Add(new SegmentProfileProbe("batch", null, options.Record, options.Alphas, profiler, options.BatchNorm));
+            if (probeView is not null)
+                list.Add(new SegmentProfileProbe("probe", probeView, options.Record, options.Alphas, profiler, options.BatchNorm));
+        }
+        return list;
+    }
+
+    /// <summary>Before the forward pass of step t: remembers B_t and θ_t.</summary>
+    public void BeginStep(Tensor stepInputs, Tensor stepTargets)
+    {
+        measuring = probes.Count > 0;
+        (inputs, targets) = (stepInputs, stepTargets);
+        if (!measuring) return;
+        probeClock.Start();
+        before = ParamVector.OfValues(parameters);
+        stateBefore = NeedsStates() ? ModelState.Capture(model) : null;
+        probeClock.Stop();
+    }
+
+    /// <summary>After backward, before the optimiser step: remembers g_t (the gradient of the loss alone) and the loss.</summary>
+    public void CaptureGradient(double batchLoss)
+    {
+        trainLoss = batchLoss;
+        if (!measuring) return;
+        probeClock.Start();
+        gradient = ParamVector.OfGradients(parameters);
+        probeClock.Stop();
+    }
+
+    /// <summary>After the optimiser step: runs the probes on step t and appends its row; returns the row.</summary>
+    public RowValues EndStep(int step, int epoch, double learningRate)
+    {
+        if (inputs is null || targets is null) throw new InvalidOperationException("EndStep without BeginStep");
+        var row = new RowValues()
+            .Set("step", step).Set("epoch", epoch).Set("lr", learningRate)
+            .Set("batch_size", inputs.shape[0]).Set("train_loss", trainLoss);
+        if (measuring)
+        {
+            probeClock.Start();
+            if (gradient is null) throw new InvalidOperationException("EndStep without CaptureGradient");
+            using var after = ParamVector.OfValues(parameters);
+            using var update = after.Minus(before!);
+            using var stateAfter = stateBefore is not null ? ModelState.Capture(model) : null;
+            using var batch = DataView.Borrow("batch", inputs, targets, options.BatchChunkSize);
+            var context = new StepContext
+            {
+                Step = step, Epoch = epoch, LearningRate = learningRate, TrainLoss = trainLoss,
+                Before = before!, After = after, Update = update, Gradient = gradient,
+                StateBefore = stateBefore, StateAfter = stateAfter, Batch = batch, Model = model, Parameters = parameters,
+            };
+            foreach (var probe in probes) probe.Observe(context, row, profileLog);
+            if (probes.OfType<SegmentProfileProbe>().Any(p => p.Wants(step, epoch))) RecordedSteps++;
+            DisposeStepState();
+            probeClock.Stop();
+        }
+        steps.Append(row);
+        (inputs, targets) = (null, null);
+        return row;
+    }
+
+    private bool NeedsStates() => probes.Any(p => p.NeedsModelStates);
+
+    /// <summary>Pushes everything written so far to disk (the trainer calls it at least every epoch).</summary>
+    public void Flush()
+    {
+        steps.Flush();
+        profiles.Flush();
+    }
+
+    private void DisposeStepState()
+    {
+        before?.Dispose();
+        gradient?.Dispose();
+        stateBefore?.Dispose();
+        (before, gradient, stateBefore) = (null, null, null);
+    }
+
+    public void Dispose()
+    {
+        DisposeStepState();
+        foreach (var probe in probes) probe.Dispose();
+        steps.Dispose();
+        profiles.Dispose();
+    }
+
+    private sealed class ProfileLog(CsvLog log) : IProfileSink
+    {
+        public void Add(int step, string view, double alpha, double loss, double accuracy) =>
+            log.Append(new RowValues().Set("step", step).SetText("view", view).Set("alpha", alpha).Set("loss", loss).Set("accuracy", accuracy));
+    }
+}

@@ -1,0 +1,49 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Training;
+
+/// <summary>Versions and machine facts written into run.json, so a run describes where and with what it ran.</summary>
+public static partial class RunEnvironment
+{
+    public static Dictionary<string, string> Versions() => new()
+    {
+        ["sgdwalk"] = Informational(typeof(RunEnvironment).Assembly),
+        ["torchsharp"] = Informational(typeof(TorchSharp.torch).Assembly),
+        ["libtorch"] = LibTorchVersion(),
+        ["dotnet"] = Environment.Version.ToString(),
+    };
+
+    public static Dictionary<string, string> Machine() => new()
+    {
+        ["name"] = Environment.MachineName,
+        ["os"] = RuntimeInformation.OSDescription,
+        ["architecture"] = RuntimeInformation.OSArchitecture.ToString(),
+        ["processors"] = Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["memory_bytes"] = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["glibc_tunables"] = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "",
+        ["torch_threads"] = get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static string Informational(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>The libtorch package version, as the application's dependency manifest names it.</summary>
+    private static string LibTorchVersion()
+    {
+        string? deps = AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string;
+        foreach (var file in (deps ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!File.Exists(file)) continue;
+            var match = LibTorchPackage().Match(File.ReadAllText(file));
+            if (match.Success) return match.Groups[1].Value;
+        }
+        return "unknown";
+    }
+
+    [GeneratedRegex("\"libtorch-cpu-linux-x64/([0-9][^\"]*)\"")]
+    private static partial Regex LibTorchPackage();
+}

@@ -1,0 +1,47 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Training;
+
+/// <summary>
+/// Stochastic gradient descent as PyTorch defines it (dampening 0): d = g + λθ; with momentum μ,
+/// b ← μb + d (b = d on the first step) and d = b, or d = g' + μb for Nesterov; then θ ← θ − ηd.
+/// Written here rather than taken from TorchSharp so the learning rate is an argument of each step (schedules),
+/// the momentum buffers are ours to checkpoint, and the update is exactly the documented one.
+/// </summary>
+public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double momentum = 0, double weightDecay = 0, bool nesterov = false) : IDisposable
+{
+    private readonly Tensor?[] buffers = new Tensor?[parameters.Count];
+
+    public IReadOnlyList<Parameter> Parameters { get; } = parameters;
+
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters) p.grad?.zero_();
+    }
+
+    public void Step(double learningRate)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            if (p.grad is not { } grad) continue;
+            var d = weightDecay != 0 ? grad.add(p, weightDecay) : grad;
+            if (momentum != 0)
+            {
+                if (buffers[i] is { } b) b.mul_(momentum).add_(d);
+                else buffers[i] = d.clone().DetachFromDisposeScope();
+                d = nesterov ? d.add(buffers[i]!, momentum) : buffers[i]!;
+            }
+            p.add_(d, -learningRate);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var b in buffers) b?.Dispose();
+    }
+}

@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SgdWalk.Data;
+using SgdWalk.Landscape;
+using SgdWalk.Models;
+using SgdWalk.Probes;
+using SgdWalk.Records;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Training;
+
+/// <summary>
+/// One run: SGD on a model from the zoo, recorded by a <see cref="WalkRecorder"/> (the same public path a user's
+/// own loop takes), with per-epoch evaluation, written into a run folder as it goes.
+/// One seed fixes everything, each stream from its own generator: initialisation (seed), data order (seed+1),
+/// augmentation (seed+2), probe subset (seed+3). Probes draw nothing, so they cannot move the walk.
+/// </summary>
+public sealed class Trainer
+{
+    public static readonly string[] EpochColumns =
+        ["epoch", "step", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "wall_s"];
+
+    public static TrainingResult Run(TrainOptions requested, RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var options = requested.Resolve();
+        var total = Stopwatch.StartNew();
+        var manifest = new RunManifest
+        {
+            Seed = options.Seed,
+            Options = (JsonObject)JsonSerializer.SerializeToNode(options, RunManifest.Json)!,
+            Versions = RunEnvironment.Versions(),
+            StartedUtc = DateTimeOffset.UtcNow,
+        };
+        set_num_threads(options.Threads ?? Environment.ProcessorCount);
+        manifest.Threads = get_num_threads();
+        manifest.Machine = RunEnvironment.Machine();
+        manifest.Write(folder.Manifest);
+
+        try
+        {
+            var device = torch.device(options.Device);
+            var clock = Stopwatch.StartNew();
+            using var data = DatasetCatalog.Load(new DataOptions(options.Dataset, options.DataDir, options.ValidationSize, options.TrainSize, options.Seed));
+            manifest.Options["data_directory"] = data.Directory;
+            manifest.TimingsSeconds["data_s"] = clock.Elapsed.TotalSeconds;
+
+            manual_seed(options.Seed);
+            var spec = new ModelSpec(data.Train.Channels, data.Train.Height, data.Train.Width, data.Train.Classes, options.Hidden, options.ModelBatchNorm, options.Depth);
+            using var model = ModelZoo.Create(options.Model, spec);
+            model.to(device);
+            var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+            manifest.Counts["parameters"] = parameters.Sum(p => p.numel());
+
+            using var loop = new RunLoop(options, folder, data, model, parameters, device, manifest);
+            var result = loop.Run(progress, cancel);
+            manifest.Status = result.Status;
+            manifest.Message = result.Message;
+            return result;
+        }
+        catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
+        {
+            manifest.Status = RunStatus.Failed;
+            manifest.Message = e.Message;
+            throw;
+        }
+        finally
+        {
+            manifest.FinishedUtc = DateTimeOffset.UtcNow;
+            manifest.TimingsSeconds["total_s"] = total.Elapsed.TotalSeconds;
+            manifest.Write(folder.Manifest);
+        }
+    }
+
+    /// <summary>The state of one run while it trains; <see cref="Run"/> is the training loop.</summary>
+    private sealed class RunLoop : IDisposable
+    {
+        private readonly TrainOptions options;
+        private readonly DataBundle data;
+        private readonly nn.Module<Tensor, Tensor> model;
+        private readonly Device device;
+        private readonly RunManifest manifest;
+        private readonly RunFolder folder;
+        private readonly SgdOptimizer optimizer;
+        private readonly EpochSampler sampler;
+        private readonly Augmenter? augmenter;
+        private readonly WalkRecorder recorder;
+        private readonly LossSurface evaluator;
+        private readonly DataView trainEval, validation, test;
+        private readonly CsvLog epochs;
+
+        public RunLoop(TrainOptions options, RunFolder folder, DataBundle data, nn.Module<Tensor, Tensor> model,
+            IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Device device, RunManifest manifest)
+        {
+            (this.options, this.folder, this.data, this.model, this.device, this.manifest) = (options, folder, data, model, device, manifest);
+            optimizer = new SgdOptimizer(parameters, options.Momentum, options.WeightDecay, options.Nesterov);
+            sampler = new EpochSampler(data.Train.Count, options.BatchSize, options.Seed + 1);
+            augmenter = options.Augment ?? data.AugmentByDefault ? new Augmenter(options.Seed + 2) : null;
+
+            // The probe view: a fixed, seeded subset of the training split, chunked as the BN policy requires.
+            var probeIndices = ProbeSubset(data.Train.Count, options.ProbeSize, options.Seed + 3);
+            int probeChunk = options.BatchNorm == BatchNormPolicy.BatchStats ? options.MicroBatch : options.EvaluationChunkSize;
+            using (var subset = data.Train.Select(probeIndices))
+            {
+                var probeView = DataView.Own("probe", subset.Images.to(device), subset.Labels.to(device), probeChunk);
+                var recorderOptions = new RecorderOptions
+                {
+                    Probes = options.Probes,
+                    Record = RecordSchedule.Parse(options.Record),
+                    Alphas = options.Alphas,
+                    BatchNorm = options.BatchNorm,
+                    BatchChunkSize = options.MicroBatch,
+                    CosineWeightDecay = options.AuthorsCompat ? options.WeightDecay : 0,
+                };
+                recorder = new WalkRecorder(model, recorderOptions, folder.Path, probeView);
+            }
+            manifest.Counts["probe_samples"] = probeIndices.Length;
+
+            // Per-epoch quality is measured the usual way: eval mode, running BN statistics.
+            evaluator = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.Running);
+            trainEval = EvaluationView("train-probe", data.Train.Select(probeIndices));
+            validation = EvaluationView("val", data.Validation.Take(0, data.Validation.Count));
+            test = EvaluationView("test", data.Test.Take(0, data.Test.Count));
+            epochs = new CsvLog(folder.Epochs, EpochColumns);
+        }
+
+        public TrainingResult Run(Action<TrainingProgress>? progress, CancellationToken cancel)
+        {
+            int stepsPerEpoch = sampler.BatchesPerEpoch;
+            int totalSteps = options.Steps ?? options.Epochs * stepsPerEpoch;
+            int totalEpochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch;
+            var schedule = LearningRateSchedule.Parse(options.Schedule, options.LearningRate, totalSteps / (double)stepsPerEpoch);
+            manifest.Counts["steps_per_epoch"] = stepsPerEpoch;
+            manifest.Counts["total_steps"] = totalSteps;
+            var wall = Stopwatch.StartNew();
+            var evaluation = new Stopwatch();
+            int step = 0;
+
+            for (int epoch = 1; epoch <= totalEpochs; epoch++)
+            {
+                foreach (long[] batchIndices in sampler.NextEpoch())
+                {
+                    if (step == totalSteps) break;
+                    if (cancel.IsCancellationRequested) return Finish(RunStatus.Interrupted, $"interrupted at step {step}", step);
+                    using var scope = NewDisposeScope();
+                    double lr = schedule.AtStep(step, stepsPerEpoch);
+
+                    // The mini-batch B_t, augmented with the run's own augmentation stream.
+                    var (inputs, targets) = Batch(batchIndices);
+
+                    // θ_t is captured before the forward pass; g_t after backward, before the update.
+                    recorder.BeginStep(inputs, targets);
+                    double loss = ForwardBackward(inputs, targets);
+                    recorder.CaptureGradient(loss);
+
+                    // The update θ_{t+1} = θ_t + u_t, then the probes look at the whole step.
+                    optimizer.Step(lr);
+                    recorder.EndStep(step, epoch, lr);
+
+                    if (!double.IsFinite(loss))
+                        return Finish(RunStatus.Diverged, $"diverged at step {step}: training loss is {loss}", step + 1);
+                    step++;
+                    progress?.Invoke(new TrainingProgress(step, totalSteps, epoch, totalEpochs, loss));
+                }
+
+                // End of epoch: quality on the probe subset, validation and test; flush every file.
+                evaluation.Start();
+                EvaluateEpoch(epoch, step, wall.Elapsed.TotalSeconds);
+                evaluation.Stop();
+                recorder.Flush();
+                epochs.Flush();
+                manifest.TimingsSeconds["probes_s"] = recorder.ProbeTime.TotalSeconds;
+                manifest.TimingsSeconds["evaluation_s"] = evaluation.Elapsed.TotalSeconds;
+                manifest.TimingsSeconds["training_s"] = (wall.Elapsed - recorder.ProbeTime - evaluation.Elapsed).TotalSeconds;
+                manifest.Counts["steps"] = step;
+                manifest.Counts["recorded_steps"] = recorder.RecordedSteps;
+                manifest.Counts["epochs"] = epoch;
+                manifest.Write(folder.Manifest);
+            }
+            return Finish(RunStatus.Completed, null, step);
+        }
+
+        private TrainingResult Finish(RunStatus status, string? message, int steps)
+        {
+            recorder.Flush();
+            epochs.Flush();
+            manifest.Counts["steps"] = steps;
+            manifest.Counts["recorded_steps"] = recorder.RecordedSteps;
+            return new TrainingResult(status, message, steps, recorder.RecordedSteps);
+        }
+
+        private (Tensor Inputs, Tensor Targets) Batch(long[] indices)
+        {
+            using var index = tensor(indices);
+            var inputs = data.Train.Images.index_select(0, index);
+            if (augmenter is not null) inputs = augmenter.Apply(inputs);
+            return (inputs.to(device), data.Train.Labels.index_select(0, index).to(device));
+        }
+
+        /// <summary>Gradient of the batch-mean loss, accumulated over chunks of the micro-batch size.</summary>
+        private double ForwardBackward(Tensor inputs, Tensor targets)
+        {
+            model.train();
+            optimizer.ZeroGrad();
+            long n = inputs.shape[0];
+            double loss = 0;
+            for (long start = 0; start < n; start += options.MicroBatch)
+            {
+                long count = Math.Min(options.MicroBatch, n - start);
+                var chunkLoss = nn.functional.cross_entropy(model.call(inputs.narrow(0, start, count)), targets.narrow(0, start, count));
+                double weight = count / (double)n;
+                (weight == 1 ? chunkLoss : chunkLoss.mul(weight)).backward();
+                loss += chunkLoss.item<float>() * weight;
+            }
+            return loss;
+        }
+
+        private void EvaluateEpoch(int epoch, int step, double wallSeconds)
+        {
+            using var state = ModelState.Capture(model);
+            var train = evaluator.Evaluate(trainEval);
+            var val = validation.Count > 0 ? evaluator.Evaluate(validation) : new Evaluation(double.NaN, double.NaN);
+            var tst = evaluator.Evaluate(test);
+            state.Restore();
+            epochs.Append(new RowValues()
+                .Set("epoch", epoch).Set("step", step)
+                .Set("train_loss", train.Loss).Set("train_acc", train.Accuracy)
+                .Set("val_loss", val.Loss).Set("val_acc", val.Accuracy)
+                .Set("test_loss", tst.Loss).Set("test_acc", tst.Accuracy)
+                .Set("wall_s", wallSeconds));
+        }
+
+        private DataView EvaluationView(string name, LabeledImages images)
+        {
+            using (images)
+                return DataView.Own(name, images.Images.to(device).clone(), images.Labels.to(device).clone(), options.EvaluationChunkSize);
+        }
+
+        /// <summary>A fixed subset of the training split, drawn from its own generator, in ascending order.</summary>
+        public static long[] ProbeSubset(int count, int? size, long seed)
+        {
+            if (size is null || size >= count) return Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+            using var generator = new Generator((ulong)seed);
+            using var permutation = randperm(count, generator);
+            return permutation.data<long>().Take(size.Value).Order().ToArray();
+        }
+
+        public void Dispose()
+        {
+            recorder.Dispose();
+            optimizer.Dispose();
+            sampler.Dispose();
+            augmenter?.Dispose();
+            trainEval.Dispose();
+            validation.Dispose();
+            test.Dispose();
+            epochs.Dispose();
+        }
+    }
+}
