@@ -17,6 +17,8 @@ public sealed class RunFolder
 
     public string Figures => Combine("figures");
 
+    public string Checkpoints => Combine("checkpoints");
+
     public bool HasRun => File.Exists(Manifest) || File.Exists(Steps);
 
     private string Combine(string name) => System.IO.Path.Combine(Path, name);

@@ -11,7 +11,7 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
 {
     public sealed class Settings : CommandSettings;
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var models = new Table().Title("models").AddColumns("name", "description");
         foreach (var m in ModelZoo.Known) models.AddRow(Markup.Escape(m.Name), Markup.Escape(m.Description));

@@ -11,7 +11,7 @@ namespace SgdWalk.Cli.Commands;
 /// <summary>`sgdwalk train`: check every input, then hand the run to the library with a progress bar, then a summary.</summary>
 public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
 {
-    protected override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellation)
     {
         // Everything is checked before anything is written, so a typo never costs an existing run.
         var (options, errors) = OptionParsing.ToOptions(settings);

@@ -34,8 +34,11 @@ public static partial class RunEnvironment
     /// <summary>The libtorch package version, as the application's dependency manifest names it.</summary>
     private static string LibTorchVersion()
     {
+        // The host's manifest (APP_CONTEXT_DEPS_FILES) or, under a test host, the manifests beside our assemblies.
         string? deps = AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string;
-        foreach (var file in (deps ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        var files = (deps ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Concat(Directory.EnumerateFiles(AppContext.BaseDirectory, "*.deps.json"));
+        foreach (var file in files)
         {
             if (!File.Exists(file)) continue;
             var match = LibTorchPackage().Match(File.ReadAllText(file));
@@ -44,6 +47,6 @@ public static partial class RunEnvironment
         return "unknown";
     }
 
-    [GeneratedRegex("\"libtorch-cpu-linux-x64/([0-9][^\"]*)\"")]
+    [GeneratedRegex("\"libtorch-cpu(?:-linux-x64)?/([0-9][^\"]*)\"")]
     private static partial Regex LibTorchPackage();
 }

@@ -96,7 +96,10 @@ public sealed class Trainer
             (this.options, this.folder, this.data, this.model, this.device, this.manifest) = (options, folder, data, model, device, manifest);
             optimizer = new SgdOptimizer(parameters, options.Momentum, options.WeightDecay, options.Nesterov);
             sampler = new EpochSampler(data.Train.Count, options.BatchSize, options.Seed + 1);
-            augmenter = options.Augment ?? data.AugmentByDefault ? new Augmenter(options.Seed + 2) : null;
+            // Pad with black as torchvision does before normalising: (0 − mean) / std in normalised units.
+            augmenter = options.Augment ?? data.AugmentByDefault
+                ? new Augmenter(options.Seed + 2, 4, data.Mean.Zip(data.Std, (m, s) => -m / s).ToArray())
+                : null;
 
             // The probe view: a fixed, seeded subset of the training split, chunked as the BN policy requires.
             var probeIndices = ProbeSubset(data.Train.Count, options.ProbeSize, options.Seed + 3);
@@ -181,8 +184,16 @@ public sealed class Trainer
             return Finish(RunStatus.Completed, null, step);
         }
 
+        /// <summary>The final parameters and buffers (TorchSharp's format), for later analysis and for comparing runs.</summary>
+        private void SaveFinal()
+        {
+            Directory.CreateDirectory(folder.Checkpoints);
+            model.save(Path.Combine(folder.Checkpoints, "final.dat"));
+        }
+
         private TrainingResult Finish(RunStatus status, string? message, int steps)
         {
+            SaveFinal();
             recorder.Flush();
             epochs.Flush();
             manifest.Counts["steps"] = steps;
@@ -242,7 +253,7 @@ public sealed class Trainer
         {
             if (size is null || size >= count) return Enumerable.Range(0, count).Select(i => (long)i).ToArray();
             using var generator = new Generator((ulong)seed);
-            using var permutation = randperm(count, generator);
+            using var permutation = randperm(count, generator: generator);
             return permutation.data<long>().Take(size.Value).Order().ToArray();
         }
 

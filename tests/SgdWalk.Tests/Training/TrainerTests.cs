@@ -1,0 +1,114 @@
+using SgdWalk.Probes;
+using SgdWalk.Records;
+using SgdWalk.Training;
+
+namespace SgdWalk.Tests.Training;
+
+/// <summary>End-to-end properties of a run on the seeded synthetic set (small and fast, same code path as Fashion-MNIST).</summary>
+public class TrainerTests
+{
+    private static TrainOptions Small(ProbePreset probes = ProbePreset.Paper, string record = "all") => new()
+    {
+        Dataset = "synthetic",
+        Model = "mlp",
+        Hidden = [32, 16],
+        BatchSize = 50,
+        Steps = 30,
+        Epochs = 1,
+        LearningRate = 0.2,
+        ProbeSize = 300,
+        Probes = probes,
+        Record = record,
+        Threads = 1,
+        Seed = 42,
+    };
+
+    private static RunFolder Train(TrainOptions options)
+    {
+        var folder = RunFolder.Prepare(Directory.CreateTempSubdirectory().FullName, overwrite: false);
+        var result = Trainer.Run(options, folder);
+        Assert.Equal(RunStatus.Completed, result.Status);
+        return folder;
+    }
+
+    private static byte[] FinalParameters(RunFolder folder) => File.ReadAllBytes(Path.Combine(folder.Checkpoints, "final.dat"));
+
+    [Fact]
+    public void Measuring_does_not_move_the_walk()
+    {
+        var plain = Train(Small(ProbePreset.None));
+        var measured = Train(Small(ProbePreset.Paper, "all"));
+        var running = Train(Small(ProbePreset.Paper, "all") with { BatchNorm = SgdWalk.Landscape.BatchNormPolicy.Running });
+        Assert.Equal(FinalParameters(plain), FinalParameters(measured));
+        Assert.Equal(FinalParameters(plain), FinalParameters(running));
+        Assert.Equal(CsvTable.Read(plain.Steps).Numbers("train_loss"), CsvTable.Read(measured.Steps).Numbers("train_loss"));
+        Assert.Equal(30, CsvTable.Read(measured.Steps).Rows.Count);
+    }
+
+    [Fact]
+    public void The_same_seed_gives_identical_files_and_another_seed_does_not()
+    {
+        var a = Train(Small());
+        var b = Train(Small());
+        Assert.Equal(File.ReadAllBytes(a.Steps), File.ReadAllBytes(b.Steps));
+        Assert.Equal(File.ReadAllBytes(a.Profiles), File.ReadAllBytes(b.Profiles));
+        var ea = CsvTable.Read(a.Epochs);
+        var eb = CsvTable.Read(b.Epochs);
+        foreach (var column in ea.Columns.Where(c => c != "wall_s")) Assert.Equal(ea.Numbers(column), eb.Numbers(column));
+
+        var c = Train(Small() with { Seed = 43 });
+        Assert.NotEqual(File.ReadAllBytes(a.Steps), File.ReadAllBytes(c.Steps));
+    }
+
+    [Fact]
+    public void Profiles_join_up_and_start_at_the_training_loss()
+    {
+        var folder = Train(Small());
+        var steps = CsvTable.Read(folder.Steps);
+        var profiles = CsvTable.Read(folder.Profiles);
+        double Point(int step, string view, double alpha) =>
+            Enumerable.Range(0, profiles.Rows.Count)
+                .Where(r => profiles.Number(r, "step") == step && profiles.Text(r, "view") == view && profiles.Number(r, "alpha") == alpha)
+                .Select(r => profiles.Number(r, "loss")).Single();
+
+        for (int t = 0; t < 29; t++)
+        {
+            // The probe view is fixed, so the end of step t is exactly the start of step t+1.
+            Assert.Equal(Point(t, "probe", 1.0), Point(t + 1, "probe", 0.0));
+            // Batch-stats BN: the batch view at α = 0 is the forward pass the step itself made.
+            Assert.Equal(steps.Number(t, "train_loss"), steps.Number(t, "batch_loss_start"), 5e-6);
+            Assert.Equal(Point(t, "batch", 0.0), steps.Number(t, "batch_loss_start"));
+        }
+        var epochs = CsvTable.Read(folder.Epochs);
+        Assert.Single(epochs.Rows);
+        Assert.InRange(epochs.Number(0, "test_acc"), 0, 1);
+        var manifest = RunManifest.Read(folder.Manifest);
+        Assert.Equal(RunStatus.Completed, manifest.Status);
+        Assert.Equal(30, manifest.Counts["steps"]);
+        Assert.Equal(30, manifest.Counts["recorded_steps"]);
+        Assert.Equal("synthetic", (string)manifest.Options["dataset"]!);
+        Assert.True(manifest.TimingsSeconds["probes_s"] > 0);
+        Assert.NotEqual("unknown", manifest.Versions["libtorch"]);
+    }
+
+    [Fact]
+    public void A_learning_rate_that_explodes_ends_the_run_as_diverged()
+    {
+        var folder = RunFolder.Prepare(Directory.CreateTempSubdirectory().FullName, overwrite: false);
+        var result = Trainer.Run(Small(ProbePreset.Cheap) with { LearningRate = 1e12, Hidden = [32], ModelBatchNorm = false }, folder);
+        Assert.Equal(RunStatus.Diverged, result.Status);
+        Assert.Contains("diverged at step", result.Message);
+        Assert.Equal(RunStatus.Diverged, RunManifest.Read(folder.Manifest).Status);
+    }
+
+    [Fact]
+    public void A_cancelled_run_stops_at_a_step_boundary_as_interrupted()
+    {
+        var folder = RunFolder.Prepare(Directory.CreateTempSubdirectory().FullName, overwrite: false);
+        using var cancel = new CancellationTokenSource();
+        var result = Trainer.Run(Small(ProbePreset.Cheap), folder, p => { if (p.Step == 5) cancel.Cancel(); }, cancel.Token);
+        Assert.Equal(RunStatus.Interrupted, result.Status);
+        Assert.Equal(5, CsvTable.Read(folder.Steps).Rows.Count);
+        Assert.Equal(RunStatus.Interrupted, RunManifest.Read(folder.Manifest).Status);
+    }
+}
