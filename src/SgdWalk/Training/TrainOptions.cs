@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using SgdWalk.Landscape;
 using SgdWalk.Probes;
 
@@ -48,8 +49,10 @@ public sealed record TrainOptions
     public int? Threads { get; init; }
     public string Device { get; init; } = "cpu";
 
+    [JsonIgnore]
     public int MicroBatch => Math.Min(ChunkSize ?? BatchSize, BatchSize);
 
+    [JsonIgnore]
     public bool AuthorsCompat => Compat == "authors";
 
     /// <summary>Applies `--compat authors`: α = 0…0.9, the whole training split as probe, chunks of 100, weight-decayed cosine.</summary>
