@@ -11,6 +11,15 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
 {
     public sealed class Settings : CommandSettings;
 
+    private static readonly (string Spec, string Meaning)[] Schedules =
+    [
+        ("constant", "the --lr throughout (default)"),
+        ("step:E1,E2:GAMMA", "multiply by GAMMA at each listed epoch"),
+        ("cosine[:MIN]", "cosine decay to MIN x lr over the run"),
+        ("cyclic:LOW:HIGH:PERIOD", "triangular cycles between two absolute rates, PERIOD epochs long"),
+        ("trapezoid:WARMUP:DECAY[:START[:END]]", "warm-up from START x lr, plateau, linear decay to END x lr over the last DECAY epochs"),
+    ];
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var models = new Table().Title("models").AddColumns("name", "description");
@@ -28,11 +37,7 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         console.Write(presets);
 
         var schedules = new Table().Title("learning-rate schedules (--schedule)").AddColumns("spec", "meaning");
-        schedules.AddRow("constant", "the --lr throughout (default)");
-        schedules.AddRow("step:E1,E2:GAMMA", "multiply by GAMMA at each listed epoch");
-        schedules.AddRow("cosine[:MIN]", "cosine decay to MIN x lr over the run");
-        schedules.AddRow("cyclic:LOW:HIGH:PERIOD", "triangular cycles between two rates, PERIOD epochs long");
-        schedules.AddRow("trapezoid:WARMUP:DECAY[:START[:END]]", "warm-up from START x lr, plateau, linear decay to END x lr");
+        foreach (var (spec, meaning) in Schedules) schedules.AddRow(Markup.Escape(spec), Markup.Escape(meaning));
         console.Write(schedules);
         return ExitCodes.Success;
     }

@@ -57,7 +57,7 @@ public sealed class TrainSettings : CommandSettings
     [CommandOption("--weight-decay <L2>"), DefaultValue(1e-4), Description("L2 weight decay added to the gradient in the update.")]
     public double WeightDecay { get; init; } = 1e-4;
 
-    [CommandOption("--schedule <SPEC>"), DefaultValue("constant"), Description("constant | step:E1,E2:GAMMA | cosine[:MIN] | cyclic:LOW:HIGH:PERIOD | trapezoid:WARMUP:DECAY[:START[:END]].")]
+    [CommandOption("--schedule <SPEC>"), DefaultValue("constant"), Description("constant | step:E1,E2:GAMMA | cosine[[:MIN]] | cyclic:LOW:HIGH:PERIOD | trapezoid:WARMUP:DECAY[[:START[[:END]]]].")]
     public string Schedule { get; init; } = "constant";
 
     [CommandOption("--seed <N>"), DefaultValue(1111L), Description("Seed for initialisation, data order, augmentation and probe subset.")]
@@ -87,7 +87,7 @@ public sealed class TrainSettings : CommandSettings
     [CommandOption("--threads <N>"), Description("Torch threads (default: all cores). 1 and 2 threads give different bits; recorded in run.json.")]
     public int? Threads { get; init; }
 
-    [CommandOption("--device <DEVICE>"), DefaultValue("cpu"), Description("cpu or cuda[:N] (when the libtorch package has CUDA).")]
+    [CommandOption("--device <DEVICE>"), DefaultValue("cpu"), Description("cpu or cuda[[:N]] (when the libtorch package has CUDA).")]
     public string Device { get; init; } = "cpu";
 
     [CommandOption("--out <DIR>"), Description("Run folder (default runs/<dataset>-<model>-lr<lr>-b<batch>-s<seed>).")]

@@ -32,17 +32,21 @@ public sealed class LossSurface(nn.Module<Tensor, Tensor> model, LossFunction lo
 
     public BatchNormPolicy Policy { get; } = policy;
 
-    public Evaluation Evaluate(DataView view)
+    public Evaluation Evaluate(DataView view) => Evaluate(view, (_, inputs) => Model.call(inputs));
+
+    /// <summary>Evaluates with a custom forward pass per chunk (given the chunk's index and inputs).</summary>
+    public Evaluation Evaluate(DataView view, Func<int, Tensor, Tensor> forward)
     {
         Model.train(Policy == BatchNormPolicy.BatchStats);
         using var _ = no_grad();
         double lossSum = 0;
         long correct = 0;
         bool classification = true;
-        foreach (var (inputs, targets) in view.Chunks)
+        for (int chunk = 0; chunk < view.Chunks.Count; chunk++)
         {
+            var (inputs, targets) = view.Chunks[chunk];
             using var scope = NewDisposeScope();
-            var outputs = Model.call(inputs);
+            var outputs = forward(chunk, inputs);
             long n = inputs.shape[0];
             lossSum += loss(outputs, targets).to(ScalarType.Float64).item<double>() * n;
             classification &= outputs.dim() == 2 && targets.dtype == ScalarType.Int64;

@@ -17,16 +17,23 @@ public sealed record MeasuredProfile(string View, SegmentProfile Profile, IReadO
 /// </summary>
 public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter> parameters, double interiorTolerance = SegmentProfile.DefaultInteriorTolerance)
 {
+    /// <summary>Reuse the first layer's pre-activations along the segment when the model allows it (on by default).</summary>
+    public bool UseAffineFirstLayer { get; init; } = true;
+
     public MeasuredProfile Measure(Segment segment, IReadOnlyList<double> alphas, DataView view)
     {
         var losses = new double[alphas.Count];
         var accuracies = new double[alphas.Count];
         using (var saved = ModelState.Capture(surface.Model))
+        using (var affine = UseAffineFirstLayer ? AffinePreActivations.TryPrepare(surface.Model, parameters, segment, view) : null)
         {
             for (int i = 0; i < alphas.Count; i++)
             {
-                MoveTo(segment, alphas[i]);
-                (losses[i], accuracies[i]) = surface.Evaluate(view);
+                double alpha = alphas[i];
+                MoveTo(segment, alpha);
+                (losses[i], accuracies[i]) = affine is null || alpha == 0 || alpha == 1
+                    ? surface.Evaluate(view)
+                    : surface.Evaluate(view, (chunk, _) => affine.Forward(chunk, alpha));
             }
             segment.End.WriteTo(parameters);
             saved.Restore();

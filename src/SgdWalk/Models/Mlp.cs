@@ -1,3 +1,4 @@
+using SgdWalk.Landscape;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,9 +8,11 @@ namespace SgdWalk.Models;
 /// The authors' MNIST MLP: flatten → [Linear → BatchNorm1d → ReLU] per hidden width → Linear(classes).
 /// Keys: layers.fc1.weight, layers.bn1.weight, ..., layers.fc{k+1}.bias (fc{k+1} is the output layer).
 /// </summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+public sealed class Mlp : nn.Module<Tensor, Tensor>, IAffineFirstLayer
 {
     private readonly Sequential layers;
+    private readonly Linear first;
+    private readonly List<nn.Module<Tensor, Tensor>> rest;
 
     public Mlp(ModelSpec spec) : base(nameof(Mlp))
     {
@@ -24,10 +27,25 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         }
         named.Add(($"fc{widths.Count + 1}", nn.Linear(inputs, spec.Classes)));
         layers = nn.Sequential(named);
+        first = (Linear)named[0].Item2;
+        rest = named.Skip(1).Select(m => m.Item2).ToList();
         RegisterComponents();
         AuthorsInit.Apply(this);
     }
 
     public override Tensor forward(Tensor input) =>
         layers.forward(input.flatten(1)); // [N, C, H, W] -> [N, C·H·W]
+
+    public Parameter FirstWeight => first.weight!;
+
+    public Parameter? FirstBias => first.bias;
+
+    public Tensor FirstLayerInput(Tensor input) => input.flatten(1); // [N, C, H, W] -> [N, C·H·W]
+
+    public Tensor ForwardFromFirstLayer(Tensor preActivation)
+    {
+        var x = preActivation;
+        foreach (var module in rest) x = module.call(x);
+        return x;
+    }
 }

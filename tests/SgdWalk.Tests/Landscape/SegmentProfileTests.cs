@@ -11,7 +11,7 @@ public class SegmentProfileTests
     [Fact]
     public void A_quadratic_profile_gives_its_exact_floor_height_and_no_bump()
     {
-        Gen.Select(Gen.Double[0.1, 100], Gen.Double[0.05, 0.95], Gen.Double[-5, 5]).Sample((a, c, b) =>
+        Gen.Select(Gen.Double[0.1, 100], Gen.Double[0.06, 0.94], Gen.Double[-5, 5]).Sample((a, c, b) =>
         {
             var losses = Grid.Select(x => a * (x - c) * (x - c) + b).ToArray();
             var p = SegmentProfile.Analyse(Grid, losses);
