@@ -36,6 +36,10 @@ public static class Program
                 .WithExample("train")
                 .WithExample("train", "--model", "small-cnn", "--lr", "0.05", "--epochs", "2", "--out", "runs/cnn")
                 .WithExample("train", "--dataset", "synthetic", "--steps", "200", "--record", "all");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("Draw the figures, report.html and summary.md of a run or sweep folder from its files.")
+                .WithExample("report", "runs/fashion-mnist-mlp-lr0.1-b100-s1111")
+                .WithExample("report", "runs/my-run", "--window", "200:30");
             config.AddCommand<ListCommand>("list")
                 .WithDescription("List the models, datasets, probes, presets and schedules.");
         });

@@ -27,6 +27,63 @@ public class TrainCommandTests
         Assert.Equal(-0.5, profiles.Number(0, "alpha"));
         Assert.Equal(2, CsvTable.Read(run.Epochs).Rows.Count);
         Assert.True(File.Exists(Path.Combine(run.Checkpoints, "final.dat")));
+
+        // The run ends with its report, drawn from the files just written.
+        Assert.Contains("report:", output);
+        Assert.True(File.Exists(Path.Combine(folder, "report.html")));
+        Assert.True(File.Exists(Path.Combine(folder, "figures", "walk.png")));
+        Assert.True(File.Exists(Path.Combine(folder, "figures", "walk.svg")));
+
+        // ... and can be redrawn later with another window.
+        (code, output) = CliHarness.Run("report", folder, "--window", "20:3", "--figure-size", "900x600");
+        Assert.True(code == 0, output);
+        Assert.Contains("report.html", output);
+    }
+
+    [Fact]
+    public void TensorBoard_event_files_hold_the_step_and_epoch_scalars()
+    {
+        string folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
+        var (code, output) = CliHarness.Run("train", "--dataset", "synthetic", "--hidden", "16", "--steps", "12", "--probes", "cheap",
+            "--no-report", "--tensorboard", "--out", folder);
+        Assert.True(code == 0, output);
+        Assert.False(File.Exists(Path.Combine(folder, "report.html")));
+        var file = Assert.Single(Directory.GetFiles(Path.Combine(folder, "events"), "events.out.tfevents.*"));
+        var records = TfRecords(File.ReadAllBytes(file));
+        // One file-version record; 8 scalars per step (lr, batch_size, train_loss, grad_norm, step_norm, dist_init,
+        // cos_grad, cos_update) less the two cosines step 0 lacks; 7 epoch metrics.
+        Assert.Equal(1 + (12 * 8) - 2 + 7, records.Count);
+        string all = string.Join("|", records.Select(r => System.Text.Encoding.UTF8.GetString(r)));
+        foreach (var tag in new[] { "brain.Event:2", "step/train_loss", "step/dist_init", "step/cos_grad", "epoch/test_acc", "epoch/val_loss" })
+            Assert.Contains(tag, all);
+    }
+
+    /// <summary>An independent reader of TFRecord framing: u64 length, u32 crc, payload, u32 crc.</summary>
+    private static List<byte[]> TfRecords(byte[] bytes)
+    {
+        var records = new List<byte[]>();
+        int at = 0;
+        while (at < bytes.Length)
+        {
+            long length = BitConverter.ToInt64(bytes, at);
+            Assert.InRange(length, 1, bytes.Length - at - 16);
+            records.Add(bytes[(at + 12)..(at + 12 + (int)length)]);
+            at += 16 + (int)length;
+        }
+        Assert.Equal(bytes.Length, at);
+        return records;
+    }
+
+    [Fact]
+    public void Report_names_the_folder_it_cannot_read_and_rejects_bad_options()
+    {
+        var (code, output) = CliHarness.Run("report", "/no/such/run");
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("/no/such/run", output);
+
+        (code, output) = CliHarness.Run("report", "/no/such/run", "--window", "ten");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("--window must be START:COUNT", output);
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public static class OptionParsing
             EvaluationChunkSize = s.EvaluationChunk,
             Threads = s.Threads,
             Device = s.Device,
+            TensorBoard = s.TensorBoard,
         };
         errors.AddRange(options.Validate());
         return (options, errors);

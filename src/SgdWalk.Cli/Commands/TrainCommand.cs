@@ -15,6 +15,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     {
         // Everything is checked before anything is written, so a typo never costs an existing run.
         var (options, errors) = OptionParsing.ToOptions(settings);
+        if (!ReportCommand.TryOptions(settings, out var reportOptions, out string? reportError)) errors.Add(reportError!);
         if (!ModelZoo.Known.Any(m => m.Name == options.Model))
             errors.Add($"unknown model '{options.Model}'; known models: {string.Join(", ", ModelZoo.Known.Select(m => m.Name))}");
         errors.AddRange(CheckDataset(options));
@@ -48,11 +49,12 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         }
 
         SummaryTable.Write(console, folder);
+        bool reported = settings.NoReport || ReportCommand.Write(console, folder.Path, reportOptions);
         switch (result.Status)
         {
             case RunStatus.Completed:
                 console.MarkupLineInterpolated($"[green]completed[/] {result.Steps} steps, {result.RecordedSteps} recorded → {folder.Path}");
-                return ExitCodes.Success;
+                return reported ? ExitCodes.Success : ExitCodes.Failed;
             case RunStatus.Diverged:
                 console.MarkupLineInterpolated($"[red]sgdwalk: diverged:[/] {result.Message} (files kept in {folder.Path})");
                 return ExitCodes.Diverged;

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace SgdWalk.Cli.Commands;
 
 /// <summary>The `sgdwalk train` options. Defaults mirror <see cref="Training.TrainOptions"/> (README "Options").</summary>
-public sealed class TrainSettings : CommandSettings
+public sealed class TrainSettings : ReportSettings
 {
     [CommandOption("--model <NAME>"), DefaultValue("mlp"), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet.")]
     public string Model { get; init; } = "mlp";
@@ -95,4 +95,10 @@ public sealed class TrainSettings : CommandSettings
 
     [CommandOption("--overwrite"), Description("Replace the files of an existing run folder.")]
     public bool Overwrite { get; init; }
+
+    [CommandOption("--no-report"), Description("Do not draw the figures and report.html at the end (`sgdwalk report` can later).")]
+    public bool NoReport { get; init; }
+
+    [CommandOption("--tensorboard"), Description("Also write TensorBoard event files under <run>/events (per-step scalars, per-epoch metrics).")]
+    public bool TensorBoard { get; init; }
 }

@@ -48,6 +48,8 @@ public sealed record TrainOptions
     public int EvaluationChunkSize { get; init; } = 1000;
     public int? Threads { get; init; }
     public string Device { get; init; } = "cpu";
+    /// <summary>Also write TensorBoard event files under the run's events/ folder.</summary>
+    public bool TensorBoard { get; init; }
 
     [JsonIgnore]
     public int MicroBatch => Math.Min(ChunkSize ?? BatchSize, BatchSize);

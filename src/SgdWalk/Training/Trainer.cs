@@ -89,6 +89,7 @@ public sealed class Trainer
         private readonly LossSurface evaluator;
         private readonly DataView trainEval, validation, test;
         private readonly CsvLog epochs;
+        private readonly TensorBoardLog? tensorBoard;
 
         public RunLoop(TrainOptions options, RunFolder folder, DataBundle data, nn.Module<Tensor, Tensor> model,
             IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Device device, RunManifest manifest)
@@ -126,6 +127,7 @@ public sealed class Trainer
             validation = EvaluationView("val", data.Validation.Take(0, data.Validation.Count));
             test = EvaluationView("test", data.Test.Take(0, data.Test.Count));
             epochs = new CsvLog(folder.Epochs, EpochColumns);
+            tensorBoard = options.TensorBoard ? new TensorBoardLog(Path.Combine(folder.Path, "events")) : null;
         }
 
         public TrainingResult Run(Action<TrainingProgress>? progress, CancellationToken cancel)
@@ -159,7 +161,8 @@ public sealed class Trainer
 
                     // The update θ_{t+1} = θ_t + u_t, then the probes look at the whole step.
                     optimizer.Step(lr);
-                    recorder.EndStep(step, epoch, lr);
+                    var row = recorder.EndStep(step, epoch, lr);
+                    tensorBoard?.Step(step, row);
 
                     if (!double.IsFinite(loss))
                         return Finish(RunStatus.Diverged, $"diverged at step {step}: training loss is {loss}", step + 1);
@@ -234,12 +237,14 @@ public sealed class Trainer
             var val = validation.Count > 0 ? evaluator.Evaluate(validation) : new Evaluation(double.NaN, double.NaN);
             var tst = evaluator.Evaluate(test);
             state.Restore();
-            epochs.Append(new RowValues()
+            var row = new RowValues()
                 .Set("epoch", epoch).Set("step", step)
                 .Set("train_loss", train.Loss).Set("train_acc", train.Accuracy)
                 .Set("val_loss", val.Loss).Set("val_acc", val.Accuracy)
                 .Set("test_loss", tst.Loss).Set("test_acc", tst.Accuracy)
-                .Set("wall_s", wallSeconds));
+                .Set("wall_s", wallSeconds);
+            epochs.Append(row);
+            tensorBoard?.Epoch(epoch, row);
         }
 
         private DataView EvaluationView(string name, LabeledImages images)

@@ -1,0 +1,41 @@
+namespace SgdWalk.Reporting.Data;
+
+/// <summary>A sweep folder: its immediate subfolders that are run folders (the cells), ordered by LR, batch size, name.</summary>
+internal sealed class SweepData
+{
+    private SweepData(string path, IReadOnlyList<RunFacts> cells)
+    {
+        Path = path;
+        Cells = cells;
+    }
+
+    public string Path { get; }
+
+    public IReadOnlyList<RunFacts> Cells { get; }
+
+    public double[] LearningRates => Cells.Select(c => c.LearningRate).Where(double.IsFinite).Distinct().Order().ToArray();
+
+    public double[] BatchSizes => Cells.Select(c => c.BatchSize).Where(double.IsFinite).Distinct().Order().ToArray();
+
+    public static bool IsSweepFolder(string path) =>
+        Directory.Exists(path) && Directory.EnumerateDirectories(path).Any(RunData.IsRunFolder);
+
+    public static SweepData Load(string path)
+    {
+        var cells = Directory.EnumerateDirectories(path).Where(RunData.IsRunFolder)
+            .Select(d => RunFacts.From(RunData.Load(d)))
+            .OrderBy(c => c.LearningRate).ThenBy(c => c.BatchSize).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .ToList();
+        return new SweepData(System.IO.Path.GetFullPath(path), cells);
+    }
+
+    /// <summary>
+    /// One value per (LR, batch) cell: the mean over the runs of that cell (seeds), NaN where the grid has no run.
+    /// </summary>
+    public double Cell(double learningRate, double batchSize, Func<RunFacts, double> value)
+    {
+        var values = Cells.Where(c => c.LearningRate == learningRate && c.BatchSize == batchSize)
+            .Select(value).Where(double.IsFinite).ToArray();
+        return values.Length == 0 ? double.NaN : values.Average();
+    }
+}

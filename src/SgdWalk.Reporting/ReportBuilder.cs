@@ -1,0 +1,106 @@
+using System.Globalization;
+using SgdWalk.Records;
+using SgdWalk.Reporting.Data;
+using SgdWalk.Reporting.Figures;
+using SgdWalk.Reporting.Output;
+
+namespace SgdWalk.Reporting;
+
+/// <summary>Draws the figures and writes report.html and summary.md for a run folder or a sweep folder, from files alone.</summary>
+public static class ReportBuilder
+{
+    /// <summary>
+    /// Writes figures/&lt;name&gt;.png and .svg, report.html (self-contained) and summary.md into <paramref name="folder"/>
+    /// and returns the paths written. A run folder holds run.json; a sweep folder holds run folders.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">The folder is neither kind, or one of its files is missing or malformed (named in the message).</exception>
+    public static IReadOnlyList<string> Build(string folder, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        string path = Path.GetFullPath(folder);
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: no such folder");
+
+        // ScottPlot formats tick labels with the current culture; pin it so figures are the same in every locale.
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        try
+        {
+            if (RunData.IsRunFolder(path)) return BuildRun(RunData.Load(path), options);
+            if (SweepData.IsSweepFolder(path)) return BuildSweep(SweepData.Load(path), options);
+            throw new InvalidDataException(
+                $"{path}: neither a run folder (no run.json) nor a sweep folder (no subfolder with a run.json)");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+            CultureInfo.CurrentUICulture = uiCulture;
+        }
+    }
+
+    private static IReadOnlyList<string> BuildRun(RunData run, ReportOptions options)
+    {
+        var facts = RunFacts.From(run);
+        string figures = run.Folder.Figures;
+        var drawn = new[]
+        {
+            WalkFigure.Draw(run, options, figures),
+            HeightFigure.Draw(run, options, figures),
+            ProfilesFigure.Draw(run, options, figures),
+            TrainingFigure.Draw(run, options, figures),
+            SharpnessFigure.Draw(run, options, figures),
+        }.OfType<FigureFile>().ToList();
+
+        var options_ = run.Manifest.Options;
+        string model = options_["model"]?.ToString() ?? "?", dataset = options_["dataset"]?.ToString() ?? "?";
+        var page = new ReportPage(
+            $"SgdWalk run {run.Name}",
+            $"{model} on {dataset}, learning rate {Numbers.Format(facts.LearningRate)}, batch size {Numbers.Integer(facts.BatchSize)}, " +
+            $"seed {facts.Seed}; status {facts.Status}; {facts.Summary.Steps} steps, {facts.Summary.RecordedSteps} recorded. " +
+            "Every number and figure below is computed from the run folder's files alone.",
+            Settings(run.Manifest),
+            ["quantity", "value", "meaning"],
+            SummaryRows.ForRun(facts).Select(r => (IReadOnlyList<string>)[r.Quantity, r.Value, r.Meaning]).ToList(),
+            drawn);
+        return Write(run.Folder.Path, page);
+    }
+
+    private static IReadOnlyList<string> BuildSweep(SweepData sweep, ReportOptions options)
+    {
+        string figures = Path.Combine(sweep.Path, "figures");
+        var drawn = SweepFigures.Draw(sweep, options, figures).Concat(SweepHeatmaps.Draw(sweep, options, figures)).ToList();
+        var page = new ReportPage(
+            $"SgdWalk sweep {Path.GetFileName(sweep.Path)}",
+            $"{sweep.Cells.Count} runs over {sweep.LearningRates.Length} learning rate(s) × {sweep.BatchSizes.Length} batch size(s). " +
+            "Landscape numbers are on the probe view; cells with several seeds are averaged in the figures.",
+            [
+                ("learning rates", string.Join(", ", sweep.LearningRates.Select(Numbers.Format))),
+                ("batch sizes", string.Join(", ", sweep.BatchSizes.Select(Numbers.Integer))),
+            ],
+            SummaryRows.SweepHeader,
+            sweep.Cells.Select(c => (IReadOnlyList<string>)SummaryRows.ForCell(c)).ToList(),
+            drawn);
+        return Write(sweep.Path, page);
+    }
+
+    private static List<(string, string)> Settings(RunManifest m) =>
+    [
+        .. m.Options.Select(o => (o.Key, o.Value?.ToJsonString(RunManifest.Json) ?? "null")),
+        ("threads", m.Threads.ToString(CultureInfo.InvariantCulture)),
+        ("started", m.StartedUtc.ToString("O", CultureInfo.InvariantCulture)),
+        ("finished", m.FinishedUtc?.ToString("O", CultureInfo.InvariantCulture) ?? "n/a"),
+        .. m.Versions.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => ($"version {v.Key}", v.Value)),
+        .. m.Machine.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => ($"machine {v.Key}", v.Value)),
+        .. m.Counts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => ($"count {v.Key}", v.Value.ToString(CultureInfo.InvariantCulture))),
+    ];
+
+    private static List<string> Write(string folder, ReportPage page)
+    {
+        string html = Path.Combine(folder, "report.html"), markdown = Path.Combine(folder, "summary.md");
+        File.WriteAllText(html, HtmlReport.Render(page));
+        File.WriteAllText(markdown, MarkdownSummary.Render(page));
+        return [.. page.Figures.SelectMany(f => new[] { f.Png, f.Svg }), html, markdown];
+    }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace SgdWalk.Reporting.Tests;
+
+public class BrowserCheckTests
+{
+    /// <summary>
+    /// report.html rendered by a real browser (headless Chromium via tests/browser-check.sh, which installs it with
+    /// apt-get when missing; the first run may take a minute or two). Fails, never skips, when no browser can run.
+    /// </summary>
+    [Fact]
+    public async Task Report_renders_in_headless_chromium_with_every_image_loaded()
+    {
+        using var run = new Fixture(Fixture.Synthetic);
+        run.Build();
+        string script = Path.Combine(AppContext.BaseDirectory, "browser-check.sh");
+        string screenshot = run.File("screenshot.png");
+
+        var start = new ProcessStartInfo("bash", [script, run.File("report.html"), screenshot])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        await process.WaitForExitAsync(timeout.Token);
+        string log = stdout + await stderr;
+
+        Assert.True(process.ExitCode == 0, $"browser-check.sh exited {process.ExitCode}:\n{log}");
+        Assert.Contains("OK: 5/5 images loaded", log);
+        ImageAssert.IsDrawnPng(screenshot, 1200, 2000);
+    }
+}
