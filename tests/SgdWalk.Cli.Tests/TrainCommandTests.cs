@@ -23,7 +23,7 @@ public class TrainCommandTests
         Assert.Equal(80, steps.Rows.Count);
         Assert.Equal(5 + 3, steps.Numbers("probe_height").Count(v => !double.IsNaN(v))); // steps 0-4 and 20, 40, 60
         var profiles = CsvTable.Read(run.Profiles);
-        Assert.Equal(9 * 9 * 2, profiles.Rows.Count);
+        Assert.Equal(8 * 9 * 2, profiles.Rows.Count);
         Assert.Equal(-0.5, profiles.Number(0, "alpha"));
         Assert.Equal(2, CsvTable.Read(run.Epochs).Rows.Count);
         Assert.True(File.Exists(Path.Combine(run.Checkpoints, "final.dat")));
