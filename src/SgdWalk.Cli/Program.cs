@@ -40,6 +40,10 @@ public static class Program
                 .WithDescription("Draw the figures, report.html and summary.md of a run or sweep folder from its files.")
                 .WithExample("report", "runs/fashion-mnist-mlp-lr0.1-b100-s1111")
                 .WithExample("report", "runs/my-run", "--window", "200:30");
+            config.AddCommand<BarrierCommand>("barrier")
+                .WithDescription("The loss along the straight line between two saved snapshots (BatchNorm statistics recomputed at each point).")
+                .WithExample("barrier", "runs/my-run:initial", "runs/my-run:final")
+                .WithExample("barrier", "runs/seed1", "runs/seed2", "--bn", "recompute");
             config.AddCommand<ListCommand>("list")
                 .WithDescription("List the models, datasets, probes, presets and schedules.");
         });

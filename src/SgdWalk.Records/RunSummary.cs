@@ -36,6 +36,7 @@ public sealed record RunSummary(
             epochs is null || epochs.Rows.Count == 0 || !epochs.Has(column) ? double.NaN : epochs.Number(epochs.Rows.Count - 1, column);
 
         var manifest = File.Exists(folder.Manifest) ? RunManifest.Read(folder.Manifest) : null;
+        var barriers = BarrierStatistics.FromSteps(steps, view);
         return new RunSummary(
             view,
             steps.Rows.Count,
@@ -49,8 +50,11 @@ public sealed record RunSummary(
             Last("train_acc"),
             Last("val_acc"),
             Last("test_acc"),
-            manifest?.TimingsSeconds ?? new Dictionary<string, double>());
+            manifest?.TimingsSeconds ?? new Dictionary<string, double>()) { Barriers = barriers };
     }
+
+    /// <summary>How often SGD's steps and its floor path cross barriers (README "Barriers").</summary>
+    public BarrierStatistics Barriers { get; init; } = BarrierStatistics.None;
 
     private static double[] Measured(CsvTable table, string column) =>
         table.Has(column) ? table.Numbers(column).Where(v => !double.IsNaN(v)).ToArray() : [];

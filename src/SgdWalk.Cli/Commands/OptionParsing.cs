@@ -48,6 +48,10 @@ public static class OptionParsing
             Threads = s.Threads,
             Device = s.Device,
             TensorBoard = s.TensorBoard,
+            FloorLags = s.FloorLags is null ? [] : Parse(() => Integers("--floor-lags", s.FloorLags), []),
+            Optimizer = s.Optimizer,
+            HeightFraction = s.HeightFraction,
+            FloorView = s.FloorView,
         };
         errors.AddRange(options.Validate());
         return (options, errors);

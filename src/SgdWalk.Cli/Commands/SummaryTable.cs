@@ -18,6 +18,11 @@ public static class SummaryTable
         Row($"median floor alpha ({s.View})", Format(s.MedianFloorAlpha, "F3"));
         Row("median cos(g_t-1, g_t)", Format(s.MedianCosGrad, "F3"));
         Row("final distance from init", Format(s.FinalDistanceFromInit, "G4"));
+        var b = s.Barriers;
+        if (b.StepsMeasured > 0)
+            Row($"steps crossing a barrier ({s.View})", $"{Format(b.StepBarrierFraction, "P1")} (median bump {Format(b.MedianStepBarrier, "G3")})");
+        if (b.FloorSegmentsMeasured > 0)
+            Row($"floor segments with a barrier (lag {b.FloorLag})", $"{Format(b.FloorBarrierFraction, "P1")} (median {Format(b.MedianFloorBarrier, "G3")})");
         Row("train loss / accuracy (probe subset)", $"{Format(s.FinalTrainLoss, "F4")} / {Format(s.FinalTrainAccuracy, "P2")}");
         Row("validation accuracy", Format(s.FinalValidationAccuracy, "P2"));
         Row("test accuracy", Format(s.FinalTestAccuracy, "P2"));

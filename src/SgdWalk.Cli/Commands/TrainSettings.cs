@@ -81,6 +81,18 @@ public sealed class TrainSettings : ReportSettings
     [CommandOption("--compat <MODE>"), DefaultValue("none"), Description("'authors' reproduces the authors' conventions (alphas 0..0.9, full probe, chunks of 100, weight-decayed cosine).")]
     public string Compat { get; init; } = "none";
 
+    [CommandOption("--floor-lags <K1,K2>"), Description("Measure barriers on the valley floor between floor points k recorded steps apart, e.g. 1,10 (columns floor_barrier_k1, ...).")]
+    public string? FloorLags { get; init; }
+
+    [CommandOption("--optimizer <NAME>"), DefaultValue("sgd"), Description("sgd, or the interventions floor-sgd (move only to the valley floor of each SGD step) and height-sgd.")]
+    public string Optimizer { get; init; } = "sgd";
+
+    [CommandOption("--height-fraction <H>"), DefaultValue(0.5), Description("height-sgd: land this fraction of the way from the floor (0) to plain SGD's landing point (1).")]
+    public double HeightFraction { get; init; } = 0.5;
+
+    [CommandOption("--floor-view <VIEW>"), DefaultValue("batch"), Description("floor-sgd / height-sgd line search on the step's batch or on the probe view.")]
+    public string FloorView { get; init; } = "batch";
+
     [CommandOption("--eval-chunk <N>"), DefaultValue(1000), Description("Samples per forward pass when evaluating in eval mode.")]
     public int EvaluationChunk { get; init; } = 1000;
 

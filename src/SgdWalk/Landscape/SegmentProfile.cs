@@ -16,7 +16,8 @@ public sealed record SegmentProfile(
     double HeightEnd,
     bool Interior,
     double Nonconvexity,
-    double Bump)
+    double Bump,
+    double BumpAlpha)
 {
     /// <summary>Relative tolerance below which a floor does not count as "strictly inside" (float32 evaluation noise is ~1e-7).</summary>
     public const double DefaultInteriorTolerance = 1e-5;
@@ -52,16 +53,21 @@ public sealed record SegmentProfile(
         }
         double nonconvexity = max > min ? worstConcavity / (max - min) : 0;
 
-        double bump = double.NaN;
+        double bump = double.NaN, bumpAlpha = double.NaN;
         if (!double.IsNaN(start) && !double.IsNaN(end))
         {
-            double inside = Enumerable.Range(0, n).Where(i => alphas[i] >= 0 && alphas[i] <= 1).Max(i => losses[i]);
-            bump = inside - Math.Max(start, end);
+            int peak = Enumerable.Range(0, n).Where(i => alphas[i] >= 0 && alphas[i] <= 1).MaxBy(i => losses[i]);
+            bump = losses[peak] - Math.Max(start, end);
+            bumpAlpha = alphas[peak];
         }
 
         return new SegmentProfile(alphas, losses, start, end, floorAlpha, floorLoss,
-            start - floorLoss, end - floorLoss, interior, nonconvexity, bump);
+            start - floorLoss, end - floorLoss, interior, nonconvexity, bump, bumpAlpha);
     }
+
+    /// <summary>Did the segment cross a barrier (a bump above both ends by more than float noise)?</summary>
+    public bool CrossesBarrier(double tolerance = DefaultInteriorTolerance) =>
+        Bump > tolerance * Math.Max(1.0, Math.Abs(LossStart));
 
     /// <summary>Is the profile roughly convex (nonconvexity at most the threshold; the paper's "roughly convex")?</summary>
     public bool RoughlyConvex(double threshold = 0.05) => Nonconvexity <= threshold;

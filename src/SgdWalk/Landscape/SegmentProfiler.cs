@@ -11,9 +11,10 @@ public sealed record Segment(ParamVector Start, ParamVector End, ParamVector Dir
 public sealed record MeasuredProfile(string View, SegmentProfile Profile, IReadOnlyList<double> Accuracies);
 
 /// <summary>
-/// Evaluates f_V(α) = L_V(θ_t + α·u_t) on a grid by writing each point into the model in place, then puts the model
-/// back exactly as it was (parameters, buffers, mode). α = 0 and α = 1 write θ_t and θ_{t+1} themselves rather than
-/// θ_t + 1·u_t, so the profile's endpoints are the iterates bit for bit and consecutive profiles join exactly.
+/// Evaluates f_V(α) = L_V(start + α·direction) on a grid by writing each point into the model in place, then puts
+/// the model back exactly as it was (parameters, buffers, mode). α = 0 and α = 1 write the segment's ends themselves
+/// rather than start + 1·direction, so the profile's endpoints are the iterates bit for bit and consecutive
+/// profiles join exactly. Any segment works: a step θ_t → θ_{t+1}, two floor points, two checkpoints.
 /// </summary>
 public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter> parameters, double interiorTolerance = SegmentProfile.DefaultInteriorTolerance)
 {
@@ -25,6 +26,7 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
         var losses = new double[alphas.Count];
         var accuracies = new double[alphas.Count];
         using (var saved = ModelState.Capture(surface.Model))
+        using (var current = ParamVector.OfValues(parameters))
         using (var affine = UseAffineFirstLayer ? AffinePreActivations.TryPrepare(surface.Model, parameters, segment, view) : null)
         {
             for (int i = 0; i < alphas.Count; i++)
@@ -35,7 +37,7 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
                     ? surface.Evaluate(view)
                     : surface.Evaluate(view, (chunk, _) => affine.Forward(chunk, alpha));
             }
-            segment.End.WriteTo(parameters);
+            current.WriteTo(parameters);
             saved.Restore();
         }
         return new MeasuredProfile(view.Name, SegmentProfile.Analyse(alphas, losses, interiorTolerance), accuracies);

@@ -23,6 +23,9 @@ public sealed record RecorderOptions
 
     public double InteriorTolerance { get; init; } = SegmentProfile.DefaultInteriorTolerance;
 
+    /// <summary>Lags k (in steps) of the floor-path probe: barriers between floor points φ_{t−k} and φ_t; empty = off.</summary>
+    public IReadOnlyList<int> FloorLags { get; init; } = [];
+
     public static IReadOnlyList<double> DefaultAlphas { get; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
 
     /// <summary>The authors' grid: 0, 0.1, …, 0.9 (α = 1 is the next step's α = 0).</summary>

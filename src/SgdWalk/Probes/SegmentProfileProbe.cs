@@ -23,10 +23,17 @@ public sealed class SegmentProfileProbe(
 
     public bool Wants(int step, int epoch) => schedule.Includes(step, epoch);
 
+    public string View => view;
+
+    /// <summary>The profile measured on the current step, or null when this step was not recorded (read by later probes).</summary>
+    public MeasuredProfile? Current { get; private set; }
+
     public void Observe(StepContext step, RowValues row, IProfileSink profiles)
     {
+        Current = null;
         if (!Wants(step.Step, step.Epoch)) return;
         var measured = profiler.Measure(step.Segment, alphas, fixedView ?? step.Batch);
+        Current = measured;
         var p = measured.Profile;
         row.Set($"{view}_loss_start", p.LossStart)
             .Set($"{view}_loss_end", p.LossEnd)

@@ -80,7 +80,12 @@ public sealed class WalkRecorder : IDisposable
         {
             list.Add(new SegmentProfileProbe("batch", null, options.Record, options.Alphas, profiler, options.BatchNorm));
             if (probeView is not null)
-                list.Add(new SegmentProfileProbe("probe", probeView, options.Record, options.Alphas, profiler, options.BatchNorm));
+            {
+                var probeProfile = new SegmentProfileProbe("probe", probeView, options.Record, options.Alphas, profiler, options.BatchNorm);
+                list.Add(probeProfile);
+                if (options.FloorLags.Count > 0)
+                    list.Add(new FloorPathProbe(probeProfile, probeView, options.FloorLags, options.Alphas, profiler));
+            }
         }
         return list;
     }

@@ -44,6 +44,15 @@ public sealed record TrainOptions
     public int? ProbeSize { get; init; } = 5000;
     public BatchNormPolicy BatchNorm { get; init; } = BatchNormPolicy.BatchStats;
     public string Compat { get; init; } = "none";
+    /// <summary>Floor-path lags in steps (barriers between floor points φ_{t−k} → φ_t); empty = off.</summary>
+    public IReadOnlyList<int> FloorLags { get; init; } = [];
+
+    /// <summary>sgd, or the interventions floor-sgd (land on the step's valley floor) and height-sgd.</summary>
+    public string Optimizer { get; init; } = "sgd";
+    /// <summary>height-sgd: where to land between the floor (0) and plain SGD's landing point (1).</summary>
+    public double HeightFraction { get; init; } = 0.5;
+    /// <summary>The view the floor-sgd line search uses: batch (the step's mini-batch) or probe.</summary>
+    public string FloorView { get; init; } = "batch";
 
     public int EvaluationChunkSize { get; init; } = 1000;
     public int? Threads { get; init; }
@@ -83,6 +92,10 @@ public sealed record TrainOptions
         Require(TrainSize is null or >= 2, $"--train-size must be at least 2 (got {TrainSize})");
         Require(Threads is null or >= 1, $"--threads must be at least 1 (got {Threads})");
         Require(EvaluationChunkSize >= 1, "--eval-chunk must be at least 1");
+        Require(Optimizer is "sgd" or "floor-sgd" or "height-sgd", $"--optimizer must be sgd, floor-sgd or height-sgd (got '{Optimizer}')");
+        Require(double.IsFinite(HeightFraction) && HeightFraction is >= 0 and <= 1, $"--height-fraction must be in [0, 1] (got {Show(HeightFraction)})");
+        Require(FloorView is "batch" or "probe", $"--floor-view must be batch or probe (got '{FloorView}')");
+        Require(FloorLags.All(k => k >= 1), "--floor-lags must list positive step lags, e.g. 1,10");
         Require(Compat is "none" or "authors", $"--compat must be 'none' or 'authors' (got '{Compat}')");
         Require(Device == "cpu" || Device.StartsWith("cuda", StringComparison.Ordinal), $"--device must be cpu or cuda[:N] (got '{Device}')");
         Require(Alphas.Count >= 3 && Alphas.Zip(Alphas.Skip(1)).All(p => p.Second > p.First) && Alphas.All(double.IsFinite),

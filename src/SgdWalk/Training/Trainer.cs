@@ -22,6 +22,15 @@ public sealed class Trainer
     public static readonly string[] EpochColumns =
         ["epoch", "step", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "wall_s"];
 
+    /// <summary>A fixed subset of the training split, drawn from its own generator, in ascending order.</summary>
+    public static long[] ProbeSubset(int count, int? size, long seed)
+    {
+        if (size is null || size >= count) return Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        using var generator = new Generator((ulong)seed);
+        using var permutation = randperm(count, generator: generator);
+        return permutation.data<long>().Take(size.Value).Order().ToArray();
+    }
+
     public static TrainingResult Run(TrainOptions requested, RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         var options = requested.Resolve();
@@ -90,12 +99,19 @@ public sealed class Trainer
         private readonly DataView trainEval, validation, test;
         private readonly CsvLog epochs;
         private readonly TensorBoardLog? tensorBoard;
+        private readonly IReadOnlyList<TorchSharp.Modules.Parameter> parameters;
+        private readonly FloorStep? floorStep;
+        private readonly DataView? floorView;
 
         public RunLoop(TrainOptions options, RunFolder folder, DataBundle data, nn.Module<Tensor, Tensor> model,
             IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Device device, RunManifest manifest)
         {
             (this.options, this.folder, this.data, this.model, this.device, this.manifest) = (options, folder, data, model, device, manifest);
+            this.parameters = parameters;
             optimizer = new SgdOptimizer(parameters, options.Momentum, options.WeightDecay, options.Nesterov);
+            // θ_0 on disk, so `sgdwalk barrier RUN:initial RUN:final` can measure the straight path later.
+            Directory.CreateDirectory(folder.Checkpoints);
+            model.save(Path.Combine(folder.Checkpoints, "initial.dat"));
             sampler = new EpochSampler(data.Train.Count, options.BatchSize, options.Seed + 1);
             // Pad with black as torchvision does before normalising: (0 − mean) / std in normalised units.
             augmenter = options.Augment ?? data.AugmentByDefault
@@ -116,6 +132,7 @@ public sealed class Trainer
                     BatchNorm = options.BatchNorm,
                     BatchChunkSize = options.MicroBatch,
                     CosineWeightDecay = options.AuthorsCompat ? options.WeightDecay : 0,
+                    FloorLags = options.FloorLags,
                 };
                 recorder = new WalkRecorder(model, recorderOptions, folder.Path, probeView);
             }
@@ -128,6 +145,16 @@ public sealed class Trainer
             test = EvaluationView("test", data.Test.Take(0, data.Test.Count));
             epochs = new CsvLog(folder.Epochs, EpochColumns);
             tensorBoard = options.TensorBoard ? new TensorBoardLog(Path.Combine(folder.Path, "events")) : null;
+
+            // The interventions floor-sgd / height-sgd search the floor on the step's batch or on a copy of the probe set.
+            if (options.Optimizer != "sgd")
+            {
+                var surface = new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm);
+                floorStep = new FloorStep(surface, parameters, options.Optimizer == "floor-sgd" ? 0 : options.HeightFraction);
+                if (options.FloorView == "probe")
+                    using (var subset = data.Train.Select(probeIndices))
+                        floorView = DataView.Own("floor-search", subset.Images.to(device).clone(), subset.Labels.to(device).clone(), probeChunk);
+            }
         }
 
         public TrainingResult Run(Action<TrainingProgress>? progress, CancellationToken cancel)
@@ -156,11 +183,18 @@ public sealed class Trainer
 
                     // θ_t is captured before the forward pass; g_t after backward, before the update.
                     recorder.BeginStep(inputs, targets);
+                    using var before = floorStep is null ? null : ParamVector.OfValues(parameters);
                     double loss = ForwardBackward(inputs, targets);
                     recorder.CaptureGradient(loss);
 
-                    // The update θ_{t+1} = θ_t + u_t, then the probes look at the whole step.
+                    // The update θ_{t+1} = θ_t + u_t (for floor-sgd / height-sgd: cut back along the SGD direction),
+                    // then the probes look at the whole step.
                     optimizer.Step(lr);
+                    if (floorStep is not null)
+                    {
+                        using var batchView = DataView.Borrow("batch", inputs, targets, options.MicroBatch);
+                        floorStep.Apply(before!, floorView ?? batchView);
+                    }
                     var row = recorder.EndStep(step, epoch, lr);
                     tensorBoard?.Step(step, row);
 
@@ -253,15 +287,6 @@ public sealed class Trainer
                 return DataView.Own(name, images.Images.to(device).clone(), images.Labels.to(device).clone(), options.EvaluationChunkSize);
         }
 
-        /// <summary>A fixed subset of the training split, drawn from its own generator, in ascending order.</summary>
-        public static long[] ProbeSubset(int count, int? size, long seed)
-        {
-            if (size is null || size >= count) return Enumerable.Range(0, count).Select(i => (long)i).ToArray();
-            using var generator = new Generator((ulong)seed);
-            using var permutation = randperm(count, generator: generator);
-            return permutation.data<long>().Take(size.Value).Order().ToArray();
-        }
-
         public void Dispose()
         {
             recorder.Dispose();
@@ -271,6 +296,7 @@ public sealed class Trainer
             trainEval.Dispose();
             validation.Dispose();
             test.Dispose();
+            floorView?.Dispose();
             epochs.Dispose();
         }
     }

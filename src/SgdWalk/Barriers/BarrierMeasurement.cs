@@ -1,0 +1,75 @@
+using System.Text.Json;
+using SgdWalk.Data;
+using SgdWalk.Landscape;
+using SgdWalk.Models;
+using SgdWalk.Records;
+using SgdWalk.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Barriers;
+
+/// <summary>What `sgdwalk barrier` measures: the straight path between two snapshots of the same model.</summary>
+public sealed record BarrierOptions(
+    Snapshot From, Snapshot To, IReadOnlyList<double> Alphas, PathBatchNorm BatchNorm = PathBatchNorm.Recompute,
+    int? ProbeSize = 5000, string? DataDir = null);
+
+/// <summary>
+/// Rebuilds the run's model and data from run.json, loads both snapshots and measures the loss along the line
+/// between them on the run's probe subset of the training split (`train`) and on the test set (`test`).
+/// </summary>
+public static class BarrierMeasurement
+{
+    public static IReadOnlyList<PathPoint> Run(BarrierOptions o)
+    {
+        var options = TrainingOptionsOf(o.From.Run);
+        var other = TrainingOptionsOf(o.To.Run);
+        if (other.Model != options.Model || other.Dataset != options.Dataset || !SameWidths(other.Hidden, options.Hidden) || other.Depth != options.Depth)
+            throw new ArgumentException($"{o.From.Label} ({options.Model} on {options.Dataset}) and {o.To.Label} ({other.Model} on {other.Dataset}) are not snapshots of the same model");
+
+        using var data = DatasetCatalog.Load(new DataOptions(options.Dataset, o.DataDir ?? options.DataDir, options.ValidationSize, options.TrainSize, options.Seed));
+        manual_seed(options.Seed);
+        using var model = ModelZoo.Create(options.Model, new ModelSpec(data.Train.Channels, data.Train.Height, data.Train.Width, data.Train.Classes, options.Hidden, options.ModelBatchNorm, options.Depth));
+        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        (ParamVector, ModelState) Load(Snapshot s)
+        {
+            try { model.load(s.File); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EndOfStreamException)
+            {
+                throw new InvalidDataException($"{s.File}: cannot be loaded into {options.Model} ({e.Message})");
+            }
+            return (ParamVector.OfValues(parameters), ModelState.Capture(model));
+        }
+        var (a, stateA) = Load(o.From);
+        var (b, stateB) = Load(o.To);
+        try
+        {
+            var indices = Trainer.ProbeSubset(data.Train.Count, o.ProbeSize, options.Seed + 3);
+            using var subset = data.Train.Select(indices);
+            int chunk = o.BatchNorm == PathBatchNorm.BatchStats ? options.MicroBatch : options.EvaluationChunkSize;
+            using var train = DataView.Borrow("train", subset.Images, subset.Labels, chunk);
+            using var test = DataView.Borrow("test", data.Test.Images, data.Test.Labels, chunk);
+            using var recalibration = DataView.Borrow("recalibration", subset.Images, subset.Labels, options.MicroBatch);
+            var path = new LinearPath(model, LossSurface.CrossEntropy, o.BatchNorm, recalibration);
+            return path.Measure(a, stateA, b, stateB, o.Alphas, [train, test]);
+        }
+        finally
+        {
+            a.Dispose(); b.Dispose(); stateA.Dispose(); stateB.Dispose();
+        }
+    }
+
+    /// <summary>max over α ∈ [0, 1] of the loss minus the larger end: the barrier between the snapshots (0 when none).</summary>
+    public static double Barrier(IReadOnlyList<PathPoint> points, string view)
+    {
+        double start = points.First(p => p.Alpha == 0).Views[view].Loss, end = points.First(p => p.Alpha == 1).Views[view].Loss;
+        return points.Where(p => p.Alpha is >= 0 and <= 1).Max(p => p.Views[view].Loss) - Math.Max(start, end);
+    }
+
+    private static TrainOptions TrainingOptionsOf(RunFolder run) =>
+        RunManifest.Read(run.Manifest).Options.Deserialize<TrainOptions>(RunManifest.Json)
+        ?? throw new InvalidDataException($"{run.Manifest}: no options");
+
+    private static bool SameWidths(IReadOnlyList<int>? a, IReadOnlyList<int>? b) =>
+        (a ?? []).SequenceEqual(b ?? []);
+}

@@ -1,0 +1,51 @@
+using SgdWalk.Landscape;
+using SgdWalk.Records;
+
+namespace SgdWalk.Probes;
+
+/// <summary>
+/// Barriers on the valley floor. On every step where the probe view was profiled it keeps the floor point
+/// φ_t = θ_t + floor_alpha·u_t (in memory, only as many as the largest lag needs) and, for each lag k whose partner
+/// φ_{t−k} is kept, profiles the straight segment φ_{t−k} → φ_t on the probe view: its bump is the barrier between
+/// the two floor points (0 when the floor is connected by a straight line), <c>_alpha</c> where it peaks. The
+/// points go to profiles.csv under the view <c>floor-k{k}</c>, so the chained floor path can be drawn.
+/// </summary>
+public sealed class FloorPathProbe(SegmentProfileProbe floorSource, DataView view, IReadOnlyList<int> lags,
+    IReadOnlyList<double> alphas, SegmentProfiler profiler) : IProbe
+{
+    private readonly SortedDictionary<int, ParamVector> floors = new();
+
+    public string Name => "floor-path";
+
+    public IReadOnlyList<string> Columns { get; } =
+        lags.SelectMany(k => new[] { $"floor_barrier_k{k}", $"floor_barrier_k{k}_alpha" }).ToArray();
+
+    public bool Wants(int step, int epoch) => floorSource.Wants(step, epoch);
+
+    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    {
+        if (floorSource.Current is not { } measured || double.IsNaN(measured.Profile.FloorAlpha)) return;
+        var floor = step.Before.PlusScaled(step.Update, measured.Profile.FloorAlpha);
+        foreach (int k in lags)
+        {
+            if (!floors.TryGetValue(step.Step - k, out var earlier)) continue;
+            using var direction = floor.Minus(earlier);
+            var path = profiler.Measure(new Segment(earlier, floor, direction, null, null), alphas, view);
+            row.Set($"floor_barrier_k{k}", path.Profile.Bump).Set($"floor_barrier_k{k}_alpha", path.Profile.BumpAlpha);
+            for (int i = 0; i < alphas.Count; i++)
+                profiles.Add(step.Step, $"floor-k{k}", alphas[i], path.Profile.Losses[i], path.Accuracies[i]);
+        }
+        floors[step.Step] = floor;
+        // Forget floor points no lag can reach any more.
+        foreach (int old in floors.Keys.Where(s => s < step.Step - lags.Max()).ToList())
+        {
+            floors[old].Dispose();
+            floors.Remove(old);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var floor in floors.Values) floor.Dispose();
+    }
+}
