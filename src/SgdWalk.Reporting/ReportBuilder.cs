@@ -51,6 +51,7 @@ public static class ReportBuilder
             ProfilesFigure.Draw(run, options, figures),
             TrainingFigure.Draw(run, options, figures),
             SharpnessFigure.Draw(run, options, figures),
+            FloorPathFigure.Draw(run, options, figures),
         }.OfType<FigureFile>().ToList();
 
         var options_ = run.Manifest.Options;

@@ -35,7 +35,7 @@ public sealed record RunFacts(
             run.Manifest.Seed,
             summary,
             Fraction(run.Steps.Optional(view + "_nonconvexity"), v => v <= ConvexThreshold),
-            Fraction(run.Steps.Optional(view + "_bump"), v => v > 0),
+            summary.Barriers.StepBarrierFraction, // bump above float noise (BarrierStatistics), not merely > 0
             Fraction(run.Steps.Optional("cos_grad"), v => v < 0));
     }
 

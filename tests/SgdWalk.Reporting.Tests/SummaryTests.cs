@@ -25,7 +25,8 @@ public class SummaryTests
         CsvOracle.Near(CsvOracle.Median(steps.Column("cos_grad")), table["median cos_grad"], "median cos_grad");
         CsvOracle.Near(CsvOracle.Share(steps.Column("cos_grad"), v => v < 0), table["negative cos_grad fraction"], "negative cosines");
         CsvOracle.Near(CsvOracle.Share(steps.Column("probe_nonconvexity"), v => v <= 0.05), table["convex fraction"], "convex fraction");
-        CsvOracle.Near(CsvOracle.Share(steps.Column("probe_bump"), v => v > 0), table["barrier fraction"], "barrier fraction");
+        var bumps = steps.Column("probe_bump").Zip(steps.Column("probe_loss_start"), (b, f) => b / Math.Max(1, Math.Abs(f))).ToList();
+        CsvOracle.Near(CsvOracle.Share(bumps, v => v > 1e-5), table["barrier fraction"], "barrier fraction");
         CsvOracle.Near(epochs.Column("test_acc")[^1], table["final test accuracy"], "final test accuracy");
         CsvOracle.Near(epochs.Column("val_acc")[^1], table["final validation accuracy"], "final validation accuracy");
         CsvOracle.Near(epochs.Column("train_loss")[^1], table["final train loss"], "final train loss");

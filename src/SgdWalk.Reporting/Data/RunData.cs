@@ -52,6 +52,9 @@ internal sealed class RunData
     public Profile? ProfileOf(int step, string view) => profiles.GetValueOrDefault((step, view));
 
     /// <summary>Steps with a profile on <paramref name="view"/>, ascending.</summary>
+    /// <summary>Every view that has profiles in profiles.csv (batch, probe, floor-k1, ...).</summary>
+    public IReadOnlyList<string> ProfileViews() => profiles.Keys.Select(k => k.View).Distinct().Order().ToList();
+
     public int[] ProfiledSteps(string view) =>
         profiles.Keys.Where(k => k.View == view).Select(k => k.Step).Order().ToArray();
 

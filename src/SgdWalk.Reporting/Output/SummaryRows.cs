@@ -20,7 +20,13 @@ internal static class SummaryRows
             new("recorded steps", Numbers.Integer(s.RecordedSteps), "steps with a measured profile"),
             new("interior fraction", Numbers.Format(s.InteriorFraction), "share of recorded steps whose floor is strictly inside the step"),
             new("convex fraction", Numbers.Format(facts.ConvexFraction), $"share of profiles with nonconvexity ≤ {Numbers.Format(RunFacts.ConvexThreshold)}"),
-            new("barrier fraction", Numbers.Format(facts.BarrierFraction), "share of steps whose profile crossed a bump (bump > 0)"),
+            new("barrier fraction", Numbers.Format(facts.BarrierFraction), "share of recorded steps whose profile crossed a bump (bump > 1e-5·max(1, f(0)))"),
+            new("median step barrier", Numbers.Format(s.Barriers.MedianStepBarrier), "median bump of the steps that crossed one, nats"),
+            .. s.Barriers.FloorSegmentsMeasured == 0 ? Array.Empty<SummaryRow>() :
+            [
+                new($"floor barrier fraction (lag {s.Barriers.FloorLag})", Numbers.Format(s.Barriers.FloorBarrierFraction), "share of segments between floor points that cross a barrier"),
+                new("median floor barrier", Numbers.Format(s.Barriers.MedianFloorBarrier), "median barrier height on the floor path, nats"),
+            ],
             new("median height", Numbers.Format(s.MedianHeight), "median f(0) − floor, nats"),
             new("median floor alpha", Numbers.Format(s.MedianFloorAlpha), "median position of the floor along the step"),
             new("final distance from init", Numbers.Format(s.FinalDistanceFromInit), "‖θ_t − θ_0‖ at the last step"),
