@@ -23,6 +23,9 @@ public sealed record RecorderOptions
 
     public double InteriorTolerance { get; init; } = SegmentProfile.DefaultInteriorTolerance;
 
+    /// <summary>Sharpness probes (λ_max, trace, step and batch sharpness); off unless given a schedule.</summary>
+    public CurvatureOptions Curvature { get; init; } = new();
+
     public static IReadOnlyList<double> DefaultAlphas { get; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
 
     /// <summary>The authors' grid: 0, 0.1, …, 0.9 (α = 1 is the next step's α = 0).</summary>
