@@ -27,8 +27,7 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
         using var atStart = step.AtStart();
         ParamVector Product(ParamVector v) => hessian.Apply(probeView, v);
 
-        using var start = previous ?? step.Before.Like(randn([step.Before.Length], step.Before.Flat.dtype, generator: generator));
-        previous = null;
+        using var start = StartVector(step.Before);
         using var estimate = options.Eigen == EigenMethod.Power
             ? PowerIteration.Top(Product, start, options.EigenIterations, options.EigenTolerance)
             : Lanczos.Top(Product, start, options.TopK, Math.Max(options.EigenIterations, options.TopK), options.EigenTolerance);
@@ -39,6 +38,21 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
         if (options.TraceSamples < 2) return;
         var trace = HutchinsonTrace.Estimate(Product, step.Before, options.TraceSamples, generator);
         row.Set("trace", trace.Value).Set("trace_se", trace.StandardError);
+    }
+
+    /// <summary>
+    /// The previous top eigenvector, or a random vector the first time. For top-k a random component is mixed in: an
+    /// exact eigenvector spans an invariant Krylov space of dimension one, which holds no second eigenvalue.
+    /// </summary>
+    private ParamVector StartVector(ParamVector like)
+    {
+        var random = like.Like(randn([like.Length], like.Flat.dtype, generator: generator));
+        if (previous is null) return random;
+        var start = options.TopK > 1 ? previous.PlusScaled(random, 0.3 / random.Norm()) : previous.Clone();
+        random.Dispose();
+        previous.Dispose();
+        previous = null;
+        return start;
     }
 
     public void Dispose()
