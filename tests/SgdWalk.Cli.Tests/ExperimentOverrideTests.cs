@@ -20,7 +20,7 @@ public class ExperimentOverrideTests
         Assert.Equal([64], merged.Hidden);
         Assert.Equal(5000, merged.BatchSize);
         Assert.Equal(5000, merged.TrainSize);
-        Assert.Equal("every:20", merged.Sharpness);
+        Assert.Equal("every:10", merged.Sharpness);
         Assert.False(merged.ModelBatchNorm);
         Assert.Null(merged.ProbeSize);
         Assert.Empty(merged.Validate());
