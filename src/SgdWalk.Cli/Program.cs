@@ -36,6 +36,10 @@ public static class Program
                 .WithExample("train")
                 .WithExample("train", "--model", "small-cnn", "--lr", "0.05", "--epochs", "2", "--out", "runs/cnn")
                 .WithExample("train", "--dataset", "synthetic", "--steps", "200", "--record", "all");
+            config.AddCommand<ExperimentCommand>("experiment")
+                .WithDescription("Run a named experiment preset (edge-of-stability, edge-of-stochastic-stability); train options override it.")
+                .WithExample("experiment", "edge-of-stability")
+                .WithExample("experiment", "edge-of-stochastic-stability", "--scale", "paper", "--lr", "0.05");
             config.AddCommand<ReportCommand>("report")
                 .WithDescription("Draw the figures, report.html and summary.md of a run or sweep folder from its files.")
                 .WithExample("report", "runs/fashion-mnist-mlp-lr0.1-b100-s1111")

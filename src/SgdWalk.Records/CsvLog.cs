@@ -61,4 +61,7 @@ public sealed class RowValues
     public RowValues Set(string column, bool value) { cells[column] = value ? "1" : "0"; return this; }
 
     public RowValues SetText(string column, string value) { cells[column] = value; return this; }
+
+    /// <summary>A number set earlier in this row (NaN when absent or empty): lets a later probe build on an earlier one.</summary>
+    public double Number(string column) => cells.TryGetValue(column, out string? cell) ? CsvFormat.ParseNumber(cell) : double.NaN;
 }

@@ -17,6 +17,15 @@ public class InvalidInputTests
         { ["train", "--schedule", "linear"], "unknown schedule 'linear'" },
         { ["train", "--lr", "fast"], "fast" },
         { ["train", "--no-such-option"], "no-such-option" },
+        { ["train", "--sharpness", "often"], "record schedule 'often'" },
+        { ["train", "--hvp", "exact"], "--hvp must be autograd or finite-difference (got 'exact')" },
+        { ["train", "--eigen", "qr"], "--eigen must be lanczos or power (got 'qr')" },
+        { ["train", "--top-k", "3", "--eigen", "power"], "--top-k above 1 needs --eigen lanczos" },
+        { ["train", "--trace-samples", "1"], "--trace-samples must be 0 (no trace) or at least 2 (got 1)" },
+        { ["train", "--sharpness", "all", "--probes", "none"], "--sharpness needs --probes cheap or paper" },
+        { ["experiment", "edge-of-nothing"], "unknown experiment 'edge-of-nothing'; known experiments: edge-of-stability" },
+        { ["experiment", "edge-of-stability", "--scale", "huge"], "--scale must be cpu or paper (got 'huge')" },
+        { ["experiment", "edge-of-stability", "--batch-sharpness-batches", "-1"], "--batch-sharpness-batches must not be negative" },
     };
 
     [Theory]

@@ -1,4 +1,5 @@
 using SgdWalk.Data;
+using SgdWalk.Experiments;
 using SgdWalk.Models;
 using SgdWalk.Probes;
 using Spectre.Console;
@@ -34,7 +35,12 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         presets.AddRow("none", string.Join(", ", WalkRecorder.FixedColumns));
         presets.AddRow("cheap", "+ grad_norm, step_norm, dist_init, cos_grad, cos_update");
         presets.AddRow("paper", Markup.Escape("+ per view V in {batch, probe}: " + string.Join(", ", SegmentProfileProbe.Suffixes.Select(s => "V_" + s))));
+        presets.AddRow("--sharpness SCHEDULE", "+ lambda_max, trace, trace_se, step_sharpness, batch_sharpness, batch_sharpness_se, floor_alpha_predicted, floor_alpha_residual (HVPs: costly)");
         console.Write(presets);
+
+        var experiments = new Table().Title("experiments (sgdwalk experiment NAME)").AddColumns("name", "description");
+        foreach (var (name, description) in CurvaturePresets.Known) experiments.AddRow(Markup.Escape(name), Markup.Escape(description));
+        console.Write(experiments);
 
         var schedules = new Table().Title("learning-rate schedules (--schedule)").AddColumns("spec", "meaning");
         foreach (var (spec, meaning) in Schedules) schedules.AddRow(Markup.Escape(spec), Markup.Escape(meaning));

@@ -52,6 +52,14 @@ public static class OptionParsing
             Optimizer = s.Optimizer,
             HeightFraction = s.HeightFraction,
             FloorView = s.FloorView,
+            Sharpness = s.Sharpness,
+            Hvp = Parse(() => Hvp(s.Hvp), HvpMethod.Autograd),
+            Eigen = Parse(() => Eigen(s.Eigen), EigenMethod.Lanczos),
+            TopK = s.TopK,
+            EigenIterations = s.EigenIterations,
+            EigenTolerance = s.EigenTolerance,
+            TraceSamples = s.TraceSamples,
+            BatchSharpnessBatches = s.BatchSharpnessBatches,
         };
         errors.AddRange(options.Validate());
         return (options, errors);
@@ -93,6 +101,20 @@ public static class OptionParsing
         "batch-stats" => BatchNormPolicy.BatchStats,
         "running" => BatchNormPolicy.Running,
         _ => throw new FormatException($"--bn must be batch-stats or running (got '{text}')"),
+    };
+
+    private static HvpMethod Hvp(string text) => text switch
+    {
+        "autograd" => HvpMethod.Autograd,
+        "finite-difference" => HvpMethod.FiniteDifference,
+        _ => throw new FormatException($"--hvp must be autograd or finite-difference (got '{text}')"),
+    };
+
+    private static EigenMethod Eigen(string text) => text switch
+    {
+        "lanczos" => EigenMethod.Lanczos,
+        "power" => EigenMethod.Power,
+        _ => throw new FormatException($"--eigen must be lanczos or power (got '{text}')"),
     };
 
     private static int[] Integers(string option, string text) =>

@@ -13,8 +13,14 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
 {
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellation)
     {
-        // Everything is checked before anything is written, so a typo never costs an existing run.
         var (options, errors) = OptionParsing.ToOptions(settings);
+        return Train(options, errors, settings, Path.Combine("runs", OptionParsing.DefaultRunName(options)), cancellation);
+    }
+
+    /// <summary>Checks, trains, summarises and reports one run (also the body of `sgdwalk experiment`).</summary>
+    public int Train(TrainOptions options, List<string> errors, TrainSettings settings, string defaultFolder, CancellationToken cancellation)
+    {
+        // Everything is checked before anything is written, so a typo never costs an existing run.
         if (!ReportCommand.TryOptions(settings, out var reportOptions, out string? reportError)) errors.Add(reportError!);
         if (!ModelZoo.Known.Any(m => m.Name == options.Model))
             errors.Add($"unknown model '{options.Model}'; known models: {string.Join(", ", ModelZoo.Known.Select(m => m.Name))}");
@@ -28,7 +34,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         RunFolder folder;
         try
         {
-            folder = RunFolder.Prepare(settings.Out ?? Path.Combine("runs", OptionParsing.DefaultRunName(options)), settings.Overwrite);
+            folder = RunFolder.Prepare(settings.Out ?? defaultFolder, settings.Overwrite);
         }
         catch (IOException e)
         {

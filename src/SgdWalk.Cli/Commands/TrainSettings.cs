@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace SgdWalk.Cli.Commands;
 
 /// <summary>The `sgdwalk train` options. Defaults mirror <see cref="Training.TrainOptions"/> (README "Options").</summary>
-public sealed class TrainSettings : ReportSettings
+public class TrainSettings : ReportSettings
 {
     [CommandOption("--model <NAME>"), DefaultValue("mlp"), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet.")]
     public string Model { get; init; } = "mlp";
@@ -92,6 +92,29 @@ public sealed class TrainSettings : ReportSettings
 
     [CommandOption("--floor-view <VIEW>"), DefaultValue("batch"), Description("floor-sgd / height-sgd line search on the step's batch or on the probe view.")]
     public string FloorView { get; init; } = "batch";
+    [CommandOption("--sharpness <SCHEDULE>"), DefaultValue("none"), Description("Steps whose curvature is measured (lambda_max, trace, step and batch sharpness): none, all, every:N, steps:A-B, epochs:1,10 joined by '+'.")]
+    public string Sharpness { get; init; } = "none";
+
+    [CommandOption("--hvp <METHOD>"), DefaultValue("autograd"), Description("Hessian-vector products: autograd (double backward) or finite-difference (central difference of two gradients).")]
+    public string Hvp { get; init; } = "autograd";
+
+    [CommandOption("--eigen <METHOD>"), DefaultValue("lanczos"), Description("Top eigenvalues: lanczos (full reorthogonalisation, top-k) or power (power iteration, largest magnitude).")]
+    public string Eigen { get; init; } = "lanczos";
+
+    [CommandOption("--top-k <K>"), DefaultValue(1), Description("Eigenvalues reported: lambda_max, lambda_2 ... lambda_K (lanczos).")]
+    public int TopK { get; init; } = 1;
+
+    [CommandOption("--eigen-iterations <N>"), DefaultValue(20), Description("Cap on Hessian-vector products per eigenvalue estimate.")]
+    public int EigenIterations { get; init; } = 20;
+
+    [CommandOption("--eigen-tolerance <TOL>"), DefaultValue(1e-3), Description("Relative tolerance of the eigenvalue estimate.")]
+    public double EigenTolerance { get; init; } = 1e-3;
+
+    [CommandOption("--trace-samples <N>"), DefaultValue(10), Description("Rademacher probes of the Hutchinson trace (0 = no trace).")]
+    public int TraceSamples { get; init; } = 10;
+
+    [CommandOption("--batch-sharpness-batches <N>"), DefaultValue(8), Description("Probe-set mini-batches averaged into batch sharpness (0 = none).")]
+    public int BatchSharpnessBatches { get; init; } = 8;
 
     [CommandOption("--eval-chunk <N>"), DefaultValue(1000), Description("Samples per forward pass when evaluating in eval mode.")]
     public int EvaluationChunk { get; init; } = 1000;

@@ -50,6 +50,10 @@ public sealed class DataView : IDisposable
     public static DataView Own(string name, Tensor inputs, Tensor targets, int chunkSize) =>
         new(name, inputs.DetachFromDisposeScope(), targets.DetachFromDisposeScope(), chunkSize, ownsTensors: true);
 
+    /// <summary>A new view owning copies of the given rows (e.g. a random mini-batch drawn from the probe set).</summary>
+    public DataView Select(string name, Tensor indices, int chunkSize) =>
+        Own(name, inputs.index_select(0, indices), targets.index_select(0, indices), chunkSize);
+
     public void Dispose()
     {
         foreach (var (x, y) in Chunks) { x.Dispose(); y.Dispose(); }

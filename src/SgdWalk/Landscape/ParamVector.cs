@@ -89,6 +89,14 @@ public sealed class ParamVector : IDisposable
         return new ParamVector(Flat.add(other.Flat, alpha).DetachFromDisposeScope(), shapes);
     }
 
+    /// <summary>A vector with this one's layout that takes ownership of <paramref name="flat"/> (same length and dtype).</summary>
+    public ParamVector Like(Tensor flat)
+    {
+        if (flat.dim() != 1 || flat.shape[0] != Length || flat.dtype != Flat.dtype)
+            throw new ArgumentException($"a flat tensor of {Length} {Flat.dtype} values is needed (got shape [{string.Join(", ", flat.shape)}], {flat.dtype})");
+        return new ParamVector(flat.DetachFromDisposeScope(), shapes);
+    }
+
     /// <summary>A copy that owns its own storage.</summary>
     public ParamVector Clone()
     {

@@ -25,6 +25,8 @@ public sealed record RecorderOptions
 
     /// <summary>Lags k (in steps) of the floor-path probe: barriers between floor points φ_{t−k} and φ_t; empty = off.</summary>
     public IReadOnlyList<int> FloorLags { get; init; } = [];
+    /// <summary>Sharpness probes (λ_max, trace, step and batch sharpness); off unless given a schedule.</summary>
+    public CurvatureOptions Curvature { get; init; } = new();
 
     public static IReadOnlyList<double> DefaultAlphas { get; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
 

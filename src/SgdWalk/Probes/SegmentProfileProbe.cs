@@ -6,7 +6,7 @@ namespace SgdWalk.Probes;
 /// <summary>
 /// The paper's measurement: the loss along the step θ_t → θ_{t+1} on one data view, reduced to floor, height,
 /// interior, nonconvexity and bump (columns prefixed with the view name), with every sampled point sent to
-/// profiles.csv. The `batch` view is the step's own mini-batch; any other view is a fixed set given here.
+/// profiles.csv. The `batch` view is the step's own mini-batch; any other view is a fixed set given here (borrowed).
 /// </summary>
 public sealed class SegmentProfileProbe(
     string view, DataView? fixedView, RecordSchedule schedule, IReadOnlyList<double> alphas, SegmentProfiler profiler,
@@ -48,5 +48,5 @@ public sealed class SegmentProfileProbe(
             profiles.Add(step.Step, view, alphas[i], p.Losses[i], measured.Accuracies[i]);
     }
 
-    public void Dispose() => fixedView?.Dispose();
+    public void Dispose() { } // the fixed view belongs to the recorder, which shares it with other probes
 }

@@ -41,4 +41,19 @@ public sealed class StepContext
     public required IReadOnlyList<Parameter> Parameters { get; init; }
 
     public Segment Segment => new(Before, After, Update, StateBefore, StateAfter);
+
+    /// <summary>
+    /// Puts θ_t back into the model until disposed, then θ_{t+1} (bit for bit): probes run after the update, but
+    /// quantities of step t such as its sharpness belong to the point the step started from.
+    /// </summary>
+    public IDisposable AtStart()
+    {
+        Before.WriteTo(Parameters);
+        return new Rewind(this);
+    }
+
+    private sealed class Rewind(StepContext step) : IDisposable
+    {
+        public void Dispose() => step.After.WriteTo(step.Parameters);
+    }
 }

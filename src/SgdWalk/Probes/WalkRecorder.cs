@@ -31,6 +31,7 @@ public sealed class WalkRecorder : IDisposable
     private readonly CsvLog profiles;
     private readonly ProfileLog profileLog;
     private readonly Stopwatch probeClock = new();
+    private readonly DataView? probeView;
 
     private Tensor? inputs, targets;
     private ParamVector? before, gradient;
@@ -47,9 +48,12 @@ public sealed class WalkRecorder : IDisposable
     {
         this.model = model;
         this.options = options;
+        this.probeView = probeView;
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
-        probes = CreateProbes(options, probeView, new SegmentProfiler(new LossSurface(model, loss ?? LossSurface.CrossEntropy, options.BatchNorm), parameters, options.InteriorTolerance));
-        if (options.Probes != ProbePreset.Paper) probeView?.Dispose();
+        var lossFunction = loss ?? LossSurface.CrossEntropy;
+        var profiler = new SegmentProfiler(new LossSurface(model, lossFunction, options.BatchNorm), parameters, options.InteriorTolerance);
+        Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
+        probes = CreateProbes(options, probeView, profiler, Hessian);
 
         var folder = new RunFolder(runFolder);
         Directory.CreateDirectory(folder.Path);
@@ -63,13 +67,16 @@ public sealed class WalkRecorder : IDisposable
 
     public IReadOnlyList<IProbe> Probes => probes;
 
+    /// <summary>The Hessian-vector products the curvature probes use (its count is the cost of curvature).</summary>
+    public HessianVectorProduct Hessian { get; }
+
     /// <summary>Time spent measuring (captures and probes), excluding the user's own training work.</summary>
     public TimeSpan ProbeTime => probeClock.Elapsed;
 
     /// <summary>Number of steps on which the segment profiles were measured.</summary>
     public int RecordedSteps { get; private set; }
 
-    private static List<IProbe> CreateProbes(RecorderOptions options, DataView? probeView, SegmentProfiler profiler)
+    private static List<IProbe> CreateProbes(RecorderOptions options, DataView? probeView, SegmentProfiler profiler, HessianVectorProduct hessian)
     {
         var list = new List<IProbe>();
         if (options.Probes == ProbePreset.None) return list;
@@ -85,6 +92,16 @@ public sealed class WalkRecorder : IDisposable
                 list.Add(probeProfile);
                 if (options.FloorLags.Count > 0)
                     list.Add(new FloorPathProbe(probeProfile, probeView, options.FloorLags, options.Alphas, profiler));
+            }
+        }
+        if (options.Curvature.Enabled)
+        {
+            // After the profiles: the step-sharpness probe compares its prediction with the measured batch floor.
+            list.Add(new StepSharpnessProbe(hessian, options.Curvature.Schedule));
+            if (probeView is not null)
+            {
+                list.Add(new SharpnessProbe(probeView, hessian, options.Curvature));
+                list.Add(new BatchSharpnessProbe(probeView, hessian, options.Curvature));
             }
         }
         return list;
@@ -164,6 +181,7 @@ public sealed class WalkRecorder : IDisposable
     {
         DisposeStepState();
         foreach (var probe in probes) probe.Dispose();
+        probeView?.Dispose();
         steps.Dispose();
         profiles.Dispose();
     }

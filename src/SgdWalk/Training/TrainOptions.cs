@@ -54,6 +54,16 @@ public sealed record TrainOptions
     /// <summary>The view the floor-sgd line search uses: batch (the step's mini-batch) or probe.</summary>
     public string FloorView { get; init; } = "batch";
 
+    /// <summary>Steps on which curvature is measured (λ_max, trace, step and batch sharpness); "none" = off.</summary>
+    public string Sharpness { get; init; } = "none";
+    public HvpMethod Hvp { get; init; } = HvpMethod.Autograd;
+    public EigenMethod Eigen { get; init; } = EigenMethod.Lanczos;
+    public int TopK { get; init; } = 1;
+    public int EigenIterations { get; init; } = 20;
+    public double EigenTolerance { get; init; } = 1e-3;
+    public int TraceSamples { get; init; } = 10;
+    public int BatchSharpnessBatches { get; init; } = 8;
+
     public int EvaluationChunkSize { get; init; } = 1000;
     public int? Threads { get; init; }
     public string Device { get; init; } = "cpu";
@@ -102,6 +112,14 @@ public sealed record TrainOptions
             "--alphas must list at least three increasing numbers, e.g. 0,0.1,...,1 or -0.5:1.5:0.1");
         Require(Hidden is null || (Hidden.Count > 0 && Hidden.All(h => h >= 1)), "--hidden must list positive layer widths, e.g. 500,350");
         Try(() => RecordSchedule.Parse(Record));
+        Try(() => RecordSchedule.Parse(Sharpness));
+        Require(Sharpness == "none" || Probes != ProbePreset.None, "--sharpness needs --probes cheap or paper (--probes none records nothing)");
+        Require(TopK >= 1, $"--top-k must be at least 1 (got {TopK})");
+        Require(TopK == 1 || Eigen == EigenMethod.Lanczos, "--top-k above 1 needs --eigen lanczos (power iteration finds one eigenvalue)");
+        Require(EigenIterations >= Math.Max(1, TopK) && EigenIterations <= 1000, $"--eigen-iterations must be between --top-k and 1000 (got {EigenIterations})");
+        Require(double.IsFinite(EigenTolerance) && EigenTolerance is > 0 and < 1, $"--eigen-tolerance must be in (0, 1) (got {Show(EigenTolerance)})");
+        Require(TraceSamples == 0 || TraceSamples >= 2, $"--trace-samples must be 0 (no trace) or at least 2 (got {TraceSamples})");
+        Require(BatchSharpnessBatches >= 0, $"--batch-sharpness-batches must not be negative (got {BatchSharpnessBatches})");
         Try(() => LearningRateSchedule.Parse(Schedule, Math.Max(LearningRate, 1e-12), Epochs));
         return errors;
 

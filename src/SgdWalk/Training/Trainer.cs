@@ -133,6 +133,20 @@ public sealed class Trainer
                     BatchChunkSize = options.MicroBatch,
                     CosineWeightDecay = options.AuthorsCompat ? options.WeightDecay : 0,
                     FloorLags = options.FloorLags,
+                    Curvature = new CurvatureOptions
+                    {
+                        Schedule = RecordSchedule.Parse(options.Sharpness),
+                        Hvp = options.Hvp,
+                        Eigen = options.Eigen,
+                        TopK = options.TopK,
+                        EigenIterations = options.EigenIterations,
+                        EigenTolerance = options.EigenTolerance,
+                        TraceSamples = options.TraceSamples,
+                        BatchSharpnessBatches = options.BatchSharpnessBatches,
+                        BatchSize = options.BatchSize,
+                        // Its own streams (seed+4, seed+5): curvature draws nothing from the generators training uses.
+                        Seed = options.Seed + 4,
+                    },
                 };
                 recorder = new WalkRecorder(model, recorderOptions, folder.Path, probeView);
             }
@@ -215,6 +229,7 @@ public sealed class Trainer
                 manifest.TimingsSeconds["training_s"] = (wall.Elapsed - recorder.ProbeTime - evaluation.Elapsed).TotalSeconds;
                 manifest.Counts["steps"] = step;
                 manifest.Counts["recorded_steps"] = recorder.RecordedSteps;
+                manifest.Counts["hessian_vector_products"] = recorder.Hessian.Products;
                 manifest.Counts["epochs"] = epoch;
                 manifest.Write(folder.Manifest);
             }
@@ -235,6 +250,7 @@ public sealed class Trainer
             epochs.Flush();
             manifest.Counts["steps"] = steps;
             manifest.Counts["recorded_steps"] = recorder.RecordedSteps;
+            manifest.Counts["hessian_vector_products"] = recorder.Hessian.Products;
             return new TrainingResult(status, message, steps, recorder.RecordedSteps);
         }
 

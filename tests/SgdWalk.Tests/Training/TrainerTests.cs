@@ -39,8 +39,20 @@ public class TrainerTests
         var plain = Train(Small(ProbePreset.None));
         var measured = Train(Small(ProbePreset.Paper, "all"));
         var running = Train(Small(ProbePreset.Paper, "all") with { BatchNorm = SgdWalk.Landscape.BatchNormPolicy.Running });
+        // Curvature on every step: HVPs at θ_t (written in and out of the model), seeded draws of their own.
+        var curvature = Train(Small(ProbePreset.Paper, "every:3") with { Sharpness = "all", TopK = 2, EigenIterations = 6, TraceSamples = 3 });
+        var curvatureRunning = Train(Small(ProbePreset.Cheap) with
+        {
+            Sharpness = "every:2", BatchNorm = SgdWalk.Landscape.BatchNormPolicy.Running, Eigen = SgdWalk.Landscape.EigenMethod.Power,
+            Hvp = SgdWalk.Landscape.HvpMethod.FiniteDifference, TraceSamples = 0,
+        });
         Assert.Equal(FinalParameters(plain), FinalParameters(measured));
         Assert.Equal(FinalParameters(plain), FinalParameters(running));
+        Assert.Equal(FinalParameters(plain), FinalParameters(curvature));
+        Assert.Equal(FinalParameters(plain), FinalParameters(curvatureRunning));
+        var curved = CsvTable.Read(curvature.Steps);
+        Assert.All(Enumerable.Range(0, 30), t => Assert.True(double.IsFinite(curved.Number(t, "lambda_max")) && double.IsFinite(curved.Number(t, "batch_sharpness"))));
+        Assert.True(double.IsFinite(CsvTable.Read(curvatureRunning.Steps).Number(2, "step_sharpness")));
         Assert.Equal(CsvTable.Read(plain.Steps).Numbers("train_loss"), CsvTable.Read(measured.Steps).Numbers("train_loss"));
         Assert.Equal(30, CsvTable.Read(measured.Steps).Rows.Count);
     }

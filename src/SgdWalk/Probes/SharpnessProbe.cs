@@ -1,0 +1,63 @@
+using SgdWalk.Landscape;
+using SgdWalk.Records;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Probes;
+
+/// <summary>
+/// λ_max (and λ_2 … λ_k) of the probe-view Hessian at θ_t by power iteration or Lanczos, warm-started from the
+/// previous estimate's eigenvector (the top direction moves slowly, so later estimates need few products), and the
+/// Hutchinson trace with its standard error. Random draws come from the probe's own seeded generator.
+/// </summary>
+public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe
+{
+    private readonly Generator generator = new((ulong)options.Seed);
+    private ParamVector? previous;
+
+    public string Name => "sharpness";
+
+    public IReadOnlyList<string> Columns { get; } =
+        ["lambda_max", .. Enumerable.Range(2, Math.Max(0, options.TopK - 1)).Select(i => $"lambda_{i}"), "trace", "trace_se"];
+
+    public bool Wants(int step, int epoch) => options.Schedule.Includes(step, epoch);
+
+    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    {
+        if (!Wants(step.Step, step.Epoch)) return;
+        using var atStart = step.AtStart();
+        ParamVector Product(ParamVector v) => hessian.Apply(probeView, v);
+
+        using var start = StartVector(step.Before);
+        using var estimate = options.Eigen == EigenMethod.Power
+            ? PowerIteration.Top(Product, start, options.EigenIterations, options.EigenTolerance)
+            : Lanczos.Top(Product, start, options.TopK, Math.Max(options.EigenIterations, options.TopK), options.EigenTolerance);
+        row.Set("lambda_max", estimate.Top);
+        for (int i = 1; i < estimate.Values.Count; i++) row.Set($"lambda_{i + 1}", estimate.Values[i]);
+        previous = estimate.Vector.Clone();
+
+        if (options.TraceSamples < 2) return;
+        var trace = HutchinsonTrace.Estimate(Product, step.Before, options.TraceSamples, generator);
+        row.Set("trace", trace.Value).Set("trace_se", trace.StandardError);
+    }
+
+    /// <summary>
+    /// The previous top eigenvector, or a random vector the first time. For top-k a random component is mixed in: an
+    /// exact eigenvector spans an invariant Krylov space of dimension one, which holds no second eigenvalue.
+    /// </summary>
+    private ParamVector StartVector(ParamVector like)
+    {
+        var random = like.Like(randn([like.Length], like.Flat.dtype, generator: generator));
+        if (previous is null) return random;
+        var start = options.TopK > 1 ? previous.PlusScaled(random, 0.3 / random.Norm()) : previous.Clone();
+        random.Dispose();
+        previous.Dispose();
+        previous = null;
+        return start;
+    }
+
+    public void Dispose()
+    {
+        previous?.Dispose();
+        generator.Dispose();
+    }
+}
