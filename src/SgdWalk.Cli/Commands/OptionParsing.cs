@@ -48,6 +48,8 @@ public static class OptionParsing
             Threads = s.Threads,
             Device = s.Device,
             TensorBoard = s.TensorBoard,
+            CheckpointEvery = s.CheckpointEvery,
+            KeepCheckpoints = s.KeepCheckpoints,
         };
         errors.AddRange(options.Validate());
         return (options, errors);

@@ -33,5 +33,8 @@ public sealed record CheckpointHeader
     /// <summary>Counters the files do not hold: recorded steps, and seconds of wall clock, probes and evaluation so far.</summary>
     public Dictionary<string, double> Counters { get; init; } = new();
 
+    /// <summary>Which "model/" tensors are trainable parameters (in the model's order); the rest are buffers.</summary>
+    public IReadOnlyList<string> ParameterNames { get; init; } = [];
+
     public DateTimeOffset WrittenUtc { get; init; } = DateTimeOffset.UtcNow;
 }

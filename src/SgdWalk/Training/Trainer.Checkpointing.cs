@@ -24,6 +24,7 @@ public sealed partial class Trainer
                 Position = position,
                 OptionsHash = OptionsFingerprint.Hash(fingerprint),
                 Options = fingerprint,
+                ParameterNames = parameterNames,
                 CsvLengths = new() { ["steps"] = stepsLength, ["profiles"] = profilesLength, ["epochs"] = epochs.Length },
                 Counters = new()
                 {
