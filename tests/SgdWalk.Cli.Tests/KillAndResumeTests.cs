@@ -7,7 +7,7 @@ namespace SgdWalk.Cli.Tests;
 public sealed class ReferenceRun : IDisposable
 {
     // Momentum, augmentation and a cosine schedule put every kind of state into the checkpoints; 2 epochs of 40 steps.
-    // Checkpoints at 25, 40 (epoch end), 65 and 80: the CSV buffers (4 KB, about 20 rows) fill between them, so a
+    // Checkpoints at 0, 25, 40 (epoch end), 50, 75 and 80: the CSV buffers (4 KB, about 20 rows) fill between them, so a
     // kill usually leaves rows past the checkpoint that the resume must cut off.
     public static readonly string[] Arguments =
     [
@@ -44,7 +44,7 @@ public class KillAndResumeTests(ReferenceRun reference, ITestOutputHelper log) :
     /// The last case kills the same run twice (a crash during the resumed run).</summary>
     public static TheoryData<string, int[], int[]> KillPoints => new()
     {
-        { "before the first checkpoint (resume starts over)", [5], [0] },
+        { "before the first interval's checkpoint", [5], [0] },
         { "after the first checkpoint, after a delay", [30], [80] },
         { "second epoch", [50], [30] },
         { "late in the second epoch", [70], [0] },

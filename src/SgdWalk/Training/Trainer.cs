@@ -197,6 +197,9 @@ public sealed partial class Trainer
                 // The epoch's order is drawn from the sampler's state at its start; a checkpoint keeps that state.
                 using var epochStart = sampler.GetState();
                 var batches = sampler.NextEpoch();
+                // θ_0 and the untouched state, so step 0 can be exported and a crash in the first interval resumed.
+                if (step == 0 && start is null)
+                    SaveCheckpoint(0, epoch, 0, epochStart, WallSeconds(), 0);
                 for (int position = skip; position < batches.Count; position++)
                 {
                     if (step == totalSteps) break;
