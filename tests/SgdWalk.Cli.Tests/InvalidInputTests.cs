@@ -17,6 +17,8 @@ public class InvalidInputTests
         { ["train", "--schedule", "linear"], "unknown schedule 'linear'" },
         { ["train", "--lr", "fast"], "fast" },
         { ["train", "--no-such-option"], "no-such-option" },
+        { ["train", "--checkpoint-every", "0"], "--checkpoint-every must be at least 1 step (got 0)" },
+        { ["train", "--keep-checkpoints", "0"], "--keep-checkpoints must be at least 1 (got 0)" },
     };
 
     [Theory]

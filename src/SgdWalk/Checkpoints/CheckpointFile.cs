@@ -25,7 +25,8 @@ public sealed class CheckpointFile : IDisposable
 
     public CheckpointHeader Header { get; }
 
-    /// <summary>Named CPU tensors owned by this object (outside every dispose scope).</summary>
+    /// <summary>Named tensors. A checkpoint read from disk owns them (CPU, outside every dispose scope; dispose it);
+    /// one built for writing only borrows the live tensors of the model, optimiser and probes (do not dispose it).</summary>
     public Dictionary<string, Tensor> Tensors { get; }
 
     /// <summary>The tensors under a prefix such as "model/", with the prefix removed, in file order.</summary>

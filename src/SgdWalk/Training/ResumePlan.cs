@@ -39,12 +39,17 @@ internal static class ResumePlan
             CheckOptions(checkpoint, options, latest);
         }
 
+        return (options, manifest, checkpoint);
+    }
+
+    /// <summary>Once every check has passed: the run is running again, and run.json counts the resume.</summary>
+    public static void MarkResumed(RunManifest manifest, CheckpointFile? checkpoint)
+    {
         manifest.Status = RunStatus.Running;
         manifest.Message = null;
         manifest.FinishedUtc = null;
         manifest.Counts["resumes"] = manifest.Counts.GetValueOrDefault("resumes") + 1;
         manifest.Counts["resumed_from_step"] = checkpoint?.Header.Step ?? 0;
-        return (options, manifest, checkpoint);
     }
 
     private static void CheckOptions(CheckpointFile checkpoint, TrainOptions options, string path)

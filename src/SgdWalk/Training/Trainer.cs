@@ -33,7 +33,7 @@ public sealed partial class Trainer
             Versions = RunEnvironment.Versions(),
             StartedUtc = DateTimeOffset.UtcNow,
         };
-        return Execute(options, folder, manifest, null, progress, cancel);
+        return Execute(options, folder, manifest, null, resuming: false, progress, cancel);
     }
 
     /// <summary>
@@ -45,10 +45,10 @@ public sealed partial class Trainer
     {
         var (options, manifest, checkpoint) = ResumePlan.Load(folder);
         using (checkpoint)
-            return Execute(options, folder, manifest, checkpoint, progress, cancel);
+            return Execute(options, folder, manifest, checkpoint, resuming: true, progress, cancel);
     }
 
-    private static TrainingResult Execute(TrainOptions options, RunFolder folder, RunManifest manifest, CheckpointFile? resume,
+    private static TrainingResult Execute(TrainOptions options, RunFolder folder, RunManifest manifest, CheckpointFile? resume, bool resuming,
         Action<TrainingProgress>? progress, CancellationToken cancel)
     {
         var total = Stopwatch.StartNew();
@@ -73,6 +73,7 @@ public sealed partial class Trainer
             var parameters = model.parameters().Where(p => p.requires_grad).ToList();
             manifest.Counts["parameters"] = parameters.Sum(p => p.numel());
             if (resume is not null) ResumePlan.CheckModel(resume, model);
+            if (resuming) ResumePlan.MarkResumed(manifest, resume);
             // Disk space for the checkpoints kept (plus one being written) is checked before the first step.
             folder.CheckWritable(CheckpointBytes(model, options) * (options.KeepCheckpoints + 2));
 
@@ -84,6 +85,7 @@ public sealed partial class Trainer
         }
         catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException or ResumeException)
         {
+            // A refused resume leaves the run as it was (interrupted, say); anything else marks it failed.
             manifest.Status = e is ResumeException ? manifest.Status : RunStatus.Failed;
             manifest.Message = e.Message;
             throw;
