@@ -86,6 +86,7 @@ public class KillAndResumeTests(ReferenceRun reference, ITestOutputHelper log) :
         using (var child = ChildCli.Start([.. ReferenceRun.Arguments, "--out", folder.Path]))
         {
             Assert.True(child.WaitForLines(folder.Steps, 30, Patience), child.Output);
+            Thread.Sleep(150); // lines appear at checkpoints; the pause lets the signal land between two of them
             child.Signal(signal);
             Assert.True(child.WaitForExit(Patience) == 130, child.Output);
             Assert.Contains("interrupted", child.Output);
