@@ -28,6 +28,8 @@ public partial class ExportTests
         var theta0 = Load(at0, JsonNode.Parse(File.ReadAllText(Path.Combine(at0, "index.json")))!["tensors"]!.AsArray(), "parameter");
         Assert.Equal(10, theta3.Count); // three Linear layers' weight and bias, two BatchNorm layers' weight and bias
         Assert.Contains(tensors, t => (string)t!["kind"]! == "buffer" && ((string)t["name"]!).EndsWith("running_mean", StringComparison.Ordinal));
+        // Every exported buffer is a BatchNorm statistic; aliases of parameters are not exported a second time.
+        Assert.All(tensors.Where(t => (string)t!["kind"]! == "buffer"), t => Assert.Matches("running_mean|running_var|num_batches_tracked", (string)t!["name"]!));
 
         // dist_init at step 3 in steps.csv is ‖θ_3 − θ_0‖: the exported arrays must give the same number.
         var steps = CsvTable.Read(run.Steps);

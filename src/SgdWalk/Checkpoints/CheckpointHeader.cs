@@ -36,5 +36,9 @@ public sealed record CheckpointHeader
     /// <summary>Which "model/" tensors are trainable parameters (in the model's order); the rest are buffers.</summary>
     public IReadOnlyList<string> ParameterNames { get; init; } = [];
 
+    /// <summary>Which "model/" tensors are buffers (BatchNorm statistics). A state-dict entry in neither list is an
+    /// alias of a parameter under a second name (the mlp's `first` layer) and is not exported twice.</summary>
+    public IReadOnlyList<string> BufferNames { get; init; } = [];
+
     public DateTimeOffset WrittenUtc { get; init; } = DateTimeOffset.UtcNow;
 }

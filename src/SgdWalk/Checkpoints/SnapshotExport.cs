@@ -28,9 +28,12 @@ public static class SnapshotExport
         using var checkpoint = CheckpointFile.Read(store.PathOf(step));
         Directory.CreateDirectory(output);
         var tensors = new JsonArray();
-        var parameterNames = checkpoint.Header.ParameterNames.ToHashSet();
+        var (parameters, buffers) = (checkpoint.Header.ParameterNames.ToHashSet(), checkpoint.Header.BufferNames.ToHashSet());
         foreach (var (name, value) in checkpoint.Under("model/"))
-            tensors.Add(WriteOne(output, parameterNames.Contains(name) ? "theta" : "buffers", name, value, parameterNames.Contains(name) ? "parameter" : "buffer"));
+        {
+            if (parameters.Contains(name)) tensors.Add(WriteOne(output, "theta", name, value, "parameter"));
+            else if (buffers.Contains(name)) tensors.Add(WriteOne(output, "buffers", name, value, "buffer"));
+        }
 
         JsonNode phi = FloorPoint(folder, store, step, checkpoint, output, tensors, out string phiNote);
         var index = new JsonObject

@@ -25,6 +25,7 @@ public sealed partial class Trainer
                 OptionsHash = OptionsFingerprint.Hash(fingerprint),
                 Options = fingerprint,
                 ParameterNames = parameterNames,
+                BufferNames = model.named_buffers().Select(b => b.name).ToArray(),
                 CsvLengths = new() { ["steps"] = stepsLength, ["profiles"] = profilesLength, ["epochs"] = epochs.Length },
                 Counters = new()
                 {
