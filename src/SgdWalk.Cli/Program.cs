@@ -40,6 +40,12 @@ public static class Program
                 .WithDescription("Run a named experiment preset (edge-of-stability, edge-of-stochastic-stability); train options override it.")
                 .WithExample("experiment", "edge-of-stability")
                 .WithExample("experiment", "edge-of-stochastic-stability", "--scale", "paper", "--lr", "0.05");
+            config.AddCommand<ResumeCommand>("resume")
+                .WithDescription("Continue an interrupted, killed or failed run from its newest checkpoint; the files end as if it had never stopped.")
+                .WithExample("resume", "runs/fashion-mnist-mlp-lr0.1-b100-s1111");
+            config.AddCommand<ExportCommand>("export")
+                .WithDescription("Write the parameters θ_t of a checkpointed step (and the floor point φ_t when known) as .npy files with an index.json.")
+                .WithExample("export", "runs/my-run", "--step", "550");
             config.AddCommand<ReportCommand>("report")
                 .WithDescription("Draw the figures, report.html and summary.md of a run or sweep folder from its files.")
                 .WithExample("report", "runs/fashion-mnist-mlp-lr0.1-b100-s1111")

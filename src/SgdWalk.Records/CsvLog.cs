@@ -9,16 +9,56 @@ public sealed class CsvLog : IDisposable
     private readonly StreamWriter writer;
     private readonly Dictionary<string, int> index;
 
-    public CsvLog(string path, IReadOnlyList<string> columns)
+    /// <param name="path">The file; created (replacing any old one) unless <paramref name="resumeAt"/> is given.</param>
+    /// <param name="columns">The header.</param>
+    /// <param name="resumeAt">Resume an existing file: cut it back to this many bytes (a length recorded by
+    /// <see cref="Length"/> at a checkpoint, so rows written after it are dropped) and append from there.</param>
+    public CsvLog(string path, IReadOnlyList<string> columns, long? resumeAt = null)
     {
         var duplicate = columns.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"column '{duplicate.Key}' appears twice in {Path.GetFileName(path)}");
         Path_ = path;
         Columns = columns;
         index = columns.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        writer = new StreamWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read), new System.Text.UTF8Encoding(false));
+        string header = string.Join(',', columns.Select(CsvFormat.Text)) + "\n";
+        var stream = resumeAt is { } length ? OpenForResume(path, header, length) : new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+        writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
         writer.NewLine = "\n";
-        writer.WriteLine(string.Join(',', columns.Select(CsvFormat.Text)));
+        if (resumeAt is null) writer.Write(header);
+    }
+
+    /// <summary>Bytes in the file once everything appended so far is flushed (what a checkpoint records).</summary>
+    public long Length
+    {
+        get
+        {
+            writer.Flush();
+            return writer.BaseStream.Position;
+        }
+    }
+
+    private static FileStream OpenForResume(string path, string header, long length)
+    {
+        if (!File.Exists(path)) throw new IOException($"{path}: missing; cannot resume a run without it");
+        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            var expected = new System.Text.UTF8Encoding(false).GetBytes(header);
+            var found = new byte[expected.Length];
+            int read = stream.ReadAtLeast(found, found.Length, throwOnEndOfStream: false);
+            if (read < found.Length || !found.AsSpan().SequenceEqual(expected))
+                throw new IOException($"{path}: its header differs from this run's columns; cannot resume into it");
+            if (length < expected.Length || length > stream.Length)
+                throw new IOException($"{path}: has {stream.Length} bytes but the checkpoint recorded {length}; the file was cut short or replaced");
+            stream.SetLength(length);
+            stream.Seek(length, SeekOrigin.Begin);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     public IReadOnlyList<string> Columns { get; }
@@ -41,6 +81,13 @@ public sealed class CsvLog : IDisposable
     public void Append(RowValues values) => Append(values.Cells);
 
     public void Flush() => writer.Flush();
+
+    /// <summary>Flushes through the operating system's cache to the disk, so a checkpoint never points past what is stored.</summary>
+    public void FlushToDisk()
+    {
+        writer.Flush();
+        ((FileStream)writer.BaseStream).Flush(flushToDisk: true);
+    }
 
     public void Dispose() => writer.Dispose();
 }

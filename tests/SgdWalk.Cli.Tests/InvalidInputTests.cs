@@ -26,6 +26,8 @@ public class InvalidInputTests
         { ["experiment", "edge-of-nothing"], "unknown experiment 'edge-of-nothing'; known experiments: edge-of-stability" },
         { ["experiment", "edge-of-stability", "--scale", "huge"], "--scale must be cpu or paper (got 'huge')" },
         { ["experiment", "edge-of-stability", "--batch-sharpness-batches", "-1"], "--batch-sharpness-batches must not be negative" },
+        { ["train", "--checkpoint-every", "0"], "--checkpoint-every must be at least 1 step (got 0)" },
+        { ["train", "--keep-checkpoints", "0"], "--keep-checkpoints must be at least 1 (got 0)" },
     };
 
     [Theory]

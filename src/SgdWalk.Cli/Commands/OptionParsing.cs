@@ -60,6 +60,8 @@ public static class OptionParsing
             EigenTolerance = s.EigenTolerance,
             TraceSamples = s.TraceSamples,
             BatchSharpnessBatches = s.BatchSharpnessBatches,
+            CheckpointEvery = s.CheckpointEvery,
+            KeepCheckpoints = s.KeepCheckpoints,
         };
         errors.AddRange(options.Validate());
         return (options, errors);

@@ -43,51 +43,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         }
 
         console.MarkupLineInterpolated($"[bold]sgdwalk[/] {options.Model} on {options.Dataset}, lr {options.LearningRate}, batch {options.BatchSize}, seed {options.Seed} → {folder.Path}");
-        TrainingResult result;
-        try
-        {
-            result = RunWithProgress(options, folder, cancellation);
-        }
-        catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
-        {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
-            return ExitCodes.Failed;
-        }
-
-        SummaryTable.Write(console, folder);
-        bool reported = settings.NoReport || ReportCommand.Write(console, folder.Path, reportOptions);
-        switch (result.Status)
-        {
-            case RunStatus.Completed:
-                console.MarkupLineInterpolated($"[green]completed[/] {result.Steps} steps, {result.RecordedSteps} recorded → {folder.Path}");
-                return reported ? ExitCodes.Success : ExitCodes.Failed;
-            case RunStatus.Diverged:
-                console.MarkupLineInterpolated($"[red]sgdwalk: diverged:[/] {result.Message} (files kept in {folder.Path})");
-                return ExitCodes.Diverged;
-            default:
-                console.MarkupLineInterpolated($"[yellow]sgdwalk: {result.Status.ToString().ToLowerInvariant()}:[/] {result.Message}");
-                return ExitCodes.Interrupted;
-        }
-    }
-
-    private TrainingResult RunWithProgress(TrainOptions options, RunFolder folder, CancellationToken cancellation)
-    {
-        TrainingResult? result = null;
-        console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(progress =>
-            {
-                var task = progress.AddTask("training", maxValue: 1);
-                result = Trainer.Run(options, folder, p =>
-                {
-                    task.MaxValue = p.TotalSteps;
-                    task.Value = p.Step;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.TotalEpochs} loss {p.TrainLoss:F3}");
-                }, cancellation);
-                task.StopTask();
-            });
-        return result!;
+        return RunConsole.Execute(console, folder, reportOptions, settings.NoReport, progress => Trainer.Run(options, folder, progress, cancellation));
     }
 
     private static IEnumerable<string> CheckDataset(TrainOptions options)

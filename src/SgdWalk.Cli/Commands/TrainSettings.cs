@@ -131,6 +131,12 @@ public class TrainSettings : ReportSettings
     [CommandOption("--overwrite"), Description("Replace the files of an existing run folder.")]
     public bool Overwrite { get; init; }
 
+    [CommandOption("--checkpoint-every <STEPS>"), Description("Also checkpoint every N steps (a checkpoint is always written at each epoch end and on Ctrl-C); `sgdwalk resume` continues from the newest.")]
+    public int? CheckpointEvery { get; init; }
+
+    [CommandOption("--keep-checkpoints <K>"), DefaultValue(3), Description("How many of the newest checkpoints to keep in <run>/checkpoints.")]
+    public int KeepCheckpoints { get; init; } = 3;
+
     [CommandOption("--no-report"), Description("Do not draw the figures and report.html at the end (`sgdwalk report` can later).")]
     public bool NoReport { get; init; }
 

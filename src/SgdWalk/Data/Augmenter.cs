@@ -59,6 +59,12 @@ public sealed class Augmenter : IDisposable
         return cropped.MoveToOuterDisposeScope();
     }
 
+    /// <summary>The generator's state (a uint8 tensor the caller owns), for checkpoints.</summary>
+    public Tensor GetState() => _generator.get_state();
+
+    /// <summary>Puts a state from <see cref="GetState"/> back: the next draws repeat those that followed it.</summary>
+    public void SetState(Tensor state) => _generator.set_state(state);
+
     public void Dispose() => _generator.Dispose();
 
     private Tensor Pad(Tensor images, long n, long c, long h, long w, int p)

@@ -9,9 +9,10 @@ namespace SgdWalk.Probes;
 /// batch size, drawn without replacement from the probe set by the probe's own seeded generator, with its standard
 /// error. Under SGD it settles near 2/η (edge of stochastic stability) while λ_max of the probe loss stays below.
 /// </summary>
-public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe
+public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe, IStatefulProbe
 {
     private readonly Generator generator = new((ulong)options.Seed + 1);
+    private Tensor? generatorState;
 
     public string Name => "batch-sharpness";
 
@@ -41,5 +42,22 @@ public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct
         row.Set("batch_sharpness", mean).Set("batch_sharpness_se", se);
     }
 
-    public void Dispose() => generator.Dispose();
+    /// <summary>The generator's position, so a resumed run draws the same batches.</summary>
+    public IEnumerable<(string Name, Tensor Value)> SaveState()
+    {
+        generatorState?.Dispose();
+        generatorState = generator.get_state();
+        yield return ("generator", generatorState);
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
+    {
+        if (state.TryGetValue("generator", out var g)) generator.set_state(g);
+    }
+
+    public void Dispose()
+    {
+        generatorState?.Dispose();
+        generator.Dispose();
+    }
 }

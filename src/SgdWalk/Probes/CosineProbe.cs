@@ -1,5 +1,7 @@
 using SgdWalk.Landscape;
 using SgdWalk.Records;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace SgdWalk.Probes;
 
@@ -8,7 +10,7 @@ namespace SgdWalk.Probes;
 /// The first step has no predecessor, so its cells stay empty. With <paramref name="weightDecay"/> &gt; 0 the
 /// gradient is taken as g_t + λθ_t, the authors' convention (`--compat authors`).
 /// </summary>
-public sealed class CosineProbe(double weightDecay = 0) : IProbe
+public sealed class CosineProbe(double weightDecay = 0) : IProbe, IStatefulProbe
 {
     private ParamVector? previousGradient;
     private ParamVector? previousUpdate;
@@ -31,6 +33,20 @@ public sealed class CosineProbe(double weightDecay = 0) : IProbe
         previousGradient?.Dispose();
         previousUpdate?.Dispose();
         (previousGradient, previousUpdate) = (gradient, update);
+    }
+
+    public IEnumerable<(string Name, Tensor Value)> SaveState()
+    {
+        if (previousGradient is not null) yield return ("previous_gradient", previousGradient.Flat);
+        if (previousUpdate is not null) yield return ("previous_update", previousUpdate.Flat);
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<Parameter> parameters)
+    {
+        previousGradient?.Dispose();
+        previousUpdate?.Dispose();
+        previousGradient = state.TryGetValue("previous_gradient", out var g) ? ProbeState.Restore(g, parameters) : null;
+        previousUpdate = state.TryGetValue("previous_update", out var u) ? ProbeState.Restore(u, parameters) : null;
     }
 
     public void Dispose()

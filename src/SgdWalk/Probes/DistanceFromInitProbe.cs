@@ -1,10 +1,12 @@
 using SgdWalk.Landscape;
 using SgdWalk.Records;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace SgdWalk.Probes;
 
 /// <summary>‖θ_t − θ_0‖ on every step: how far SGD has travelled from its initialisation.</summary>
-public sealed class DistanceFromInitProbe : IProbe
+public sealed class DistanceFromInitProbe : IProbe, IStatefulProbe
 {
     private ParamVector? initial;
 
@@ -19,6 +21,17 @@ public sealed class DistanceFromInitProbe : IProbe
         // θ_0 is the parameters before the first observed step; kept for the whole run.
         initial ??= step.Before.Clone();
         row.Set("dist_init", ParamVector.Distance(step.Before, initial));
+    }
+
+    public IEnumerable<(string Name, Tensor Value)> SaveState()
+    {
+        if (initial is not null) yield return ("theta_0", initial.Flat);
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<Parameter> parameters)
+    {
+        initial?.Dispose();
+        initial = state.TryGetValue("theta_0", out var saved) ? ProbeState.Restore(saved, parameters) : null;
     }
 
     public void Dispose() => initial?.Dispose();

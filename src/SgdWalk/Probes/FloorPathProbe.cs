@@ -11,7 +11,7 @@ namespace SgdWalk.Probes;
 /// points go to profiles.csv under the view <c>floor-k{k}</c>, so the chained floor path can be drawn.
 /// </summary>
 public sealed class FloorPathProbe(SegmentProfileProbe floorSource, DataView view, IReadOnlyList<int> lags,
-    IReadOnlyList<double> alphas, SegmentProfiler profiler) : IProbe
+    IReadOnlyList<double> alphas, SegmentProfiler profiler) : IProbe, IStatefulProbe
 {
     private readonly SortedDictionary<int, ParamVector> floors = new();
 
@@ -42,6 +42,19 @@ public sealed class FloorPathProbe(SegmentProfileProbe floorSource, DataView vie
             floors[old].Dispose();
             floors.Remove(old);
         }
+    }
+
+    /// <summary>The floor points still within reach of a lag, so a resumed run measures the same segments.</summary>
+    public IEnumerable<(string Name, TorchSharp.torch.Tensor Value)> SaveState() =>
+        floors.Select(f => ($"floor_{f.Key}", f.Value.Flat));
+
+    public void LoadState(IReadOnlyDictionary<string, TorchSharp.torch.Tensor> state, IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
+    {
+        foreach (var floor in floors.Values) floor.Dispose();
+        floors.Clear();
+        foreach (var (name, value) in state)
+            if (name.StartsWith("floor_", StringComparison.Ordinal) && int.TryParse(name["floor_".Length..], out int step))
+                floors[step] = ProbeState.Restore(value, parameters);
     }
 
     public void Dispose()

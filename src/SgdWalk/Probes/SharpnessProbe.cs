@@ -9,10 +9,11 @@ namespace SgdWalk.Probes;
 /// previous estimate's eigenvector (the top direction moves slowly, so later estimates need few products), and the
 /// Hutchinson trace with its standard error. Random draws come from the probe's own seeded generator.
 /// </summary>
-public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe
+public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe, IStatefulProbe
 {
     private readonly Generator generator = new((ulong)options.Seed);
     private ParamVector? previous;
+    private Tensor? generatorState;
 
     public string Name => "sharpness";
 
@@ -55,9 +56,26 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
         return start;
     }
 
+    /// <summary>The warm start and the generator's position, so a resumed run draws and converges exactly as before.</summary>
+    public IEnumerable<(string Name, Tensor Value)> SaveState()
+    {
+        generatorState?.Dispose();
+        generatorState = generator.get_state();
+        yield return ("generator", generatorState);
+        if (previous is not null) yield return ("previous", previous.Flat);
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
+    {
+        if (state.TryGetValue("generator", out var g)) generator.set_state(g);
+        previous?.Dispose();
+        previous = state.TryGetValue("previous", out var v) ? ProbeState.Restore(v, parameters) : null;
+    }
+
     public void Dispose()
     {
         previous?.Dispose();
+        generatorState?.Dispose();
         generator.Dispose();
     }
 }

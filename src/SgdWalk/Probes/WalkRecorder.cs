@@ -44,7 +44,10 @@ public sealed class WalkRecorder : IDisposable
     /// <param name="runFolder">Where steps.csv and profiles.csv go (created if missing).</param>
     /// <param name="probeView">The fixed `probe` view (taken over and disposed by the recorder); null for none.</param>
     /// <param name="loss">Mean loss of outputs against targets; cross-entropy by default.</param>
-    public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null, LossFunction? loss = null)
+    /// <param name="resumeAt">Byte lengths of steps.csv and profiles.csv at a checkpoint: continue those files from
+    /// there (dropping later rows) instead of starting new ones. See <see cref="LoadState"/>.</param>
+    public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null, LossFunction? loss = null,
+        (long Steps, long Profiles)? resumeAt = null)
     {
         this.model = model;
         this.options = options;
@@ -58,8 +61,8 @@ public sealed class WalkRecorder : IDisposable
         var folder = new RunFolder(runFolder);
         Directory.CreateDirectory(folder.Path);
         StepColumns = FixedColumns.Concat(probes.SelectMany(p => p.Columns)).ToArray();
-        steps = new CsvLog(folder.Steps, StepColumns);
-        profiles = new CsvLog(folder.Profiles, ["step", "view", "alpha", "loss", "accuracy"]);
+        steps = new CsvLog(folder.Steps, StepColumns, resumeAt?.Steps);
+        profiles = new CsvLog(folder.Profiles, ["step", "view", "alpha", "loss", "accuracy"], resumeAt?.Profiles);
         profileLog = new ProfileLog(profiles);
     }
 
@@ -167,6 +170,29 @@ public sealed class WalkRecorder : IDisposable
     {
         steps.Flush();
         profiles.Flush();
+    }
+
+    /// <summary>Byte lengths of steps.csv and profiles.csv with everything so far flushed to disk (for a checkpoint).</summary>
+    public (long Steps, long Profiles) FlushToDisk()
+    {
+        steps.FlushToDisk();
+        profiles.FlushToDisk();
+        return (steps.Length, profiles.Length);
+    }
+
+    /// <summary>The probes' cross-step tensors, named "probe/name" (owned by the probes: read, do not dispose).</summary>
+    public IEnumerable<(string Name, Tensor Value)> SaveState() =>
+        probes.OfType<IStatefulProbe>().SelectMany(p => p.SaveState().Select(s => ($"{((IProbe)p).Name}/{s.Name}", s.Value)));
+
+    /// <summary>Restores what <see cref="SaveState"/> gave and the recorded-step count, between two steps.</summary>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, int recordedSteps)
+    {
+        foreach (var probe in probes.OfType<IStatefulProbe>())
+        {
+            string prefix = ((IProbe)probe).Name + "/";
+            probe.LoadState(state.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value), parameters);
+        }
+        RecordedSteps = recordedSteps;
     }
 
     private void DisposeStepState()

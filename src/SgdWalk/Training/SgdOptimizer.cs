@@ -40,6 +40,25 @@ public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double mom
         }
     }
 
+    /// <summary>The momentum buffers by parameter index (absent until a parameter's first step); the optimiser keeps ownership.</summary>
+    public IEnumerable<(int Index, Tensor Buffer)> MomentumBuffers() =>
+        buffers.Select((b, i) => (i, b)).Where(p => p.b is not null).Select(p => (p.i, p.b!));
+
+    /// <summary>Replaces the momentum buffers with copies of the given ones (a resumed run); the rest start empty.</summary>
+    public void LoadMomentumBuffers(IReadOnlyDictionary<int, Tensor> saved)
+    {
+        using var _ = no_grad();
+        for (int i = 0; i < buffers.Length; i++)
+        {
+            buffers[i]?.Dispose();
+            buffers[i] = null;
+            if (!saved.TryGetValue(i, out var b)) continue;
+            if (!b.shape.SequenceEqual(Parameters[i].shape))
+                throw new ArgumentException($"momentum buffer {i} has shape [{string.Join(",", b.shape)}], parameter [{string.Join(",", Parameters[i].shape)}]");
+            buffers[i] = b.to(Parameters[i].device).to_type(Parameters[i].dtype).clone().DetachFromDisposeScope();
+        }
+    }
+
     public void Dispose()
     {
         foreach (var b in buffers) b?.Dispose();

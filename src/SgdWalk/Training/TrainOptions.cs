@@ -70,6 +70,12 @@ public sealed record TrainOptions
     /// <summary>Also write TensorBoard event files under the run's events/ folder.</summary>
     public bool TensorBoard { get; init; }
 
+    /// <summary>Also write a checkpoint every this many steps (one is always written at every epoch end); null = epoch ends only.</summary>
+    public int? CheckpointEvery { get; init; }
+
+    /// <summary>How many of the newest checkpoints to keep.</summary>
+    public int KeepCheckpoints { get; init; } = Checkpoints.CheckpointStore.DefaultKeep;
+
     [JsonIgnore]
     public int MicroBatch => Math.Min(ChunkSize ?? BatchSize, BatchSize);
 
@@ -111,6 +117,8 @@ public sealed record TrainOptions
         Require(Alphas.Count >= 3 && Alphas.Zip(Alphas.Skip(1)).All(p => p.Second > p.First) && Alphas.All(double.IsFinite),
             "--alphas must list at least three increasing numbers, e.g. 0,0.1,...,1 or -0.5:1.5:0.1");
         Require(Hidden is null || (Hidden.Count > 0 && Hidden.All(h => h >= 1)), "--hidden must list positive layer widths, e.g. 500,350");
+        Require(CheckpointEvery is null or >= 1, $"--checkpoint-every must be at least 1 step (got {CheckpointEvery})");
+        Require(KeepCheckpoints >= 1, $"--keep-checkpoints must be at least 1 (got {KeepCheckpoints})");
         Try(() => RecordSchedule.Parse(Record));
         Try(() => RecordSchedule.Parse(Sharpness));
         Require(Sharpness == "none" || Probes != ProbePreset.None, "--sharpness needs --probes cheap or paper (--probes none records nothing)");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SgdWalk.Checkpoints;
 using SgdWalk.Data;
 using SgdWalk.Landscape;
 using SgdWalk.Models;
@@ -17,7 +18,7 @@ namespace SgdWalk.Training;
 /// One seed fixes everything, each stream from its own generator: initialisation (seed), data order (seed+1),
 /// augmentation (seed+2), probe subset (seed+3). Probes draw nothing, so they cannot move the walk.
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     public static readonly string[] EpochColumns =
         ["epoch", "step", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "wall_s"];
@@ -34,7 +35,6 @@ public sealed class Trainer
     public static TrainingResult Run(TrainOptions requested, RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         var options = requested.Resolve();
-        var total = Stopwatch.StartNew();
         var manifest = new RunManifest
         {
             Seed = options.Seed,
@@ -42,6 +42,26 @@ public sealed class Trainer
             Versions = RunEnvironment.Versions(),
             StartedUtc = DateTimeOffset.UtcNow,
         };
+        return Execute(options, folder, manifest, null, resuming: false, progress, cancel);
+    }
+
+    /// <summary>
+    /// Continues the run in <paramref name="folder"/> from its newest checkpoint (from the start when it has none),
+    /// with the options in its run.json; steps.csv, profiles.csv and epochs.csv are cut back to the checkpoint first.
+    /// </summary>
+    /// <exception cref="ResumeException">Nothing to resume, or the checkpoint does not belong to this run.</exception>
+    public static TrainingResult Resume(RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var (options, manifest, checkpoint) = ResumePlan.Load(folder);
+        using (checkpoint)
+            return Execute(options, folder, manifest, checkpoint, resuming: true, progress, cancel);
+    }
+
+    private static TrainingResult Execute(TrainOptions options, RunFolder folder, RunManifest manifest, CheckpointFile? resume, bool resuming,
+        Action<TrainingProgress>? progress, CancellationToken cancel)
+    {
+        var total = Stopwatch.StartNew();
+        double previousTotal = manifest.TimingsSeconds.GetValueOrDefault("total_s");
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         manifest.Threads = get_num_threads();
         manifest.Machine = RunEnvironment.Machine();
@@ -61,29 +81,42 @@ public sealed class Trainer
             model.to(device);
             var parameters = model.parameters().Where(p => p.requires_grad).ToList();
             manifest.Counts["parameters"] = parameters.Sum(p => p.numel());
+            if (resume is not null) ResumePlan.CheckModel(resume, model);
+            if (resuming) ResumePlan.MarkResumed(manifest, resume);
+            // Disk space for the checkpoints kept (plus one being written) is checked before the first step.
+            folder.CheckWritable(CheckpointBytes(model, options) * (options.KeepCheckpoints + 2));
 
-            using var loop = new RunLoop(options, folder, data, model, parameters, device, manifest);
+            using var loop = new RunLoop(options, folder, data, model, parameters, device, manifest, resume);
             var result = loop.Run(progress, cancel);
             manifest.Status = result.Status;
             manifest.Message = result.Message;
             return result;
         }
-        catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
+        catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException or ResumeException)
         {
-            manifest.Status = RunStatus.Failed;
+            // A refused resume leaves the run as it was (interrupted, say); anything else marks it failed.
+            manifest.Status = e is ResumeException ? manifest.Status : RunStatus.Failed;
             manifest.Message = e.Message;
             throw;
         }
         finally
         {
             manifest.FinishedUtc = DateTimeOffset.UtcNow;
-            manifest.TimingsSeconds["total_s"] = total.Elapsed.TotalSeconds;
+            manifest.TimingsSeconds["total_s"] = previousTotal + total.Elapsed.TotalSeconds;
             manifest.Write(folder.Manifest);
         }
     }
 
+    /// <summary>An upper estimate of one checkpoint's size: parameters and buffers, momentum, three probe vectors.</summary>
+    private static long CheckpointBytes(nn.Module model, TrainOptions options)
+    {
+        long parameters = model.parameters().Sum(p => p.numel() * p.ElementSize);
+        long buffers = model.buffers().Sum(b => b.numel() * b.ElementSize);
+        return parameters * (options.Momentum > 0 ? 5 : 4) + buffers + (1 << 20);
+    }
+
     /// <summary>The state of one run while it trains; <see cref="Run"/> is the training loop.</summary>
-    private sealed class RunLoop : IDisposable
+    private sealed partial class RunLoop : IDisposable
     {
         private readonly TrainOptions options;
         private readonly DataBundle data;
@@ -102,16 +135,20 @@ public sealed class Trainer
         private readonly IReadOnlyList<TorchSharp.Modules.Parameter> parameters;
         private readonly FloorStep? floorStep;
         private readonly DataView? floorView;
+        private readonly CheckpointStore checkpoints;
+        private readonly string[] parameterNames;
+        private readonly CheckpointHeader? start;
+        private readonly double startWallSeconds, startEvaluationSeconds;
 
         public RunLoop(TrainOptions options, RunFolder folder, DataBundle data, nn.Module<Tensor, Tensor> model,
-            IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Device device, RunManifest manifest)
+            IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Device device, RunManifest manifest, CheckpointFile? resume)
         {
             (this.options, this.folder, this.data, this.model, this.device, this.manifest) = (options, folder, data, model, device, manifest);
             this.parameters = parameters;
             optimizer = new SgdOptimizer(parameters, options.Momentum, options.WeightDecay, options.Nesterov);
             // θ_0 on disk, so `sgdwalk barrier RUN:initial RUN:final` can measure the straight path later.
             Directory.CreateDirectory(folder.Checkpoints);
-            model.save(Path.Combine(folder.Checkpoints, "initial.dat"));
+            if (resume is null) model.save(Path.Combine(folder.Checkpoints, "initial.dat"));
             sampler = new EpochSampler(data.Train.Count, options.BatchSize, options.Seed + 1);
             // Pad with black as torchvision does before normalising: (0 − mean) / std in normalised units.
             augmenter = options.Augment ?? data.AugmentByDefault
@@ -148,7 +185,9 @@ public sealed class Trainer
                         Seed = options.Seed + 4,
                     },
                 };
-                recorder = new WalkRecorder(model, recorderOptions, folder.Path, probeView);
+                var lengths = resume?.Header.CsvLengths;
+                recorder = new WalkRecorder(model, recorderOptions, folder.Path, probeView,
+                    resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]));
             }
             manifest.Counts["probe_samples"] = probeIndices.Length;
 
@@ -157,7 +196,7 @@ public sealed class Trainer
             trainEval = EvaluationView("train-probe", data.Train.Select(probeIndices));
             validation = EvaluationView("val", data.Validation.Take(0, data.Validation.Count));
             test = EvaluationView("test", data.Test.Take(0, data.Test.Count));
-            epochs = new CsvLog(folder.Epochs, EpochColumns);
+            epochs = new CsvLog(folder.Epochs, EpochColumns, resume?.Header.CsvLengths["epochs"]);
             tensorBoard = options.TensorBoard ? new TensorBoardLog(Path.Combine(folder.Path, "events")) : null;
 
             // The interventions floor-sgd / height-sgd search the floor on the step's batch or on a copy of the probe set.
@@ -169,6 +208,17 @@ public sealed class Trainer
                     using (var subset = data.Train.Select(probeIndices))
                         floorView = DataView.Own("floor-search", subset.Images.to(device).clone(), subset.Labels.to(device).clone(), probeChunk);
             }
+            checkpoints = new CheckpointStore(folder.Checkpoints, options.KeepCheckpoints);
+            parameterNames = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToArray();
+            if (resume is not null)
+            {
+                Restore(resume);
+                start = resume.Header;
+                startWallSeconds = start.Counters.GetValueOrDefault("wall_s");
+                startEvaluationSeconds = start.Counters.GetValueOrDefault("evaluation_s");
+            }
+            // Checkpoints newer than the one resumed from belong to a future that is about to be rewritten.
+            checkpoints.DropAfter(start?.Step ?? -1);
         }
 
         public TrainingResult Run(Action<TrainingProgress>? progress, CancellationToken cancel)
@@ -181,19 +231,31 @@ public sealed class Trainer
             manifest.Counts["total_steps"] = totalSteps;
             var wall = Stopwatch.StartNew();
             var evaluation = new Stopwatch();
-            int step = 0;
+            // A resumed run starts where its checkpoint stood: step, epoch and the batches of that epoch already done.
+            int step = start?.Step ?? 0, skip = start?.Position ?? 0;
+            double WallSeconds() => startWallSeconds + wall.Elapsed.TotalSeconds;
 
-            for (int epoch = 1; epoch <= totalEpochs; epoch++)
+            for (int epoch = start?.Epoch ?? 1; epoch <= totalEpochs; epoch++, skip = 0)
             {
-                foreach (long[] batchIndices in sampler.NextEpoch())
+                // The epoch's order is drawn from the sampler's state at its start; a checkpoint keeps that state.
+                using var epochStart = sampler.GetState();
+                var batches = sampler.NextEpoch();
+                // θ_0 and the untouched state, so step 0 can be exported and a crash in the first interval resumed.
+                if (step == 0 && start is null)
+                    SaveCheckpoint(0, epoch, 0, epochStart, WallSeconds(), 0);
+                for (int position = skip; position < batches.Count; position++)
                 {
                     if (step == totalSteps) break;
-                    if (cancel.IsCancellationRequested) return Finish(RunStatus.Interrupted, $"interrupted at step {step}", step);
+                    if (cancel.IsCancellationRequested)
+                    {
+                        SaveCheckpoint(step, epoch, position, epochStart, WallSeconds(), evaluation.Elapsed.TotalSeconds);
+                        return Finish(RunStatus.Interrupted, $"interrupted at step {step}; `sgdwalk resume` continues it", step);
+                    }
                     using var scope = NewDisposeScope();
                     double lr = schedule.AtStep(step, stepsPerEpoch);
 
                     // The mini-batch B_t, augmented with the run's own augmentation stream.
-                    var (inputs, targets) = Batch(batchIndices);
+                    var (inputs, targets) = Batch(batches[position]);
 
                     // θ_t is captured before the forward pass; g_t after backward, before the update.
                     recorder.BeginStep(inputs, targets);
@@ -212,20 +274,26 @@ public sealed class Trainer
                     var row = recorder.EndStep(step, epoch, lr);
                     tensorBoard?.Step(step, row);
 
-                    if (!double.IsFinite(loss))
-                        return Finish(RunStatus.Diverged, $"diverged at step {step}: training loss is {loss}", step + 1);
+                    // A non-finite loss or parameter ends the run; the last checkpoint stays the last good state.
+                    if (Divergence.Check(step, loss, optimizer.Parameters, parameterNames) is { } diverged)
+                        return Finish(RunStatus.Diverged, diverged, step + 1);
                     step++;
                     progress?.Invoke(new TrainingProgress(step, totalSteps, epoch, totalEpochs, loss));
+                    // Mid-epoch checkpoints; the epoch's last step is covered by the epoch-end checkpoint below.
+                    if (options.CheckpointEvery is { } every && step % every == 0 && position + 1 < batches.Count && step < totalSteps)
+                        SaveCheckpoint(step, epoch, position + 1, epochStart, WallSeconds(), evaluation.Elapsed.TotalSeconds);
                 }
 
-                // End of epoch: quality on the probe subset, validation and test; flush every file.
+                // End of epoch: quality on the probe subset, validation and test; flush every file; checkpoint.
                 evaluation.Start();
-                EvaluateEpoch(epoch, step, wall.Elapsed.TotalSeconds);
+                EvaluateEpoch(epoch, step, WallSeconds());
                 evaluation.Stop();
                 recorder.Flush();
                 epochs.Flush();
+                using (var next = sampler.GetState())
+                    SaveCheckpoint(step, epoch + 1, 0, next, WallSeconds(), evaluation.Elapsed.TotalSeconds);
                 manifest.TimingsSeconds["probes_s"] = recorder.ProbeTime.TotalSeconds;
-                manifest.TimingsSeconds["evaluation_s"] = evaluation.Elapsed.TotalSeconds;
+                manifest.TimingsSeconds["evaluation_s"] = startEvaluationSeconds + evaluation.Elapsed.TotalSeconds;
                 manifest.TimingsSeconds["training_s"] = (wall.Elapsed - recorder.ProbeTime - evaluation.Elapsed).TotalSeconds;
                 manifest.Counts["steps"] = step;
                 manifest.Counts["recorded_steps"] = recorder.RecordedSteps;
