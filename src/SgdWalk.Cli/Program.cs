@@ -40,6 +40,15 @@ public static class Program
                 .WithDescription("Draw the figures, report.html and summary.md of a run or sweep folder from its files.")
                 .WithExample("report", "runs/fashion-mnist-mlp-lr0.1-b100-s1111")
                 .WithExample("report", "runs/my-run", "--window", "200:30");
+            config.AddCommand<SweepCommand>("sweep")
+                .WithDescription("Run a learning-rate x batch-size x seed grid, one run folder per cell; resumable, shardable (--shard I/N), or as a Slurm array job (--emit slurm).")
+                .WithExample("sweep", "--lr", "0.02,0.05,0.1,0.2", "--batch-size", "25,100,400", "--seeds", "1,2", "--out", "runs/sweep")
+                .WithExample("sweep", "--lr", "0.05,0.1", "--batch-size", "50,200", "--shard", "2/4", "--out", "/shared/runs/sweep");
+            config.AddCommand<ExperimentCommand>("experiment")
+                .WithDescription("Run one of the paper's experiments as a preset (`sgdwalk list`), at CPU scale (default) or paper scale.")
+                .WithExample("experiment", "lr-vs-batch")
+                .WithExample("experiment", "gd-walk", "--compat", "authors")
+                .WithExample("experiment", "sgd-walk", "--scale", "paper", "--data-dir", "~/data/cifar-10-batches-bin");
             config.AddCommand<ListCommand>("list")
                 .WithDescription("List the models, datasets, probes, presets and schedules.");
         });

@@ -1,4 +1,5 @@
 using SgdWalk.Data;
+using SgdWalk.Experiments;
 using SgdWalk.Models;
 using SgdWalk.Probes;
 using Spectre.Console;
@@ -35,6 +36,10 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         presets.AddRow("cheap", "+ grad_norm, step_norm, dist_init, cos_grad, cos_update");
         presets.AddRow("paper", Markup.Escape("+ per view V in {batch, probe}: " + string.Join(", ", SegmentProfileProbe.Suffixes.Select(s => "V_" + s))));
         console.Write(presets);
+
+        var experiments = new Table().Title("experiments (sgdwalk experiment NAME [--scale cpu|paper])").AddColumns("name", "what it runs", "paper scale");
+        foreach (var e in ExperimentCatalog.Known) experiments.AddRow(Markup.Escape(e.Name), Markup.Escape(e.Description), Markup.Escape(e.Paper));
+        console.Write(experiments);
 
         var schedules = new Table().Title("learning-rate schedules (--schedule)").AddColumns("spec", "meaning");
         foreach (var (spec, meaning) in Schedules) schedules.AddRow(Markup.Escape(spec), Markup.Escape(meaning));

@@ -84,7 +84,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         return result!;
     }
 
-    private static IEnumerable<string> CheckDataset(TrainOptions options)
+    internal static IEnumerable<string> CheckDataset(TrainOptions options)
     {
         if (options.Dataset == "synthetic") yield break;
         string? problem = null;
