@@ -123,7 +123,9 @@ internal static class SweepExecution
         if (arguments.Count == 0 || arguments[0] != context.Name) arguments.Insert(0, context.Name);
         // Pin the sweep folder: the array tasks must agree on it whatever the default would be.
         if (!arguments.Contains("--out")) arguments.AddRange(["--out", folder]);
-        string launcher = $"dotnet {SlurmScript.Quote([typeof(Program).Assembly.Location])}";
+        // This very build, started by this very dotnet host (the nodes share the file system with the submitter).
+        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        string launcher = SlurmScript.Quote([host, typeof(Program).Assembly.Location]);
         var written = SlurmScript.Write(folder, launcher, arguments, shards, Directory.GetCurrentDirectory());
         foreach (var path in written) console.MarkupLineInterpolated($"wrote {path}");
         console.MarkupLineInterpolated($"{plan.Cells.Count} cells in {shards} array tasks; submit with: {Path.Combine(folder, "submit.sh")}");

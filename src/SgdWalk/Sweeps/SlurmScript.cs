@@ -12,7 +12,7 @@ namespace SgdWalk.Sweeps;
 public static class SlurmScript
 {
     /// <param name="folder">The sweep folder (absolute; the scripts go there).</param>
-    /// <param name="launcher">How to start sgdwalk on the nodes, e.g. `dotnet /opt/sgdwalk/SgdWalk.Cli.dll`; $SGDWALK overrides it at run time.</param>
+    /// <param name="launcher">How to start sgdwalk on the nodes, shell-quoted, e.g. `'/usr/bin/dotnet' '/opt/sgdwalk/SgdWalk.Cli.dll'`; $SGDWALK overrides it at run time.</param>
     /// <param name="arguments">The sweep's command line (verb first), without any --shard or --emit.</param>
     /// <param name="shards">Array tasks.</param>
     /// <param name="workingDirectory">Where relative paths in <paramref name="arguments"/> are meant from.</param>
@@ -31,7 +31,7 @@ public static class SlurmScript
             set -euo pipefail
             # Keep large tensor buffers in the heap (see README "Speed"); override the launcher with $SGDWALK.
             export GLIBC_TUNABLES="${"{"}GLIBC_TUNABLES:-glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184{"}"}"
-            SGDWALK="${"{"}SGDWALK:-{launcher}{"}"}"
+            sgdwalk() {"{"} if [ -n "${"{"}SGDWALK:-{"}"}" ]; then $SGDWALK "$@"; else {launcher} "$@"; fi; {"}"}
             """;
         var sweep = new StringBuilder()
             .AppendLine(header)
@@ -40,7 +40,7 @@ public static class SlurmScript
             .AppendLine($"#SBATCH --output={Path.Combine(logs, "sweep-%A_%a.out")}")
             .AppendLine($"# Written by `sgdwalk ... --emit slurm`: array task I runs shard I/{n} of the sweep in {folder}.")
             .AppendLine(environment)
-            .AppendLine($"$SGDWALK {Quote(arguments)} --shard \"${{SLURM_ARRAY_TASK_ID}}/{n}\"")
+            .AppendLine($"sgdwalk {Quote(arguments)} --shard \"${{SLURM_ARRAY_TASK_ID}}/{n}\"")
             .ToString();
         var report = new StringBuilder()
             .AppendLine(header)
@@ -48,7 +48,7 @@ public static class SlurmScript
             .AppendLine($"#SBATCH --output={Path.Combine(logs, "report-%j.out")}")
             .AppendLine("# Merges every cell present (summary.csv, figures, report.html), whatever the array tasks finished.")
             .AppendLine(environment)
-            .AppendLine($"$SGDWALK report {Quote([folder])}")
+            .AppendLine($"sgdwalk report {Quote([folder])}")
             .ToString();
         string submit = $"""
             #!/bin/bash
