@@ -89,7 +89,9 @@ public static class SweepSummary
         {
             var manifest = RunManifest.Read(folder.Manifest);
             double Option(string name) => manifest.Options[name] is JsonValue v && v.TryGetValue(out double d) ? d : double.NaN;
-            bool hasSteps = File.Exists(folder.Steps);
+            // A running cell (another shard's, or one whose process died) is listed without numbers: its files are
+            // still being written, and a half-written row must not stop the summary.
+            bool hasSteps = manifest.Status != RunStatus.Running && File.Exists(folder.Steps);
             var summary = hasSteps ? RunSummary.FromFolder(folder) : Empty(manifest);
             var steps = hasSteps ? CsvTable.Read(folder.Steps) : null;
             double[] heights = steps is not null && steps.Has(summary.View + "_height")

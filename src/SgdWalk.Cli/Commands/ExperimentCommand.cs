@@ -1,3 +1,4 @@
+using SgdWalk.Data;
 using SgdWalk.Experiments;
 using SgdWalk.Training;
 using Spectre.Console;
@@ -28,7 +29,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         }
 
         var plan = experiment.Plan(new ExperimentRequest(scale, settings.Compat, overrides));
-        if (scale == ExperimentScale.Paper && plan.Cells[0].Options.Dataset == "cifar10" && TrainCommand.CheckDataset(plan.Cells[0].Options).FirstOrDefault() is { } missing)
+        if (scale == ExperimentScale.Paper && plan.Cells[0].Options.Dataset == "cifar10" && CifarProblem(plan.Cells[0].Options) is { } missing)
             errors.Add($"experiment {experiment.Name} at --scale paper needs CIFAR-10 (binary version): pass --data-dir <folder with data_batch_1.bin ... test_batch.bin> or set $SGDWALK_DATA ({missing})");
         string folder = settings.Out ?? Path.Combine("runs", experiment.Name + (scale == ExperimentScale.Paper ? "-paper" : ""));
         console.MarkupLineInterpolated($"[bold]experiment[/] {experiment.Name} ({settings.Scale} scale): {experiment.Description}");
@@ -38,6 +39,20 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         {
             errors.Add(message);
             return ExperimentScale.Cpu;
+        }
+    }
+
+    /// <summary>Why CIFAR-10 cannot be read for these options, or null when its batch files are there.</summary>
+    private static string? CifarProblem(TrainOptions options)
+    {
+        try
+        {
+            string directory = DatasetCatalog.ResolveDirectory("cifar10", options.DataDir);
+            return File.Exists(Path.Combine(directory, "data_batch_1.bin")) ? null : $"{directory} holds no data_batch_1.bin";
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or ArgumentException or IOException)
+        {
+            return e.Message;
         }
     }
 

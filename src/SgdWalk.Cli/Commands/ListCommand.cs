@@ -37,7 +37,7 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         presets.AddRow("paper", Markup.Escape("+ per view V in {batch, probe}: " + string.Join(", ", SegmentProfileProbe.Suffixes.Select(s => "V_" + s))));
         console.Write(presets);
 
-        var experiments = new Table().Title("experiments (sgdwalk experiment NAME [--scale cpu|paper])").AddColumns("name", "what it runs", "paper scale");
+        var experiments = new Table().Title(Markup.Escape("experiments (sgdwalk experiment NAME [--scale cpu|paper])")).AddColumns("name", "what it runs", "paper scale");
         foreach (var e in ExperimentCatalog.Known) experiments.AddRow(Markup.Escape(e.Name), Markup.Escape(e.Description), Markup.Escape(e.Paper));
         console.Write(experiments);
 

@@ -38,7 +38,7 @@ public static class SlurmScript
             .AppendLine("#SBATCH --job-name=sgdwalk-sweep")
             .AppendLine($"#SBATCH --array=1-{n}")
             .AppendLine($"#SBATCH --output={Path.Combine(logs, "sweep-%A_%a.out")}")
-            .AppendLine($"# Written by `sgdwalk ... --emit slurm`: array task I runs shard I/{n} of the sweep in {folder}.")
+            .AppendLine($"# Written by sgdwalk (emit slurm): array task I runs shard I/{n} of the sweep in {folder}.")
             .AppendLine(environment)
             .AppendLine($"sgdwalk {Quote(arguments)} --shard \"${{SLURM_ARRAY_TASK_ID}}/{n}\"")
             .ToString();
