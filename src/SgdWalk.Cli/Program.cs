@@ -36,10 +36,6 @@ public static class Program
                 .WithExample("train")
                 .WithExample("train", "--model", "small-cnn", "--lr", "0.05", "--epochs", "2", "--out", "runs/cnn")
                 .WithExample("train", "--dataset", "synthetic", "--steps", "200", "--record", "all");
-            config.AddCommand<ExperimentCommand>("experiment")
-                .WithDescription("Run a named experiment preset (edge-of-stability, edge-of-stochastic-stability); train options override it.")
-                .WithExample("experiment", "edge-of-stability")
-                .WithExample("experiment", "edge-of-stochastic-stability", "--scale", "paper", "--lr", "0.05");
             config.AddCommand<ResumeCommand>("resume")
                 .WithDescription("Continue an interrupted, killed or failed run from its newest checkpoint; the files end as if it had never stopped.")
                 .WithExample("resume", "runs/fashion-mnist-mlp-lr0.1-b100-s1111");
@@ -54,6 +50,16 @@ public static class Program
                 .WithDescription("The loss along the straight line between two saved snapshots (BatchNorm statistics recomputed at each point).")
                 .WithExample("barrier", "runs/my-run:initial", "runs/my-run:final")
                 .WithExample("barrier", "runs/seed1", "runs/seed2", "--bn", "recompute");
+            config.AddCommand<SweepCommand>("sweep")
+                .WithDescription("Run a learning-rate x batch-size x seed grid, one run folder per cell; resumable, shardable (--shard I/N), or as a Slurm array job (--emit slurm).")
+                .WithExample("sweep", "--lr", "0.02,0.05,0.1,0.2", "--batch-size", "25,100,400", "--seeds", "1,2", "--out", "runs/sweep")
+                .WithExample("sweep", "--lr", "0.05,0.1", "--batch-size", "50,200", "--shard", "2/4", "--out", "/shared/runs/sweep");
+            config.AddCommand<ExperimentCommand>("experiment")
+                .WithDescription("Run one of the paper's experiments as a preset (`sgdwalk list`), at CPU scale (default) or paper scale.")
+                .WithExample("experiment", "lr-vs-batch")
+                .WithExample("experiment", "edge-of-stability")
+                .WithExample("experiment", "gd-walk", "--compat", "authors")
+                .WithExample("experiment", "sgd-walk", "--scale", "paper", "--data-dir", "~/data/cifar-10-batches-bin");
             config.AddCommand<ListCommand>("list")
                 .WithDescription("List the models, datasets, probes, presets and schedules.");
         });

@@ -83,7 +83,9 @@ public static class ReportBuilder
             SummaryRows.SweepHeader,
             sweep.Cells.Select(c => (IReadOnlyList<string>)SummaryRows.ForCell(c)).ToList(),
             drawn);
-        return Write(sweep.Path, page);
+        // summary.csv is recomputed from the cells' files too, so a merged (sharded) sweep gets a complete one.
+        string summary = SweepSummary.Write(sweep.Path);
+        return [.. Write(sweep.Path, page), summary];
     }
 
     private static List<(string, string)> Settings(RunManifest m) =>

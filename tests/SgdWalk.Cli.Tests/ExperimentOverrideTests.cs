@@ -1,20 +1,18 @@
-using SgdWalk.Cli.Commands;
 using SgdWalk.Experiments;
 using SgdWalk.Landscape;
-using SgdWalk.Training;
 
 namespace SgdWalk.Cli.Tests;
 
-/// <summary>`sgdwalk experiment`: the preset's options, with the command line's non-default values on top.</summary>
+/// <summary>The curvature presets in the experiment catalog: their options, with overrides on top.</summary>
 public class ExperimentOverrideTests
 {
     [Fact]
-    public void Options_given_on_the_command_line_override_the_preset_and_the_rest_is_kept()
+    public void Curvature_presets_are_catalog_entries_whose_overrides_keep_the_rest()
     {
-        var preset = CurvaturePresets.Create("edge-of-stability");
-        var defaults = new TrainOptions();
-        var given = defaults with { LearningRate = 0.05, Eigen = EigenMethod.Power, Hidden = [64] };
-        var merged = ExperimentCommand.Override(preset, given, defaults);
+        var experiment = ExperimentCatalog.Find("edge-of-stability");
+        var plan = experiment.Plan(new ExperimentRequest(ExperimentScale.Cpu, "none",
+            o => o with { LearningRate = 0.05, Eigen = EigenMethod.Power, Hidden = [64] }));
+        var merged = Assert.Single(plan.Cells).Options;
         Assert.Equal(0.05, merged.LearningRate);
         Assert.Equal(EigenMethod.Power, merged.Eigen);
         Assert.Equal([64], merged.Hidden);
@@ -24,6 +22,8 @@ public class ExperimentOverrideTests
         Assert.False(merged.ModelBatchNorm);
         Assert.Null(merged.ProbeSize);
         Assert.Empty(merged.Validate());
-        Assert.Empty(CurvaturePresets.Create("edge-of-stochastic-stability", "paper").Validate());
+        var paper = Assert.Single(ExperimentCatalog.Find("edge-of-stochastic-stability").Plan(new ExperimentRequest(ExperimentScale.Paper)).Cells).Options;
+        Assert.Empty(paper.Validate());
+        Assert.Equal([500, 350], paper.Hidden);
     }
 }

@@ -23,9 +23,9 @@ public class InvalidInputTests
         { ["train", "--top-k", "3", "--eigen", "power"], "--top-k above 1 needs --eigen lanczos" },
         { ["train", "--trace-samples", "1"], "--trace-samples must be 0 (no trace) or at least 2 (got 1)" },
         { ["train", "--sharpness", "all", "--probes", "none"], "--sharpness needs --probes cheap or paper" },
-        { ["experiment", "edge-of-nothing"], "unknown experiment 'edge-of-nothing'; known experiments: edge-of-stability" },
+        { ["experiment", "edge-of-nothing"], "unknown experiment 'edge-of-nothing'; known experiments: sgd-walk, gd-walk" },
         { ["experiment", "edge-of-stability", "--scale", "huge"], "--scale must be cpu or paper (got 'huge')" },
-        { ["experiment", "edge-of-stability", "--batch-sharpness-batches", "-1"], "--batch-sharpness-batches must not be negative" },
+        { ["experiment", "edge-of-stability", "--steps", "0"], "--steps must be at least 1 (got 0)" },
         { ["train", "--checkpoint-every", "0"], "--checkpoint-every must be at least 1 step (got 0)" },
         { ["train", "--keep-checkpoints", "0"], "--keep-checkpoints must be at least 1 (got 0)" },
     };

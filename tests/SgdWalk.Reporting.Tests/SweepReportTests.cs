@@ -16,7 +16,9 @@ public class SweepReportTests
             ImageAssert.IsDrawnPng(sweep.File($"figures/{name}.png"), 800, 600);
             ImageAssert.IsSvg(sweep.File($"figures/{name}.svg"), 800, 600);
         }
-        Assert.Equal(SweepFigures.Length * 2 + 2, written.Count);
+        // Figures (PNG + SVG), report.html, summary.md and the sweep's summary.csv recomputed from the cells.
+        Assert.Equal(SweepFigures.Length * 2 + 3, written.Count);
+        Assert.Equal(4, Records.CsvTable.Read(sweep.File("summary.csv")).Rows.Count);
 
         var table = CsvOracle.MarkdownTable(sweep.File("summary.md"));
         Assert.Equal("run", table[0][0]);

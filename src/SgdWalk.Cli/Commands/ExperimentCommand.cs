@@ -1,58 +1,99 @@
-using System.ComponentModel;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using SgdWalk.Data;
 using SgdWalk.Experiments;
-using SgdWalk.Records;
 using SgdWalk.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace SgdWalk.Cli.Commands;
 
-/// <summary>
-/// `sgdwalk experiment NAME [--scale cpu|paper] [train options]`: a named preset of train options, run like `train`.
-/// A train option given on the command line overrides the preset when its value differs from train's own default.
-/// </summary>
-public sealed class ExperimentCommand(IAnsiConsole console) : Command<ExperimentCommand.Settings>
+/// <summary>`sgdwalk experiment NAME`: one of the paper's experiments as a preset, run (resumably) like a sweep.</summary>
+public sealed class ExperimentCommand(IAnsiConsole console) : Command<ExperimentSettings>
 {
-    public sealed class Settings : TrainSettings
+    public override int Execute(CommandContext context, ExperimentSettings settings, CancellationToken cancellation)
     {
-        [CommandArgument(0, "<NAME>"), Description("The experiment (`sgdwalk list`): edge-of-stability, edge-of-stochastic-stability.")]
-        public string Name { get; init; } = "";
-
-        [CommandOption("--scale <SCALE>"), DefaultValue("cpu"), Description("cpu (minutes on two cores) or paper (longer, wider).")]
-        public string Scale { get; init; } = "cpu";
-    }
-
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
-    {
-        TrainOptions preset;
-        try
+        var errors = new List<string>();
+        Experiment? experiment = null;
+        try { experiment = ExperimentCatalog.Find(settings.Name); }
+        catch (ArgumentException e) { errors.Add(e.Message); }
+        ExperimentScale scale = settings.Scale switch
         {
-            preset = CurvaturePresets.Create(settings.Name, settings.Scale);
-        }
-        catch (ArgumentException e)
+            "cpu" => ExperimentScale.Cpu,
+            "paper" => ExperimentScale.Paper,
+            _ => Invalid($"--scale must be cpu or paper (got '{settings.Scale}')"),
+        };
+        var overrides = Overrides(settings, errors);
+        if (experiment is null || errors.Count > 0)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            foreach (var error in errors) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
             return ExitCodes.InvalidInput;
         }
-        var (given, errors) = OptionParsing.ToOptions(settings);
-        var (defaults, _) = OptionParsing.ToOptions(new TrainSettings());
-        var options = Override(preset, given, defaults);
-        errors = errors.Concat(options.Validate()).Distinct().ToList();
-        string folder = Path.Combine("runs", settings.Scale == "cpu" ? settings.Name : $"{settings.Name}-{settings.Scale}");
-        return new TrainCommand(console).Train(options, errors, settings, folder, cancellation);
+
+        var plan = experiment.Plan(new ExperimentRequest(scale, settings.Compat, overrides));
+        if (scale == ExperimentScale.Paper && plan.Cells[0].Options.Dataset == "cifar10" && CifarProblem(plan.Cells[0].Options) is { } missing)
+            errors.Add($"experiment {experiment.Name} at --scale paper needs CIFAR-10 (binary version): pass --data-dir <folder with data_batch_1.bin ... test_batch.bin> or set $SGDWALK_DATA ({missing})");
+        string folder = settings.Out ?? Path.Combine("runs", experiment.Name + (scale == ExperimentScale.Paper ? "-paper" : ""));
+        console.MarkupLineInterpolated($"[bold]experiment[/] {experiment.Name} ({settings.Scale} scale): {experiment.Description}");
+        return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation);
+
+        ExperimentScale Invalid(string message)
+        {
+            errors.Add(message);
+            return ExperimentScale.Cpu;
+        }
     }
 
-    /// <summary>The preset with every option whose command-line value differs from train's default replaced by that value.</summary>
-    public static TrainOptions Override(TrainOptions preset, TrainOptions given, TrainOptions defaults)
+    /// <summary>Why CIFAR-10 cannot be read for these options, or null when its batch files are there.</summary>
+    private static string? CifarProblem(TrainOptions options)
     {
-        // Compared through the run.json spelling, the one place every option already has a name and a value.
-        var merged = (JsonObject)JsonSerializer.SerializeToNode(preset, RunManifest.Json)!;
-        var fromCli = (JsonObject)JsonSerializer.SerializeToNode(given, RunManifest.Json)!;
-        var fromDefaults = (JsonObject)JsonSerializer.SerializeToNode(defaults, RunManifest.Json)!;
-        foreach (var (key, value) in fromCli)
-            if (!JsonNode.DeepEquals(value, fromDefaults[key])) merged[key] = value?.DeepClone();
-        return merged.Deserialize<TrainOptions>(RunManifest.Json)!;
+        try
+        {
+            string directory = DatasetCatalog.ResolveDirectory("cifar10", options.DataDir);
+            return File.Exists(Path.Combine(directory, "data_batch_1.bin")) ? null : $"{directory} holds no data_batch_1.bin";
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or ArgumentException or IOException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The overrides the user gave, as one change applied to every run of the preset.</summary>
+    private static Func<TrainOptions, TrainOptions> Overrides(ExperimentSettings s, List<string> errors)
+    {
+        IReadOnlyList<int>? hidden = null;
+        int? probeSize = null;
+        bool fullProbe = s.ProbeSize == "full";
+        var probes = s.Probes switch
+        {
+            null => (Probes.ProbePreset?)null,
+            "none" => Probes.ProbePreset.None,
+            "cheap" => Probes.ProbePreset.Cheap,
+            "paper" => Probes.ProbePreset.Paper,
+            _ => Error<Probes.ProbePreset?>($"--probes must be none, cheap or paper (got '{s.Probes}')"),
+        };
+        if (s.Hidden is not null)
+            hidden = s.Hidden.Split(',').Select(h => int.TryParse(h, out int v) && v > 0 ? v : Error<int>($"--hidden: '{h}' is not a positive whole number")).ToArray();
+        if (s.ProbeSize is not null && !fullProbe)
+            probeSize = int.TryParse(s.ProbeSize, out int n) && n > 0 ? n : Error<int?>($"--probe-size must be a positive number or 'full' (got '{s.ProbeSize}')");
+        return o => o with
+        {
+            Dataset = s.Dataset ?? o.Dataset,
+            DataDir = s.DataDir ?? o.DataDir,
+            Model = s.Model ?? o.Model,
+            Hidden = hidden ?? o.Hidden,
+            Epochs = s.Epochs ?? o.Epochs,
+            Steps = s.Steps ?? o.Steps,
+            TrainSize = s.TrainSize ?? o.TrainSize,
+            ProbeSize = fullProbe ? null : probeSize ?? o.ProbeSize,
+            Record = s.Record ?? o.Record,
+            Probes = probes ?? o.Probes,
+            Seed = s.Seed ?? o.Seed,
+            Threads = s.Threads ?? o.Threads,
+        };
+
+        T Error<T>(string message)
+        {
+            errors.Add(message);
+            return default!;
+        }
     }
 }

@@ -38,8 +38,8 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         presets.AddRow("--sharpness SCHEDULE", "+ lambda_max, trace, trace_se, step_sharpness, batch_sharpness, batch_sharpness_se, floor_alpha_predicted, floor_alpha_residual (HVPs: costly)");
         console.Write(presets);
 
-        var experiments = new Table().Title("experiments (sgdwalk experiment NAME)").AddColumns("name", "description");
-        foreach (var (name, description) in CurvaturePresets.Known) experiments.AddRow(Markup.Escape(name), Markup.Escape(description));
+        var experiments = new Table().Title(Markup.Escape("experiments (sgdwalk experiment NAME [--scale cpu|paper])")).AddColumns("name", "what it runs", "paper scale");
+        foreach (var e in ExperimentCatalog.Known) experiments.AddRow(Markup.Escape(e.Name), Markup.Escape(e.Description), Markup.Escape(e.Paper));
         console.Write(experiments);
 
         var schedules = new Table().Title("learning-rate schedules (--schedule)").AddColumns("spec", "meaning");

@@ -10,6 +10,14 @@ public static class OptionParsing
 {
     public static (TrainOptions Options, List<string> Errors) ToOptions(TrainSettings s)
     {
+        var (options, errors) = ToOptions(s, s.LearningRate, s.BatchSize, s.Seed);
+        errors.AddRange(options.Validate());
+        return (options, errors);
+    }
+
+    /// <summary>The shared options with one learning rate, batch size and seed (a sweep passes each cell's); not yet validated.</summary>
+    public static (TrainOptions Options, List<string> Errors) ToOptions(RunSettings s, double learningRate, int batchSize, long seed)
+    {
         var errors = new List<string>();
         T Parse<T>(Func<T> parse, T fallback)
         {
@@ -28,8 +36,8 @@ public static class OptionParsing
             ValidationSize = s.ValidationSize,
             TrainSize = s.TrainSize,
             Augment = s.Augment,
-            LearningRate = s.LearningRate,
-            BatchSize = s.BatchSize,
+            LearningRate = learningRate,
+            BatchSize = batchSize,
             ChunkSize = s.ChunkSize,
             Epochs = s.Epochs,
             Steps = s.Steps,
@@ -37,7 +45,9 @@ public static class OptionParsing
             Nesterov = s.Nesterov,
             WeightDecay = s.WeightDecay,
             Schedule = s.Schedule,
-            Seed = s.Seed,
+            SumChunkGradients = s.SumChunkGradients,
+            IsotropicNoise = s.IsotropicNoise,
+            Seed = seed,
             Probes = Parse(() => Preset(s.Probes), ProbePreset.Paper),
             Record = s.Record,
             Alphas = s.Alphas is null ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
@@ -63,7 +73,6 @@ public static class OptionParsing
             CheckpointEvery = s.CheckpointEvery,
             KeepCheckpoints = s.KeepCheckpoints,
         };
-        errors.AddRange(options.Validate());
         return (options, errors);
     }
 

@@ -46,7 +46,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         return RunConsole.Execute(console, folder, reportOptions, settings.NoReport, progress => Trainer.Run(options, folder, progress, cancellation));
     }
 
-    private static IEnumerable<string> CheckDataset(TrainOptions options)
+    internal static IEnumerable<string> CheckDataset(TrainOptions options)
     {
         if (options.Dataset == "synthetic") yield break;
         string? problem = null;

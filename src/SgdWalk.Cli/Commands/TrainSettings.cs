@@ -3,8 +3,30 @@ using Spectre.Console.Cli;
 
 namespace SgdWalk.Cli.Commands;
 
-/// <summary>The `sgdwalk train` options. Defaults mirror <see cref="Training.TrainOptions"/> (README "Options").</summary>
-public class TrainSettings : ReportSettings
+/// <summary>The `sgdwalk train` options: one learning rate, batch size and seed, and the run folder.</summary>
+public sealed class TrainSettings : RunSettings
+{
+    [CommandOption("--lr <RATE>"), DefaultValue(0.1), Description("Learning rate (the base rate of --schedule).")]
+    public double LearningRate { get; init; } = 0.1;
+
+    [CommandOption("--batch-size <N>"), DefaultValue(100), Description("Mini-batch size.")]
+    public int BatchSize { get; init; } = 100;
+
+    [CommandOption("--seed <N>"), DefaultValue(1111L), Description("Seed for initialisation, data order, augmentation and probe subset.")]
+    public long Seed { get; init; } = 1111;
+
+    [CommandOption("--out <DIR>"), Description("Run folder (default runs/<dataset>-<model>-lr<lr>-b<batch>-s<seed>).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--overwrite"), Description("Replace the files of an existing run folder.")]
+    public bool Overwrite { get; init; }
+}
+
+/// <summary>
+/// The options every run shares, whether trained alone (`train`) or as a sweep cell (`sweep`, which takes lists for
+/// --lr, --batch-size and --seeds instead). Defaults mirror <see cref="Training.TrainOptions"/> (README "Options").
+/// </summary>
+public class RunSettings : ReportSettings
 {
     [CommandOption("--model <NAME>"), DefaultValue("mlp"), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet.")]
     public string Model { get; init; } = "mlp";
@@ -33,14 +55,14 @@ public class TrainSettings : ReportSettings
     [CommandOption("--augment <BOOL>"), Description("Random crop + flip in training (default: on for cifar10 only).")]
     public bool? Augment { get; init; }
 
-    [CommandOption("--lr <RATE>"), DefaultValue(0.1), Description("Learning rate (the base rate of --schedule).")]
-    public double LearningRate { get; init; } = 0.1;
-
-    [CommandOption("--batch-size <N>"), DefaultValue(100), Description("Mini-batch size.")]
-    public int BatchSize { get; init; } = 100;
-
     [CommandOption("--chunk-size <N>"), Description("Samples per forward pass; larger batches are accumulated over chunks (BN statistics per chunk).")]
     public int? ChunkSize { get; init; }
+
+    [CommandOption("--sum-chunk-gradients"), Description("Sum the chunk-mean gradients of an accumulated batch (the authors' full-batch GD quirk: k chunks = k x step).")]
+    public bool SumChunkGradients { get; init; }
+
+    [CommandOption("--isotropic-noise <SCALE>"), DefaultValue(0.0), Description("GD + isotropic noise: add N(0, std^2) to every gradient, std = SCALE x the largest per-coordinate chunk-gradient variance at init (authors: 0.02).")]
+    public double IsotropicNoise { get; init; }
 
     [CommandOption("--epochs <N>"), DefaultValue(1), Description("Epochs to train.")]
     public int Epochs { get; init; } = 1;
@@ -59,9 +81,6 @@ public class TrainSettings : ReportSettings
 
     [CommandOption("--schedule <SPEC>"), DefaultValue("constant"), Description("constant | step:E1,E2:GAMMA | cosine[[:MIN]] | cyclic:LOW:HIGH:PERIOD | trapezoid:WARMUP:DECAY[[:START[[:END]]]].")]
     public string Schedule { get; init; } = "constant";
-
-    [CommandOption("--seed <N>"), DefaultValue(1111L), Description("Seed for initialisation, data order, augmentation and probe subset.")]
-    public long Seed { get; init; } = 1111;
 
     [CommandOption("--probes <PRESET>"), DefaultValue("paper"), Description("none | cheap (norms, distance, cosines) | paper (cheap + segment profiles).")]
     public string Probes { get; init; } = "paper";
@@ -125,17 +144,12 @@ public class TrainSettings : ReportSettings
     [CommandOption("--device <DEVICE>"), DefaultValue("cpu"), Description("cpu or cuda[[:N]] (when the libtorch package has CUDA).")]
     public string Device { get; init; } = "cpu";
 
-    [CommandOption("--out <DIR>"), Description("Run folder (default runs/<dataset>-<model>-lr<lr>-b<batch>-s<seed>).")]
-    public string? Out { get; init; }
-
-    [CommandOption("--overwrite"), Description("Replace the files of an existing run folder.")]
-    public bool Overwrite { get; init; }
-
     [CommandOption("--checkpoint-every <STEPS>"), Description("Also checkpoint every N steps (a checkpoint is always written at each epoch end and on Ctrl-C); `sgdwalk resume` continues from the newest.")]
     public int? CheckpointEvery { get; init; }
 
     [CommandOption("--keep-checkpoints <K>"), DefaultValue(3), Description("How many of the newest checkpoints to keep in <run>/checkpoints.")]
     public int KeepCheckpoints { get; init; } = 3;
+
 
     [CommandOption("--no-report"), Description("Do not draw the figures and report.html at the end (`sgdwalk report` can later).")]
     public bool NoReport { get; init; }

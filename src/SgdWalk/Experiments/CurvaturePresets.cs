@@ -1,5 +1,6 @@
 using SgdWalk.Landscape;
 using SgdWalk.Probes;
+using SgdWalk.Sweeps;
 using SgdWalk.Training;
 
 namespace SgdWalk.Experiments;
@@ -18,6 +19,12 @@ public static class CurvaturePresets
         ("edge-of-stability", "full-batch GD, mlp without BN on 5k images, lr 0.5: lambda_max rises to 2/lr = 4"),
         ("edge-of-stochastic-stability", "SGD batch 50 on the same set, lr 0.1: batch sharpness settles near 2/lr"),
     ];
+
+    /// <summary>The presets as catalog entries (one run each, through the sweep runner like every experiment).</summary>
+    public static IReadOnlyList<Experiment> All { get; } = Known.Select(k => new Experiment(k.Name, k.Description,
+        "the same design with the authors' MLP widths (500-350) and longer runs",
+        r => new SweepPlan([new SweepCell(0, k.Name, Create(k.Name, r.Scale == ExperimentScale.Paper ? "paper" : "cpu"))],
+            new Dictionary<string, IReadOnlyList<string>>(), k.Name))).ToList();
 
     public static TrainOptions Create(string name, string scale = "cpu")
     {

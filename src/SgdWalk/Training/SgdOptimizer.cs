@@ -9,8 +9,10 @@ namespace SgdWalk.Training;
 /// b ← μb + d (b = d on the first step) and d = b, or d = g' + μb for Nesterov; then θ ← θ − ηd.
 /// Written here rather than taken from TorchSharp so the learning rate is an argument of each step (schedules),
 /// the momentum buffers are ours to checkpoint, and the update is exactly the documented one.
+/// With <paramref name="noise"/>, g is replaced by g + ξ before everything else (GD + isotropic noise).
 /// </summary>
-public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double momentum = 0, double weightDecay = 0, bool nesterov = false) : IDisposable
+public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double momentum = 0, double weightDecay = 0, bool nesterov = false,
+    GradientNoise? noise = null) : IDisposable
 {
     private readonly Tensor?[] buffers = new Tensor?[parameters.Count];
 
@@ -29,6 +31,7 @@ public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double mom
         {
             var p = Parameters[i];
             if (p.grad is not { } grad) continue;
+            if (noise is not null) grad = noise.Perturb(grad);
             var d = weightDecay != 0 ? grad.add(p, weightDecay) : grad;
             if (momentum != 0)
             {
@@ -62,5 +65,6 @@ public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double mom
     public void Dispose()
     {
         foreach (var b in buffers) b?.Dispose();
+        noise?.Dispose();
     }
 }

@@ -145,7 +145,7 @@ public sealed partial class Trainer
         {
             (this.options, this.folder, this.data, this.model, this.device, this.manifest) = (options, folder, data, model, device, manifest);
             this.parameters = parameters;
-            optimizer = new SgdOptimizer(parameters, options.Momentum, options.WeightDecay, options.Nesterov);
+            optimizer = new SgdOptimizer(parameters, options.Momentum, options.WeightDecay, options.Nesterov, IsotropicNoise(parameters));
             // θ_0 on disk, so `sgdwalk barrier RUN:initial RUN:final` can measure the straight path later.
             Directory.CreateDirectory(folder.Checkpoints);
             if (resume is null) model.save(Path.Combine(folder.Checkpoints, "initial.dat"));
@@ -342,10 +342,29 @@ public sealed partial class Trainer
                 long count = Math.Min(options.MicroBatch, n - start);
                 var chunkLoss = nn.functional.cross_entropy(model.call(inputs.narrow(0, start, count)), targets.narrow(0, start, count));
                 double weight = count / (double)n;
-                (weight == 1 ? chunkLoss : chunkLoss.mul(weight)).backward();
+                // The authors' GD quirk (--sum-chunk-gradients) sums chunk means; the mean batch loss is reported either way.
+                double gradientWeight = options.SumChunkGradients ? 1 : weight;
+                (gradientWeight == 1 ? chunkLoss : chunkLoss.mul(gradientWeight)).backward();
                 loss += chunkLoss.item<float>() * weight;
             }
             return loss;
+        }
+
+        /// <summary>GD + isotropic noise: the noise scale from the chunk gradients at θ_0 (null when the option is off).</summary>
+        private GradientNoise? IsotropicNoise(IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
+        {
+            if (options.IsotropicNoise == 0) return null;
+            using var scope = NewDisposeScope(); // owns the chunk views the estimate walks over
+            var chunks = Enumerable.Range(0, (data.Train.Count + options.MicroBatch - 1) / options.MicroBatch).Select(c =>
+            {
+                int start = c * options.MicroBatch, count = Math.Min(options.MicroBatch, data.Train.Count - start);
+                return (data.Train.Images.narrow(0, start, count).to(device), data.Train.Labels.narrow(0, start, count).to(device));
+            });
+            double variance = GradientNoise.MaxCoordinateVariance(model, parameters, chunks);
+            double std = options.IsotropicNoise * variance;
+            manifest.Options["max_gradient_variance"] = variance;
+            manifest.Options["isotropic_noise_std"] = std;
+            return new GradientNoise(std, options.Seed + 4);
         }
 
         private void EvaluateEpoch(int epoch, int step, double wallSeconds)

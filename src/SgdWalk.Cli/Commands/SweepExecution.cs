@@ -1,0 +1,146 @@
+using System.Globalization;
+using SgdWalk.Records;
+using SgdWalk.Sweeps;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SgdWalk.Cli.Commands;
+
+/// <summary>
+/// Runs a plan for `sweep` and `experiment`: checks everything first, then either writes a scheduler script
+/// (--emit) or runs this shard's cells with two progress bars (the whole sweep with its ETA, the current cell),
+/// then prints the summary and draws the sweep report (unsharded runs only: shards leave that to the last step).
+/// </summary>
+internal static class SweepExecution
+{
+    public static int Run(IAnsiConsole console, CommandContext context, SweepPlan plan, string folder, ISweepOutput output,
+        ReportSettings reportSettings, List<string> errors, CancellationToken cancellation)
+    {
+        var shard = Shard.All;
+        if (output.Shard is { } text)
+        {
+            try { shard = Shard.Parse(text); }
+            catch (FormatException e) { errors.Add(e.Message); }
+        }
+        if (output.Emit is { } emit && emit != "slurm") errors.Add($"--emit must be 'slurm' (got '{emit}')");
+        if (output.Emit is not null && output.Shard is not null) errors.Add("--emit writes one task per shard itself; leave out --shard");
+        if (output.Shards is < 1) errors.Add($"--shards must be at least 1 (got {output.Shards})");
+        if (!ReportCommand.TryOptions(reportSettings, out var reportOptions, out string? reportError)) errors.Add(reportError!);
+        if (errors.Count == 0) errors.AddRange(plan.Validate());
+        if (errors.Count == 0) errors.AddRange(TrainCommand.CheckDataset(plan.Cells[0].Options));
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors.Distinct()) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
+            return ExitCodes.InvalidInput;
+        }
+
+        folder = Path.GetFullPath(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            SweepRunner.WriteManifest(plan, folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        if (output.Emit is not null) return EmitSlurm(console, context, plan, folder, output.Shards ?? plan.Cells.Count);
+
+        int mine = plan.CellsOf(shard).Count();
+        console.MarkupLineInterpolated($"[bold]sgdwalk sweep[/] {plan.Cells.Count} cells{(shard == Shard.All ? "" : $", shard {shard}: {mine} of them")} → {folder}");
+        var results = RunWithProgress(console, plan, folder, shard, cancellation);
+
+        SweepSummary.Write(folder);
+        PrintSummary(console, folder, results);
+        bool reported = output.NoReport || shard != Shard.All || ReportCommand.Write(console, folder, reportOptions);
+        if (results.Any(r => r.Status is RunStatus.Interrupted) || results.Count < mine)
+        {
+            console.MarkupLineInterpolated($"[yellow]sgdwalk: interrupted:[/] {results.Count(r => r.Status != RunStatus.Interrupted)} of {mine} cells done; rerun the same command to resume");
+            return ExitCodes.Interrupted;
+        }
+        var failed = results.Where(r => r.Status == RunStatus.Failed).ToList();
+        foreach (var f in failed) console.MarkupLineInterpolated($"[red]sgdwalk: cell {f.Cell.Name} failed:[/] {f.Message}");
+        int diverged = results.Count(r => r.Status == RunStatus.Diverged);
+        console.MarkupLineInterpolated($"[green]sweep done[/]: {results.Count(r => !r.Skipped)} run, {results.Count(r => r.Skipped)} already finished, {diverged} diverged, {failed.Count} failed → {Path.Combine(folder, SweepSummary.FileName)}");
+        return failed.Count > 0 || !reported ? ExitCodes.Failed : ExitCodes.Success;
+    }
+
+    private static IReadOnlyList<CellResult> RunWithProgress(IAnsiConsole console, SweepPlan plan, string folder, Shard shard, CancellationToken cancellation)
+    {
+        IReadOnlyList<CellResult> results = [];
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(progress =>
+            {
+                var sweep = progress.AddTask("sweep", maxValue: 1);
+                var cell = progress.AddTask("cell", maxValue: 1);
+                results = SweepRunner.Run(plan, folder, shard, p =>
+                {
+                    // The sweep bar counts cells, with the running cell's fraction, so its ETA covers the whole sweep.
+                    double fraction = p.Training is { } t ? t.Step / (double)Math.Max(1, t.TotalSteps) : 0;
+                    sweep.MaxValue = Math.Max(1, p.Total);
+                    sweep.Value = p.Done + fraction;
+                    sweep.Description = string.Create(CultureInfo.InvariantCulture, $"sweep {p.Done}/{p.Total} cells");
+                    if (p.Training is { } training)
+                    {
+                        cell.MaxValue = training.TotalSteps;
+                        cell.Value = training.Step;
+                        cell.Description = string.Create(CultureInfo.InvariantCulture, $"{p.Cell?.Name} epoch {training.Epoch}/{training.TotalEpochs} loss {training.TrainLoss:F3}");
+                    }
+                    else if (p.Cell is { } starting)
+                    {
+                        cell.Value = 0;
+                        cell.Description = Markup.Escape(starting.Name);
+                    }
+                }, cancellation);
+                sweep.Value = sweep.MaxValue;
+                sweep.StopTask();
+                cell.StopTask();
+            });
+        return results;
+    }
+
+    private static void PrintSummary(IAnsiConsole console, string folder, IReadOnlyList<CellResult> results)
+    {
+        var (_, rows) = SweepSummary.Compute(folder);
+        var table = new Table().Title("[bold]sweep summary[/] (every cell in the folder)")
+            .AddColumns("cell", "status", "median height", "interior", "dist_init (equal steps)", "final dist_init", "test acc", "ratio group");
+        string Cell(RowValues r, string column) => Markup.Escape(r.Cells.GetValueOrDefault(column, ""));
+        string Number(RowValues r, string column, string format) =>
+            double.TryParse(r.Cells.GetValueOrDefault(column, ""), NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
+        foreach (var r in rows)
+            table.AddRow(Cell(r, "cell"), Cell(r, "status"), Number(r, "median_height", "G4"), Number(r, "interior_fraction", "P0"),
+                Number(r, "dist_init_equal_steps", "G4"), Number(r, "final_dist_init", "G4"), Number(r, "final_test_acc", "P2"), Cell(r, "ratio_group"));
+        console.Write(table);
+    }
+
+    private static int EmitSlurm(IAnsiConsole console, CommandContext context, SweepPlan plan, string folder, int shards)
+    {
+        var arguments = WithoutScaleOut(context.Arguments).ToList();
+        if (arguments.Count == 0 || arguments[0] != context.Name) arguments.Insert(0, context.Name);
+        // Pin the sweep folder: the array tasks must agree on it whatever the default would be.
+        if (!arguments.Contains("--out")) arguments.AddRange(["--out", folder]);
+        // This very build, started by this very dotnet host (the nodes share the file system with the submitter).
+        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        string launcher = SlurmScript.Quote([host, typeof(Program).Assembly.Location]);
+        var written = SlurmScript.Write(folder, launcher, arguments, shards, Directory.GetCurrentDirectory());
+        foreach (var path in written) console.MarkupLineInterpolated($"wrote {path}");
+        console.MarkupLineInterpolated($"{plan.Cells.Count} cells in {shards} array tasks; submit with: {Path.Combine(folder, "submit.sh")}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The command line without --emit, --shards and --shard (and their values).</summary>
+    private static IEnumerable<string> WithoutScaleOut(IReadOnlyList<string> arguments)
+    {
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            string a = arguments[i];
+            if (a is "--emit" or "--shards" or "--shard") { i++; continue; }
+            if (a.StartsWith("--emit=", StringComparison.Ordinal) || a.StartsWith("--shards=", StringComparison.Ordinal) || a.StartsWith("--shard=", StringComparison.Ordinal)) continue;
+            yield return a;
+        }
+    }
+}

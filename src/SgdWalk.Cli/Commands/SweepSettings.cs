@@ -1,0 +1,41 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace SgdWalk.Cli.Commands;
+
+/// <summary>`sgdwalk sweep`: every run option, with lists for the grid's axes, plus the sweep folder and scaling out.</summary>
+public sealed class SweepSettings : RunSettings, ISweepOutput
+{
+    [CommandOption("--lr <RATES>"), DefaultValue("0.1"), Description("Learning rates of the grid, comma-separated, e.g. 0.02,0.05,0.1,0.2.")]
+    public string LearningRates { get; init; } = "0.1";
+
+    [CommandOption("--batch-size <SIZES>"), DefaultValue("100"), Description("Batch sizes of the grid, comma-separated, e.g. 25,100,400.")]
+    public string BatchSizes { get; init; } = "100";
+
+    [CommandOption("--seeds <SEEDS>"), DefaultValue("1111"), Description("Seeds of the grid, comma-separated; cells with one seed share initialisation and data order.")]
+    public string Seeds { get; init; } = "1111";
+
+    [CommandOption("--out <DIR>"), Description("Sweep folder, one run folder per cell (default runs/sweep-<dataset>-<model>). Rerunning resumes it.")]
+    public string? Out { get; init; }
+
+    [CommandOption("--shard <I/N>"), Description("Run only shard I of N: the cells whose index % N == I-1 (machines sharing the folder split a sweep).")]
+    public string? Shard { get; init; }
+
+    [CommandOption("--emit <SCHEDULER>"), Description("Write a job script instead of running: 'slurm' (array job, one task per shard, then a report job).")]
+    public string? Emit { get; init; }
+
+    [CommandOption("--shards <N>"), Description("Array tasks for --emit (default: one per cell).")]
+    public int? Shards { get; init; }
+}
+
+/// <summary>Where a sweep goes and how it is split; shared by `sweep` and `experiment`.</summary>
+public interface ISweepOutput
+{
+    string? Shard { get; }
+
+    string? Emit { get; }
+
+    int? Shards { get; }
+
+    bool NoReport { get; }
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace SgdWalk.Records;
+
+/// <summary>
+/// summary.csv of a sweep folder: one row per cell (an immediate subfolder with a run.json), computed from the cells'
+/// files alone, so the sweep runner and `sgdwalk report` write the same file. Landscape numbers are on the probe view
+/// (else the first view measured). Distances from the initialisation are compared two ways, because cells with
+/// different batch sizes take different numbers of steps per epoch: at the last step of each epoch
+/// (<c>dist_init_epoch_E</c>), and at step S−1 where S is the smallest number of steps any cell took
+/// (<c>dist_init_equal_steps</c>, S in <c>equal_steps</c>). Cells that share their LR/batch ratio with another cell
+/// get the same <c>ratio_group</c> (r1, r2, … in ascending ratio; empty when the ratio is unique).
+/// </summary>
+public static class SweepSummary
+{
+    public const string FileName = "summary.csv";
+
+    private static readonly string[] Leading =
+        ["cell", "status", "learning_rate", "batch_size", "seed", "lr_batch_ratio", "ratio_group", "steps", "epochs",
+         "median_height", "mean_height", "interior_fraction", "median_cos_grad", "final_dist_init", "equal_steps", "dist_init_equal_steps"];
+
+    private static readonly string[] Trailing =
+        ["final_train_acc", "final_val_acc", "final_test_acc", "generalisation_gap", "wall_s"];
+
+    /// <summary>The run folders of a sweep folder, ordered by name.</summary>
+    public static IReadOnlyList<RunFolder> Cells(string sweepFolder) =>
+        Directory.Exists(sweepFolder)
+            ? Directory.EnumerateDirectories(sweepFolder).Select(d => new RunFolder(d)).Where(f => File.Exists(f.Manifest))
+                .OrderBy(f => Path.GetFileName(f.Path), StringComparer.Ordinal).ToList()
+            : [];
+
+    /// <summary>The header and rows of summary.csv for the cells present now.</summary>
+    public static (IReadOnlyList<string> Columns, IReadOnlyList<RowValues> Rows) Compute(string sweepFolder)
+    {
+        var cells = Cells(sweepFolder).Select(CellFacts.Read).ToList();
+        int maxEpochs = cells.Count == 0 ? 0 : cells.Max(c => c.EpochDistances.Count);
+        var measuredSteps = cells.Where(c => c.Distances.Length > 0).Select(c => c.Distances.Length).ToList();
+        int equalSteps = measuredSteps.Count == 0 ? 0 : measuredSteps.Min();
+
+        // Ratios compared after rounding away float noise (0.1/100 and 0.2/200 are the same ratio).
+        var groups = cells.GroupBy(c => Math.Round(c.LearningRate / c.BatchSize, 12)).Where(g => g.Select(c => c.BatchSize).Distinct().Count() > 1)
+            .OrderBy(g => g.Key).Select((g, i) => (g.Key, Name: "r" + (i + 1).ToString(CultureInfo.InvariantCulture)))
+            .ToDictionary(p => p.Key, p => p.Name);
+
+        var columns = Leading.Concat(Enumerable.Range(1, maxEpochs).Select(e => EpochColumn(e))).Concat(Trailing).ToList();
+        var rows = cells.Select(c =>
+        {
+            double ratio = c.LearningRate / c.BatchSize;
+            var row = new RowValues()
+                .SetText("cell", c.Name).SetText("status", c.Status)
+                .Set("learning_rate", c.LearningRate).Set("batch_size", c.BatchSize).Set("seed", c.Seed)
+                .Set("lr_batch_ratio", ratio).SetText("ratio_group", groups.GetValueOrDefault(Math.Round(ratio, 12), ""))
+                .Set("steps", c.Summary.Steps).Set("epochs", c.EpochDistances.Count)
+                .Set("median_height", c.Summary.MedianHeight).Set("mean_height", c.MeanHeight)
+                .Set("interior_fraction", c.Summary.InteriorFraction).Set("median_cos_grad", c.Summary.MedianCosGrad)
+                .Set("final_dist_init", c.Summary.FinalDistanceFromInit)
+                .Set("equal_steps", (long)equalSteps)
+                .Set("dist_init_equal_steps", equalSteps > 0 && c.Distances.Length >= equalSteps ? c.Distances[equalSteps - 1] : double.NaN)
+                .Set("final_train_acc", c.Summary.FinalTrainAccuracy).Set("final_val_acc", c.Summary.FinalValidationAccuracy)
+                .Set("final_test_acc", c.Summary.FinalTestAccuracy)
+                .Set("generalisation_gap", c.Summary.FinalTrainAccuracy - c.Summary.FinalTestAccuracy)
+                .Set("wall_s", c.Summary.TimingsSeconds.GetValueOrDefault("total_s", double.NaN));
+            for (int e = 1; e <= c.EpochDistances.Count; e++) row.Set(EpochColumn(e), c.EpochDistances[e - 1]);
+            return row;
+        }).ToList();
+        return (columns, rows);
+    }
+
+    /// <summary>Writes summary.csv (atomically: a reader never sees half a file) and returns its path.</summary>
+    public static string Write(string sweepFolder)
+    {
+        var (columns, rows) = Compute(sweepFolder);
+        // A unique temporary name: shards sharing the folder may write at the same moment.
+        string path = Path.Combine(sweepFolder, FileName), temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        using (var log = new CsvLog(temporary, columns))
+            foreach (var row in rows) log.Append(row);
+        File.Move(temporary, path, overwrite: true);
+        return path;
+    }
+
+    public static string EpochColumn(int epoch) => "dist_init_epoch_" + epoch.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What one cell's files say, read once.</summary>
+    private sealed record CellFacts(string Name, string Status, double LearningRate, double BatchSize, long Seed,
+        RunSummary Summary, double MeanHeight, double[] Distances, IReadOnlyList<double> EpochDistances)
+    {
+        public static CellFacts Read(RunFolder folder)
+        {
+            var manifest = RunManifest.Read(folder.Manifest);
+            double Option(string name) => manifest.Options[name] is JsonValue v && v.TryGetValue(out double d) ? d : double.NaN;
+            // A running cell (another shard's, or one whose process died) is listed without numbers: its files are
+            // still being written, and a half-written row must not stop the summary.
+            bool hasSteps = manifest.Status != RunStatus.Running && File.Exists(folder.Steps);
+            var summary = hasSteps ? RunSummary.FromFolder(folder) : Empty(manifest);
+            var steps = hasSteps ? CsvTable.Read(folder.Steps) : null;
+            double[] heights = steps is not null && steps.Has(summary.View + "_height")
+                ? steps.Numbers(summary.View + "_height").Where(v => !double.IsNaN(v)).ToArray() : [];
+            double[] distances = steps is not null && steps.Has("dist_init") ? steps.Numbers("dist_init") : [];
+            // The last step row of each completed epoch (epochs.csv says which epochs ended).
+            var epochDistances = new List<double>();
+            if (steps is not null && distances.Length > 0 && File.Exists(folder.Epochs))
+            {
+                double[] epochOfStep = steps.Numbers("epoch");
+                var epochs = CsvTable.Read(folder.Epochs);
+                foreach (double e in epochs.Numbers("epoch"))
+                {
+                    int last = Array.FindLastIndex(epochOfStep, x => x == e);
+                    epochDistances.Add(last < 0 ? double.NaN : distances[last]);
+                }
+            }
+            return new CellFacts(Path.GetFileName(folder.Path), manifest.Status.ToString().ToLowerInvariant(),
+                Option("learning_rate"), Option("batch_size"), manifest.Seed, summary,
+                heights.Length == 0 ? double.NaN : heights.Average(), distances.Where(d => !double.IsNaN(d)).ToArray(), epochDistances);
+        }
+
+        private static RunSummary Empty(RunManifest manifest) => new("probe", 0, 0, double.NaN, double.NaN, double.NaN, double.NaN,
+            double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, manifest.TimingsSeconds);
+    }
+}

@@ -1,0 +1,84 @@
+using SgdWalk.Data;
+using SgdWalk.Records;
+using SgdWalk.Training;
+
+namespace SgdWalk.Sweeps;
+
+/// <summary>How one cell went in this invocation: skipped (already finished earlier) or the status it ended with.</summary>
+public sealed record CellResult(SweepCell Cell, bool Skipped, RunStatus Status, string? Message);
+
+/// <summary>Where a sweep stands: cells finished (or skipped) out of this shard's total, and the running cell's progress.</summary>
+public sealed record SweepProgress(int Done, int Total, SweepCell? Cell, TrainingProgress? Training);
+
+/// <summary>
+/// Runs a plan into a sweep folder, one run folder per cell, resumably: a cell whose run.json says completed or
+/// diverged is finished and skipped; any other cell folder (running, interrupted, failed: its process died or
+/// stopped) is deleted and the cell run again from the start. A diverged or failed cell does not stop the sweep.
+/// summary.csv is rewritten after every cell; sweep.json guards against mixing two different sweeps in one folder.
+/// </summary>
+public static class SweepRunner
+{
+    public static IReadOnlyList<CellResult> Run(SweepPlan plan, string folder, Shard shard, Action<SweepProgress>? progress = null,
+        CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(folder);
+        WriteManifest(plan, folder);
+        var mine = plan.CellsOf(shard).ToList();
+        var results = new List<CellResult>();
+        foreach (var cell in mine)
+        {
+            if (cancel.IsCancellationRequested) break;
+            string path = Path.Combine(folder, cell.Name);
+            if (IsFinished(path))
+            {
+                results.Add(new CellResult(cell, true, RunManifest.Read(new RunFolder(path).Manifest).Status, null));
+                progress?.Invoke(new SweepProgress(results.Count, mine.Count, null, null));
+                continue;
+            }
+            // Whatever an earlier attempt left is discarded: a cell's files always come from one uninterrupted run.
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+            var runFolder = RunFolder.Prepare(path, overwrite: false);
+            progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, null));
+            CellResult result;
+            try
+            {
+                var run = Trainer.Run(cell.Options, runFolder, p => progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, p)), cancel);
+                result = new CellResult(cell, false, run.Status, run.Message);
+            }
+            catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
+            {
+                result = new CellResult(cell, false, RunStatus.Failed, e.Message);
+            }
+            results.Add(result);
+            SweepSummary.Write(folder);
+            progress?.Invoke(new SweepProgress(results.Count, mine.Count, null, null));
+            if (result.Status == RunStatus.Interrupted) break;
+        }
+        return results;
+    }
+
+    /// <summary>A cell is finished when its run.json says completed or diverged (rerunning would diverge again).</summary>
+    public static bool IsFinished(string cellFolder)
+    {
+        var folder = new RunFolder(cellFolder);
+        if (!File.Exists(folder.Manifest)) return false;
+        try
+        {
+            return RunManifest.Read(folder.Manifest).Status is RunStatus.Completed or RunStatus.Diverged;
+        }
+        catch (InvalidDataException)
+        {
+            return false; // a torn or foreign run.json: redo the cell
+        }
+    }
+
+    /// <summary>Writes sweep.json, or checks that the one already there describes this same sweep.</summary>
+    public static void WriteManifest(SweepPlan plan, string folder)
+    {
+        var manifest = plan.ToManifest();
+        string path = Path.Combine(folder, SweepManifest.FileName);
+        if (File.Exists(path) && File.ReadAllText(path) != manifest.ToJson())
+            throw new IOException($"{path}: describes a different sweep (other grid or options); choose another --out, or delete that folder to start over");
+        if (!File.Exists(path)) manifest.Write(path);
+    }
+}
