@@ -23,9 +23,6 @@ public class InvalidInputTests
         { ["train", "--top-k", "3", "--eigen", "power"], "--top-k above 1 needs --eigen lanczos" },
         { ["train", "--trace-samples", "1"], "--trace-samples must be 0 (no trace) or at least 2 (got 1)" },
         { ["train", "--sharpness", "all", "--probes", "none"], "--sharpness needs --probes cheap or paper" },
-        { ["experiment", "edge-of-nothing"], "unknown experiment 'edge-of-nothing'; known experiments: sgd-walk, gd-walk" },
-        { ["experiment", "edge-of-stability", "--scale", "huge"], "--scale must be cpu or paper (got 'huge')" },
-        { ["experiment", "edge-of-stability", "--steps", "0"], "--steps must be at least 1 (got 0)" },
         { ["train", "--checkpoint-every", "0"], "--checkpoint-every must be at least 1 step (got 0)" },
         { ["train", "--keep-checkpoints", "0"], "--keep-checkpoints must be at least 1 (got 0)" },
     };
@@ -42,6 +39,19 @@ public class InvalidInputTests
         Assert.Contains("error", output);
         Assert.Equal("precious", File.ReadAllText(Path.Combine(existing, "steps.csv")));
         Assert.Single(Directory.EnumerateFileSystemEntries(existing));
+    }
+
+    [Theory]
+    [InlineData(new[] { "experiment", "edge-of-nothing" }, "unknown experiment 'edge-of-nothing'; known experiments: sgd-walk, gd-walk")]
+    [InlineData(new[] { "experiment", "edge-of-stability", "--scale", "huge" }, "--scale must be cpu or paper (got 'huge')")]
+    [InlineData(new[] { "experiment", "edge-of-stability", "--steps", "0" }, "--steps must be at least 1 (got 0)")]
+    public void Experiment_mistakes_are_reported_in_one_line_and_write_nothing(string[] args, string expected)
+    {
+        string folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "experiment");
+        var (code, output) = CliHarness.Run([.. args, "--out", folder]);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains(expected, output.Replace("\n", " ", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(folder));
     }
 
     [Fact]
