@@ -53,7 +53,12 @@ internal static class SweepExecution
 
         SweepSummary.Write(folder);
         PrintSummary(console, folder, results);
-        bool reported = output.NoReport || shard != Shard.All || ReportCommand.Write(console, folder, reportOptions);
+        // Every run comes with its own figures too (walk, height, sharpness, ...), drawn as `train` draws them.
+        bool cellsReported = output.NoReport || results
+            .Where(r => !r.Skipped && r.Status is RunStatus.Completed or RunStatus.Diverged)
+            .Select(r => ReportCommand.Write(console, Path.Combine(folder, r.Cell.Name), reportOptions))
+            .ToList().All(ok => ok);
+        bool reported = cellsReported && (output.NoReport || shard != Shard.All || ReportCommand.Write(console, folder, reportOptions));
         if (results.Any(r => r.Status is RunStatus.Interrupted) || results.Count < mine)
         {
             console.MarkupLineInterpolated($"[yellow]sgdwalk: interrupted:[/] {results.Count(r => r.Status != RunStatus.Interrupted)} of {mine} cells done; rerun the same command to resume");
