@@ -50,20 +50,20 @@ stateEnd.Restore();
 Console.WriteLine($"threads {threads}; plain training step (batch 100): {trainMs:F2} ms");
 
 foreach (var policy in new[] { BatchNormPolicy.BatchStats, BatchNormPolicy.Running })
-foreach (bool affine in new[] { false, true })
-{
-    int chunk = policy == BatchNormPolicy.BatchStats ? 100 : 1000;
-    using var view = DataView.Borrow("probe", probe.Images, probe.Labels, chunk);
-    var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { UseAffineFirstLayer = affine };
-    profiler.Measure(segment, alphas, view);
-    double ms = Median(Enumerable.Range(0, repeats).Select(_ =>
+    foreach (bool affine in new[] { false, true })
     {
-        var clock = Stopwatch.StartNew();
+        int chunk = policy == BatchNormPolicy.BatchStats ? 100 : 1000;
+        using var view = DataView.Borrow("probe", probe.Images, probe.Labels, chunk);
+        var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { UseAffineFirstLayer = affine };
         profiler.Measure(segment, alphas, view);
-        return clock.Elapsed.TotalMilliseconds;
-    }));
-    Console.WriteLine($"profile 11 x 5000, bn {policy,-10} chunk {chunk,4}, first-layer shortcut {(affine ? "on " : "off")}: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps");
-}
+        double ms = Median(Enumerable.Range(0, repeats).Select(_ =>
+        {
+            var clock = Stopwatch.StartNew();
+            profiler.Measure(segment, alphas, view);
+            return clock.Elapsed.TotalMilliseconds;
+        }));
+        Console.WriteLine($"profile 11 x 5000, bn {policy,-10} chunk {chunk,4}, first-layer shortcut {(affine ? "on " : "off")}: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps");
+    }
 
 // Where the time of one chunk goes (batch-stats chunks of 100).
 if (Environment.GetEnvironmentVariable("PROFILEBENCH_DETAIL") == "1")

@@ -50,7 +50,8 @@ public sealed record RunSummary(
             Last("train_acc"),
             Last("val_acc"),
             Last("test_acc"),
-            manifest?.TimingsSeconds ?? new Dictionary<string, double>()) { Barriers = barriers };
+            manifest?.TimingsSeconds ?? new Dictionary<string, double>())
+        { Barriers = barriers };
     }
 
     /// <summary>How often SGD's steps and its floor path cross barriers (README "Barriers").</summary>

@@ -16,22 +16,24 @@ internal static class AuthorsInit
     public static void Apply(nn.Module root)
     {
         using var _ = no_grad();
-        foreach (var (_, module) in root.named_modules()) {
-            switch (module) {
-            case Conv2d conv:
-                var w = conv.weight!;
-                long fanOut = w.shape[0] * w.shape[2] * w.shape[3]; // weight: [out, in, kh, kw]
-                w.normal_(0, Math.Sqrt(2.0 / fanOut));
-                conv.bias?.zero_();
-                break;
-            case BatchNorm1d bn:
-                bn.weight!.fill_(1);
-                bn.bias!.zero_();
-                break;
-            case BatchNorm2d bn:
-                bn.weight!.fill_(1);
-                bn.bias!.zero_();
-                break;
+        foreach (var (_, module) in root.named_modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    var w = conv.weight!;
+                    long fanOut = w.shape[0] * w.shape[2] * w.shape[3]; // weight: [out, in, kh, kw]
+                    w.normal_(0, Math.Sqrt(2.0 / fanOut));
+                    conv.bias?.zero_();
+                    break;
+                case BatchNorm1d bn:
+                    bn.weight!.fill_(1);
+                    bn.bias!.zero_();
+                    break;
+                case BatchNorm2d bn:
+                    bn.weight!.fill_(1);
+                    bn.bias!.zero_();
+                    break;
             }
         }
     }

@@ -19,7 +19,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IAffineFirstLayer
         var widths = spec.Hidden ?? [500, 350];
         var named = new List<(string, nn.Module<Tensor, Tensor>)>();
         long inputs = (long)spec.Channels * spec.Height * spec.Width;
-        for (int i = 0; i < widths.Count; i++) {
+        for (int i = 0; i < widths.Count; i++)
+        {
             named.Add(($"fc{i + 1}", nn.Linear(inputs, widths[i])));
             if (spec.BatchNorm) named.Add(($"bn{i + 1}", nn.BatchNorm1d(widths[i])));
             named.Add(($"relu{i + 1}", nn.ReLU()));

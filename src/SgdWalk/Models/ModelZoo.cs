@@ -45,7 +45,8 @@ public static class ModelZoo
         if (spec.Classes < 2)
             Fail($"{name}: Classes must be at least 2 (got {spec.Classes})");
         bool configurable = name is "mlp" or "small-cnn";
-        if (spec.Hidden is { } hidden) {
+        if (spec.Hidden is { } hidden)
+        {
             if (!configurable) Fail($"{name}: Hidden applies only to mlp and small-cnn");
             if (hidden.Count == 0) Fail($"{name}: Hidden must list at least one width");
             if (hidden.Any(w => w <= 0)) Fail($"{name}: every Hidden width must be positive (got {string.Join(", ", hidden)})");

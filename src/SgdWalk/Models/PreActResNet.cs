@@ -27,9 +27,11 @@ public sealed class PreActResNet : nn.Module<Tensor, Tensor>
         stem = nn.Conv2d(spec.Channels, StageWidths[0], kernel_size: 3, padding: 1, bias: false);
         long channels = StageWidths[0];
         var stages = new Sequential[3];
-        for (int s = 0; s < 3; s++) {
+        for (int s = 0; s < 3; s++)
+        {
             var named = new List<(string, nn.Module<Tensor, Tensor>)>();
-            for (int b = 0; b < blocks; b++) {
+            for (int b = 0; b < blocks; b++)
+            {
                 long stride = s > 0 && b == 0 ? 2 : 1;
                 named.Add(($"block{b + 1}", new PreActBlock(channels, StageWidths[s], stride)));
                 channels = StageWidths[s];

@@ -20,7 +20,8 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>
         var widths = spec.Hidden ?? [32, 64];
         var named = new List<(string, nn.Module<Tensor, Tensor>)>();
         long channels = spec.Channels;
-        for (int i = 0; i < widths.Count; i++) {
+        for (int i = 0; i < widths.Count; i++)
+        {
             // With BN the conv bias is redundant, but we keep it: the authors' VGG does the same.
             named.Add(($"conv{i + 1}", nn.Conv2d(channels, widths[i], kernel_size: 3, padding: 1)));
             if (spec.BatchNorm) named.Add(($"bn{i + 1}", nn.BatchNorm2d(widths[i])));

@@ -22,8 +22,10 @@ public sealed class Vgg11 : nn.Module<Tensor, Tensor>
         var named = new List<(string, nn.Module<Tensor, Tensor>)>();
         long channels = spec.Channels;
         int conv = 0, pool = 0;
-        foreach (int width in ConfigurationA) {
-            if (width == 0) {
+        foreach (int width in ConfigurationA)
+        {
+            if (width == 0)
+            {
                 named.Add(($"pool{++pool}", nn.MaxPool2d(2)));
                 continue;
             }

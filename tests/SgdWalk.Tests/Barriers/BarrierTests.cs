@@ -1,5 +1,4 @@
 using SgdWalk.Data;
-using BarrierMeasurement = SgdWalk.Barriers.BarrierMeasurement;
 using SgdWalk.Landscape;
 using SgdWalk.Models;
 using SgdWalk.Probes;
@@ -9,6 +8,7 @@ using SgdWalk.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using BarrierMeasurement = SgdWalk.Barriers.BarrierMeasurement;
 
 namespace SgdWalk.Tests.Barriers;
 

@@ -29,12 +29,14 @@ public class DeterminismTests
         var c = Build(name, 1112);
 
         Assert.Equal(a.Length, b.Length);
-        for (int i = 0; i < a.Length; i++) {
+        for (int i = 0; i < a.Length; i++)
+        {
             // Compare raw bits: value equality would let 0.0 == -0.0 slip through.
             Assert.Equal(Bits(a[i]), Bits(b[i]));
         }
         // Every randomly initialised tensor (weights; BN and zeroed biases are constant) must change with the seed.
-        for (int i = 0; i < a.Length; i++) {
+        for (int i = 0; i < a.Length; i++)
+        {
             if (a[i].std().item<float>() > 0)
                 Assert.False(a[i].eq(c[i]).all().item<bool>(), $"{name}: parameter {i} ignores the seed");
         }

@@ -23,18 +23,22 @@ public partial class GradientTests
 
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         int cancelled = 0;
-        foreach (var (key, p) in parameters) {
+        foreach (var (key, p) in parameters)
+        {
             var g = p.grad;
             Assert.NotNull(g);
             Assert.True(g.isfinite().all().item<bool>(), $"{name}: {key} has a non-finite gradient");
             double largest = g.abs().max().item<float>();
             var m = LayerBias().Match(key);
-            if (m.Success && parameters.ContainsKey($"{m.Groups["prefix"].Value}.bn{m.Groups["k"].Value}.bias")) {
+            if (m.Success && parameters.ContainsKey($"{m.Groups["prefix"].Value}.bn{m.Groups["k"].Value}.bias"))
+            {
                 // BatchNorm subtracts the batch mean, so a bias just before it has zero gradient up to rounding.
                 cancelled++;
                 double weightScale = parameters[key[..^"bias".Length] + "weight"].grad!.abs().max().item<float>();
                 Assert.True(largest <= 1e-4 * weightScale, $"{name}: {key} gradient {largest} is not ~0 (weights {weightScale})");
-            } else {
+            }
+            else
+            {
                 Assert.True(largest > 0, $"{name}: {key} receives no gradient");
             }
         }

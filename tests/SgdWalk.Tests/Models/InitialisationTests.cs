@@ -41,26 +41,28 @@ public class InitialisationTests
         using var scope = NewDisposeScope();
         using var model = ModelZoo.Create(name, ModelCases.For(name, ModelCases.Cifar));
         int convs = 0, norms = 0, linears = 0;
-        foreach (var (path, module) in model.named_modules()) {
-            switch (module) {
-            case Conv2d conv:
-                convs++;
-                AssertHeFanOutNormal($"{name}/{path}", conv.weight!);
-                if (conv.bias is { } bias) Assert.Equal(0, bias.abs().max().item<float>());
-                break;
-            case BatchNorm1d or BatchNorm2d:
-                norms++;
-                var p = module.named_parameters().ToDictionary(x => x.name, x => x.parameter);
-                Assert.True(p["weight"].eq(1).all().item<bool>(), $"{name}/{path}: BN weight not 1");
-                Assert.True(p["bias"].eq(0).all().item<bool>(), $"{name}/{path}: BN bias not 0");
-                break;
-            case Linear linear:
-                // PyTorch's default: weight and bias ~ U(−1/√fan_in, 1/√fan_in), not zero and not He-normal.
-                linears++;
-                double bound = 1 / Math.Sqrt(linear.weight!.shape[1]);
-                Assert.True(linear.weight.abs().max().item<float>() <= bound, $"{name}/{path}: weight outside default bound");
-                Assert.True(linear.bias!.abs().max().item<float>() is > 0 and var b && b <= bound, $"{name}/{path}: bias not default");
-                break;
+        foreach (var (path, module) in model.named_modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    convs++;
+                    AssertHeFanOutNormal($"{name}/{path}", conv.weight!);
+                    if (conv.bias is { } bias) Assert.Equal(0, bias.abs().max().item<float>());
+                    break;
+                case BatchNorm1d or BatchNorm2d:
+                    norms++;
+                    var p = module.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+                    Assert.True(p["weight"].eq(1).all().item<bool>(), $"{name}/{path}: BN weight not 1");
+                    Assert.True(p["bias"].eq(0).all().item<bool>(), $"{name}/{path}: BN bias not 0");
+                    break;
+                case Linear linear:
+                    // PyTorch's default: weight and bias ~ U(−1/√fan_in, 1/√fan_in), not zero and not He-normal.
+                    linears++;
+                    double bound = 1 / Math.Sqrt(linear.weight!.shape[1]);
+                    Assert.True(linear.weight.abs().max().item<float>() <= bound, $"{name}/{path}: weight outside default bound");
+                    Assert.True(linear.bias!.abs().max().item<float>() is > 0 and var b && b <= bound, $"{name}/{path}: bias not default");
+                    break;
             }
         }
         Assert.True(linears > 0);

@@ -18,7 +18,8 @@ internal static class ModelCases
     public static TheoryData<string, string> NamesAndShapes()
     {
         var data = new TheoryData<string, string>();
-        foreach (var m in ModelZoo.Known) {
+        foreach (var m in ModelZoo.Known)
+        {
             if (m.Name != "vgg11") data.Add(m.Name, "mnist");
             data.Add(m.Name, "cifar");
         }

@@ -1,6 +1,6 @@
 using CsCheck;
-using TorchSharp;
 using SgdWalk.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Tests.Models;
@@ -40,7 +40,8 @@ public class ModelShapeTests
     {
         var gen = Gen.Select(Gen.Int[1, 3], Gen.Int[4, 20], Gen.Int[4, 20], Gen.Int[2, 12],
             Gen.Int[1, 16].Array[1, 3], Gen.Bool, Gen.Bool);
-        gen.Sample(t => {
+        gen.Sample(t =>
+        {
             var (c, h, w, classes, widths, batchNorm, cnn) = t;
             using var scope = NewDisposeScope();
             var spec = new ModelSpec(c, h, w, classes, widths.Take(cnn ? 2 : 3).ToArray(), batchNorm);
@@ -53,7 +54,8 @@ public class ModelShapeTests
     [Fact]
     public void Resnet_of_any_6n_plus_2_depth_handles_odd_input_sizes()
     {
-        Gen.Select(Gen.Int[1, 2], Gen.Int[4, 13]).Sample((n, size) => {
+        Gen.Select(Gen.Int[1, 2], Gen.Int[4, 13]).Sample((n, size) =>
+        {
             using var scope = NewDisposeScope();
             using var model = ModelZoo.Create("resnet", new ModelSpec(2, size, size + 1, 3, Depth: 6 * n + 2));
             return model.forward(randn(2, 2, size, size + 1)).shape.SequenceEqual([2L, 3L]);

@@ -16,7 +16,8 @@ public class ModelZooErrorTests
     [Fact]
     public void Depth_that_is_not_6n_plus_2_is_rejected_with_the_rule()
     {
-        Gen.Int[-5, 200].Where(d => d < 8 || (d - 2) % 6 != 0).Sample(depth => {
+        Gen.Int[-5, 200].Where(d => d < 8 || (d - 2) % 6 != 0).Sample(depth =>
+        {
             var e = Assert.Throws<ArgumentException>(
                 () => ModelZoo.Create("resnet", ModelCases.Cifar with { Depth = depth }));
             Assert.Contains("6n+2", e.Message);

@@ -50,8 +50,10 @@ public class ParameterCountTests
         int n = (depth - 2) / 6;
         long total = Conv(channels, 16, 3, bias: false);
         long inC = 16;
-        foreach (long outC in new long[] { 16, 32, 64 }) {
-            for (int b = 0; b < n; b++) {
+        foreach (long outC in new long[] { 16, 32, 64 })
+        {
+            for (int b = 0; b < n; b++)
+            {
                 total += Bn(inC) + Conv(inC, outC, 3, bias: false) + Bn(outC) + Conv(outC, outC, 3, bias: false);
                 if (inC != outC) total += Conv(inC, outC, 1, bias: false);
                 inC = outC;

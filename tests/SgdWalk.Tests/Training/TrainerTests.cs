@@ -43,8 +43,11 @@ public class TrainerTests
         var curvature = Train(Small(ProbePreset.Paper, "every:3") with { Sharpness = "all", TopK = 2, EigenIterations = 6, TraceSamples = 3 });
         var curvatureRunning = Train(Small(ProbePreset.Cheap) with
         {
-            Sharpness = "every:2", BatchNorm = SgdWalk.Landscape.BatchNormPolicy.Running, Eigen = SgdWalk.Landscape.EigenMethod.Power,
-            Hvp = SgdWalk.Landscape.HvpMethod.FiniteDifference, TraceSamples = 0,
+            Sharpness = "every:2",
+            BatchNorm = SgdWalk.Landscape.BatchNormPolicy.Running,
+            Eigen = SgdWalk.Landscape.EigenMethod.Power,
+            Hvp = SgdWalk.Landscape.HvpMethod.FiniteDifference,
+            TraceSamples = 0,
         });
         Assert.Equal(FinalParameters(plain), FinalParameters(measured));
         Assert.Equal(FinalParameters(plain), FinalParameters(running));
