@@ -99,34 +99,26 @@ public static class OptionParsing
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
         : throw new FormatException($"--probe-size must be a positive number of samples or 'full' (got '{text}')");
 
-    private static ProbePreset Preset(string text) => text switch
-    {
-        "none" => ProbePreset.None,
-        "cheap" => ProbePreset.Cheap,
-        "paper" => ProbePreset.Paper,
-        _ => throw new FormatException($"--probes must be none, cheap or paper (got '{text}')"),
-    };
+    private static ProbePreset Preset(string text) =>
+        Choice("--probes", text, ("none", ProbePreset.None), ("cheap", ProbePreset.Cheap), ("paper", ProbePreset.Paper));
 
-    private static BatchNormPolicy Policy(string text) => text switch
-    {
-        "batch-stats" => BatchNormPolicy.BatchStats,
-        "running" => BatchNormPolicy.Running,
-        _ => throw new FormatException($"--bn must be batch-stats or running (got '{text}')"),
-    };
+    private static BatchNormPolicy Policy(string text) =>
+        Choice("--bn", text, ("batch-stats", BatchNormPolicy.BatchStats), ("running", BatchNormPolicy.Running));
 
-    private static HvpMethod Hvp(string text) => text switch
-    {
-        "autograd" => HvpMethod.Autograd,
-        "finite-difference" => HvpMethod.FiniteDifference,
-        _ => throw new FormatException($"--hvp must be autograd or finite-difference (got '{text}')"),
-    };
+    private static HvpMethod Hvp(string text) =>
+        Choice("--hvp", text, ("autograd", HvpMethod.Autograd), ("finite-difference", HvpMethod.FiniteDifference));
 
-    private static EigenMethod Eigen(string text) => text switch
+    private static EigenMethod Eigen(string text) =>
+        Choice("--eigen", text, ("lanczos", EigenMethod.Lanczos), ("power", EigenMethod.Power));
+
+    /// <summary>One of a few spelled-out values; anything else names the option and every allowed spelling.</summary>
+    internal static T Choice<T>(string option, string text, params (string Name, T Value)[] choices)
     {
-        "lanczos" => EigenMethod.Lanczos,
-        "power" => EigenMethod.Power,
-        _ => throw new FormatException($"--eigen must be lanczos or power (got '{text}')"),
-    };
+        foreach (var (name, value) in choices) if (name == text) return value;
+        var names = choices.Select(c => c.Name).ToArray();
+        string allowed = names.Length == 1 ? names[0] : $"{string.Join(", ", names[..^1])} or {names[^1]}";
+        throw new FormatException($"{option} must be {allowed} (got '{text}')");
+    }
 
     private static int[] Integers(string option, string text) =>
         text.Split(',').Select(p => int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int v)
