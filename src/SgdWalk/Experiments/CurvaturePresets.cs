@@ -17,7 +17,7 @@ public static class CurvaturePresets
     public static IReadOnlyList<(string Name, string Description)> Known { get; } =
     [
         ("edge-of-stability", "full-batch GD, mlp without BN on 5k images, lr 0.5: lambda_max rises to 2/lr = 4"),
-        ("edge-of-stochastic-stability", "SGD batch 50 on the same set, lr 0.1: batch sharpness settles near 2/lr"),
+        ("edge-of-stochastic-stability", "SGD batch 50 on the same set, lr 0.1: batch sharpness rises towards 2/lr (to about half of it in the 1,500 CPU-scale steps)"),
     ];
 
     /// <summary>The presets as catalog entries (one run each, through the sweep runner like every experiment).</summary>
