@@ -54,7 +54,7 @@ foreach (var policy in new[] { BatchNormPolicy.BatchStats, BatchNormPolicy.Runni
     {
         int chunk = policy == BatchNormPolicy.BatchStats ? 100 : 1000;
         using var view = DataView.Borrow("probe", probe.Images, probe.Labels, chunk);
-        var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { UseAffineFirstLayer = affine };
+        var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { Fast = affine };
         profiler.Measure(segment, alphas, view);
         double ms = Median(Enumerable.Range(0, repeats).Select(_ =>
         {

@@ -18,8 +18,8 @@ public sealed record MeasuredProfile(string View, SegmentProfile Profile, IReadO
 /// </summary>
 public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter> parameters, double interiorTolerance = SegmentProfile.DefaultInteriorTolerance)
 {
-    /// <summary>Reuse the first layer's pre-activations along the segment when the model allows it (on by default).</summary>
-    public bool UseAffineFirstLayer { get; init; } = true;
+    /// <summary>Use the fast evaluation paths (first-layer shortcut, grouped BatchNorm) where the model allows them; false = the plain loop of forward passes, for comparison.</summary>
+    public bool Fast { get; init; } = true;
 
     public MeasuredProfile Measure(Segment segment, IReadOnlyList<double> alphas, DataView view)
     {
@@ -27,7 +27,7 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
         var accuracies = new double[alphas.Count];
         using (var saved = ModelState.Capture(surface.Model))
         using (var current = ParamVector.OfValues(parameters))
-        using (var affine = UseAffineFirstLayer ? AffinePreActivations.TryPrepare(surface.Model, parameters, segment, view) : null)
+        using (var affine = Fast ? AffinePreActivations.TryPrepare(surface.Model, parameters, segment, view) : null)
         {
             for (int i = 0; i < alphas.Count; i++)
             {

@@ -35,7 +35,7 @@ public class AffineFirstLayerTests
 
         var surface = new LossSurface(model, LossSurface.CrossEntropy, policy);
         var fast = new SegmentProfiler(surface, parameters).Measure(segment, alphas, view).Profile;
-        var plain = new SegmentProfiler(surface, parameters) { UseAffineFirstLayer = false }.Measure(segment, alphas, view).Profile;
+        var plain = new SegmentProfiler(surface, parameters) { Fast = false }.Measure(segment, alphas, view).Profile;
 
         for (int i = 0; i < alphas.Length; i++)
         {
