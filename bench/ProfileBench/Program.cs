@@ -64,20 +64,3 @@ foreach (var policy in new[] { BatchNormPolicy.BatchStats, BatchNormPolicy.Runni
         }));
         Console.WriteLine($"profile 11 x 5000, bn {policy,-10} chunk {chunk,4}, first-layer shortcut {(affine ? "on " : "off")}: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps");
     }
-
-// Where the time of one chunk goes (batch-stats chunks of 100).
-if (Environment.GetEnvironmentVariable("PROFILEBENCH_DETAIL") == "1")
-{
-    var affineModel = (IAffineFirstLayer)model;
-    using var x = probe.Images[..100].clone();
-    using var z = affineModel.FirstLayerInput(x).matmul(affineModel.FirstWeight.t());
-    model.train();
-    double Time(Action a) { for (int i = 0; i < 20; i++) a(); var c = Stopwatch.StartNew(); for (int i = 0; i < 500; i++) a(); return c.Elapsed.TotalMilliseconds / 500; }
-    using (no_grad())
-    {
-        Console.WriteLine($"full forward, 100 samples: {Time(() => { using var s = NewDisposeScope(); model.call(x); }):F3} ms");
-        Console.WriteLine($"first layer only: {Time(() => { using var s = NewDisposeScope(); nn.functional.linear(affineModel.FirstLayerInput(x), affineModel.FirstWeight, affineModel.FirstBias); }):F3} ms");
-        Console.WriteLine($"rest from pre-activation: {Time(() => { using var s = NewDisposeScope(); affineModel.ForwardFromFirstLayer(z); }):F3} ms");
-        Console.WriteLine($"z + a*dz: {Time(() => { using var s = NewDisposeScope(); z.add(z, 0.3); }):F3} ms");
-    }
-}

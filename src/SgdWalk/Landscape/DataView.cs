@@ -42,6 +42,10 @@ public sealed class DataView : IDisposable
     /// <summary>Views into the data (no copies), in order.</summary>
     public IReadOnlyList<(Tensor Inputs, Tensor Targets)> Chunks { get; }
 
+    /// <summary>Rows [start, start + count) as views into the data (no copies); they belong to the caller's dispose scope.</summary>
+    public (Tensor Inputs, Tensor Targets) Rows(int start, int count) =>
+        (inputs.narrow(0, start, count), targets.narrow(0, start, count));
+
     /// <summary>A view over tensors the caller keeps owning (e.g. the current mini-batch).</summary>
     public static DataView Borrow(string name, Tensor inputs, Tensor targets, int chunkSize) =>
         new(name, inputs, targets, chunkSize, ownsTensors: false);

@@ -1,22 +1,19 @@
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Landscape;
 
 /// <summary>
-/// A model whose first layer is a linear map of its input, z = x·Wᵀ + b. Along a segment θ_t + α·u_t that
-/// pre-activation is affine in α: z(α) = z_t + α·(x·ΔWᵀ + Δb). The profiler then computes z_t, z_{t+1} and the
-/// slope once per step instead of once per α, which removes most of the first layer's cost, usually the largest.
+/// A model whose first layer is affine in its own parameters for a fixed input (a Linear or Conv2d layer:
+/// z = W∗x + b). Along a segment θ_t + α·u_t only that layer's parameters move linearly, so its output does too:
+/// z(α) = z_t + α·(z_{t+1} − z_t). The profiler computes z_t and z_{t+1} once per step and combines them per α
+/// instead of running the first layer at every α (for an MLP on images the first layer is most of the cost).
+/// Contract: <c>forward(x)</c> is exactly <c>ForwardFromFirstLayer(FirstLayer(x))</c>.
 /// </summary>
 public interface IAffineFirstLayer
 {
-    Parameter FirstWeight { get; }
+    /// <summary>The first layer's output at the model's current parameters.</summary>
+    Tensor FirstLayer(Tensor input);
 
-    Parameter? FirstBias { get; }
-
-    /// <summary>What the first layer multiplies (e.g. the flattened image).</summary>
-    Tensor FirstLayerInput(Tensor input);
-
-    /// <summary>The rest of the network, from the first layer's pre-activation to the outputs.</summary>
-    Tensor ForwardFromFirstLayer(Tensor preActivation);
+    /// <summary>The rest of the network, from the first layer's output to the model's outputs.</summary>
+    Tensor ForwardFromFirstLayer(Tensor firstLayerOutput);
 }

@@ -6,6 +6,9 @@ namespace SgdWalk.Landscape;
 /// <summary>Mean loss of a batch of model outputs against targets (a scalar tensor).</summary>
 public delegate Tensor LossFunction(Tensor outputs, Tensor targets);
 
+/// <summary>The loss of each sample of a batch of model outputs (a [N] tensor), whose mean is the batch's loss.</summary>
+public delegate Tensor PerSampleLossFunction(Tensor outputs, Tensor targets);
+
 /// <summary>How BatchNorm layers behave while we evaluate a loss (recorded in run.json).</summary>
 public enum BatchNormPolicy
 {
@@ -24,9 +27,20 @@ public readonly record struct Evaluation(double Loss, double Accuracy);
 /// BatchNorm mode the policy asks for but does not restore buffers: callers wrap a whole series of evaluations in
 /// one <see cref="ModelState"/> capture/restore, which is cheaper than one per point.
 /// </summary>
-public sealed class LossSurface(nn.Module<Tensor, Tensor> model, LossFunction loss, BatchNormPolicy policy)
+public sealed class LossSurface(nn.Module<Tensor, Tensor> model, LossFunction loss, BatchNormPolicy policy, PerSampleLossFunction? perSampleLoss = null)
 {
     public static readonly LossFunction CrossEntropy = (outputs, targets) => nn.functional.cross_entropy(outputs, targets);
+
+    public static readonly PerSampleLossFunction CrossEntropyPerSample =
+        (outputs, targets) => nn.functional.cross_entropy(outputs, targets, reduction: nn.Reduction.None);
+
+    public LossFunction Loss { get; } = loss;
+
+    /// <summary>
+    /// The same loss per sample, when known (given, or cross-entropy recognised): it lets profiles report the standard
+    /// error of their heights and evaluate many chunks at once. Null for a custom loss given without one.
+    /// </summary>
+    public PerSampleLossFunction? PerSampleLoss { get; } = perSampleLoss ?? (ReferenceEquals(loss, CrossEntropy) ? CrossEntropyPerSample : null);
 
     public nn.Module<Tensor, Tensor> Model { get; } = model;
 
@@ -48,7 +62,7 @@ public sealed class LossSurface(nn.Module<Tensor, Tensor> model, LossFunction lo
             using var scope = NewDisposeScope();
             var outputs = forward(chunk, inputs);
             long n = inputs.shape[0];
-            lossSum += loss(outputs, targets).to(ScalarType.Float64).item<double>() * n;
+            lossSum += Loss(outputs, targets).to(ScalarType.Float64).item<double>() * n;
             classification &= outputs.dim() == 2 && targets.dtype == ScalarType.Int64;
             if (classification) correct += outputs.argmax(1).eq(targets).sum().item<long>();
         }

@@ -26,11 +26,7 @@ internal static class AuthorsInit
                     w.normal_(0, Math.Sqrt(2.0 / fanOut));
                     conv.bias?.zero_();
                     break;
-                case BatchNorm1d bn:
-                    bn.weight!.fill_(1);
-                    bn.bias!.zero_();
-                    break;
-                case BatchNorm2d bn:
+                case BatchNorm bn:
                     bn.weight!.fill_(1);
                     bn.bias!.zero_();
                     break;

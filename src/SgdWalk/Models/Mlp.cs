@@ -22,31 +22,27 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IAffineFirstLayer
         for (int i = 0; i < widths.Count; i++)
         {
             named.Add(($"fc{i + 1}", nn.Linear(inputs, widths[i])));
-            if (spec.BatchNorm) named.Add(($"bn{i + 1}", nn.BatchNorm1d(widths[i])));
+            if (spec.BatchNorm) named.Add(($"bn{i + 1}", GroupedBatchNorm.OneD(widths[i])));
             named.Add(($"relu{i + 1}", nn.ReLU()));
             inputs = widths[i];
         }
         named.Add(($"fc{widths.Count + 1}", nn.Linear(inputs, spec.Classes)));
         layers = nn.Sequential(named);
+        RegisterComponents();
+        // Aliases into the layers above, set after registration so they are not registered twice.
         first = (Linear)named[0].Item2;
         rest = named.Skip(1).Select(m => m.Item2).ToList();
-        RegisterComponents();
         AuthorsInit.Apply(this);
     }
 
     public override Tensor forward(Tensor input) =>
         layers.forward(input.flatten(1)); // [N, C, H, W] -> [N, C·H·W]
 
-    public Parameter FirstWeight => first.weight!;
-
-    public Parameter? FirstBias => first.bias;
-
-    public Tensor FirstLayerInput(Tensor input) => input.flatten(1); // [N, C, H, W] -> [N, C·H·W]
-
-    public Tensor ForwardFromFirstLayer(Tensor preActivation)
+    public Tensor FirstLayer(Tensor input)
     {
-        var x = preActivation;
-        foreach (var module in rest) x = module.call(x);
-        return x;
+        using var flat = input.flatten(1);
+        return first.call(flat);
     }
+
+    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput) => LayerChain.Apply(rest, firstLayerOutput);
 }

@@ -1,3 +1,4 @@
+using SgdWalk.Landscape;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -11,17 +12,17 @@ namespace SgdWalk.Models;
 /// </summary>
 public sealed class PreActBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly BatchNorm2d bn1;
+    private readonly GroupedBatchNorm bn1;
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn2;
+    private readonly GroupedBatchNorm bn2;
     private readonly Conv2d conv2;
     private readonly Conv2d? shortcut;
 
     public PreActBlock(long inChannels, long outChannels, long stride) : base(nameof(PreActBlock))
     {
-        bn1 = nn.BatchNorm2d(inChannels);
+        bn1 = GroupedBatchNorm.TwoD(inChannels);
         conv1 = nn.Conv2d(inChannels, outChannels, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(outChannels);
+        bn2 = GroupedBatchNorm.TwoD(outChannels);
         conv2 = nn.Conv2d(outChannels, outChannels, kernel_size: 3, padding: 1, bias: false);
         if (stride != 1 || inChannels != outChannels)
             shortcut = nn.Conv2d(inChannels, outChannels, kernel_size: 1, stride: stride, bias: false);

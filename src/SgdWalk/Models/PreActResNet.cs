@@ -1,3 +1,4 @@
+using SgdWalk.Landscape;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace SgdWalk.Models;
 /// They pool with a fixed 8x8 window (CIFAR only); adaptive pooling gives the same on 32x32 and also fits 28x28.
 /// Keys: stem.weight, stage{s}.block{b}.{bn1,conv1,bn2,conv2,shortcut}.*, bn.*, fc.*.
 /// </summary>
-public sealed class PreActResNet : nn.Module<Tensor, Tensor>
+public sealed class PreActResNet : nn.Module<Tensor, Tensor>, IAffineFirstLayer
 {
     private static readonly int[] StageWidths = [16, 32, 64];
 
@@ -17,7 +18,7 @@ public sealed class PreActResNet : nn.Module<Tensor, Tensor>
     private readonly Sequential stage1;
     private readonly Sequential stage2;
     private readonly Sequential stage3;
-    private readonly BatchNorm2d bn;
+    private readonly GroupedBatchNorm bn;
     private readonly AdaptiveAvgPool2d pool;
     private readonly Linear fc;
 
@@ -39,7 +40,7 @@ public sealed class PreActResNet : nn.Module<Tensor, Tensor>
             stages[s] = nn.Sequential(named);
         }
         (stage1, stage2, stage3) = (stages[0], stages[1], stages[2]);
-        bn = nn.BatchNorm2d(channels);
+        bn = GroupedBatchNorm.TwoD(channels);
         pool = nn.AdaptiveAvgPool2d(1);
         fc = nn.Linear(channels, spec.Classes);
         RegisterComponents();
@@ -49,6 +50,13 @@ public sealed class PreActResNet : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var h0 = stem.forward(input);         // [N, 16, H, W]
+        return ForwardFromFirstLayer(h0);
+    }
+
+    public Tensor FirstLayer(Tensor input) => stem.forward(input);
+
+    public Tensor ForwardFromFirstLayer(Tensor h0)
+    {
         using var h1 = stage1.forward(h0);          // [N, 16, H, W]
         using var h2 = stage2.forward(h1);          // [N, 32, H/2, W/2]
         using var h3 = stage3.forward(h2);          // [N, 64, H/4, W/4]

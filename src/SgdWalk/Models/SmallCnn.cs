@@ -1,3 +1,4 @@
+using SgdWalk.Landscape;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,12 +9,14 @@ namespace SgdWalk.Models;
 /// flatten → Linear(128) → ReLU → Linear(classes). Keys: features.conv1.weight, features.bn1.weight,
 /// classifier.fc1.weight, classifier.fc2.weight.
 /// </summary>
-public sealed class SmallCnn : nn.Module<Tensor, Tensor>
+public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IAffineFirstLayer
 {
     private const int FullyConnectedWidth = 128;
 
     private readonly Sequential features;
     private readonly Sequential classifier;
+    private readonly Conv2d firstConv;
+    private readonly List<nn.Module<Tensor, Tensor>> laterFeatures;
 
     public SmallCnn(ModelSpec spec) : base(nameof(SmallCnn))
     {
@@ -24,7 +27,7 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>
         {
             // With BN the conv bias is redundant, but we keep it: the authors' VGG does the same.
             named.Add(($"conv{i + 1}", nn.Conv2d(channels, widths[i], kernel_size: 3, padding: 1)));
-            if (spec.BatchNorm) named.Add(($"bn{i + 1}", nn.BatchNorm2d(widths[i])));
+            if (spec.BatchNorm) named.Add(($"bn{i + 1}", GroupedBatchNorm.TwoD(widths[i])));
             named.Add(($"relu{i + 1}", nn.ReLU()));
             named.Add(($"pool{i + 1}", nn.MaxPool2d(2)));
             channels = widths[i];
@@ -38,6 +41,9 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>
             ("relu1", nn.ReLU()),
             ("fc2", nn.Linear(FullyConnectedWidth, spec.Classes)));
         RegisterComponents();
+        // Aliases into the layers above, set after registration so they are not registered twice.
+        firstConv = (Conv2d)named[0].Item2;
+        laterFeatures = named.Skip(1).Select(m => m.Item2).ToList();
         AuthorsInit.Apply(this);
     }
 
@@ -45,6 +51,15 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>
     {
         using var maps = features.forward(input);   // [N, C', H/2^k, W/2^k]
         using var flat = maps.flatten(1);           // -> [N, C'·H'·W']
+        return classifier.forward(flat);
+    }
+
+    public Tensor FirstLayer(Tensor input) => firstConv.call(input);
+
+    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput)
+    {
+        var maps = LayerChain.Apply(laterFeatures, firstLayerOutput);
+        using var flat = maps.flatten(1);
         return classifier.forward(flat);
     }
 }

@@ -1,3 +1,4 @@
+using SgdWalk.Landscape;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace SgdWalk.Models;
 /// (their dropout is p = 0, so it is left out). Keys: features.conv1..conv8 / bn1..bn8,
 /// classifier.fc1..fc3. Five 2x2 pools take 32x32 to 1x1, which is why the input must be 32x32.
 /// </summary>
-public sealed class Vgg11 : nn.Module<Tensor, Tensor>
+public sealed class Vgg11 : nn.Module<Tensor, Tensor>, IAffineFirstLayer
 {
     /// <summary>Configuration A: conv widths, 0 marks a 2x2 max-pool.</summary>
     private static readonly int[] ConfigurationA = [64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0];
@@ -16,6 +17,8 @@ public sealed class Vgg11 : nn.Module<Tensor, Tensor>
 
     private readonly Sequential features;
     private readonly Sequential classifier;
+    private readonly Conv2d firstConv;
+    private readonly List<nn.Module<Tensor, Tensor>> laterFeatures;
 
     public Vgg11(ModelSpec spec) : base(nameof(Vgg11))
     {
@@ -31,7 +34,7 @@ public sealed class Vgg11 : nn.Module<Tensor, Tensor>
             }
             conv++;
             named.Add(($"conv{conv}", nn.Conv2d(channels, width, kernel_size: 3, padding: 1)));
-            named.Add(($"bn{conv}", nn.BatchNorm2d(width)));
+            named.Add(($"bn{conv}", GroupedBatchNorm.TwoD(width)));
             named.Add(($"relu{conv}", nn.ReLU()));
             channels = width;
         }
@@ -43,6 +46,9 @@ public sealed class Vgg11 : nn.Module<Tensor, Tensor>
             ("relu2", nn.ReLU()),
             ("fc3", nn.Linear(FeatureWidth, spec.Classes)));
         RegisterComponents();
+        // Aliases into the layers above, set after registration so they are not registered twice.
+        firstConv = (Conv2d)named[0].Item2;
+        laterFeatures = named.Skip(1).Select(m => m.Item2).ToList();
         AuthorsInit.Apply(this);
     }
 
@@ -50,6 +56,15 @@ public sealed class Vgg11 : nn.Module<Tensor, Tensor>
     {
         using var maps = features.forward(input);   // [N, 512, 1, 1]
         using var flat = maps.flatten(1);           // -> [N, 512]
+        return classifier.forward(flat);
+    }
+
+    public Tensor FirstLayer(Tensor input) => firstConv.call(input);
+
+    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput)
+    {
+        var maps = LayerChain.Apply(laterFeatures, firstLayerOutput);
+        using var flat = maps.flatten(1);
         return classifier.forward(flat);
     }
 }

@@ -50,7 +50,7 @@ public class InitialisationTests
                     AssertHeFanOutNormal($"{name}/{path}", conv.weight!);
                     if (conv.bias is { } bias) Assert.Equal(0, bias.abs().max().item<float>());
                     break;
-                case BatchNorm1d or BatchNorm2d:
+                case BatchNorm:
                     norms++;
                     var p = module.named_parameters().ToDictionary(x => x.name, x => x.parameter);
                     Assert.True(p["weight"].eq(1).all().item<bool>(), $"{name}/{path}: BN weight not 1");

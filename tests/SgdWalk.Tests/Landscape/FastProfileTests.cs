@@ -1,0 +1,181 @@
+using CsCheck;
+using SgdWalk.Data;
+using SgdWalk.Landscape;
+using SgdWalk.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Tests.Landscape;
+
+/// <summary>
+/// The fast profile evaluation (grouped BatchNorm, first-layer shortcut, large passes) changes the cost of a
+/// profile, not its numbers: it is checked against the plain loop of one forward pass per chunk and point.
+/// </summary>
+public class FastProfileTests
+{
+    private static readonly double[] Alphas = Enumerable.Range(0, 21).Select(i => Math.Round(-0.5 + i * 0.1, 12)).ToArray();
+
+    [Theory]
+    [InlineData("mlp", BatchNormPolicy.BatchStats)]
+    [InlineData("mlp", BatchNormPolicy.Running)]
+    [InlineData("small-cnn", BatchNormPolicy.BatchStats)]
+    [InlineData("small-cnn", BatchNormPolicy.Running)]
+    [InlineData("resnet20", BatchNormPolicy.BatchStats)]
+    public void Fast_and_plain_profiles_agree(string name, BatchNormPolicy policy)
+    {
+        // 650 samples in chunks of 100: six whole chunks and a last chunk of 50, which is its own BatchNorm group.
+        using var data = SyntheticData.Create(9, trainCount: 650, height: 8, width: 8);
+        manual_seed(9);
+        using var model = ModelZoo.Create(name, new ModelSpec(1, 8, 8, data.Train.Classes, name == "mlp" ? [64, 32] : name == "small-cnn" ? [8, 16] : null));
+        Assert.IsAssignableFrom<IAffineFirstLayer>(model);
+        using var step = Step.Take(model, data.Train);
+        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        var surface = new LossSurface(model, LossSurface.CrossEntropy, policy);
+
+        // A small pass budget forces several passes, so pass boundaries are exercised too.
+        var fast = new SegmentProfiler(surface, step.Parameters) { PassBytes = 64 << 10 }.Measure(step.Segment, Alphas, view);
+        var plain = new SegmentProfiler(surface, step.Parameters) { Fast = false }.Measure(step.Segment, Alphas, view);
+
+        AssertSameNumbers(plain, fast);
+        using var after = ParamVector.OfValues(step.Parameters);
+        Assert.Equal(0, ParamVector.Distance(after, step.Segment.End)); // the model is left at θ_{t+1}
+    }
+
+    [Fact]
+    public void A_model_with_ordinary_batchnorm_falls_back_to_chunks_and_agrees()
+    {
+        using var data = SyntheticData.Create(4, trainCount: 300, height: 4, width: 4);
+        manual_seed(4);
+        using var model = nn.Sequential(("flat", nn.Flatten()), ("fc1", nn.Linear(16, 12)), ("bn", nn.BatchNorm1d(12)), ("relu", nn.ReLU()), ("fc2", nn.Linear(12, data.Train.Classes)));
+        using var step = Step.Take(model, data.Train);
+        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
+        var fast = new SegmentProfiler(surface, step.Parameters).Measure(step.Segment, Alphas, view);
+        var plain = new SegmentProfiler(surface, step.Parameters) { Fast = false }.Measure(step.Segment, Alphas, view);
+        Assert.Equal(plain.Profile.Losses, fast.Profile.Losses); // same chunks, same order: bit for bit
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Grouped_batchnorm_normalises_each_group_with_its_own_statistics(bool twoD)
+    {
+        manual_seed(3);
+        using var grouped = twoD ? GroupedBatchNorm.TwoD(5) : GroupedBatchNorm.OneD(5);
+        using var reference = twoD ? (BatchNorm)nn.BatchNorm2d(5) : nn.BatchNorm1d(5);
+        using (no_grad())
+        {
+            grouped.weight.uniform_(0.5, 2);
+            grouped.bias!.normal_();
+            reference.weight.copy_(grouped.weight);
+            reference.bias!.copy_(grouped.bias);
+        }
+        using var x = twoD ? randn(4 * 6, 5, 3, 3).mul(3).add(1) : randn(4 * 6, 5).mul(3).add(1);
+        grouped.train();
+        reference.train();
+
+        // Without a group size it is TorchSharp's BatchNorm, bit for bit.
+        using (var a = grouped.call(x))
+        using (var b = reference.call(x)) Assert.True(a.equal(b).all().item<bool>());
+
+        grouped.GroupSize = 6;
+        using var before = grouped.running_mean!.clone();
+        using var together = grouped.call(x);
+        Assert.True(before.equal(grouped.running_mean!).all().item<bool>()); // an evaluation: running statistics untouched
+        for (int g = 0; g < 4; g++)
+        {
+            using var alone = reference.call(x.narrow(0, 6 * g, 6));
+            Assert.True(together.narrow(0, 6 * g, 6).allclose(alone, rtol: 1e-5, atol: 1e-5), $"group {g}");
+        }
+        Assert.Throws<ArgumentException>(() => grouped.call(x.narrow(0, 0, 9)).Dispose()); // 9 is not whole groups
+    }
+
+    [Fact]
+    public void Passes_cover_the_view_in_whole_chunks_and_a_last_partial_chunk()
+    {
+        Gen.Select(Gen.Int[1, 2000], Gen.Int[1, 300], Gen.Int[1, 3000]).Sample((total, unit, passSize) =>
+        {
+            var passes = SegmentProfiler.Passes(total, unit, passSize).ToList();
+            int next = 0;
+            foreach (var (start, count) in passes)
+            {
+                Assert.Equal(next, start);
+                Assert.True(count > 0);
+                Assert.True(count % unit == 0 || (start + count == total && count < unit));
+                next = start + count;
+            }
+            Assert.Equal(total, next);
+        });
+    }
+
+    [Fact]
+    public void The_height_standard_error_is_the_spread_of_per_sample_differences()
+    {
+        // No BatchNorm, so each sample's loss is its own and the oracle is plain arithmetic on per-sample losses.
+        using var data = SyntheticData.Create(5, trainCount: 400, height: 4, width: 4);
+        manual_seed(5);
+        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 4, 4, data.Train.Classes, [16], BatchNorm: false));
+        using var step = Step.Take(model, data.Train, lr: 2.0);
+        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        double[] alphas = [0, 0.25, 0.5, 0.75, 1];
+        var measured = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats), step.Parameters)
+            .Measure(step.Segment, alphas, view);
+
+        int floor = Enumerable.Range(0, alphas.Length).MinBy(i => measured.Profile.Losses[i]);
+        Assert.True(floor > 0, "the test needs a step whose floor is not at its start");
+        double[] PerSample(double alpha)
+        {
+            using var _ = no_grad();
+            ParamVector.WriteLerp(step.Parameters, step.Segment.Start, step.Segment.Direction, alpha);
+            using var losses = nn.functional.cross_entropy(model.call(data.Train.Images), data.Train.Labels, reduction: nn.Reduction.None);
+            return losses.to(ScalarType.Float64).data<double>().ToArray();
+        }
+        var d = PerSample(0).Zip(PerSample(alphas[floor]), (a, b) => a - b).ToArray();
+        double mean = d.Average();
+        double sd = Math.Sqrt(d.Sum(x => (x - mean) * (x - mean)) / (d.Length - 1));
+        Assert.Equal(sd / Math.Sqrt(d.Length), measured.HeightStandardError, 1e-6);
+        Assert.Equal(mean, measured.Profile.LossStart - measured.Profile.Losses[floor], 1e-5);
+        Assert.True(measured.HeightStandardError < 0.5 * measured.Profile.Height, "the same samples at each α make the height precise");
+    }
+
+    private static void AssertSameNumbers(MeasuredProfile plain, MeasuredProfile fast)
+    {
+        for (int i = 0; i < Alphas.Length; i++)
+            Assert.Equal(plain.Profile.Losses[i], fast.Profile.Losses[i], 2e-5 * Math.Max(1, plain.Profile.Losses[i]));
+        Assert.Equal(plain.Accuracies, fast.Accuracies, (a, b) => Math.Abs(a - b) <= 2.0 / 650);
+        Assert.Equal(plain.Profile.FloorAlpha, fast.Profile.FloorAlpha, 1e-3);
+        Assert.Equal(plain.HeightStandardError, fast.HeightStandardError, 1e-5);
+    }
+
+    /// <summary>A realistic segment: one SGD step on 100 samples from the model's initial parameters.</summary>
+    private sealed class Step : IDisposable
+    {
+        private Step(List<Parameter> parameters, Segment segment) => (Parameters, Segment) = (parameters, segment);
+
+        public List<Parameter> Parameters { get; }
+
+        public Segment Segment { get; }
+
+        public static Step Take(nn.Module<Tensor, Tensor> model, LabeledImages data, double lr = 0.5)
+        {
+            var parameters = model.parameters().ToList();
+            var start = ParamVector.OfValues(parameters);
+            var stateStart = ModelState.Capture(model);
+            model.train();
+            using (var loss = nn.functional.cross_entropy(model.call(data.Images[..100]), data.Labels[..100])) loss.backward();
+            using (no_grad()) foreach (var p in parameters) p.add_(p.grad!, -lr);
+            var end = ParamVector.OfValues(parameters);
+            return new Step(parameters, new Segment(start, end, end.Minus(start), stateStart, ModelState.Capture(model)));
+        }
+
+        public void Dispose()
+        {
+            Segment.Start.Dispose();
+            Segment.End.Dispose();
+            Segment.Direction.Dispose();
+            Segment.StartState?.Dispose();
+            Segment.EndState?.Dispose();
+        }
+    }
+}
