@@ -61,7 +61,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
     {
         IReadOnlyList<int>? hidden = null;
         int? probeSize = null;
-        bool fullProbe = s.ProbeSize == "full";
+        bool fullProbe = s.ProbeSize == "full", autoProbe = s.ProbeSize == "auto";
         var probes = s.Probes switch
         {
             null => (Probes.ProbePreset?)null,
@@ -72,8 +72,8 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         };
         if (s.Hidden is not null)
             hidden = s.Hidden.Split(',').Select(h => int.TryParse(h, out int v) && v > 0 ? v : Error<int>($"--hidden: '{h}' is not a positive whole number")).ToArray();
-        if (s.ProbeSize is not null && !fullProbe)
-            probeSize = int.TryParse(s.ProbeSize, out int n) && n > 0 ? n : Error<int?>($"--probe-size must be a positive number or 'full' (got '{s.ProbeSize}')");
+        if (s.ProbeSize is not null && !fullProbe && !autoProbe)
+            probeSize = int.TryParse(s.ProbeSize, out int n) && n > 0 ? n : Error<int?>($"--probe-size must be a positive number, 'full' or 'auto' (got '{s.ProbeSize}')");
         return o => o with
         {
             Dataset = s.Dataset ?? o.Dataset,
@@ -84,6 +84,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
             Steps = s.Steps ?? o.Steps,
             TrainSize = s.TrainSize ?? o.TrainSize,
             ProbeSize = fullProbe ? null : probeSize ?? o.ProbeSize,
+            ProbeSizeAuto = autoProbe || (o.ProbeSizeAuto && s.ProbeSize is null),
             Record = s.Record ?? o.Record,
             Probes = probes ?? o.Probes,
             Seed = s.Seed ?? o.Seed,

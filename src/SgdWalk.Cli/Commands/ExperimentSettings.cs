@@ -36,7 +36,7 @@ public sealed class ExperimentSettings : ReportSettings, ISweepOutput
     [CommandOption("--train-size <N>"), Description("Override the number of training images.")]
     public int? TrainSize { get; init; }
 
-    [CommandOption("--probe-size <N|full>"), Description("Override the probe view's size.")]
+    [CommandOption("--probe-size <N|full|auto>"), Description("Override the probe view's size (auto: chosen on a pilot for a 10 % height error).")]
     public string? ProbeSize { get; init; }
 
     [CommandOption("--record <SCHEDULE>"), Description("Override which steps get segment profiles.")]

@@ -51,7 +51,9 @@ public static class OptionParsing
             Probes = Parse(() => Preset(s.Probes), ProbePreset.Paper),
             Record = s.Record,
             Alphas = s.Alphas is null ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
-            ProbeSize = Parse(() => ProbeSize(s.ProbeSize), 5000),
+            ProbeSize = s.ProbeSize == "auto" ? 5000 : Parse(() => ProbeSize(s.ProbeSize), 5000),
+            ProbeSizeAuto = s.ProbeSize == "auto",
+            ProbeError = s.ProbeError,
             BatchNorm = Parse(() => Policy(s.BatchNorm), BatchNormPolicy.BatchStats),
             Compat = s.Compat,
             EvaluationChunkSize = s.EvaluationChunk,
@@ -97,7 +99,7 @@ public static class OptionParsing
     private static int? ProbeSize(string text) =>
         text == "full" ? null
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
-        : throw new FormatException($"--probe-size must be a positive number of samples or 'full' (got '{text}')");
+        : throw new FormatException($"--probe-size must be a positive number of samples, 'full' or 'auto' (got '{text}')");
 
     private static ProbePreset Preset(string text) =>
         Choice("--probes", text, ("none", ProbePreset.None), ("cheap", ProbePreset.Cheap), ("paper", ProbePreset.Paper));

@@ -91,8 +91,11 @@ public class RunSettings : ReportSettings
     [CommandOption("--alphas <GRID>"), Description("Profile grid: a list 0,0.25,0.5,0.75,1 or a range START:STOP:STEP such as -0.5:1.5:0.1 (default 0:1:0.1).")]
     public string? Alphas { get; init; }
 
-    [CommandOption("--probe-size <N|full>"), DefaultValue("5000"), Description("Samples in the fixed probe view, or 'full' for the whole training split.")]
+    [CommandOption("--probe-size <N|full|auto>"), DefaultValue("5000"), Description("Samples in the fixed probe view; 'full' for the whole training split; 'auto' for the smallest that measures the height to --probe-error (chosen on a pilot).")]
     public string ProbeSize { get; init; } = "5000";
+
+    [CommandOption("--probe-error <E>"), DefaultValue(0.1), Description("With --probe-size auto: the target standard error of the height, relative to the height.")]
+    public double ProbeError { get; init; } = 0.1;
 
     [CommandOption("--bn <POLICY>"), DefaultValue("batch-stats"), Description("BatchNorm during evaluation: batch-stats (train mode per chunk) or running (eval mode, interpolated buffers).")]
     public string BatchNorm { get; init; } = "batch-stats";

@@ -13,7 +13,7 @@ public sealed class SegmentProfileProbe(
     BatchNormPolicy policy) : IProbe
 {
     public static readonly string[] Suffixes =
-        ["loss_start", "loss_end", "floor_alpha", "floor_loss", "height", "height_end", "interior", "nonconvexity", "bump"];
+        ["loss_start", "loss_end", "floor_alpha", "floor_loss", "height", "height_se", "height_end", "interior", "nonconvexity", "bump"];
 
     public string Name => $"profile-{view}";
 
@@ -40,6 +40,7 @@ public sealed class SegmentProfileProbe(
             .Set($"{view}_floor_alpha", p.FloorAlpha)
             .Set($"{view}_floor_loss", p.FloorLoss)
             .Set($"{view}_height", p.Height)
+            .Set($"{view}_height_se", measured.HeightStandardError)
             .Set($"{view}_height_end", p.HeightEnd)
             .Set($"{view}_interior", p.Interior)
             .Set($"{view}_nonconvexity", p.Nonconvexity)

@@ -52,6 +52,10 @@ public sealed record TrainOptions
     public IReadOnlyList<double> Alphas { get; init; } = RecorderOptions.DefaultAlphas;
     /// <summary>Samples in the fixed probe view; null = the whole training split ("full").</summary>
     public int? ProbeSize { get; init; } = 5000;
+    /// <summary>`--probe-size auto`: choose the probe size on a pilot so the height's standard error is <see cref="ProbeError"/> of it.</summary>
+    public bool ProbeSizeAuto { get; init; }
+    /// <summary>Target relative standard error of the height for `--probe-size auto`.</summary>
+    public double ProbeError { get; init; } = 0.1;
     public BatchNormPolicy BatchNorm { get; init; } = BatchNormPolicy.BatchStats;
     public string Compat { get; init; } = "none";
     /// <summary>Floor-path lags in steps (barriers between floor points φ_{t−k} → φ_t); empty = off.</summary>
@@ -116,6 +120,8 @@ public sealed record TrainOptions
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay must be 0 or positive (got {Show(WeightDecay)})");
         Require(double.IsFinite(IsotropicNoise) && IsotropicNoise >= 0, $"--isotropic-noise must be 0 or positive (got {Show(IsotropicNoise)})");
         Require(ProbeSize is null or >= 1, $"--probe-size must be a positive number of samples or 'full' (got {ProbeSize})");
+        Require(double.IsFinite(ProbeError) && ProbeError is > 0 and <= 1, $"--probe-error must be in (0, 1] (got {Show(ProbeError)})");
+        Require(!ProbeSizeAuto || Probes == ProbePreset.Paper, "--probe-size auto needs --probes paper (it sizes the probe view's profiles)");
         Require(ValidationSize is null or >= 0, $"--val-size must not be negative (got {ValidationSize})");
         Require(TrainSize is null or >= 2, $"--train-size must be at least 2 (got {TrainSize})");
         Require(Threads is null or >= 1, $"--threads must be at least 1 (got {Threads})");

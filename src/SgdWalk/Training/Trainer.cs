@@ -86,6 +86,7 @@ public sealed partial class Trainer
             // Disk space for the checkpoints kept (plus one being written) is checked before the first step.
             folder.CheckWritable(CheckpointBytes(model, options) * (options.KeepCheckpoints + 2));
 
+            if (options.ProbeSizeAuto) options = CalibrateProbeSize(options, model, parameters, data, device, manifest, folder);
             using var loop = new RunLoop(options, folder, data, model, parameters, device, manifest, resume);
             var result = loop.Run(progress, cancel);
             manifest.Status = result.Status;
@@ -105,6 +106,22 @@ public sealed partial class Trainer
             manifest.TimingsSeconds["total_s"] = previousTotal + total.Elapsed.TotalSeconds;
             manifest.Write(folder.Manifest);
         }
+    }
+
+    /// <summary>
+    /// `--probe-size auto`: a pilot chooses the size (recorded in run.json under options.probe_calibration); a resumed
+    /// run reuses the recorded choice, so its probe view is the one it started with.
+    /// </summary>
+    private static TrainOptions CalibrateProbeSize(TrainOptions options, nn.Module<Tensor, Tensor> model,
+        IReadOnlyList<TorchSharp.Modules.Parameter> parameters, DataBundle data, Device device, RunManifest manifest, RunFolder folder)
+    {
+        if (manifest.Options["probe_calibration"]?["size"]?.GetValue<int>() is int recorded) return options with { ProbeSize = recorded };
+        var clock = Stopwatch.StartNew();
+        var result = ProbeCalibration.Run(model, parameters, data.Train, options, device);
+        manifest.Options["probe_calibration"] = JsonSerializer.SerializeToNode(result, RunManifest.Json);
+        manifest.TimingsSeconds["probe_calibration_s"] = clock.Elapsed.TotalSeconds;
+        manifest.Write(folder.Manifest);
+        return options with { ProbeSize = result.Size };
     }
 
     /// <summary>An upper estimate of one checkpoint's size: parameters and buffers, momentum, three probe vectors.</summary>
