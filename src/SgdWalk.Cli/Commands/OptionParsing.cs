@@ -50,7 +50,8 @@ public static class OptionParsing
             Seed = seed,
             Probes = Parse(() => Preset(s.Probes), ProbePreset.Paper),
             Record = s.Record,
-            Alphas = s.Alphas is null ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
+            Alphas = s.Alphas is null || s.Alphas.StartsWith("adaptive", StringComparison.Ordinal) ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
+            AdaptiveAlphas = s.Alphas is not null && s.Alphas.StartsWith("adaptive", StringComparison.Ordinal) ? Parse(() => AdaptiveTolerance(s.Alphas), (double?)null) : null,
             ProbeSize = s.ProbeSize == "auto" ? 5000 : Parse(() => ProbeSize(s.ProbeSize), 5000),
             ProbeSizeAuto = s.ProbeSize == "auto",
             ProbeError = s.ProbeError,
@@ -95,6 +96,12 @@ public static class OptionParsing
         }
         return text.Split(',').Select(p => Number("--alphas", p)).ToArray();
     }
+
+    /// <summary>`adaptive` or `adaptive:TOL`: the floor-α tolerance of the adaptive grid.</summary>
+    private static double? AdaptiveTolerance(string text) =>
+        text == "adaptive" ? AdaptiveGrid.DefaultTolerance
+        : text.StartsWith("adaptive:", StringComparison.Ordinal) ? Number("--alphas", text["adaptive:".Length..])
+        : throw new FormatException($"--alphas '{text}': write adaptive or adaptive:TOL");
 
     private static int? ProbeSize(string text) =>
         text == "full" ? null

@@ -40,20 +40,12 @@ internal sealed class PointTotals(int points, int samples, LossSurface surface) 
         if (classification) correct[point] += outputs.argmax(1).eq(targets).sum().item<long>();
     }
 
-    /// <summary>
-    /// Standard error of height = f(0) − f(floor), from the per-sample differences ℓ_i(0) − ℓ_i(α_k) at the grid point
-    /// α_k nearest the floor: sd/√n. The same samples at every α cancel most of the sampling noise, which is why this
-    /// is far smaller than the standard error of the loss itself.
-    /// </summary>
-    public double HeightStandardError(IReadOnlyList<double> alphas)
+    /// <summary>Point <paramref name="point"/>'s per-sample losses, handed over to the caller (null when unknown).</summary>
+    public Tensor? TakeRow(int point)
     {
-        int zero = alphas.ToList().IndexOf(0);
-        if (perSample is null || zero < 0 || samples < 2) return double.NaN;
-        var losses = Losses;
-        int floor = Enumerable.Range(0, points).MinBy(i => losses[i]);
-        using var scope = NewDisposeScope();
-        var differences = perSample[zero].to(ScalarType.Float64) - perSample[floor].to(ScalarType.Float64);
-        return differences.std().item<double>() / Math.Sqrt(samples);
+        if (perSample is null) return null;
+        using var row = perSample[point];
+        return row.clone().DetachFromDisposeScope();
     }
 
     public void Dispose() => perSample?.Dispose();

@@ -1,6 +1,4 @@
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace SgdWalk.Landscape;
 
@@ -31,89 +29,24 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     /// <summary>Memory for the first-layer outputs of one fast evaluation pass; bounds the samples per pass.</summary>
     public long PassBytes { get; init; } = 128L << 20;
 
+    internal LossSurface Surface => surface;
+
+    internal IReadOnlyList<Parameter> Parameters => parameters;
+
+    /// <summary>The profile on the given grid.</summary>
     public MeasuredProfile Measure(Segment segment, IReadOnlyList<double> alphas, DataView view)
     {
-        var points = new PointTotals(alphas.Count, view.Count, surface);
-        using (var saved = ModelState.Capture(surface.Model))
-        using (var current = ParamVector.OfValues(parameters))
-        using (points)
-        {
-            using (no_grad())
-            {
-                surface.Model.train(surface.Policy == BatchNormPolicy.BatchStats);
-                if (Fast) MeasureFast(segment, alphas, view, points);
-                else MeasurePlain(segment, alphas, view, points);
-            }
-            current.WriteTo(parameters);
-            saved.Restore();
-            var profile = SegmentProfile.Analyse(alphas, points.Losses, interiorTolerance);
-            return new MeasuredProfile(view.Name, profile, points.Accuracies, points.HeightStandardError(alphas));
-        }
+        using var session = new ProfileSession(this, segment, view);
+        session.Evaluate(alphas);
+        return session.Result(alphas, interiorTolerance);
     }
 
-    /// <summary>What anyone would write: for each α, write θ(α) and run the model on each chunk.</summary>
-    private void MeasurePlain(Segment segment, IReadOnlyList<double> alphas, DataView view, PointTotals points)
+    /// <summary>The profile on an adaptive grid that samples around the floor until its α is known to <paramref name="tolerance"/> (see <see cref="AdaptiveGrid"/>).</summary>
+    public MeasuredProfile MeasureAdaptive(Segment segment, DataView view, double tolerance = AdaptiveGrid.DefaultTolerance)
     {
-        for (int i = 0; i < alphas.Count; i++)
-        {
-            MoveTo(segment, alphas[i]);
-            for (int start = 0; start < view.Count; start += view.ChunkSize)
-            {
-                using var scope = NewDisposeScope();
-                var (inputs, targets) = view.Rows(start, Math.Min(view.ChunkSize, view.Count - start));
-                points.Add(i, start, surface.Model.call(inputs), targets, view.ChunkSize);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The same numbers with less work. Many chunks go through one forward pass, each normalised with its own
-    /// BatchNorm statistics (<see cref="GroupedBatchNorm"/>); and for an <see cref="IAffineFirstLayer"/> model the
-    /// first layer runs only at θ_t and θ_{t+1}, its output at θ(α) being the lerp of the two. Passes are the outer
-    /// loop so that those two outputs are needed for one pass at a time.
-    /// </summary>
-    private void MeasureFast(Segment segment, IReadOnlyList<double> alphas, DataView view, PointTotals points)
-    {
-        bool batchStats = surface.Policy == BatchNormPolicy.BatchStats;
-        using var grouping = batchStats ? BatchNormGrouping.TryApply(surface.Model, view.ChunkSize) : null;
-        var split = surface.Model as IAffineFirstLayer;
-        int unit = batchStats ? view.ChunkSize : 1;
-        int passSize = batchStats && grouping is null ? view.ChunkSize : PassSize(view, split, unit);
-
-        foreach (var (start, count) in Passes(view.Count, unit, passSize))
-        {
-            using var scope = NewDisposeScope();
-            var (inputs, targets) = view.Rows(start, count);
-            Tensor? first0 = null, first1 = null;
-            if (split is not null)
-            {
-                MoveTo(segment, 0);
-                first0 = split.FirstLayer(inputs);
-                MoveTo(segment, 1);
-                first1 = split.FirstLayer(inputs);
-            }
-            for (int i = 0; i < alphas.Count; i++)
-            {
-                double alpha = alphas[i];
-                MoveTo(segment, alpha);
-                using var pointScope = NewDisposeScope();
-                var outputs = split is null
-                    ? surface.Model.call(inputs)
-                    : split.ForwardFromFirstLayer(alpha == 0 ? first0! : alpha == 1 ? first1! : first0!.lerp(first1!, alpha));
-                points.Add(i, start, outputs, targets, view.ChunkSize);
-            }
-        }
-    }
-
-    /// <summary>Samples per fast pass: whole chunks, as many as keep the first layer's outputs within <see cref="PassBytes"/>.</summary>
-    private int PassSize(DataView view, IAffineFirstLayer? split, int unit)
-    {
-        using var scope = NewDisposeScope();
-        var (one, _) = view.Rows(0, 1);
-        // Without the shortcut, guess the widest activation as 16 inputs' worth.
-        long bytesPerSample = split is null ? 16 * one.numel() * one.element_size() : 3 * split.FirstLayer(one).numel() * 4;
-        long units = Math.Max(1, PassBytes / Math.Max(1, bytesPerSample) / unit);
-        return (int)Math.Min(view.Count, units * unit);
+        using var session = new ProfileSession(this, segment, view);
+        var (alphas, _) = AdaptiveGrid.Sample(session.Evaluate, tolerance);
+        return session.Result(alphas, interiorTolerance);
     }
 
     /// <summary>Consecutive (start, count) passes of whole units, then the last partial unit alone (its own BatchNorm chunk).</summary>
@@ -125,7 +58,7 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
         if (whole < total) yield return (whole, total - whole);
     }
 
-    private void MoveTo(Segment segment, double alpha)
+    internal void MoveTo(Segment segment, double alpha)
     {
         if (alpha == 0) segment.Start.WriteTo(parameters);
         else if (alpha == 1) segment.End.WriteTo(parameters);

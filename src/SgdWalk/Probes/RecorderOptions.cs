@@ -13,6 +13,9 @@ public sealed record RecorderOptions
     /// <summary>The α grid of each profile (default 0, 0.1, …, 1).</summary>
     public IReadOnlyList<double> Alphas { get; init; } = DefaultAlphas;
 
+    /// <summary>When set, the step profiles use an adaptive grid around the floor with this floor-α tolerance instead of <see cref="Alphas"/>.</summary>
+    public double? AdaptiveTolerance { get; init; }
+
     public BatchNormPolicy BatchNorm { get; init; } = BatchNormPolicy.BatchStats;
 
     /// <summary>Samples per BatchNorm statistics chunk when evaluating the batch view (the training micro-batch).</summary>

@@ -6,11 +6,11 @@ namespace SgdWalk.Probes;
 /// <summary>
 /// The paper's measurement: the loss along the step θ_t → θ_{t+1} on one data view, reduced to floor, height,
 /// interior, nonconvexity and bump (columns prefixed with the view name), with every sampled point sent to
-/// profiles.csv. The `batch` view is the step's own mini-batch; any other view is a fixed set given here (borrowed).
+/// profiles.csv (a fixed grid, or an adaptive one around the floor). The `batch` view is the step's own mini-batch; any other view is a fixed set given here (borrowed).
 /// </summary>
 public sealed class SegmentProfileProbe(
     string view, DataView? fixedView, RecordSchedule schedule, IReadOnlyList<double> alphas, SegmentProfiler profiler,
-    BatchNormPolicy policy) : IProbe
+    BatchNormPolicy policy, double? adaptiveTolerance = null) : IProbe
 {
     public static readonly string[] Suffixes =
         ["loss_start", "loss_end", "floor_alpha", "floor_loss", "height", "height_se", "height_end", "interior", "nonconvexity", "bump"];
@@ -32,7 +32,9 @@ public sealed class SegmentProfileProbe(
     {
         Current = null;
         if (!Wants(step.Step, step.Epoch)) return;
-        var measured = profiler.Measure(step.Segment, alphas, fixedView ?? step.Batch);
+        var measured = adaptiveTolerance is double tolerance
+            ? profiler.MeasureAdaptive(step.Segment, fixedView ?? step.Batch, tolerance)
+            : profiler.Measure(step.Segment, alphas, fixedView ?? step.Batch);
         Current = measured;
         var p = measured.Profile;
         row.Set($"{view}_loss_start", p.LossStart)
@@ -45,8 +47,8 @@ public sealed class SegmentProfileProbe(
             .Set($"{view}_interior", p.Interior)
             .Set($"{view}_nonconvexity", p.Nonconvexity)
             .Set($"{view}_bump", p.Bump);
-        for (int i = 0; i < alphas.Count; i++)
-            profiles.Add(step.Step, view, alphas[i], p.Losses[i], measured.Accuracies[i]);
+        for (int i = 0; i < p.Alphas.Count; i++)
+            profiles.Add(step.Step, view, p.Alphas[i], p.Losses[i], measured.Accuracies[i]);
     }
 
     public void Dispose() { } // the fixed view belongs to the recorder, which shares it with other probes

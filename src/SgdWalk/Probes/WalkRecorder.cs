@@ -88,10 +88,10 @@ public sealed class WalkRecorder : IDisposable
         list.Add(new CosineProbe(options.CosineWeightDecay));
         if (options.Probes == ProbePreset.Paper && !options.Record.IsNone)
         {
-            list.Add(new SegmentProfileProbe("batch", null, options.Record, options.Alphas, profiler, options.BatchNorm));
+            list.Add(new SegmentProfileProbe("batch", null, options.Record, options.Alphas, profiler, options.BatchNorm, options.AdaptiveTolerance));
             if (probeView is not null)
             {
-                var probeProfile = new SegmentProfileProbe("probe", probeView, options.Record, options.Alphas, profiler, options.BatchNorm);
+                var probeProfile = new SegmentProfileProbe("probe", probeView, options.Record, options.Alphas, profiler, options.BatchNorm, options.AdaptiveTolerance);
                 list.Add(probeProfile);
                 if (options.FloorLags.Count > 0)
                     list.Add(new FloorPathProbe(probeProfile, probeView, options.FloorLags, options.Alphas, profiler));

@@ -50,6 +50,8 @@ public sealed record TrainOptions
     public ProbePreset Probes { get; init; } = ProbePreset.Paper;
     public string Record { get; init; } = RecordSchedule.Default;
     public IReadOnlyList<double> Alphas { get; init; } = RecorderOptions.DefaultAlphas;
+    /// <summary>`--alphas adaptive[:TOL]`: step profiles on an adaptive grid, floor α to this tolerance; null = the fixed grid.</summary>
+    public double? AdaptiveAlphas { get; init; }
     /// <summary>Samples in the fixed probe view; null = the whole training split ("full").</summary>
     public int? ProbeSize { get; init; } = 5000;
     /// <summary>`--probe-size auto`: choose the probe size on a pilot so the height's standard error is <see cref="ProbeError"/> of it.</summary>
@@ -120,6 +122,7 @@ public sealed record TrainOptions
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay must be 0 or positive (got {Show(WeightDecay)})");
         Require(double.IsFinite(IsotropicNoise) && IsotropicNoise >= 0, $"--isotropic-noise must be 0 or positive (got {Show(IsotropicNoise)})");
         Require(ProbeSize is null or >= 1, $"--probe-size must be a positive number of samples or 'full' (got {ProbeSize})");
+        Require(AdaptiveAlphas is null || (double.IsFinite(AdaptiveAlphas.Value) && AdaptiveAlphas > 0 && AdaptiveAlphas < 1), $"--alphas adaptive:TOL needs 0 < TOL < 1 (got {AdaptiveAlphas})");
         Require(double.IsFinite(ProbeError) && ProbeError is > 0 and <= 1, $"--probe-error must be in (0, 1] (got {Show(ProbeError)})");
         Require(!ProbeSizeAuto || Probes == ProbePreset.Paper, "--probe-size auto needs --probes paper (it sizes the probe view's profiles)");
         Require(ValidationSize is null or >= 0, $"--val-size must not be negative (got {ValidationSize})");

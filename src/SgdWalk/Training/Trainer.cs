@@ -183,6 +183,7 @@ public sealed partial class Trainer
                     Probes = options.Probes,
                     Record = RecordSchedule.Parse(options.Record),
                     Alphas = options.Alphas,
+                    AdaptiveTolerance = options.AdaptiveAlphas,
                     BatchNorm = options.BatchNorm,
                     BatchChunkSize = options.MicroBatch,
                     CosineWeightDecay = options.AuthorsCompat ? options.WeightDecay : 0,

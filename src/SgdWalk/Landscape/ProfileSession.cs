@@ -1,0 +1,165 @@
+using static TorchSharp.torch;
+
+namespace SgdWalk.Landscape;
+
+/// <summary>
+/// One profile measurement of a segment on a view: evaluates batches of points (one call for a fixed grid, several
+/// rounds for an adaptive one), keeps what every point gave, and on disposal puts the model back exactly as it was.
+/// The first layer's outputs at both ends are kept between rounds when they fit in memory.
+/// </summary>
+internal sealed class ProfileSession : IDisposable
+{
+    private readonly SegmentProfiler profiler;
+    private readonly Segment segment;
+    private readonly DataView view;
+    private readonly ModelState saved;
+    private readonly ParamVector current;
+    private readonly BatchNormGrouping? grouping;
+    private readonly IAffineFirstLayer? split;
+    private readonly List<(int Start, int Count)> passes;
+    private readonly Dictionary<int, (Tensor First0, Tensor First1)>? firstLayerCache;
+    private readonly Dictionary<double, (double Loss, double Accuracy, Tensor? PerSample)> points = new();
+
+    public ProfileSession(SegmentProfiler profiler, Segment segment, DataView view)
+    {
+        (this.profiler, this.segment, this.view) = (profiler, segment, view);
+        var model = profiler.Surface.Model;
+        saved = ModelState.Capture(model);
+        current = ParamVector.OfValues(profiler.Parameters);
+        bool batchStats = profiler.Surface.Policy == BatchNormPolicy.BatchStats;
+        model.train(batchStats);
+        if (!profiler.Fast)
+        {
+            passes = SegmentProfiler.Passes(view.Count, view.ChunkSize, view.ChunkSize).ToList();
+            return;
+        }
+        grouping = batchStats ? BatchNormGrouping.TryApply(model, view.ChunkSize) : null;
+        split = model as IAffineFirstLayer;
+        int unit = batchStats ? view.ChunkSize : 1;
+        long bytesPerSample = BytesPerSample();
+        int passSize = batchStats && grouping is null ? view.ChunkSize
+            : (int)Math.Min(view.Count, Math.Max(1, profiler.PassBytes / bytesPerSample / unit) * unit);
+        passes = SegmentProfiler.Passes(view.Count, unit, passSize).ToList();
+        // Both ends' first-layer outputs for the whole view, if they fit twice the pass budget.
+        if (split is not null && 2L * view.Count * bytesPerSample / 3 <= 2 * profiler.PassBytes) firstLayerCache = new();
+    }
+
+    /// <summary>Evaluates the given α's (new ones; any already evaluated are measured again) and returns their losses.</summary>
+    public IReadOnlyList<double> Evaluate(IReadOnlyList<double> alphas)
+    {
+        using var totals = new PointTotals(alphas.Count, view.Count, profiler.Surface);
+        using (no_grad())
+        {
+            if (profiler.Fast) EvaluateFast(alphas, totals);
+            else EvaluatePlain(alphas, totals);
+        }
+        var losses = totals.Losses;
+        var accuracies = totals.Accuracies;
+        for (int i = 0; i < alphas.Count; i++)
+        {
+            if (points.TryGetValue(alphas[i], out var old)) old.PerSample?.Dispose();
+            points[alphas[i]] = (losses[i], accuracies[i], totals.TakeRow(i));
+        }
+        return losses;
+    }
+
+    /// <summary>The profile over the given α's (all evaluated), with the height's standard error.</summary>
+    public MeasuredProfile Result(IReadOnlyList<double> alphas, double interiorTolerance)
+    {
+        var losses = alphas.Select(a => points[a].Loss).ToArray();
+        var profile = SegmentProfile.Analyse(alphas, losses, interiorTolerance);
+        return new MeasuredProfile(view.Name, profile, alphas.Select(a => points[a].Accuracy).ToArray(), HeightStandardError(alphas, losses));
+    }
+
+    /// <summary>What anyone would write: for each α, write θ(α) and run the model on each chunk.</summary>
+    private void EvaluatePlain(IReadOnlyList<double> alphas, PointTotals totals)
+    {
+        for (int i = 0; i < alphas.Count; i++)
+        {
+            profiler.MoveTo(segment, alphas[i]);
+            foreach (var (start, count) in passes)
+            {
+                using var scope = NewDisposeScope();
+                var (inputs, targets) = view.Rows(start, count);
+                totals.Add(i, start, profiler.Surface.Model.call(inputs), targets, view.ChunkSize);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same numbers with less work. Many chunks go through one forward pass, each normalised with its own
+    /// BatchNorm statistics (<see cref="GroupedBatchNorm"/>); and for an <see cref="IAffineFirstLayer"/> model the
+    /// first layer runs only at θ_t and θ_{t+1}, its output at θ(α) being the lerp of the two. Passes are the outer
+    /// loop, so those two outputs are needed for one pass at a time unless they are cached.
+    /// </summary>
+    private void EvaluateFast(IReadOnlyList<double> alphas, PointTotals totals)
+    {
+        foreach (var (start, count) in passes)
+        {
+            using var scope = NewDisposeScope();
+            var (inputs, targets) = view.Rows(start, count);
+            var (first0, first1) = split is null ? (null, null) : FirstLayerOutputs(start, inputs);
+            for (int i = 0; i < alphas.Count; i++)
+            {
+                double alpha = alphas[i];
+                profiler.MoveTo(segment, alpha);
+                using var pointScope = NewDisposeScope();
+                var outputs = split is null
+                    ? profiler.Surface.Model.call(inputs)
+                    : split.ForwardFromFirstLayer(alpha == 0 ? first0! : alpha == 1 ? first1! : first0!.lerp(first1!, alpha));
+                totals.Add(i, start, outputs, targets, view.ChunkSize);
+            }
+        }
+    }
+
+    private (Tensor?, Tensor?) FirstLayerOutputs(int start, Tensor inputs)
+    {
+        if (firstLayerCache is not null && firstLayerCache.TryGetValue(start, out var cached)) return cached;
+        profiler.MoveTo(segment, 0);
+        var first0 = split!.FirstLayer(inputs);
+        profiler.MoveTo(segment, 1);
+        var first1 = split.FirstLayer(inputs);
+        if (firstLayerCache is not null)
+        {
+            first0.DetachFromDisposeScope();
+            first1.DetachFromDisposeScope();
+            firstLayerCache[start] = (first0, first1);
+        }
+        return (first0, first1);
+    }
+
+    /// <summary>Bytes per sample a pass holds: the first layer's outputs at both ends and one lerp of them.</summary>
+    private long BytesPerSample()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (one, _) = view.Rows(0, 1);
+        // Without the shortcut, guess the widest activation as 16 inputs' worth.
+        return Math.Max(1, split is null ? 16 * one.numel() * one.element_size() : 3 * split.FirstLayer(one).numel() * 4);
+    }
+
+    /// <summary>
+    /// Standard error of height = f(0) − f(floor), from the per-sample differences ℓ_i(0) − ℓ_i(α_k) at the grid point
+    /// α_k nearest the floor: sd/√n. The same samples at every α cancel most of the sampling noise, which is why this
+    /// is far smaller than the standard error of the loss itself.
+    /// </summary>
+    private double HeightStandardError(IReadOnlyList<double> alphas, double[] losses)
+    {
+        if (!points.TryGetValue(0.0, out var zero) || zero.PerSample is null || view.Count < 2) return double.NaN;
+        var floor = points[alphas[Array.IndexOf(losses, losses.Min())]];
+        using var scope = NewDisposeScope();
+        var differences = zero.PerSample.to(ScalarType.Float64) - floor.PerSample!.to(ScalarType.Float64);
+        return differences.std().item<double>() / Math.Sqrt(view.Count);
+    }
+
+    public void Dispose()
+    {
+        grouping?.Dispose();
+        current.WriteTo(profiler.Parameters);
+        saved.Restore();
+        current.Dispose();
+        saved.Dispose();
+        foreach (var (a, b) in firstLayerCache?.Values ?? Enumerable.Empty<(Tensor, Tensor)>()) { a.Dispose(); b.Dispose(); }
+        foreach (var point in points.Values) point.PerSample?.Dispose();
+    }
+}
