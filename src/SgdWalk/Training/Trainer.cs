@@ -104,6 +104,8 @@ public sealed partial class Trainer
         {
             manifest.FinishedUtc = DateTimeOffset.UtcNow;
             manifest.TimingsSeconds["total_s"] = previousTotal + total.Elapsed.TotalSeconds;
+            // The whole process's peak (a run in a process that did other work first reports that work's peak too).
+            if (RunEnvironment.PeakMemoryMegabytes() is long peak) manifest.Counts["peak_memory_mb"] = peak;
             manifest.Write(folder.Manifest);
         }
     }

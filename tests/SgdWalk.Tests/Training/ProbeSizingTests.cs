@@ -39,6 +39,7 @@ public class ProbeSizingTests
         var needed = calibration["needed"]!.AsArray().Select(n => n!.GetValue<int>()).Order().ToArray();
         int train = (int)manifest.Counts["probe_samples"];
         Assert.Equal(size, train);
+        Assert.InRange(manifest.Counts["peak_memory_mb"], 50, 24_000); // VmHWM of this test process, recorded by every run
 
         // The rule, recomputed from the recorded pilot: n = (spread / (error · height))², median, whole chunks of 50.
         var heights = calibration["heights"]!.AsArray().Select(h => h!.GetValue<double>()).ToArray();
