@@ -11,7 +11,7 @@ public sealed class ReferenceRun : IDisposable
     // kill usually leaves rows past the checkpoint that the resume must cut off.
     public static readonly string[] Arguments =
     [
-        "train", "--dataset", "synthetic", "--hidden", "32,16", "--batch-size", "50", "--epochs", "2", "--probe-size", "200",
+        "train", "--dataset", "synthetic", "--hidden", "32,16", "--batch-size", "50", "--epochs", "3", "--probe-size", "200",
         "--record", "every:3", "--momentum", "0.9", "--augment", "true", "--schedule", "cosine", "--threads", "1",
         "--checkpoint-every", "25", "--keep-checkpoints", "2", "--no-report",
     ];

@@ -88,7 +88,7 @@ public class RunSettings : ReportSettings
     [CommandOption("--record <SCHEDULE>"), DefaultValue("steps:0-49+every:10"), Description("Steps whose profiles are measured: all, none, steps:A-B, every:N, epochs:1,10 joined by '+'.")]
     public string Record { get; init; } = "steps:0-49+every:10";
 
-    [CommandOption("--alphas <GRID>"), Description("Profile grid: a list 0,0.25,0.5,0.75,1, a range START:STOP:STEP such as -0.5:1.5:0.1 (default 0:1:0.1), or adaptive[:TOL]: points around the floor until its α is known to TOL (default 0.01).")]
+    [CommandOption("--alphas <GRID>"), Description("Profile grid: a list 0,0.25,0.5,0.75,1, a range START:STOP:STEP such as -0.5:1.5:0.1 (default 0:1:0.1), or adaptive[[:TOL]]: points around the floor until its α is known to TOL (default 0.01).")]
     public string? Alphas { get; init; }
 
     [CommandOption("--probe-size <N|full|auto>"), DefaultValue("5000"), Description("Samples in the fixed probe view; 'full' for the whole training split; 'auto' for the smallest that measures the height to --probe-error (chosen on a pilot).")]

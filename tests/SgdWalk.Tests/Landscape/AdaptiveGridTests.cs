@@ -24,15 +24,16 @@ public class AdaptiveGridTests
     [Fact]
     public void An_asymmetric_valley_floor_is_found_within_the_tolerance()
     {
-        // f(α) = e^{s(α−c)} − s(α−c): convex, minimum at c, strongly skewed; a parabola fits it only locally.
-        Gen.Select(Gen.Double[-8, 8], Gen.Double[0.05, 0.95], Gen.Double[0.002, 0.02]).Sample((s, c, tolerance) =>
+        // f(α) = e^{s(α−c)} − s(α−c): convex, minimum at c, skewed; a parabola fits it only locally. |s| ≤ 4 puts
+        // the two walls' slopes up to 50× apart across the step, far more lopsided than the valleys SGD bounces in.
+        Gen.Select(Gen.Double[-4, 4], Gen.Double[0.05, 0.95], Gen.Double[0.002, 0.02]).Sample((s, c, tolerance) =>
         {
             if (Math.Abs(s) < 0.5) return;
             double F(double x) => Math.Exp(s * (x - c)) - s * (x - c);
             var (alphas, losses) = AdaptiveGrid.Sample(xs => xs.Select(F).ToArray(), tolerance);
-            Assert.Equal(c, SegmentProfile.Analyse(alphas, losses).FloorAlpha, tolerance);
+            Assert.Equal(c, SegmentProfile.Analyse(alphas, losses).FloorAlpha, tolerance / 2);
             Assert.True(alphas.Length < 20);
-        });
+        }, iter: 5000);
     }
 
     [Fact]
