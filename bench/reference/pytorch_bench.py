@@ -196,6 +196,18 @@ def vm_hwm_mb():
     return None
 
 
+def cpu_seconds():
+    """(CPU seconds all cores have been busy, from /proc/stat; this process's own CPU seconds). Their difference
+    over the run is the work of other processes: the benchmark's figures are only comparable when it is ~0."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:9]]  # user nice system idle iowait irq softirq steal
+    except (OSError, ValueError):
+        return None
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK"), sum(os.times()[:2])
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The workloads.
 
@@ -322,6 +334,7 @@ def run(folder):
         pass  # only allowed before the first parallel work; harmless if refused
     seed = w["seed"]
     load_at_start = os.getloadavg()[0]
+    cpu_at_start, wall_at_start = cpu_seconds(), time.perf_counter()
 
     c, h, wd = w["input_shape"]
     model = MODELS[w["model"]](c, h, wd)
@@ -396,6 +409,13 @@ def run(folder):
     if all(p is not None for p in peaks.values()):
         result["peak_rss_mb_per_workload"] = peaks
 
+    # Cores kept busy by other processes while we ran, on average (steal time counts: it is the VM's neighbours).
+    cpu_at_end, wall = cpu_seconds(), time.perf_counter() - wall_at_start
+    other_load = None
+    if cpu_at_start and cpu_at_end:
+        other = (cpu_at_end[0] - cpu_at_start[0]) - (cpu_at_end[1] - cpu_at_start[1])
+        other_load = round(max(other, 0.0) / wall, 2)
+
     return {
         "torch_version": torch.__version__,
         "python_version": platform.python_version(),
@@ -409,6 +429,7 @@ def run(folder):
         **result,
         "parameter_names_match": names_match,
         "load_average_at_start": load_at_start,
+        "other_load": other_load,
     }
 
 
