@@ -14,6 +14,7 @@ public sealed class CosineProbe(double weightDecay = 0) : IProbe, IStatefulProbe
 {
     private ParamVector? previousGradient;
     private ParamVector? previousUpdate;
+    private double previousGradientNorm, previousUpdateNorm;
 
     public string Name => "cosines";
 
@@ -23,16 +24,19 @@ public sealed class CosineProbe(double weightDecay = 0) : IProbe, IStatefulProbe
 
     public void Observe(StepContext step, RowValues row, IProfileSink profiles)
     {
+        // Norms are shared with the step-norms probe and carried over from the previous step: one dot product per cosine.
         var gradient = weightDecay > 0 ? step.Gradient.PlusScaled(step.Before, weightDecay) : step.Gradient.Clone();
+        double gradientNorm = weightDecay > 0 ? gradient.Norm() : step.GradientNorm;
         var update = step.Update.Clone();
         if (previousGradient is not null && previousUpdate is not null)
         {
-            row.Set("cos_grad", ParamVector.Cosine(previousGradient, gradient));
-            row.Set("cos_update", ParamVector.Cosine(previousUpdate, update));
+            row.Set("cos_grad", ParamVector.Cosine(previousGradient.Dot(gradient), previousGradientNorm, gradientNorm));
+            row.Set("cos_update", ParamVector.Cosine(previousUpdate.Dot(update), previousUpdateNorm, step.UpdateNorm));
         }
         previousGradient?.Dispose();
         previousUpdate?.Dispose();
         (previousGradient, previousUpdate) = (gradient, update);
+        (previousGradientNorm, previousUpdateNorm) = (gradientNorm, step.UpdateNorm);
     }
 
     public IEnumerable<(string Name, Tensor Value)> SaveState()
@@ -47,6 +51,8 @@ public sealed class CosineProbe(double weightDecay = 0) : IProbe, IStatefulProbe
         previousUpdate?.Dispose();
         previousGradient = state.TryGetValue("previous_gradient", out var g) ? ProbeState.Restore(g, parameters) : null;
         previousUpdate = state.TryGetValue("previous_update", out var u) ? ProbeState.Restore(u, parameters) : null;
+        previousGradientNorm = previousGradient?.Norm() ?? 0;
+        previousUpdateNorm = previousUpdate?.Norm() ?? 0;
     }
 
     public void Dispose()

@@ -29,6 +29,14 @@ public sealed class StepContext
 
     public required ParamVector Gradient { get; init; }
 
+    /// <summary>‖g_t‖, computed once for every probe that needs it.</summary>
+    public double GradientNorm => gradientNorm ??= Gradient.Norm();
+
+    /// <summary>‖u_t‖, computed once for every probe that needs it.</summary>
+    public double UpdateNorm => updateNorm ??= Update.Norm();
+
+    private double? gradientNorm, updateNorm;
+
     /// <summary>BatchNorm buffers at θ_t and θ_{t+1}; captured only when a probe asked for them (running BN policy).</summary>
     public ModelState? StateBefore { get; init; }
 

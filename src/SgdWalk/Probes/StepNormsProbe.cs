@@ -12,8 +12,8 @@ public sealed class StepNormsProbe : IProbe
     public bool Wants(int step, int epoch) => true;
 
     public void Observe(StepContext step, RowValues row, IProfileSink profiles) => row
-        .Set("grad_norm", step.Gradient.Norm())
-        .Set("step_norm", step.Update.Norm());
+        .Set("grad_norm", step.GradientNorm)
+        .Set("step_norm", step.UpdateNorm);
 
     public void Dispose() { }
 }

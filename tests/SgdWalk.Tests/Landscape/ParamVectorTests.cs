@@ -59,6 +59,22 @@ public class ParamVectorTests
     }
 
     [Fact]
+    public void Float32_products_of_a_million_terms_stay_within_float_precision()
+    {
+        // The size of a real model: the BLAS dot's partial sums must not lose what a float64 sum would keep.
+        var rng = new Random(4);
+        var a = Enumerable.Range(0, 1_000_000).Select(_ => (double)(float)(rng.NextDouble() + 0.5)).ToArray();
+        var b = Enumerable.Range(0, 1_000_000).Select(_ => (double)(float)(rng.NextDouble() - 0.3)).ToArray();
+        long[][] shapes = [[1000, 1000]];
+        using var va = Vector(a, ScalarType.Float32, shapes);
+        using var vb = Vector(b, ScalarType.Float32, shapes);
+        double dot = a.Zip(b).Sum(p => p.First * p.Second), norm = Math.Sqrt(a.Sum(x => x * x));
+        Assert.Equal(1, va.Dot(vb) / dot, 2e-6);
+        Assert.Equal(1, va.Norm() / norm, 2e-6);
+        Assert.Equal(1, ParamVector.Distance(va, vb) / Math.Sqrt(a.Zip(b).Sum(p => (p.First - p.Second) * (p.First - p.Second))), 2e-6);
+    }
+
+    [Fact]
     public void Minus_plus_and_lerp_write_the_expected_points_into_parameters()
     {
         var a = Enumerable.Range(0, 24).Select(i => i * 0.5).ToArray();
