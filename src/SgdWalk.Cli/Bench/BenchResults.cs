@@ -50,6 +50,8 @@ public sealed record BlockResult
     public string? ReferenceProblem { get; set; }
     public ReferenceChecks? Checks { get; set; }
     public List<PresetResult> Presets { get; } = [];
+    /// <summary>The default walk's peak memory in its own process (measured in the model's first block only).</summary>
+    public DefaultRunPeak? DefaultRun { get; set; }
 
     public WorkloadResult? this[string workload] => Workloads.FirstOrDefault(w => w.Workload == workload);
 

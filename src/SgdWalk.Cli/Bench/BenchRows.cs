@@ -21,7 +21,9 @@ public static class BenchRows
             Fixed(w.Gflops, 1),
             w.Workload == "matmul" ? "100" : Fixed(100 * w.MatmulFraction, 1),
             Fixed(w.PeakMb, 0),
-        });
+        }).Concat(block.DefaultRun is { } run
+            ? [[$"default walk, {run.Steps} steps, own process", Milliseconds(run.WallMs), "—", "—", "—", "—", Fixed(run.PeakMb, 0)]]
+            : []);
 
     /// <summary>The lines under a block's table: rates, the recorded-step target, agreement with the reference.</summary>
     public static IEnumerable<string> Notes(BlockResult block)
@@ -33,6 +35,8 @@ public static class BenchRows
             yield return Invariant($"reference: torch {r.TorchVersion}, Python {r.PythonVersion}, BLAS {r.Blas}, {r.Threads} thread(s), peak {Fixed(r.PeakRssMb, 0)} MB");
         if (block.ReferenceProblem is { } problem)
             yield return "reference missing: " + problem;
+        if (block.DefaultRun?.Problem is { } failed)
+            yield return "default walk: " + failed;
     }
 
     public static IEnumerable<string[]> Presets(BlockResult block) =>

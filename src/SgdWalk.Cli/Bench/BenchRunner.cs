@@ -8,8 +8,8 @@ public sealed record BenchProgress(string Description, int Done, int Total);
 
 /// <summary>
 /// Runs every workload for each model × thread count, in this order per block: the machine's matmul rate, training
-/// steps, the fast and plain profiles, the HVP, the PyTorch reference on the same exchange folder, then the preset
-/// overheads. Threads are switched in-process (torch.set_num_threads). Each finished block is handed to
+/// steps, the fast and plain profiles, the HVP, the PyTorch reference on the same exchange folder, (once per model) the
+/// default walk's peak memory in a child process, then the preset overheads. Threads are switched in-process (torch.set_num_threads). Each finished block is handed to
 /// <paramref name="blockDone"/> so the files on disk are never more than one block behind.
 /// </summary>
 public sealed class BenchRunner(BenchPlan plan, string outFolder, ReferenceRunner? reference, Action<BenchProgress> progress,
@@ -23,7 +23,7 @@ public sealed class BenchRunner(BenchPlan plan, string outFolder, ReferenceRunne
 
     public void Run(BenchResult result)
     {
-        int total = plan.Models.Count * plan.Threads.Count * UnitsPerBlock;
+        int total = plan.Models.Count * (plan.Threads.Count * UnitsPerBlock + 1);
         Report("loading " + plan.Dataset, total);
         using var data = DatasetCatalog.Load(new DataOptions(plan.Dataset, plan.DataDir, Seed: plan.Seed));
         foreach (var model in plan.Models)
@@ -83,6 +83,13 @@ public sealed class BenchRunner(BenchPlan plan, string outFolder, ReferenceRunne
         {
             Step($"{at}: PyTorch reference", total);
             RunReference(fixture, block);
+        }
+
+        // Memory does not depend on the thread count: the default run is measured once per model.
+        if (block.Threads == plan.Threads[0])
+        {
+            Step($"{at}: the default walk's peak memory (own process)", total);
+            block.DefaultRun = DefaultRunMemory.Measure(block.Model, block.Threads, plan, cancel);
         }
 
         block.Presets.AddRange(PresetOverhead.Measure(block.Model, block.Threads, plan, Memory, s => Step($"{at}: {s}", total), cancel));

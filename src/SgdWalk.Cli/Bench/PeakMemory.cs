@@ -44,10 +44,23 @@ public sealed class PeakMemory
     public static double Peak() =>
         ReadStatusMegabytes("VmHWM:") ?? ReadStatusMegabytes("VmRSS:") ?? Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
 
-    private static double? ReadStatusMegabytes(string key)
+    /// <summary>Another process's peak RSS in MB so far (VmHWM), or null when it cannot be read (gone, or no /proc).</summary>
+    public static double? PeakOf(int pid)
     {
-        if (!File.Exists(Status)) return null;
-        foreach (var line in File.ReadLines(Status))
+        try
+        {
+            return ReadStatusMegabytes("VmHWM:", $"/proc/{pid}/status");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static double? ReadStatusMegabytes(string key, string status = Status)
+    {
+        if (!File.Exists(status)) return null;
+        foreach (var line in File.ReadLines(status))
         {
             if (!line.StartsWith(key, StringComparison.Ordinal)) continue;
             // "VmHWM:	  152896 kB"

@@ -27,7 +27,8 @@ public sealed record PresetResult(
 /// preset, interleaved round by round (none, cheap, paper, none, cheap, …), into temporary run folders that are deleted
 /// afterwards. Only the training loop is timed: the interval between consecutive progress callbacks is one whole step
 /// (batch, forward, backward, update, probes, CSV row), so data loading, the step-0 checkpoint and the end-of-run
-/// evaluation fall outside every interval. Step 0's own time is not observable that way and is left out.
+/// evaluation fall outside every interval. Step 0's own time is not observable that way and is left out. Every run
+/// starts from the same seed, so all presets train the identical trajectory (probes never move the walk).
 /// </summary>
 public static class PresetOverhead
 {
@@ -40,7 +41,10 @@ public static class PresetOverhead
         var runs = new List<PresetRun>();
         for (int round = 0; round < plan.PresetRounds; round++)
         {
-            var presets = round < plan.PaperRounds ? new[] { ProbePreset.None, ProbePreset.Cheap, ProbePreset.Paper } : [ProbePreset.None, ProbePreset.Cheap];
+            // none and cheap swap places every round (none, cheap | cheap, none | ...), so a drift within a round
+            // (the VM's other tenants, the allocator warming up) does not favour either; paper follows in the first rounds.
+            var presets = round % 2 == 0 ? new List<ProbePreset> { ProbePreset.None, ProbePreset.Cheap } : [ProbePreset.Cheap, ProbePreset.None];
+            if (round < plan.PaperRounds) presets.Add(ProbePreset.Paper);
             foreach (var preset in presets)
             {
                 int steps = preset == ProbePreset.Paper ? plan.PaperSteps(model) : plan.PresetSteps(model);
@@ -63,7 +67,9 @@ public static class PresetOverhead
             DataDir = plan.DataDir,
             LearningRate = plan.LearningRate,
             BatchSize = plan.TrainBatch,
-            Steps = steps,
+            // One step more than timed: the run is stopped after the last timed step as Ctrl-C would stop it, so the
+            // end-of-run evaluation (untimed anyway, seconds for the CNN) costs no wall time.
+            Steps = steps + 1,
             Seed = plan.Seed,
             Probes = preset,
             Threads = threads,
@@ -72,11 +78,16 @@ public static class PresetOverhead
         try
         {
             var ticks = new List<long>(steps);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             memory.Reset();
-            var result = Trainer.Run(options, folder, _ => ticks.Add(Stopwatch.GetTimestamp()), cancel);
+            var result = Trainer.Run(options, folder, _ =>
+            {
+                ticks.Add(Stopwatch.GetTimestamp());
+                if (ticks.Count == steps) stop.Cancel();
+            }, stop.Token);
             double peak = PeakMemory.Peak();
-            if (result.Status == RunStatus.Interrupted) throw new OperationCanceledException(cancel);
-            if (result.Status != RunStatus.Completed)
+            cancel.ThrowIfCancellationRequested();
+            if (result.Status != RunStatus.Interrupted || ticks.Count != steps)
                 throw new InvalidOperationException($"the {Name(preset)} preset run of {model} ended {result.Status}: {result.Message}");
             var stepMs = ticks.Zip(ticks.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMilliseconds).ToArray();
             return new PresetRun(preset, round, steps, result.RecordedSteps, stepMs, peak);

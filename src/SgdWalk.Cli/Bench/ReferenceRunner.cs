@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace SgdWalk.Cli.Bench;
 
 /// <summary>
@@ -52,8 +49,8 @@ public sealed class ReferenceRunner(string directory)
         string ensure = Path.Combine(Directory, EnsureScript);
         if (File.Exists(ensure))
         {
-            var (code, _, stderr) = Execute("bash", [ensure], EnsureTimeout, cancel);
-            if (code != 0) Problem = $"{EnsureScript} failed (exit {code}){LastLine(stderr)}";
+            var result = ChildProcess.Run("bash", [ensure], Directory, EnsureTimeout, cancel);
+            if (result.ExitCode != 0) Problem = $"{EnsureScript} failed (exit {result.ExitCode}){result.LastErrorLine}";
         }
         if (Problem is null && !File.Exists(Python)) Problem = $"{Python} does not exist (Debian's python3 runs the reference)";
         return Problem is null;
@@ -63,44 +60,8 @@ public sealed class ReferenceRunner(string directory)
     /// <exception cref="FormatException">It failed or printed no result; the message is one line.</exception>
     public ReferenceResult Run(string exchangeFolder, CancellationToken cancel)
     {
-        var (code, stdout, stderr) = Execute(Python, [Path.Combine(Directory, Script), Path.GetFullPath(exchangeFolder)], RunTimeout, cancel);
-        if (code != 0) throw new FormatException($"{Script} failed (exit {code}){LastLine(stderr)}");
-        return ReferenceResult.Parse(stdout);
-    }
-
-    private static string LastLine(string text) =>
-        text.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) is { } line ? ": " + line : "";
-
-    /// <summary>Runs a child process to completion, collecting its output; Ctrl-C or the timeout kills it (and only it and its children).</summary>
-    private (int Code, string Stdout, string Stderr) Execute(string file, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancel)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (127, "", $"cannot start {file}: {e.Message}");
-        }
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var clock = Stopwatch.StartNew();
-        while (!process.WaitForExit(200))
-        {
-            if (!cancel.IsCancellationRequested && clock.Elapsed < timeout) continue;
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            cancel.ThrowIfCancellationRequested();
-            return (124, "", $"{Path.GetFileName(file)} took longer than {timeout.TotalMinutes:F0} minutes and was stopped");
-        }
-        process.WaitForExit(); // drains the asynchronous readers
-        lock (stdout) lock (stderr) return (process.ExitCode, stdout.ToString(), stderr.ToString());
+        var result = ChildProcess.Run(Python, [Path.Combine(Directory, Script), Path.GetFullPath(exchangeFolder)], Directory, RunTimeout, cancel);
+        if (result.ExitCode != 0) throw new FormatException($"{Script} failed (exit {result.ExitCode}){result.LastErrorLine}");
+        return ReferenceResult.Parse(result.Stdout);
     }
 }
