@@ -62,8 +62,9 @@ public sealed class BenchFixture : IDisposable
         var start = ParamVector.OfValues(parameters);
         using (var batch = fixture.Trainer.NextIndices())
         {
-            fixture.BatchView = DataView.Own("batch", train.Images.index_select(0, batch), train.Labels.index_select(0, batch), plan.TrainBatch);
-            fixture.Trainer.RunOn(batch);
+            var (inputs, targets) = fixture.Trainer.Gather(batch);
+            fixture.BatchView = DataView.Own("batch", inputs, targets, plan.TrainBatch);
+            fixture.Trainer.Step(inputs, targets);
         }
         var end = ParamVector.OfValues(parameters);
         fixture.Segment = new Segment(start, end, end.Minus(start), null, null);

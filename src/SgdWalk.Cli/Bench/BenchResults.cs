@@ -50,6 +50,8 @@ public sealed record BlockResult
     public string? ReferenceProblem { get; set; }
     public ReferenceChecks? Checks { get; set; }
     public List<PresetResult> Presets { get; } = [];
+    /// <summary>Cores kept busy by other processes during this block, on average (see <see cref="OtherLoad"/>); ≈ 0 means a quiet machine.</summary>
+    public double OtherLoadCores { get; set; } = double.NaN;
     /// <summary>The default walk's peak memory in its own process (measured in the model's first block only).</summary>
     public DefaultRunPeak? DefaultRun { get; set; }
 

@@ -29,10 +29,11 @@ public static class BenchRows
     public static IEnumerable<string> Notes(BlockResult block)
     {
         yield return Invariant($"training: {Fixed(block.StepsPerSecond, 1)} steps/s; one recorded step (batch + probe profiles) = {Fixed(block.RecordedStepInTrainSteps, 1)} training steps");
+        yield return Invariant($"other processes kept {Fixed(block.OtherLoadCores, 2)} cores busy on average during this block{(block.OtherLoadCores > 0.1 ? ": the figures are skewed" : "")}");
         if (block.Checks is { } c)
             yield return Invariant($"vs PyTorch: profile losses max |Δ| {c.MaxLossDifference:E2} (relative {c.MaxLossRelativeDifference:E2}); ‖Hv‖ relative Δ {c.HvpNormRelativeDifference:E2}, v·Hv relative Δ {c.HvpDotRelativeDifference:E2}");
         if (block.Reference is { } r)
-            yield return Invariant($"reference: torch {r.TorchVersion}, Python {r.PythonVersion}, BLAS {r.Blas}, {r.Threads} thread(s), peak {Fixed(r.PeakRssMb, 0)} MB");
+            yield return Invariant($"reference: torch {r.TorchVersion}, Python {r.PythonVersion}, {r.Blas.Split(" (")[0]}, {r.Threads} thread(s), peak {Fixed(r.PeakRssMb, 0)} MB{(r.OtherLoad is { } other ? $", other processes {Fixed(other, 2)} cores" : "")}");
         if (block.ReferenceProblem is { } problem)
             yield return "reference missing: " + problem;
         if (block.DefaultRun?.Problem is { } failed)

@@ -41,7 +41,15 @@ public sealed class BenchRunner(BenchPlan plan, string outFolder, ReferenceRunne
                     FlopsPerSample = fixture.Flops,
                 };
                 result.Results.Add(block);
-                RunBlock(fixture, block, total);
+                var load = new OtherLoad();
+                try
+                {
+                    RunBlock(fixture, block, total);
+                }
+                finally
+                {
+                    block.OtherLoadCores = load.Cores();
+                }
                 blockDone();
             }
         }

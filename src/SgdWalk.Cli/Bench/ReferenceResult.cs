@@ -12,6 +12,12 @@ public sealed record ReferenceResult(
     double TrainStepMs, double ProfileMs, IReadOnlyList<double> ProfileLosses,
     double HvpMs, double HvpNorm, double HvpDot, double MatmulGflops, double PeakRssMb)
 {
+    /// <summary>Cores other processes kept busy while the reference ran, when it reports it (optional key `other_load`).</summary>
+    public double? OtherLoad { get; init; }
+
+    /// <summary>The whole object as the script printed it, extra keys included (kept in bench.json).</summary>
+    public JsonElement Raw { get; init; }
+
     /// <summary>The keys the contract promises (bench/reference/pytorch_bench.py).</summary>
     public static readonly string[] Keys =
     [
@@ -53,7 +59,11 @@ public sealed record ReferenceResult(
         return new ReferenceResult(
             Text("torch_version"), Text("python_version"), Text("blas"), (int)Number("threads"), Text("model"),
             Number("train_step_ms"), Number("profile_ms"), losses.EnumerateArray().Select(v => v.GetDouble()).ToArray(),
-            Number("hvp_ms"), Number("hvp_norm"), Number("hvp_dot"), Number("matmul_gflops"), Number("peak_rss_mb"));
+            Number("hvp_ms"), Number("hvp_norm"), Number("hvp_dot"), Number("matmul_gflops"), Number("peak_rss_mb"))
+        {
+            OtherLoad = root.TryGetProperty("other_load", out var other) && other.ValueKind == JsonValueKind.Number ? other.GetDouble() : null,
+            Raw = root,
+        };
     }
 
     private static string Shorten(string line) =>
