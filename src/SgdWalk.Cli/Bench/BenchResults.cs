@@ -79,7 +79,7 @@ public sealed record BenchResult
     public required Dictionary<string, string> Versions { get; init; }
     public string FlopConvention { get; init; } = FlopCount.Convention;
     public string MemoryMethod { get; set; } = "";
-    /// <summary>ran, disabled (--no-reference) or missing (see <see cref="ReferenceProblem"/>).</summary>
+    /// <summary>ran, disabled (--no-reference), missing or partly (failed for some blocks; see <see cref="ReferenceProblem"/>).</summary>
     public string Reference { get; set; } = "disabled";
     public string? ReferenceProblem { get; set; }
     public string? ReferenceDirectory { get; set; }

@@ -50,12 +50,18 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         if (result.ReferenceProblem is { } missing) console.MarkupLineInterpolated($"[yellow]PyTorch reference missing:[/] {missing}");
 
         int code = Run(plan, folder, reference, result, cancellation);
-        if (reference?.Problem is { } failed && result.ReferenceProblem is null)
-            (result.Reference, result.ReferenceProblem) = ("missing", failed);
-        else if (reference is not null && result.Results.Count > 0 && result.Results.All(b => b.Reference is null))
-            (result.Reference, result.ReferenceProblem) = ("missing", result.Results.Select(b => b.ReferenceProblem).FirstOrDefault(p => p is not null));
+        if (reference is not null)
+        {
+            // Found but failed (install, a crash, a bad answer): say so once, with the first reason.
+            string? problem = reference.Problem ?? result.Results.Select(b => b.ReferenceProblem).FirstOrDefault(p => p is not null);
+            bool ran = result.Results.Any(b => b.Reference is not null);
+            result.Reference = !ran ? "missing" : problem is null ? "ran" : "partly";
+            result.ReferenceProblem = problem ?? (ran ? null : "the bench stopped before the reference ran");
+        }
         BenchFiles.WriteAll(folder, result);
         BenchTables.Write(console, result);
+        if (reference is not null && result.ReferenceProblem is { } why)
+            console.MarkupLineInterpolated($"[yellow]PyTorch reference {result.Reference}:[/] {why}");
         console.MarkupLineInterpolated($"[green]{result.Status}[/] → {Path.Combine(folder, "bench.md")}");
         return code;
     }
