@@ -8,9 +8,10 @@ public sealed record BenchProgress(string Description, int Done, int Total);
 
 /// <summary>
 /// Runs every workload for each model × thread count, in this order per block: the machine's matmul rate, training
-/// steps, the fast and plain profiles, the HVP, the PyTorch reference on the same exchange folder, (once per model) the
-/// default walk's peak memory in a child process, then the preset overheads. Threads are switched in-process (torch.set_num_threads). Each finished block is handed to
-/// <paramref name="blockDone"/> so the files on disk are never more than one block behind.
+/// steps, the fast and plain profiles, the HVP, the PyTorch reference on the same exchange folder, (once per model)
+/// the default walk's peak memory in a child process, then the preset overheads. Threads are switched in-process
+/// (torch.set_num_threads). Each finished block is handed to <paramref name="blockDone"/>, so the files on disk are
+/// never more than one block behind.
 /// </summary>
 public sealed class BenchRunner(BenchPlan plan, string outFolder, ReferenceRunner? reference, Action<BenchProgress> progress,
     Action blockDone, CancellationToken cancel)
@@ -19,6 +20,7 @@ public sealed class BenchRunner(BenchPlan plan, string outFolder, ReferenceRunne
 
     public PeakMemory Memory { get; } = new();
 
+    /// <summary>Progress steps of one block: five workloads, the reference, the preset runs (the default walk counts once per model).</summary>
     private int UnitsPerBlock => 5 + (reference is null ? 0 : 1) + plan.PresetRounds * 2 + Math.Min(plan.PaperRounds, plan.PresetRounds);
 
     public void Run(BenchResult result)
