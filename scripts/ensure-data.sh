@@ -6,7 +6,7 @@ case " $* " in
   *" --data-dir "*|*" --data-dir="*) exit 0 ;;
 esac
 [ -n "${SGDWALK_DATA:-}" ] && exit 0
-[ "${1:-}" = "train" ] || exit 0   # only training needs data
+case "${1:-}" in train|bench) ;; *) exit 0 ;; esac   # only training and the benchmark need data
 dataset=fashion-mnist
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do

@@ -60,6 +60,11 @@ public static class Program
                 .WithExample("experiment", "edge-of-stability")
                 .WithExample("experiment", "gd-walk", "--compat", "authors")
                 .WithExample("experiment", "sgd-walk", "--scale", "paper", "--data-dir", "~/data/cifar-10-batches-bin");
+            config.AddCommand<BenchCommand>("bench")
+                .WithDescription("Measure training, segment profiles, HVPs and probe-preset overheads (mlp, small-cnn at 1 and 2 threads) against the machine's matmul rate and the PyTorch reference; writes bench.json, bench.csv, bench.md.")
+                .WithExample("bench")
+                .WithExample("bench", "--models", "mlp", "--threads", "2", "--repeats", "9")
+                .WithExample("bench", "--no-reference", "--out", "runs/bench-quiet");
             config.AddCommand<ListCommand>("list")
                 .WithDescription("List the models, datasets, probes, presets and schedules.");
         });
