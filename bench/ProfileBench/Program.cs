@@ -1,4 +1,4 @@
-// Measures what one recorded step of the default walk costs: the segment profile (11 points) of the mlp on a
+// Measures what one recorded step of the default walk costs: the segment profile (11 points, and adaptive) of the mlp on a
 // 5,000-sample probe view, under both BatchNorm policies, with and without the first-layer shortcut, against the
 // cost of a plain training step measured in the same process. Medians of repeated measurements.
 //
@@ -64,3 +64,19 @@ foreach (var policy in new[] { BatchNormPolicy.BatchStats, BatchNormPolicy.Runni
         }));
         Console.WriteLine($"profile 11 x 5000, bn {policy,-10} chunk {chunk,4}, first-layer shortcut {(affine ? "on " : "off")}: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps");
     }
+
+// The adaptive grid (--alphas adaptive) on the same segment under the default policy.
+{
+    using var view = DataView.Borrow("probe", probe.Images, probe.Labels, 100);
+    var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats), parameters);
+    var fixedGrid = profiler.Measure(segment, alphas, view).Profile;
+    MeasuredProfile? adaptive = null;
+    double ms = Median(Enumerable.Range(0, repeats).Select(_ =>
+    {
+        var clock = Stopwatch.StartNew();
+        adaptive = profiler.MeasureAdaptive(segment, view);
+        return clock.Elapsed.TotalMilliseconds;
+    }));
+    Console.WriteLine($"profile adaptive x 5000, bn BatchStats chunk  100, fast: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps; " +
+        $"{adaptive!.Profile.Alphas.Count} points, floor alpha {adaptive.Profile.FloorAlpha:F4} (11-point grid {fixedGrid.FloorAlpha:F4}), height {adaptive.Profile.Height:F5} ± {adaptive.HeightStandardError:F5}");
+}
