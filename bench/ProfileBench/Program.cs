@@ -1,82 +1,68 @@
-// Measures what one recorded step of the default walk costs: the segment profile (11 points, and adaptive) of the mlp on a
-// 5,000-sample probe view, under both BatchNorm policies, with and without the first-layer shortcut, against the
-// cost of a plain training step measured in the same process. Medians of repeated measurements.
+// Measures what one recorded step of the default walk costs: the segment profile (11 points, and adaptive) of the mlp
+// on the bench's 5,000-sample probe view, under both BatchNorm policies, with and without the fast paths (first-layer
+// shortcut), against the cost of a plain training step measured in the same process. Medians of repeated measurements.
 //
-//   dotnet run -c Release --project bench/ProfileBench -- [repeats] [threads]
+//   dotnet run -c Release --project bench/ProfileBench -- [repeats] [threads] [--dataset NAME] [--quick]
 
-using System.Diagnostics;
 using System.Globalization;
+using SgdWalk.Bench;
+using SgdWalk.Bench.Primitives;
+using SgdWalk.Bench.Workloads;
 using SgdWalk.Data;
 using SgdWalk.Landscape;
-using SgdWalk.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
-int repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
-int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
-set_num_threads(threads);
-using var data = DatasetCatalog.Load(new DataOptions("fashion-mnist"));
-manual_seed(1111);
-using var model = ModelZoo.Create("mlp", new ModelSpec(1, 28, 28, 10));
-var parameters = model.parameters().ToList();
-using var probe = data.Train.Take(0, 5000);
-var alphas = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
+namespace ProfileBench;
 
-double TrainStep()
+public static class Program
 {
-    using var scope = NewDisposeScope();
-    var index = randint(0, data.Train.Count, [100]);
-    var clock = Stopwatch.StartNew();
-    model.train();
-    foreach (var p in parameters) p.grad?.zero_();
-    nn.functional.cross_entropy(model.call(data.Train.Images.index_select(0, index)), data.Train.Labels.index_select(0, index)).backward();
-    using (no_grad()) foreach (var p in parameters) p.add_(p.grad!, -0.1);
-    return clock.Elapsed.TotalMilliseconds;
-}
+    public static int Main(string[] args) => Run(args, Console.Out);
 
-for (int i = 0; i < 20; i++) TrainStep(); // warm-up, and a realistic (trained) point
-using var start = ParamVector.OfValues(parameters);
-using var stateStart = ModelState.Capture(model);
-TrainStep();
-using var end = ParamVector.OfValues(parameters);
-using var stateEnd = ModelState.Capture(model);
-using var direction = end.Minus(start);
-var segment = new Segment(start, end, direction, stateStart, stateEnd);
-
-double Median(IEnumerable<double> xs) { var s = xs.Order().ToArray(); return s[s.Length / 2]; }
-double trainMs = Median(Enumerable.Range(0, 200).Select(_ => TrainStep()));
-end.WriteTo(parameters);
-stateEnd.Restore();
-Console.WriteLine($"threads {threads}; plain training step (batch 100): {trainMs:F2} ms");
-
-foreach (var policy in new[] { BatchNormPolicy.BatchStats, BatchNormPolicy.Running })
-    foreach (bool affine in new[] { false, true })
+    /// <summary>The whole bench, writing its lines to <paramref name="output"/> (the tests run it on synthetic data).</summary>
+    public static int Run(string[] args, TextWriter output)
     {
-        int chunk = policy == BatchNormPolicy.BatchStats ? 100 : 1000;
-        using var view = DataView.Borrow("probe", probe.Images, probe.Labels, chunk);
-        var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { Fast = affine };
-        profiler.Measure(segment, alphas, view);
-        double ms = Median(Enumerable.Range(0, repeats).Select(_ =>
+        FocusedArgs options;
+        try
         {
-            var clock = Stopwatch.StartNew();
-            profiler.Measure(segment, alphas, view);
-            return clock.Elapsed.TotalMilliseconds;
-        }));
-        Console.WriteLine($"profile 11 x 5000, bn {policy,-10} chunk {chunk,4}, first-layer shortcut {(affine ? "on " : "off")}: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps");
+            options = FocusedArgs.Parse(args, defaultRepeats: 5);
+        }
+        catch (ArgumentException e)
+        {
+            output.WriteLine($"ProfileBench: {e.Message}");
+            return 2;
+        }
+        var plan = options.Plan;
+        set_num_threads(options.Threads);
+        using var data = DatasetCatalog.Load(new DataOptions(plan.Dataset, plan.DataDir, Seed: plan.Seed));
+        using var fixture = BenchFixture.Create("mlp", data, plan);
+        int probe = fixture.ProbeView.Count, points = plan.Alphas.Count;
+
+        double trainMs = TrainStepWorkload.Measure(fixture, plan).Median;
+        output.WriteLine(Invariant($"threads {options.Threads}; plain training step (batch {plan.TrainBatch}): {trainMs:F2} ms"));
+
+        // The running-statistics policy evaluates in larger chunks: its loss does not depend on the chunk size.
+        using var scope = NewDisposeScope();
+        var (inputs, targets) = fixture.ProbeView.Rows(0, probe);
+        foreach (var policy in new[] { BatchNormPolicy.BatchStats, BatchNormPolicy.Running })
+            foreach (bool fast in new[] { false, true })
+            {
+                int chunk = policy == BatchNormPolicy.BatchStats ? plan.ProbeChunk : 10 * plan.ProbeChunk;
+                using var view = DataView.Borrow("probe", inputs, targets, chunk);
+                var profiles = new Profiles(fixture.Model, fixture.Parameters, policy, fast);
+                double ms = Timings.Measure(plan.Repeats, () => profiles.Measure(fixture.Segment, plan.Alphas, view)).Median;
+                output.WriteLine(Invariant($"profile {points} x {probe}, bn {policy,-10} chunk {chunk,4}, first-layer shortcut {(fast ? "on " : "off")}: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps"));
+            }
+
+        // The adaptive grid (--alphas adaptive) on the same segment under the default policy.
+        var batchStats = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true);
+        var fixedGrid = batchStats.Measure(fixture.Segment, plan.Alphas, fixture.ProbeView);
+        SegmentProfile? adaptive = null;
+        double heightError = double.NaN;
+        double adaptiveMs = Timings.Measure(plan.Repeats, () => (adaptive, heightError) = batchStats.MeasureAdaptive(fixture.Segment, fixture.ProbeView)).Median;
+        output.WriteLine(Invariant($"profile adaptive x {probe}, bn BatchStats chunk {plan.ProbeChunk,4}, fast: {adaptiveMs,7:F0} ms = {adaptiveMs / trainMs,5:F0} training steps; ") +
+            Invariant($"{adaptive!.Alphas.Count} points, floor alpha {adaptive.FloorAlpha:F4} ({points}-point grid {fixedGrid.FloorAlpha:F4}), height {adaptive.Height:F5} ± {heightError:F5}"));
+        return 0;
     }
 
-// The adaptive grid (--alphas adaptive) on the same segment under the default policy.
-{
-    using var view = DataView.Borrow("probe", probe.Images, probe.Labels, 100);
-    var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats), parameters);
-    var fixedGrid = profiler.Measure(segment, alphas, view).Profile;
-    MeasuredProfile? adaptive = null;
-    double ms = Median(Enumerable.Range(0, repeats).Select(_ =>
-    {
-        var clock = Stopwatch.StartNew();
-        adaptive = profiler.MeasureAdaptive(segment, view);
-        return clock.Elapsed.TotalMilliseconds;
-    }));
-    Console.WriteLine($"profile adaptive x 5000, bn BatchStats chunk  100, fast: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps; " +
-        $"{adaptive!.Profile.Alphas.Count} points, floor alpha {adaptive.Profile.FloorAlpha:F4} (11-point grid {fixedGrid.FloorAlpha:F4}), height {adaptive.Profile.Height:F5} ± {adaptive.HeightStandardError:F5}");
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
-using SgdWalk.Cli.Bench;
+using SgdWalk.Bench;
+using SgdWalk.Bench.Exporters;
+using SgdWalk.Bench.Reference;
 using SgdWalk.Data;
 using SgdWalk.Records;
 using SgdWalk.Training;
@@ -11,7 +13,8 @@ namespace SgdWalk.Cli.Commands;
 /// <summary>
 /// `sgdwalk bench`: measures training, profiles, HVPs, preset overheads and the machine's matmul rate for each model ×
 /// thread count, runs the PyTorch reference on the same data and parameters, and writes bench.json, bench.csv and
-/// bench.md (README "Benchmarks"). The workloads live in <see cref="Bench"/>; this class checks, shows and writes.
+/// bench.md (README "Benchmarks"). The bench itself is the SgdWalk.Bench library (bench/SgdWalk.Bench); this class
+/// turns the options into its plan and shows its progress and tables.
 /// </summary>
 public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
 {
@@ -28,14 +31,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
             return ExitCodes.InvalidInput;
         }
 
-        var result = new BenchResult
-        {
-            Plan = plan,
-            StartedUtc = DateTimeOffset.UtcNow,
-            Command = context.Arguments.ToArray(),
-            Machine = MachineInfo.Describe(),
-            Versions = RunEnvironment.Versions(),
-        };
+        var result = BenchResult.Start(plan, context.Arguments.ToArray());
         ReferenceRunner? reference = null;
         if (!settings.NoReference)
         {
@@ -49,31 +45,28 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
         console.MarkupLineInterpolated($"[grey]load average {result.Machine["load_average_start"]}; other processes on this machine skew every number[/]");
         if (result.ReferenceProblem is { } missing) console.MarkupLineInterpolated($"[yellow]PyTorch reference missing:[/] {missing}");
 
-        int code = Run(plan, folder, reference, result, cancellation);
-        if (reference is not null)
-        {
-            // Found but failed (install, a crash, a bad answer): say so once, with the first reason.
-            string? problem = reference.Problem ?? result.Results.Select(b => b.ReferenceProblem).FirstOrDefault(p => p is not null);
-            bool ran = result.Results.Any(b => b.Reference is not null);
-            result.Reference = !ran ? "missing" : problem is null ? "ran" : "partly";
-            result.ReferenceProblem = problem ?? (ran ? null : "the bench stopped before the reference ran");
-        }
+        Run(plan, folder, reference, result, cancellation);
         BenchFiles.WriteAll(folder, result);
         BenchTables.Write(console, result);
         if (reference is not null && result.ReferenceProblem is { } why)
             console.MarkupLineInterpolated($"[yellow]PyTorch reference {result.Reference}:[/] {why}");
         console.MarkupLineInterpolated($"[green]{result.Status}[/] → {Path.Combine(folder, "bench.md")}");
-        return code;
+        return result.Status switch
+        {
+            BenchResult.Completed => ExitCodes.Success,
+            BenchResult.Interrupted => ExitCodes.Interrupted,
+            _ => ExitCodes.Failed,
+        };
     }
 
     /// <summary>
     /// Runs the bench under a progress display that redraws only when the phase changes (no render thread competing
     /// for the cores being measured). Ctrl-C stops it between workloads; the blocks finished so far are written.
     /// </summary>
-    private int Run(BenchPlan plan, string folder, ReferenceRunner? reference, BenchResult result, CancellationToken cancellation)
+    private void Run(BenchPlan plan, string folder, ReferenceRunner? reference, BenchResult result, CancellationToken cancellation)
     {
-        int code = ExitCodes.Success;
-        string? error = null;
+        // The default walk's memory is measured in a child process running this very program.
+        string[] sgdwalk = ["dotnet", Path.Combine(AppContext.BaseDirectory, "SgdWalk.Cli.dll")];
         console.Progress()
             .AutoRefresh(false)
             .AutoClear(false)
@@ -81,39 +74,23 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
             .Start(progress =>
             {
                 var task = progress.AddTask("starting", maxValue: 1);
-                var runner = new BenchRunner(plan, folder, reference, p =>
+                var runner = new BenchRunner(plan, folder, reference, sgdwalk, p =>
                 {
                     task.Description = Markup.Escape(p.Description);
                     task.MaxValue = Math.Max(1, p.Total);
                     task.Value = p.Done;
                     progress.Refresh();
                 }, () => BenchFiles.WriteAll(folder, result), cancellation);
-                try
+                runner.Execute(result);
+                if (result.Status == BenchResult.Completed)
                 {
-                    runner.Run(result);
-                    result.Status = "completed";
                     task.Description = "done";
                     task.Value = task.MaxValue;
                 }
-                catch (OperationCanceledException)
-                {
-                    (result.Status, result.Message, code) = ("interrupted", "interrupted by Ctrl-C or SIGTERM; the blocks finished before are kept", ExitCodes.Interrupted);
-                }
-                catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
-                {
-                    (result.Status, result.Message, code, error) = ("failed", e.Message, ExitCodes.Failed, e.Message);
-                }
-                finally
-                {
-                    result.MemoryMethod = runner.Memory.Method;
-                    task.StopTask();
-                    progress.Refresh();
-                }
+                task.StopTask();
+                progress.Refresh();
             });
-        result.FinishedUtc = DateTimeOffset.UtcNow;
-        result.Machine["load_average_end"] = MachineInfo.LoadAverage();
-        if (error is not null) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
-        return code;
+        if (result.Status == BenchResult.Failed) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {result.Message}");
     }
 
     /// <summary>The plan the options describe, and every problem with them (each one line naming the option).</summary>

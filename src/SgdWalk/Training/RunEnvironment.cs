@@ -17,14 +17,7 @@ public static partial class RunEnvironment
     };
 
     /// <summary>The process's peak resident memory in MiB (VmHWM from /proc/self/status), or null where that file does not exist.</summary>
-    public static long? PeakMemoryMegabytes()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return null;
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        var kilobytes = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        return long.TryParse(kilobytes, System.Globalization.CultureInfo.InvariantCulture, out long kb) ? kb / 1024 : null;
-    }
+    public static long? PeakMemoryMegabytes() => ProcessMemory.PeakMegabytes() is { } megabytes ? (long)megabytes : null;
 
     public static Dictionary<string, string> Machine() => new()
     {
