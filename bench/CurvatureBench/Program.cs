@@ -9,7 +9,6 @@ using System.Globalization;
 using SgdWalk.Bench;
 using SgdWalk.Bench.Primitives;
 using SgdWalk.Bench.Workloads;
-using SgdWalk.Data;
 using SgdWalk.Landscape;
 using static TorchSharp.torch;
 
@@ -20,22 +19,9 @@ public static class Program
     public static int Main(string[] args) => Run(args, Console.Out);
 
     /// <summary>The whole bench, writing its lines to <paramref name="output"/> (the tests run it on synthetic data).</summary>
-    public static int Run(string[] args, TextWriter output)
+    public static int Run(string[] args, TextWriter output) => FocusedBench.Run("CurvatureBench", args, defaultRepeats: 3, output, (options, fixture) =>
     {
-        FocusedArgs options;
-        try
-        {
-            options = FocusedArgs.Parse(args, defaultRepeats: 3);
-        }
-        catch (ArgumentException e)
-        {
-            output.WriteLine($"CurvatureBench: {e.Message}");
-            return 2;
-        }
         var plan = options.Plan;
-        set_num_threads(options.Threads);
-        using var data = DatasetCatalog.Load(new DataOptions(plan.Dataset, plan.DataDir, Seed: plan.Seed));
-        using var fixture = BenchFixture.Create("mlp", data, plan);
         var view = fixture.ProbeView;
         var v = fixture.HvpDirection;
         var autograd = new HessianVectorProduct(fixture.Model, fixture.Parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
@@ -60,8 +46,7 @@ public static class Program
             long products = (autograd.Products - before) / (plan.Repeats + 1); // + 1: the untimed first run
             output.WriteLine(Invariant($"lambda_max by {method,-8}     {ms,8:F0} ms  ({products} products, lambda_max {lambda:F2})"));
         }
-        return 0;
-    }
+    });
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,6 @@ using System.Globalization;
 using SgdWalk.Bench;
 using SgdWalk.Bench.Primitives;
 using SgdWalk.Bench.Workloads;
-using SgdWalk.Data;
 using SgdWalk.Landscape;
 using static TorchSharp.torch;
 
@@ -19,22 +18,9 @@ public static class Program
     public static int Main(string[] args) => Run(args, Console.Out);
 
     /// <summary>The whole bench, writing its lines to <paramref name="output"/> (the tests run it on synthetic data).</summary>
-    public static int Run(string[] args, TextWriter output)
+    public static int Run(string[] args, TextWriter output) => FocusedBench.Run("ProfileBench", args, defaultRepeats: 5, output, (options, fixture) =>
     {
-        FocusedArgs options;
-        try
-        {
-            options = FocusedArgs.Parse(args, defaultRepeats: 5);
-        }
-        catch (ArgumentException e)
-        {
-            output.WriteLine($"ProfileBench: {e.Message}");
-            return 2;
-        }
         var plan = options.Plan;
-        set_num_threads(options.Threads);
-        using var data = DatasetCatalog.Load(new DataOptions(plan.Dataset, plan.DataDir, Seed: plan.Seed));
-        using var fixture = BenchFixture.Create("mlp", data, plan);
         int probe = fixture.ProbeView.Count, points = plan.Alphas.Count;
 
         double trainMs = TrainStepWorkload.Measure(fixture, plan).Median;
@@ -61,8 +47,7 @@ public static class Program
         double adaptiveMs = Timings.Measure(plan.Repeats, () => (adaptive, heightError) = batchStats.MeasureAdaptive(fixture.Segment, fixture.ProbeView)).Median;
         output.WriteLine(Invariant($"profile adaptive x {probe}, bn BatchStats chunk {plan.ProbeChunk,4}, fast: {adaptiveMs,7:F0} ms = {adaptiveMs / trainMs,5:F0} training steps; ") +
             Invariant($"{adaptive!.Alphas.Count} points, floor alpha {adaptive.FloorAlpha:F4} ({points}-point grid {fixedGrid.FloorAlpha:F4}), height {adaptive.Height:F5} ± {heightError:F5}"));
-        return 0;
-    }
+    });
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,4 @@
-"""Plain-PyTorch reference of `sgdwalk bench` (issue 8).
+"""Plain-PyTorch reference of `sgdwalk bench`.
 
     /usr/bin/python3 bench/reference/pytorch_bench.py EXCHANGE_DIR
 
