@@ -16,7 +16,8 @@ public sealed record BarrierStatistics(
 
     public static BarrierStatistics FromSteps(CsvTable steps, string view)
     {
-        double[] scale = steps.Has($"{view}_loss_start") ? steps.Numbers($"{view}_loss_start").Select(v => Math.Max(1, Math.Abs(v))).ToArray() : [];
+        string start = Columns.OfView(view, Columns.LossStart);
+        double[] scale = steps.Has(start) ? steps.Numbers(start).Select(v => Math.Max(1, Math.Abs(v))).ToArray() : [];
         (int n, double fraction, double median) Count(string column)
         {
             if (!steps.Has(column) || scale.Length == 0) return (0, double.NaN, double.NaN);
@@ -24,11 +25,9 @@ public sealed record BarrierStatistics(
             var crossing = bumps.Where(p => p.b > RelativeTolerance * p.s).Select(p => p.b).ToList();
             return (bumps.Count, bumps.Count == 0 ? double.NaN : crossing.Count / (double)bumps.Count, Statistics.Median(crossing));
         }
-        var own = Count($"{view}_bump");
-        int lag = steps.Columns
-            .Select(c => c.StartsWith("floor_barrier_k", StringComparison.Ordinal) && int.TryParse(c["floor_barrier_k".Length..], out int k) ? k : 0)
-            .Where(k => k > 0).DefaultIfEmpty(0).Min();
-        var floor = lag > 0 ? Count($"floor_barrier_k{lag}") : (0, double.NaN, double.NaN);
+        var own = Count(Columns.OfView(view, Columns.Bump));
+        int lag = steps.Columns.Select(Columns.LagOf).Where(k => k > 0).DefaultIfEmpty(0).Min();
+        var floor = lag > 0 ? Count(Columns.FloorBarrier(lag)) : (0, double.NaN, double.NaN);
         return new BarrierStatistics(own.n, own.fraction, own.median, lag, floor.Item1, floor.Item2, floor.Item3);
     }
 }

@@ -20,16 +20,16 @@ public sealed record RunSummary(
     IReadOnlyDictionary<string, double> TimingsSeconds)
 {
     /// <summary>Summarises the view named <paramref name="view"/> (probe by default, else the first one measured).</summary>
-    public static RunSummary FromFolder(RunFolder folder, string view = "probe")
+    public static RunSummary FromFolder(RunFolder folder, string view = Columns.ProbeView)
     {
         var steps = CsvTable.Read(folder.Steps);
-        if (!steps.Has(view + "_interior"))
-            view = steps.Columns.FirstOrDefault(c => c.EndsWith("_interior", StringComparison.Ordinal))?[..^"_interior".Length] ?? view;
-        double[] interior = Measured(steps, view + "_interior");
-        double[] height = Measured(steps, view + "_height");
-        double[] floorAlpha = Measured(steps, view + "_floor_alpha");
-        double[] distance = Measured(steps, "dist_init");
-        double[] cosGrad = Measured(steps, "cos_grad");
+        if (!steps.Has(Columns.OfView(view, Columns.Interior)))
+            view = steps.Columns.Select(c => Columns.ViewOf(c, Columns.Interior)).FirstOrDefault(v => v is not null) ?? view;
+        double[] interior = Measured(steps, Columns.OfView(view, Columns.Interior));
+        double[] height = Measured(steps, Columns.OfView(view, Columns.Height));
+        double[] floorAlpha = Measured(steps, Columns.OfView(view, Columns.FloorAlpha));
+        double[] distance = Measured(steps, Columns.DistanceFromInit);
+        double[] cosGrad = Measured(steps, Columns.CosineGradient);
 
         var epochs = File.Exists(folder.Epochs) ? CsvTable.Read(folder.Epochs) : null;
         double Last(string column) =>
@@ -46,10 +46,10 @@ public sealed record RunSummary(
             Statistics.Median(floorAlpha),
             distance.Length == 0 ? double.NaN : distance[^1],
             Statistics.Median(cosGrad),
-            Last("train_loss"),
-            Last("train_acc"),
-            Last("val_acc"),
-            Last("test_acc"),
+            Last(Columns.TrainLoss),
+            Last(Columns.TrainAccuracy),
+            Last(Columns.ValidationAccuracy),
+            Last(Columns.TestAccuracy),
             manifest?.TimingsSeconds ?? new Dictionary<string, double>())
         { Barriers = barriers };
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using S = SgdWalk.Records.Columns.Sweep;
 
 namespace SgdWalk.Records;
 
@@ -17,11 +18,11 @@ public static class SweepSummary
     public const string FileName = "summary.csv";
 
     private static readonly string[] Leading =
-        ["cell", "status", "learning_rate", "batch_size", "seed", "lr_batch_ratio", "ratio_group", "steps", "epochs",
-         "median_height", "mean_height", "interior_fraction", "median_cos_grad", "final_dist_init", "equal_steps", "dist_init_equal_steps"];
+        [S.Cell, S.Status, S.LearningRate, Columns.BatchSize, S.Seed, S.LearningRateBatchRatio, S.RatioGroup, S.Steps, S.Epochs,
+         S.MedianHeight, S.MeanHeight, S.InteriorFraction, S.MedianCosineGradient, S.FinalDistanceFromInit, S.EqualSteps, S.DistanceAtEqualSteps];
 
     private static readonly string[] Trailing =
-        ["final_train_acc", "final_val_acc", "final_test_acc", "generalisation_gap", "wall_s"];
+        [S.FinalTrainAccuracy, S.FinalValidationAccuracy, S.FinalTestAccuracy, S.GeneralisationGap, Columns.WallSeconds];
 
     /// <summary>The run folders of a sweep folder, ordered by name.</summary>
     public static IReadOnlyList<RunFolder> Cells(string sweepFolder) =>
@@ -48,19 +49,19 @@ public static class SweepSummary
         {
             double ratio = c.LearningRate / c.BatchSize;
             var row = new RowValues()
-                .SetText("cell", c.Name).SetText("status", c.Status)
-                .Set("learning_rate", c.LearningRate).Set("batch_size", c.BatchSize).Set("seed", c.Seed)
-                .Set("lr_batch_ratio", ratio).SetText("ratio_group", groups.GetValueOrDefault(Math.Round(ratio, 12), ""))
-                .Set("steps", c.Summary.Steps).Set("epochs", c.EpochDistances.Count)
-                .Set("median_height", c.Summary.MedianHeight).Set("mean_height", c.MeanHeight)
-                .Set("interior_fraction", c.Summary.InteriorFraction).Set("median_cos_grad", c.Summary.MedianCosGrad)
-                .Set("final_dist_init", c.Summary.FinalDistanceFromInit)
-                .Set("equal_steps", (long)equalSteps)
-                .Set("dist_init_equal_steps", equalSteps > 0 && c.Distances.Length >= equalSteps ? c.Distances[equalSteps - 1] : double.NaN)
-                .Set("final_train_acc", c.Summary.FinalTrainAccuracy).Set("final_val_acc", c.Summary.FinalValidationAccuracy)
-                .Set("final_test_acc", c.Summary.FinalTestAccuracy)
-                .Set("generalisation_gap", c.Summary.FinalTrainAccuracy - c.Summary.FinalTestAccuracy)
-                .Set("wall_s", c.Summary.TimingsSeconds.GetValueOrDefault("total_s", double.NaN));
+                .SetText(S.Cell, c.Name).SetText(S.Status, c.Status)
+                .Set(S.LearningRate, c.LearningRate).Set(Columns.BatchSize, c.BatchSize).Set(S.Seed, c.Seed)
+                .Set(S.LearningRateBatchRatio, ratio).SetText(S.RatioGroup, groups.GetValueOrDefault(Math.Round(ratio, 12), ""))
+                .Set(S.Steps, c.Summary.Steps).Set(S.Epochs, c.EpochDistances.Count)
+                .Set(S.MedianHeight, c.Summary.MedianHeight).Set(S.MeanHeight, c.MeanHeight)
+                .Set(S.InteriorFraction, c.Summary.InteriorFraction).Set(S.MedianCosineGradient, c.Summary.MedianCosGrad)
+                .Set(S.FinalDistanceFromInit, c.Summary.FinalDistanceFromInit)
+                .Set(S.EqualSteps, (long)equalSteps)
+                .Set(S.DistanceAtEqualSteps, equalSteps > 0 && c.Distances.Length >= equalSteps ? c.Distances[equalSteps - 1] : double.NaN)
+                .Set(S.FinalTrainAccuracy, c.Summary.FinalTrainAccuracy).Set(S.FinalValidationAccuracy, c.Summary.FinalValidationAccuracy)
+                .Set(S.FinalTestAccuracy, c.Summary.FinalTestAccuracy)
+                .Set(S.GeneralisationGap, c.Summary.FinalTrainAccuracy - c.Summary.FinalTestAccuracy)
+                .Set(Columns.WallSeconds, c.Summary.TimingsSeconds.GetValueOrDefault("total_s", double.NaN));
             for (int e = 1; e <= c.EpochDistances.Count; e++) row.Set(EpochColumn(e), c.EpochDistances[e - 1]);
             return row;
         }).ToList();
@@ -79,7 +80,7 @@ public static class SweepSummary
         return path;
     }
 
-    public static string EpochColumn(int epoch) => "dist_init_epoch_" + epoch.ToString(CultureInfo.InvariantCulture);
+    public static string EpochColumn(int epoch) => S.DistanceAtEpoch(epoch);
 
     /// <summary>What one cell's files say, read once.</summary>
     private sealed record CellFacts(string Name, string Status, double LearningRate, double BatchSize, long Seed,
@@ -94,16 +95,17 @@ public static class SweepSummary
             bool hasSteps = manifest.Status != RunStatus.Running && File.Exists(folder.Steps);
             var summary = hasSteps ? RunSummary.FromFolder(folder) : Empty(manifest);
             var steps = hasSteps ? CsvTable.Read(folder.Steps) : null;
-            double[] heights = steps is not null && steps.Has(summary.View + "_height")
-                ? steps.Numbers(summary.View + "_height").Where(v => !double.IsNaN(v)).ToArray() : [];
-            double[] distances = steps is not null && steps.Has("dist_init") ? steps.Numbers("dist_init") : [];
+            string heightColumn = Columns.OfView(summary.View, Columns.Height);
+            double[] heights = steps is not null && steps.Has(heightColumn)
+                ? steps.Numbers(heightColumn).Where(v => !double.IsNaN(v)).ToArray() : [];
+            double[] distances = steps is not null && steps.Has(Columns.DistanceFromInit) ? steps.Numbers(Columns.DistanceFromInit) : [];
             // The last step row of each completed epoch (epochs.csv says which epochs ended).
             var epochDistances = new List<double>();
             if (steps is not null && distances.Length > 0 && File.Exists(folder.Epochs))
             {
-                double[] epochOfStep = steps.Numbers("epoch");
+                double[] epochOfStep = steps.Numbers(Columns.Epoch);
                 var epochs = CsvTable.Read(folder.Epochs);
-                foreach (double e in epochs.Numbers("epoch"))
+                foreach (double e in epochs.Numbers(Columns.Epoch))
                 {
                     int last = Array.FindLastIndex(epochOfStep, x => x == e);
                     epochDistances.Add(last < 0 ? double.NaN : distances[last]);
@@ -114,7 +116,7 @@ public static class SweepSummary
                 heights.Length == 0 ? double.NaN : heights.Average(), distances.Where(d => !double.IsNaN(d)).ToArray(), epochDistances);
         }
 
-        private static RunSummary Empty(RunManifest manifest) => new("probe", 0, 0, double.NaN, double.NaN, double.NaN, double.NaN,
+        private static RunSummary Empty(RunManifest manifest) => new(Columns.ProbeView, 0, 0, double.NaN, double.NaN, double.NaN, double.NaN,
             double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, manifest.TimingsSeconds);
     }
 }

@@ -18,8 +18,8 @@ public sealed record RunFacts(
     double BarrierFraction,
     double NegativeCosGradFraction)
 {
-    /// <summary>Profiles count as roughly convex at or below this nonconvexity (the design's default threshold).</summary>
-    public const double ConvexThreshold = 0.05;
+    /// <summary>Profiles count as roughly convex at or below this nonconvexity.</summary>
+    public const double ConvexThreshold = Columns.RoughlyConvexThreshold;
 
     public static RunFacts FromFolder(string folder) => From(RunData.Load(folder));
 
@@ -34,9 +34,9 @@ public sealed record RunFacts(
             run.BatchSize,
             run.Manifest.Seed,
             summary,
-            Fraction(run.Steps.Optional(view + "_nonconvexity"), v => v <= ConvexThreshold),
+            Fraction(run.Steps.Optional(Columns.OfView(view, Columns.Nonconvexity)), v => v <= ConvexThreshold),
             summary.Barriers.StepBarrierFraction, // bump above float noise (BarrierStatistics), not merely > 0
-            Fraction(run.Steps.Optional("cos_grad"), v => v < 0));
+            Fraction(run.Steps.Optional(Columns.CosineGradient), v => v < 0));
     }
 
     /// <summary>Share of the measured (non-NaN) values that satisfy <paramref name="test"/>; NaN when none measured.</summary>

@@ -45,7 +45,7 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
             if (alphas.Count < 2 || !alphas.Contains(0) || !alphas.Contains(1))
                 throw new FormatException($"--alphas must include 0 and 1 (got '{settings.Alphas}')");
             var policy = OptionParsing.Choice("--bn", settings.BatchNorm,
-                ("recompute", PathBatchNorm.Recompute), ("running", PathBatchNorm.Running), ("batch-stats", PathBatchNorm.BatchStats));
+                ("recompute", BatchNormPolicy.Recompute), ("running", BatchNormPolicy.Running), ("batch-stats", BatchNormPolicy.BatchStats));
             int? probeSize = settings.ProbeSize == "full" ? null
                 : int.TryParse(settings.ProbeSize, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
                 : throw new FormatException($"--probe-size must be a positive number of samples or 'full' (got '{settings.ProbeSize}')");

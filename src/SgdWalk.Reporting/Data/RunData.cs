@@ -19,9 +19,8 @@ internal sealed class RunData
         ProfileFile = profileFile;
         Epochs = epochs;
         profiles = profileFile is null ? [] : GroupProfiles(profileFile);
-        Views = steps.Table.Columns.Where(c => c.EndsWith("_interior", StringComparison.Ordinal))
-            .Select(c => c[..^"_interior".Length]).ToList();
-        MainView = Views.Contains("probe") ? "probe" : Views.FirstOrDefault() ?? "probe";
+        Views = steps.Table.Columns.Select(c => Columns.ViewOf(c, Columns.Interior)).OfType<string>().ToList();
+        MainView = Views.Contains(Columns.ProbeView) ? Columns.ProbeView : Views.FirstOrDefault() ?? Columns.ProbeView;
     }
 
     public RunFolder Folder { get; }
@@ -67,18 +66,18 @@ internal sealed class RunData
         if (!File.Exists(folder.Manifest))
             throw new InvalidDataException($"{folder.Path}: not a run folder (no run.json)");
         var manifest = RunManifest.Read(folder.Manifest);
-        var steps = DataFile.Read(folder.Steps, ["step", "epoch"]);
+        var steps = DataFile.Read(folder.Steps, [Columns.Step, Columns.Epoch]);
         // Profiles and epochs are optional: a run may stop before its first evaluation; figures needing them are left out.
         var profileFile = File.Exists(folder.Profiles)
-            ? DataFile.Read(folder.Profiles, ["step", "view", "alpha", "loss"], ["view"]) : null;
-        var epochs = File.Exists(folder.Epochs) ? DataFile.Read(folder.Epochs, ["epoch"]) : null;
+            ? DataFile.Read(folder.Profiles, [Columns.Step, Columns.View, Columns.Alpha, Columns.Loss], [Columns.View]) : null;
+        var epochs = File.Exists(folder.Epochs) ? DataFile.Read(folder.Epochs, [Columns.Epoch]) : null;
         return new RunData(folder, manifest, steps, profileFile, epochs);
     }
 
     private static Dictionary<(int, string), Profile> GroupProfiles(DataFile file)
     {
-        double[] step = file.Numbers("step"), alpha = file.Numbers("alpha"), loss = file.Numbers("loss");
-        string[] view = file.Texts("view");
+        double[] step = file.Numbers(Columns.Step), alpha = file.Numbers(Columns.Alpha), loss = file.Numbers(Columns.Loss);
+        string[] view = file.Texts(Columns.View);
         return Enumerable.Range(0, file.Count)
             .GroupBy(r => ((int)step[r], view[r]))
             .ToDictionary(

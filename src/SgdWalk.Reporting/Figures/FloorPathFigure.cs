@@ -1,4 +1,5 @@
 using ScottPlot;
+using SgdWalk.Records;
 using SgdWalk.Reporting.Data;
 
 namespace SgdWalk.Reporting.Figures;
@@ -41,12 +42,12 @@ internal static class FloorPathFigure
         path.ShowLegend(Alignment.UpperRight);
 
         var bars = Style.Panel("Barrier heights", "iteration t (SGD steps)", "barrier (nats)");
-        var steps = run.Steps.Numbers("step");
+        var steps = run.Steps.Numbers(Columns.Step);
         var set = window.ToHashSet();
         var rows = Enumerable.Range(0, steps.Length).Where(i => set.Contains((int)steps[i])).ToArray();
-        if (run.Steps.Optional($"floor_barrier_k{lag}") is { } floor)
+        if (run.Steps.Optional(Columns.FloorBarrier(lag)) is { } floor)
             Style.Line(bars, rows.Select(i => steps[i]).ToArray(), rows.Select(i => floor[i]).ToArray(), Style.Floor, "floor segment barrier", 1.5f, 5);
-        if (run.Steps.Optional($"{run.MainView}_bump") is { } bump)
+        if (run.Steps.Optional(Columns.OfView(run.MainView, Columns.Bump)) is { } bump)
             Style.Line(bars, rows.Select(i => steps[i]).ToArray(), rows.Select(i => bump[i]).ToArray(), Style.Probe, "bump of SGD's own step", 1.5f, 5);
         bars.ShowLegend(Alignment.UpperRight);
 

@@ -1,4 +1,5 @@
 using ScottPlot;
+using SgdWalk.Records;
 using SgdWalk.Reporting.Data;
 
 namespace SgdWalk.Reporting.Figures;
@@ -15,11 +16,11 @@ internal static class HeightFigure
     public static FigureFile? Draw(RunData run, ReportOptions options, string directory)
     {
         string view = run.MainView;
-        var height = run.Steps.Optional(view + "_height");
-        var floor = run.Steps.Optional(view + "_floor_loss");
-        var start = run.Steps.Optional(view + "_loss_start");
+        var height = run.Steps.Optional(Columns.OfView(view, Columns.Height));
+        var floor = run.Steps.Optional(Columns.OfView(view, Columns.FloorLoss));
+        var start = run.Steps.Optional(Columns.OfView(view, Columns.LossStart));
         if (height is null || floor is null || start is null || height.All(double.IsNaN)) return null;
-        var steps = run.Steps.Numbers("step");
+        var steps = run.Steps.Numbers(Columns.Step);
 
         var top = Style.Panel($"Height of the iterate above its step's valley floor ({view} view)", "step t (SGD iterations)", "loss (cross-entropy, nats)");
         Style.Line(top, steps, start, Style.Probe, "iterate's loss f(0)", 1.5f, 4);
@@ -28,9 +29,9 @@ internal static class HeightFigure
         top.ShowLegend(Alignment.UpperRight);
 
         var bottom = Style.Panel("Share of steps whose valley floor is strictly inside the segment", "epoch", "interior-floor fraction (0–1)");
-        if (run.Steps.Optional(view + "_interior") is { } interior)
+        if (run.Steps.Optional(Columns.OfView(view, Columns.Interior)) is { } interior)
         {
-            var epoch = run.Steps.Numbers("epoch");
+            var epoch = run.Steps.Numbers(Columns.Epoch);
             var perEpoch = Enumerable.Range(0, steps.Length).Where(i => !double.IsNaN(interior[i]))
                 .GroupBy(i => epoch[i]).OrderBy(g => g.Key)
                 .Select(g => (Epoch: g.Key, Fraction: g.Average(i => interior[i]))).ToArray();
@@ -47,7 +48,7 @@ internal static class HeightFigure
                 bottom.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
                     perEpoch.Select(p => p.Epoch).ToArray(), perEpoch.Select(p => Numbers.Integer(p.Epoch)).ToArray());
         }
-        else Style.NotMeasured(bottom, view + "_interior");
+        else Style.NotMeasured(bottom, Columns.OfView(view, Columns.Interior));
 
         return PanelStack.Save(directory, "height", "Height above the valley floor", Caption,
             options.Width, options.Height, (top, 1.8), (bottom, 1));

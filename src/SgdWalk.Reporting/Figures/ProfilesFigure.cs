@@ -1,4 +1,5 @@
 using ScottPlot;
+using SgdWalk.Records;
 using SgdWalk.Reporting.Data;
 
 namespace SgdWalk.Reporting.Figures;
@@ -19,9 +20,9 @@ internal static class ProfilesFigure
         string view = run.MainView;
         var profiled = run.ProfiledSteps(view).ToHashSet();
         if (profiled.Count == 0) return null;
-        var stepColumn = run.Steps.Numbers("step");
-        var epochColumn = run.Steps.Numbers("epoch");
-        var floorColumn = run.Steps.Optional(view + "_floor_loss");
+        var stepColumn = run.Steps.Numbers(Columns.Step);
+        var epochColumn = run.Steps.Numbers(Columns.Epoch);
+        var floorColumn = run.Steps.Optional(Columns.OfView(view, Columns.FloorLoss));
         var rows = Enumerable.Range(0, stepColumn.Length).Where(i => profiled.Contains((int)stepColumn[i])).ToArray();
         var epochs = Epochs(rows.Select(i => (int)epochColumn[i]).Distinct().Order().ToArray(), options.ProfileEpochs);
         if (epochs.Length == 0) return null;

@@ -1,4 +1,5 @@
 using ScottPlot;
+using SgdWalk.Records;
 using SgdWalk.Reporting.Data;
 
 namespace SgdWalk.Reporting.Figures;
@@ -26,28 +27,28 @@ internal static class WalkFigure
         var loss = Style.Panel($"Loss along {window.Length} consecutive SGD steps ({run.Name}, steps {window[0]}–{window[^1]})",
             "iteration t + α (SGD steps)", "loss (cross-entropy, nats)");
         DrawArches(loss, run, window, view, Style.Probe, $"{view} view (fixed subset)");
-        if (view != "batch" && run.Views.Contains("batch"))
+        if (view != Columns.BatchView && run.Views.Contains(Columns.BatchView))
             // Thin and translucent: the batch loss swings far more than the probe loss and would hide the probe arches.
-            DrawArches(loss, run, window, "batch", Style.Batch.WithAlpha(0.55), "batch view (the step's mini-batch)", 1.2f);
+            DrawArches(loss, run, window, Columns.BatchView, Style.Batch.WithAlpha(0.55), "batch view (the step's mini-batch)", 1.2f);
         DrawFloors(loss, run, window, view);
         loss.ShowLegend(Alignment.UpperRight);
 
-        var steps = run.Steps.Numbers("step");
+        var steps = run.Steps.Numbers(Columns.Step);
         var inWindow = Enumerable.Range(0, steps.Length).Where(i => steps[i] >= xMin && steps[i] <= xMax).ToArray();
         double[] x = inWindow.Select(i => steps[i]).ToArray();
 
         var cosine = Style.Panel("Cosine between consecutive mini-batch gradients, cos(g_t−1, g_t)", "", "cosine (unitless)");
-        if (run.Steps.Optional("cos_grad") is { } cos)
+        if (run.Steps.Optional(Columns.CosineGradient) is { } cos)
         {
             Style.Line(cosine, x, inWindow.Select(i => cos[i]).ToArray(), Style.Other, null, 1.5f, 5);
             cosine.Add.HorizontalLine(0, 1, Style.Grey, LinePattern.Dashed);
         }
-        else Style.NotMeasured(cosine, "cos_grad");
+        else Style.NotMeasured(cosine, Columns.CosineGradient);
 
         var distance = Style.Panel("Distance from initialisation ‖θ_t − θ_0‖", "iteration t (SGD steps)", "‖θ_t − θ_0‖ (L2)");
-        if (run.Steps.Optional("dist_init") is { } dist)
+        if (run.Steps.Optional(Columns.DistanceFromInit) is { } dist)
             Style.Line(distance, x, inWindow.Select(i => dist[i]).ToArray(), Style.Height, null, 2, 5);
-        else Style.NotMeasured(distance, "dist_init");
+        else Style.NotMeasured(distance, Columns.DistanceFromInit);
 
         foreach (var p in new[] { loss, cosine, distance }) p.Axes.SetLimitsX(xMin - 0.2, xMax + 0.2);
         return PanelStack.Save(directory, "walk", "The walk: loss along consecutive steps", Caption,
@@ -68,10 +69,10 @@ internal static class WalkFigure
 
     private static void DrawFloors(Plot plot, RunData run, int[] window, string view)
     {
-        var steps = run.Steps.Numbers("step");
-        var alpha = run.Steps.Optional(view + "_floor_alpha");
-        var floor = run.Steps.Optional(view + "_floor_loss");
-        var interior = run.Steps.Optional(view + "_interior");
+        var steps = run.Steps.Numbers(Columns.Step);
+        var alpha = run.Steps.Optional(Columns.OfView(view, Columns.FloorAlpha));
+        var floor = run.Steps.Optional(Columns.OfView(view, Columns.FloorLoss));
+        var interior = run.Steps.Optional(Columns.OfView(view, Columns.Interior));
         if (alpha is null || floor is null) return;
         var set = window.ToHashSet();
         var rows = Enumerable.Range(0, steps.Length).Where(i => set.Contains((int)steps[i]) && !double.IsNaN(alpha[i])).ToArray();

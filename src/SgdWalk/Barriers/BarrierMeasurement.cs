@@ -11,7 +11,7 @@ namespace SgdWalk.Barriers;
 
 /// <summary>What `sgdwalk barrier` measures: the straight path between two snapshots of the same model.</summary>
 public sealed record BarrierOptions(
-    Snapshot From, Snapshot To, IReadOnlyList<double> Alphas, PathBatchNorm BatchNorm = PathBatchNorm.Recompute,
+    Snapshot From, Snapshot To, IReadOnlyList<double> Alphas, BatchNormPolicy BatchNorm = BatchNormPolicy.Recompute,
     int? ProbeSize = 5000, string? DataDir = null);
 
 /// <summary>
@@ -25,11 +25,13 @@ public static class BarrierMeasurement
         var options = TrainingOptionsOf(o.From.Run);
         var other = TrainingOptionsOf(o.To.Run);
         if (other.Model != options.Model || other.Dataset != options.Dataset || !SameWidths(other.Hidden, options.Hidden) || other.Depth != options.Depth)
-            throw new ArgumentException($"{o.From.Label} ({options.Model} on {options.Dataset}) and {o.To.Label} ({other.Model} on {other.Dataset}) are not snapshots of the same model");
+            throw new ArgumentException(
+                $"{o.From.Label} ({options.Model} on {options.Dataset}) and {o.To.Label} ({other.Model} on {other.Dataset}) are not snapshots of the same model");
 
         using var data = DatasetCatalog.Load(new DataOptions(options.Dataset, o.DataDir ?? options.DataDir, options.ValidationSize, options.TrainSize, options.Seed));
         manual_seed(options.Seed);
-        using var model = ModelZoo.Create(options.Model, new ModelSpec(data.Train.Channels, data.Train.Height, data.Train.Width, data.Train.Classes, options.Hidden, options.ModelBatchNorm, options.Depth));
+        var spec = new ModelSpec(data.Train.Channels, data.Train.Height, data.Train.Width, data.Train.Classes, options.Hidden, options.ModelBatchNorm, options.Depth);
+        using var model = ModelZoo.Create(options.Model, spec);
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         (ParamVector, ModelState) Load(Snapshot s)
         {
@@ -46,7 +48,7 @@ public static class BarrierMeasurement
         {
             var indices = Trainer.ProbeSubset(data.Train.Count, o.ProbeSize, options.Seed + 3);
             using var subset = data.Train.Select(indices);
-            int chunk = o.BatchNorm == PathBatchNorm.BatchStats ? options.MicroBatch : options.EvaluationChunkSize;
+            int chunk = o.BatchNorm == BatchNormPolicy.BatchStats ? options.MicroBatch : options.EvaluationChunkSize;
             using var train = DataView.Borrow("train", subset.Images, subset.Labels, chunk);
             using var test = DataView.Borrow("test", data.Test.Images, data.Test.Labels, chunk);
             using var recalibration = DataView.Borrow("recalibration", subset.Images, subset.Labels, options.MicroBatch);

@@ -66,7 +66,7 @@ public sealed class HessianVectorProduct(
 
     private ParamVector DoubleBackward(DataView view, ParamVector v) => SumOverChunks(view, (chunkLoss, sums) =>
     {
-        // PyTorch's retain_graph follows create_graph; TorchSharp's does not, so both are passed (torchsharp-notes §2).
+        // PyTorch's retain_graph follows create_graph; TorchSharp's does not, so both are passed.
         var grads = torch.autograd.grad([chunkLoss], inputs, retain_graph: true, create_graph: true);
         var gv = grads.Select((g, i) => g.mul(v.Part(i)).sum()).Aggregate((a, b) => a.add(b));
         // A gradient that does not depend on θ (a loss linear in θ) has no second-order graph: H = 0 on this chunk.

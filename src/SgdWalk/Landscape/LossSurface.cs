@@ -9,7 +9,7 @@ public delegate Tensor LossFunction(Tensor outputs, Tensor targets);
 /// <summary>The loss of each sample of a batch of model outputs (a [N] tensor), whose mean is the batch's loss.</summary>
 public delegate Tensor PerSampleLossFunction(Tensor outputs, Tensor targets);
 
-/// <summary>How BatchNorm layers behave while we evaluate a loss (recorded in run.json).</summary>
+/// <summary>How BatchNorm layers behave while we evaluate a loss (`--bn`, recorded in run.json).</summary>
 public enum BatchNormPolicy
 {
     /// <summary>Train mode: each evaluation chunk is normalised with its own statistics (the authors' choice).</summary>
@@ -17,6 +17,12 @@ public enum BatchNormPolicy
 
     /// <summary>Eval mode: running statistics, interpolated together with the parameters along a segment.</summary>
     Running,
+
+    /// <summary>
+    /// Eval mode with running statistics re-estimated at every point of a segment on training data, as the
+    /// mode-connectivity literature does between two snapshots (`sgdwalk barrier`); a walk cannot use it.
+    /// </summary>
+    Recompute,
 }
 
 /// <summary>Loss and accuracy of a data view at one point.</summary>

@@ -4,33 +4,32 @@ namespace SgdWalk.Landscape;
 
 /// <summary>
 /// One profile measurement of a segment on a view: evaluates batches of points (one call for a fixed grid, several
-/// rounds for an adaptive one), keeps what every point gave, and on disposal puts the model back exactly as it was.
+/// rounds for an adaptive one) with the <paramref name="walker"/> it takes over, keeps what every point gave, and on
+/// disposal disposes the walker, which puts the model back exactly as it was. <paramref name="fast"/> and
+/// <paramref name="passBytes"/> are <see cref="SegmentProfiler.Fast"/> and <see cref="SegmentProfiler.PassBytes"/>.
 /// The first layer's outputs at both ends are kept between rounds when they fit in memory.
 /// </summary>
 internal sealed class ProfileSession : IDisposable
 {
-    private readonly SegmentProfiler profiler;
-    private readonly Segment segment;
+    private readonly LossSurface surface;
+    private readonly SegmentWalker walker;
     private readonly DataView view;
-    private readonly ModelState saved;
-    private readonly ParamVector current;
+    private readonly bool fast;
     private readonly BatchNormGrouping? grouping;
     private readonly IAffineFirstLayer? split;
     private readonly List<(int Start, int Count)> passes;
     private readonly Dictionary<int, (Tensor First0, Tensor First1)>? firstLayerCache;
     private readonly Dictionary<double, (double Loss, double Accuracy, Tensor? PerSample)> points = new();
 
-    public ProfileSession(SegmentProfiler profiler, Segment segment, DataView view)
+    public ProfileSession(LossSurface surface, SegmentWalker walker, DataView view, bool fast, long passBytes)
     {
-        (this.profiler, this.segment, this.view) = (profiler, segment, view);
-        var model = profiler.Surface.Model;
-        saved = ModelState.Capture(model);
-        current = ParamVector.OfValues(profiler.Parameters);
-        bool batchStats = profiler.Surface.Policy == BatchNormPolicy.BatchStats;
+        (this.surface, this.walker, this.view, this.fast) = (surface, walker, view, fast);
+        var model = surface.Model;
+        bool batchStats = surface.Policy == BatchNormPolicy.BatchStats;
         model.train(batchStats);
-        if (!profiler.Fast)
+        if (!fast)
         {
-            passes = SegmentProfiler.Passes(view.Count, view.ChunkSize, view.ChunkSize).ToList();
+            passes = Passes(view.Count, view.ChunkSize, view.ChunkSize).ToList();
             return;
         }
         grouping = batchStats ? BatchNormGrouping.TryApply(model, view.ChunkSize) : null;
@@ -38,19 +37,28 @@ internal sealed class ProfileSession : IDisposable
         int unit = batchStats ? view.ChunkSize : 1;
         long bytesPerSample = BytesPerSample();
         int passSize = batchStats && grouping is null ? view.ChunkSize
-            : (int)Math.Min(view.Count, Math.Max(1, profiler.PassBytes / bytesPerSample / unit) * unit);
-        passes = SegmentProfiler.Passes(view.Count, unit, passSize).ToList();
+            : (int)Math.Min(view.Count, Math.Max(1, passBytes / bytesPerSample / unit) * unit);
+        passes = Passes(view.Count, unit, passSize).ToList();
         // Both ends' first-layer outputs for the whole view, if they fit twice the pass budget.
-        if (split is not null && 2L * view.Count * bytesPerSample / 3 <= 2 * profiler.PassBytes) firstLayerCache = new();
+        if (split is not null && 2L * view.Count * bytesPerSample / 3 <= 2 * passBytes) firstLayerCache = new();
+    }
+
+    /// <summary>Consecutive (start, count) passes of whole units, then the last partial unit alone (its own BatchNorm chunk).</summary>
+    public static IEnumerable<(int Start, int Count)> Passes(int total, int unit, int passSize)
+    {
+        int whole = total / unit * unit;
+        passSize = Math.Max(unit, passSize / unit * unit);
+        for (int start = 0; start < whole; start += passSize) yield return (start, Math.Min(passSize, whole - start));
+        if (whole < total) yield return (whole, total - whole);
     }
 
     /// <summary>Evaluates the given α's (new ones; any already evaluated are measured again) and returns their losses.</summary>
     public IReadOnlyList<double> Evaluate(IReadOnlyList<double> alphas)
     {
-        using var totals = new PointTotals(alphas.Count, view.Count, profiler.Surface);
+        using var totals = new PointTotals(alphas.Count, view.Count, surface);
         using (no_grad())
         {
-            if (profiler.Fast) EvaluateFast(alphas, totals);
+            if (fast) EvaluateFast(alphas, totals);
             else EvaluatePlain(alphas, totals);
         }
         var losses = totals.Losses;
@@ -76,12 +84,12 @@ internal sealed class ProfileSession : IDisposable
     {
         for (int i = 0; i < alphas.Count; i++)
         {
-            profiler.MoveTo(segment, alphas[i]);
+            walker.MoveTo(alphas[i]);
             foreach (var (start, count) in passes)
             {
                 using var scope = NewDisposeScope();
                 var (inputs, targets) = view.Rows(start, count);
-                totals.Add(i, start, profiler.Surface.Model.call(inputs), targets, view.ChunkSize);
+                totals.Add(i, start, surface.Model.call(inputs), targets, view.ChunkSize);
             }
         }
     }
@@ -102,10 +110,10 @@ internal sealed class ProfileSession : IDisposable
             for (int i = 0; i < alphas.Count; i++)
             {
                 double alpha = alphas[i];
-                profiler.MoveTo(segment, alpha);
+                walker.MoveTo(alpha);
                 using var pointScope = NewDisposeScope();
                 var outputs = split is null
-                    ? profiler.Surface.Model.call(inputs)
+                    ? surface.Model.call(inputs)
                     : split.ForwardFromFirstLayer(alpha == 0 ? first0! : alpha == 1 ? first1! : first0!.lerp(first1!, alpha));
                 totals.Add(i, start, outputs, targets, view.ChunkSize);
             }
@@ -115,9 +123,9 @@ internal sealed class ProfileSession : IDisposable
     private (Tensor?, Tensor?) FirstLayerOutputs(int start, Tensor inputs)
     {
         if (firstLayerCache is not null && firstLayerCache.TryGetValue(start, out var cached)) return cached;
-        profiler.MoveTo(segment, 0);
+        walker.MoveTo(0);
         var first0 = split!.FirstLayer(inputs);
-        profiler.MoveTo(segment, 1);
+        walker.MoveTo(1);
         var first1 = split.FirstLayer(inputs);
         if (firstLayerCache is not null)
         {
@@ -155,10 +163,7 @@ internal sealed class ProfileSession : IDisposable
     public void Dispose()
     {
         grouping?.Dispose();
-        current.WriteTo(profiler.Parameters);
-        saved.Restore();
-        current.Dispose();
-        saved.Dispose();
+        walker.Dispose();
         foreach (var (a, b) in firstLayerCache?.Values ?? Enumerable.Empty<(Tensor, Tensor)>()) { a.Dispose(); b.Dispose(); }
         foreach (var point in points.Values) point.PerSample?.Dispose();
     }

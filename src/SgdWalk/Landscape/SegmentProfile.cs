@@ -1,3 +1,5 @@
+using SgdWalk.Records;
+
 namespace SgdWalk.Landscape;
 
 /// <summary>
@@ -70,7 +72,7 @@ public sealed record SegmentProfile(
         Bump > tolerance * Math.Max(1.0, Math.Abs(LossStart));
 
     /// <summary>Is the profile roughly convex (nonconvexity at most the threshold; the paper's "roughly convex")?</summary>
-    public bool RoughlyConvex(double threshold = 0.05) => Nonconvexity <= threshold;
+    public bool RoughlyConvex(double threshold = Columns.RoughlyConvexThreshold) => Nonconvexity <= threshold;
 
     private static double At(IReadOnlyList<double> alphas, IReadOnlyList<double> losses, double alpha)
     {

@@ -16,13 +16,14 @@ public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct
 
     public string Name => "batch-sharpness";
 
-    public IReadOnlyList<string> Columns { get; } = ["batch_sharpness", "batch_sharpness_se"];
+    public IReadOnlyList<string> ColumnNames { get; } = [Columns.BatchSharpness, Columns.BatchSharpnessStandardError];
 
-    public bool Wants(int step, int epoch) => options.BatchSharpnessBatches > 0 && options.Schedule.Includes(step, epoch);
+    public RecordSchedule Schedule => options.BatchSharpnessBatches > 0 ? options.Schedule : RecordSchedule.None;
+
+    public bool EvaluatesModel => true;
 
     public void Observe(StepContext step, RowValues row, IProfileSink profiles)
     {
-        if (!Wants(step.Step, step.Epoch)) return;
         using var atStart = step.AtStart();
         int size = Math.Min(options.BatchSize, probeView.Count);
         var values = new List<double>();
@@ -39,7 +40,7 @@ public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct
         if (values.Count == 0) return;
         double mean = values.Average();
         double se = values.Count < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1) / values.Count);
-        row.Set("batch_sharpness", mean).Set("batch_sharpness_se", se);
+        row.Set(Columns.BatchSharpness, mean).Set(Columns.BatchSharpnessStandardError, se);
     }
 
     /// <summary>The generator's position, so a resumed run draws the same batches.</summary>

@@ -18,9 +18,9 @@ public sealed class CosineProbe(double weightDecay = 0) : IProbe, IStatefulProbe
 
     public string Name => "cosines";
 
-    public IReadOnlyList<string> Columns { get; } = ["cos_grad", "cos_update"];
+    public IReadOnlyList<string> ColumnNames { get; } = [Columns.CosineGradient, Columns.CosineUpdate];
 
-    public bool Wants(int step, int epoch) => true;
+    public RecordSchedule Schedule => RecordSchedule.All;
 
     public void Observe(StepContext step, RowValues row, IProfileSink profiles)
     {
@@ -30,8 +30,8 @@ public sealed class CosineProbe(double weightDecay = 0) : IProbe, IStatefulProbe
         var update = step.Update.Clone();
         if (previousGradient is not null && previousUpdate is not null)
         {
-            row.Set("cos_grad", ParamVector.Cosine(previousGradient.Dot(gradient), previousGradientNorm, gradientNorm));
-            row.Set("cos_update", ParamVector.Cosine(previousUpdate.Dot(update), previousUpdateNorm, step.UpdateNorm));
+            row.Set(Columns.CosineGradient, ParamVector.Cosine(previousGradient.Dot(gradient), previousGradientNorm, gradientNorm));
+            row.Set(Columns.CosineUpdate, ParamVector.Cosine(previousUpdate.Dot(update), previousUpdateNorm, step.UpdateNorm));
         }
         previousGradient?.Dispose();
         previousUpdate?.Dispose();

@@ -12,15 +12,15 @@ public sealed class DistanceFromInitProbe : IProbe, IStatefulProbe
 
     public string Name => "dist-init";
 
-    public IReadOnlyList<string> Columns { get; } = ["dist_init"];
+    public IReadOnlyList<string> ColumnNames { get; } = [Columns.DistanceFromInit];
 
-    public bool Wants(int step, int epoch) => true;
+    public RecordSchedule Schedule => RecordSchedule.All;
 
     public void Observe(StepContext step, RowValues row, IProfileSink profiles)
     {
         // θ_0 is the parameters before the first observed step; kept for the whole run.
         initial ??= step.Before.Clone();
-        row.Set("dist_init", ParamVector.Distance(step.Before, initial));
+        row.Set(Columns.DistanceFromInit, ParamVector.Distance(step.Before, initial));
     }
 
     public IEnumerable<(string Name, Tensor Value)> SaveState()

@@ -3,20 +3,25 @@ using SgdWalk.Records;
 namespace SgdWalk.Probes;
 
 /// <summary>
-/// One diagnostic. It owns the state it keeps across steps, declares the steps.csv columns it fills, and decides
-/// with its schedule whether to measure a step. Probes must not change the model: whatever they move, they put back.
+/// One diagnostic. It owns the state it keeps across steps, declares the steps.csv columns it fills, and names the
+/// steps it measures; the recorder calls it on those steps only. Probes must not change the model: whatever they
+/// move, they put back.
 /// </summary>
 public interface IProbe : IDisposable
 {
     string Name { get; }
 
-    IReadOnlyList<string> Columns { get; }
+    /// <summary>The steps.csv columns this probe fills, in file order.</summary>
+    IReadOnlyList<string> ColumnNames { get; }
 
-    /// <summary>True when this probe measures the given step (lets the recorder skip captures nobody needs).</summary>
-    bool Wants(int step, int epoch);
+    /// <summary>The steps this probe measures (<see cref="RecordSchedule.All"/> for the per-step scalars).</summary>
+    RecordSchedule Schedule { get; }
 
-    /// <summary>True when this probe needs BatchNorm buffers at both ends of a step it measures.</summary>
-    bool NeedsModelStates => false;
+    /// <summary>
+    /// True when the probe evaluates the model at the step's ends (a loss, a gradient, a Hessian): under the running
+    /// BatchNorm policy the recorder then keeps the buffers of θ_t and θ_{t+1} for it.
+    /// </summary>
+    bool EvaluatesModel => false;
 
     void Observe(StepContext step, RowValues row, IProfileSink profiles);
 }

@@ -17,14 +17,15 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
 
     public string Name => "sharpness";
 
-    public IReadOnlyList<string> Columns { get; } =
-        ["lambda_max", .. Enumerable.Range(2, Math.Max(0, options.TopK - 1)).Select(i => $"lambda_{i}"), "trace", "trace_se"];
+    public IReadOnlyList<string> ColumnNames { get; } =
+        [Columns.LambdaMax, .. Enumerable.Range(2, Math.Max(0, options.TopK - 1)).Select(Columns.Lambda), Columns.Trace, Columns.TraceStandardError];
 
-    public bool Wants(int step, int epoch) => options.Schedule.Includes(step, epoch);
+    public RecordSchedule Schedule => options.Schedule;
+
+    public bool EvaluatesModel => true;
 
     public void Observe(StepContext step, RowValues row, IProfileSink profiles)
     {
-        if (!Wants(step.Step, step.Epoch)) return;
         using var atStart = step.AtStart();
         ParamVector Product(ParamVector v) => hessian.Apply(probeView, v);
 
@@ -32,13 +33,13 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
         using var estimate = options.Eigen == EigenMethod.Power
             ? PowerIteration.Top(Product, start, options.EigenIterations, options.EigenTolerance)
             : Lanczos.Top(Product, start, options.TopK, Math.Max(options.EigenIterations, options.TopK), options.EigenTolerance);
-        row.Set("lambda_max", estimate.Top);
-        for (int i = 1; i < estimate.Values.Count; i++) row.Set($"lambda_{i + 1}", estimate.Values[i]);
+        row.Set(Columns.LambdaMax, estimate.Top);
+        for (int i = 1; i < estimate.Values.Count; i++) row.Set(Columns.Lambda(i + 1), estimate.Values[i]);
         previous = estimate.Vector.Clone();
 
         if (options.TraceSamples < 2) return;
         var trace = HutchinsonTrace.Estimate(Product, step.Before, options.TraceSamples, generator);
-        row.Set("trace", trace.Value).Set("trace_se", trace.StandardError);
+        row.Set(Columns.Trace, trace.Value).Set(Columns.TraceStandardError, trace.StandardError);
     }
 
     /// <summary>

@@ -37,7 +37,8 @@ public sealed class StepContext
 
     private double? gradientNorm, updateNorm;
 
-    /// <summary>BatchNorm buffers at θ_t and θ_{t+1}; captured only when a probe asked for them (running BN policy).</summary>
+    /// <summary>BatchNorm buffers at θ_t (before step t's forward pass updated them) and at θ_{t+1}; captured under
+    /// the running BatchNorm policy when a probe evaluates the model, null otherwise.</summary>
     public ModelState? StateBefore { get; init; }
 
     public ModelState? StateAfter { get; init; }
@@ -51,17 +52,23 @@ public sealed class StepContext
     public Segment Segment => new(Before, After, Update, StateBefore, StateAfter);
 
     /// <summary>
-    /// Puts θ_t back into the model until disposed, then θ_{t+1} (bit for bit): probes run after the update, but
-    /// quantities of step t such as its sharpness belong to the point the step started from.
+    /// Puts θ_t and its BatchNorm buffers back into the model until disposed, then θ_{t+1} and its buffers (bit for
+    /// bit): probes run after the update, but quantities of step t such as its sharpness belong to the point the step
+    /// started from, and under the running policy that point's loss uses its own running statistics.
     /// </summary>
     public IDisposable AtStart()
     {
         Before.WriteTo(Parameters);
+        StateBefore?.Restore();
         return new Rewind(this);
     }
 
     private sealed class Rewind(StepContext step) : IDisposable
     {
-        public void Dispose() => step.After.WriteTo(step.Parameters);
+        public void Dispose()
+        {
+            step.After.WriteTo(step.Parameters);
+            step.StateAfter?.Restore();
+        }
     }
 }

@@ -7,13 +7,13 @@ public sealed class StepNormsProbe : IProbe
 {
     public string Name => "step-norms";
 
-    public IReadOnlyList<string> Columns { get; } = ["grad_norm", "step_norm"];
+    public IReadOnlyList<string> ColumnNames { get; } = [Columns.GradientNorm, Columns.StepNorm];
 
-    public bool Wants(int step, int epoch) => true;
+    public RecordSchedule Schedule => RecordSchedule.All;
 
     public void Observe(StepContext step, RowValues row, IProfileSink profiles) => row
-        .Set("grad_norm", step.GradientNorm)
-        .Set("step_norm", step.UpdateNorm);
+        .Set(Columns.GradientNorm, step.GradientNorm)
+        .Set(Columns.StepNorm, step.UpdateNorm);
 
     public void Dispose() { }
 }

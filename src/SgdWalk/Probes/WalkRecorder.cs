@@ -21,8 +21,6 @@ namespace SgdWalk.Probes;
 /// </summary>
 public sealed class WalkRecorder : IDisposable
 {
-    public static readonly string[] FixedColumns = ["step", "epoch", "lr", "batch_size", "train_loss"];
-
     private readonly nn.Module<Tensor, Tensor> model;
     private readonly IReadOnlyList<Parameter> parameters;
     private readonly RecorderOptions options;
@@ -32,6 +30,7 @@ public sealed class WalkRecorder : IDisposable
     private readonly ProfileLog profileLog;
     private readonly Stopwatch probeClock = new();
     private readonly DataView? probeView;
+    private readonly bool captureStates;
 
     private Tensor? inputs, targets;
     private ParamVector? before, gradient;
@@ -46,9 +45,11 @@ public sealed class WalkRecorder : IDisposable
     /// <param name="loss">Mean loss of outputs against targets; cross-entropy by default.</param>
     /// <param name="resumeAt">Byte lengths of steps.csv and profiles.csv at a checkpoint: continue those files from
     /// there (dropping later rows) instead of starting new ones. See <see cref="LoadState"/>.</param>
-    public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null, LossFunction? loss = null,
-        (long Steps, long Profiles)? resumeAt = null)
+    public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null,
+        LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null)
     {
+        if (options.BatchNorm == BatchNormPolicy.Recompute)
+            throw new ArgumentException("BatchNorm policy recompute is for paths between snapshots; a walk is recorded under batch-stats or running");
         this.model = model;
         this.options = options;
         this.probeView = probeView;
@@ -57,18 +58,18 @@ public sealed class WalkRecorder : IDisposable
         var profiler = new SegmentProfiler(new LossSurface(model, lossFunction, options.BatchNorm), parameters, options.InteriorTolerance);
         Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
         probes = CreateProbes(options, probeView, profiler, Hessian);
+        // Under the running policy a loss at θ_t or θ_{t+1} depends on that point's own running statistics.
+        captureStates = options.BatchNorm == BatchNormPolicy.Running && probes.Any(p => p.EvaluatesModel);
 
         var folder = new RunFolder(runFolder);
         Directory.CreateDirectory(folder.Path);
-        StepColumns = FixedColumns.Concat(probes.SelectMany(p => p.Columns)).ToArray();
+        StepColumns = Columns.EveryStep.Concat(probes.SelectMany(p => p.ColumnNames)).ToArray();
         steps = new CsvLog(folder.Steps, StepColumns, resumeAt?.Steps);
-        profiles = new CsvLog(folder.Profiles, ["step", "view", "alpha", "loss", "accuracy"], resumeAt?.Profiles);
+        profiles = new CsvLog(folder.Profiles, Columns.Profiles, resumeAt?.Profiles);
         profileLog = new ProfileLog(profiles);
     }
 
     public IReadOnlyList<string> StepColumns { get; }
-
-    public IReadOnlyList<IProbe> Probes => probes;
 
     /// <summary>The Hessian-vector products the curvature probes use (its count is the cost of curvature).</summary>
     public HessianVectorProduct Hessian { get; }
@@ -79,6 +80,7 @@ public sealed class WalkRecorder : IDisposable
     /// <summary>Number of steps on which the segment profiles were measured.</summary>
     public int RecordedSteps { get; private set; }
 
+    /// <summary>The probes in column order. A probe built on another one's result comes after it.</summary>
     private static List<IProbe> CreateProbes(RecorderOptions options, DataView? probeView, SegmentProfiler profiler, HessianVectorProduct hessian)
     {
         var list = new List<IProbe>();
@@ -86,12 +88,14 @@ public sealed class WalkRecorder : IDisposable
         list.Add(new StepNormsProbe());
         list.Add(new DistanceFromInitProbe());
         list.Add(new CosineProbe(options.CosineWeightDecay));
+        SegmentProfileProbe? batchProfile = null;
         if (options.Probes == ProbePreset.Paper && !options.Record.IsNone)
         {
-            list.Add(new SegmentProfileProbe("batch", null, options.Record, options.Alphas, profiler, options.BatchNorm, options.AdaptiveTolerance));
+            batchProfile = new SegmentProfileProbe(Columns.BatchView, null, options.Record, options.Alphas, profiler, options.AdaptiveTolerance);
+            list.Add(batchProfile);
             if (probeView is not null)
             {
-                var probeProfile = new SegmentProfileProbe("probe", probeView, options.Record, options.Alphas, profiler, options.BatchNorm, options.AdaptiveTolerance);
+                var probeProfile = new SegmentProfileProbe(Columns.ProbeView, probeView, options.Record, options.Alphas, profiler, options.AdaptiveTolerance);
                 list.Add(probeProfile);
                 if (options.FloorLags.Count > 0)
                     list.Add(new FloorPathProbe(probeProfile, probeView, options.FloorLags, options.Alphas, profiler));
@@ -99,8 +103,7 @@ public sealed class WalkRecorder : IDisposable
         }
         if (options.Curvature.Enabled)
         {
-            // After the profiles: the step-sharpness probe compares its prediction with the measured batch floor.
-            list.Add(new StepSharpnessProbe(hessian, options.Curvature.Schedule));
+            list.Add(new StepSharpnessProbe(hessian, options.Curvature.Schedule, batchProfile));
             if (probeView is not null)
             {
                 list.Add(new SharpnessProbe(probeView, hessian, options.Curvature));
@@ -118,7 +121,7 @@ public sealed class WalkRecorder : IDisposable
         if (!measuring) return;
         probeClock.Start();
         before = ParamVector.OfValues(parameters);
-        stateBefore = NeedsStates() ? ModelState.Capture(model) : null;
+        stateBefore = captureStates ? ModelState.Capture(model) : null;
         probeClock.Stop();
     }
 
@@ -137,8 +140,8 @@ public sealed class WalkRecorder : IDisposable
     {
         if (inputs is null || targets is null) throw new InvalidOperationException("EndStep without BeginStep");
         var row = new RowValues()
-            .Set("step", step).Set("epoch", epoch).Set("lr", learningRate)
-            .Set("batch_size", inputs.shape[0]).Set("train_loss", trainLoss);
+            .Set(Columns.Step, step).Set(Columns.Epoch, epoch).Set(Columns.LearningRate, learningRate)
+            .Set(Columns.BatchSize, inputs.shape[0]).Set(Columns.TrainLoss, trainLoss);
         if (measuring)
         {
             probeClock.Start();
@@ -146,15 +149,17 @@ public sealed class WalkRecorder : IDisposable
             using var after = ParamVector.OfValues(parameters);
             using var update = after.Minus(before!);
             using var stateAfter = stateBefore is not null ? ModelState.Capture(model) : null;
-            using var batch = DataView.Borrow("batch", inputs, targets, options.BatchChunkSize);
+            using var batch = DataView.Borrow(Columns.BatchView, inputs, targets, options.BatchChunkSize);
             var context = new StepContext
             {
                 Step = step, Epoch = epoch, LearningRate = learningRate, TrainLoss = trainLoss,
                 Before = before!, After = after, Update = update, Gradient = gradient,
                 StateBefore = stateBefore, StateAfter = stateAfter, Batch = batch, Model = model, Parameters = parameters,
             };
-            foreach (var probe in probes) probe.Observe(context, row, profileLog);
-            if (probes.OfType<SegmentProfileProbe>().Any(p => p.Wants(step, epoch))) RecordedSteps++;
+            // The one place where schedules are checked.
+            var scheduled = probes.Where(p => p.Schedule.Includes(step, epoch)).ToList();
+            foreach (var probe in scheduled) probe.Observe(context, row, profileLog);
+            if (scheduled.OfType<SegmentProfileProbe>().Any()) RecordedSteps++;
             DisposeStepState();
             probeClock.Stop();
         }
@@ -162,8 +167,6 @@ public sealed class WalkRecorder : IDisposable
         (inputs, targets) = (null, null);
         return row;
     }
-
-    private bool NeedsStates() => probes.Any(p => p.NeedsModelStates);
 
     /// <summary>Pushes everything written so far to disk (the trainer calls it at least every epoch).</summary>
     public void Flush()
@@ -215,6 +218,7 @@ public sealed class WalkRecorder : IDisposable
     private sealed class ProfileLog(CsvLog log) : IProfileSink
     {
         public void Add(int step, string view, double alpha, double loss, double accuracy) =>
-            log.Append(new RowValues().Set("step", step).SetText("view", view).Set("alpha", alpha).Set("loss", loss).Set("accuracy", accuracy));
+            log.Append(new RowValues().Set(Columns.Step, step).SetText(Columns.View, view).Set(Columns.Alpha, alpha)
+                .Set(Columns.Loss, loss).Set(Columns.Accuracy, accuracy));
     }
 }

@@ -28,7 +28,7 @@ public class BarrierTests
         using var inputs = DoubleWell.Inputs(4);
         using var targets = zeros(4, ScalarType.Int64);
         using var view = DataView.Borrow("train", inputs, targets, 4);
-        return new LinearPath(model, loss, PathBatchNorm.Running, null).Measure(a, sa, b, sb, Grid, [view]);
+        return new LinearPath(model, loss, BatchNormPolicy.Running, null).Measure(a, sa, b, sb, Grid, [view]);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public class BarrierTests
         using var before = ModelState.Capture(model);
         using var a = ParamVector.OfValues(parameters);
         using var b = a.PlusScaled(a, 0.5);
-        var path = new LinearPath(model, LossSurface.CrossEntropy, PathBatchNorm.Recompute, view);
+        var path = new LinearPath(model, LossSurface.CrossEntropy, BatchNormPolicy.Recompute, view);
         var points = path.Measure(a, before, b, before, [0, 0.5, 1], [view]);
         Assert.Equal(3, points.Count);
         using var after = ModelState.Capture(model);

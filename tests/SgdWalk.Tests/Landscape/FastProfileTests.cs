@@ -96,7 +96,7 @@ public class FastProfileTests
     {
         Gen.Select(Gen.Int[1, 2000], Gen.Int[1, 300], Gen.Int[1, 3000]).Sample((total, unit, passSize) =>
         {
-            var passes = SegmentProfiler.Passes(total, unit, passSize).ToList();
+            var passes = ProfileSession.Passes(total, unit, passSize).ToList();
             int next = 0;
             foreach (var (start, count) in passes)
             {
