@@ -54,8 +54,8 @@ public static class ReportBuilder
             FloorPathFigure.Draw(run, options, figures),
         }.OfType<FigureFile>().ToList();
 
-        var options_ = run.Manifest.Options;
-        string model = options_["model"]?.ToString() ?? "?", dataset = options_["dataset"]?.ToString() ?? "?";
+        var runOptions = run.Manifest.Options;
+        string model = runOptions["model"]?.ToString() ?? "?", dataset = runOptions["dataset"]?.ToString() ?? "?";
         var page = new ReportPage(
             $"SgdWalk run {run.Name}",
             $"{model} on {dataset}, learning rate {Numbers.Format(facts.LearningRate)}, batch size {Numbers.Integer(facts.BatchSize)}, " +
