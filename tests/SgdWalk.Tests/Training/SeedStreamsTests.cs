@@ -71,9 +71,10 @@ public class SeedStreamsTests
     {
         var plain = new TrainOptions
         {
-            Dataset = "synthetic", Hidden = [16], TrainSize = 400, BatchSize = 400, WeightDecay = 0, Steps = 1, LearningRate = 0.1,
+            Dataset = "synthetic", Hidden = [16], TrainSize = 400, BatchSize = 400, ChunkSize = 100, WeightDecay = 0, Steps = 1, LearningRate = 0.1,
             Probes = ProbePreset.None, Threads = 1, ProbeSize = 100, Seed = 9,
         };
+        // Four chunks of 100: the noise scale is the spread of their gradients at θ_0.
         var noisy = plain with { IsotropicNoise = 0.02 };
         var plainFolder = Train(plain);
         var noisyFolder = Train(noisy);

@@ -40,9 +40,9 @@ public class SgdStepTests
         Assert.Equal(loss.item<float>(), reported);
         using var expected = ParamVector.OfValues(handParameters);
         using var actual = ParamVector.OfValues(parameters);
-        Assert.True(expected.Flat.equal(actual.Flat).item<bool>());
+        Assert.True(expected.Flat.eq(actual.Flat).all().item<bool>());
         // BatchNorm's running statistics moved exactly as in the hand-written step.
-        Assert.All(byHand.buffers().Zip(model.buffers()), b => Assert.True(b.First.equal(b.Second).item<bool>()));
+        Assert.All(byHand.buffers().Zip(model.buffers()), b => Assert.True(b.First.eq(b.Second).all().item<bool>()));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class SgdStepTests
         // 24 samples in chunks of 10, 10, 4: weighted by chunk size, the mean loss and gradient are the whole batch's.
         double chunked = SgdStep.ForwardBackward(model, parameters, x, y, chunkSize: 10);
         using var gChunked = ParamVector.OfGradients(parameters);
-        Assert.Equal(whole, chunked, 5);
+        Assert.Equal(whole, chunked, 1e-5);
         Assert.True(g.Flat.allclose(gChunked.Flat, rtol: 1e-4, atol: 1e-6));
 
         // 24 samples in chunks of 8: three chunk means summed are three times the mean gradient.
