@@ -8,6 +8,7 @@ public sealed class CsvLog : IDisposable
 {
     private readonly StreamWriter writer;
     private readonly Dictionary<string, int> index;
+    private readonly string fileName;
 
     /// <param name="path">The file; created (replacing any old one) unless <paramref name="resumeAt"/> is given.</param>
     /// <param name="columns">The header.</param>
@@ -17,7 +18,7 @@ public sealed class CsvLog : IDisposable
     {
         var duplicate = columns.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"column '{duplicate.Key}' appears twice in {Path.GetFileName(path)}");
-        Path_ = path;
+        fileName = Path.GetFileName(path);
         Columns = columns;
         index = columns.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
         string header = string.Join(',', columns.Select(CsvFormat.Text)) + "\n";
@@ -63,8 +64,6 @@ public sealed class CsvLog : IDisposable
 
     public IReadOnlyList<string> Columns { get; }
 
-    private string Path_ { get; }
-
     public void Append(IReadOnlyDictionary<string, string> cells)
     {
         var row = new string[Columns.Count];
@@ -72,7 +71,7 @@ public sealed class CsvLog : IDisposable
         foreach (var (column, cell) in cells)
         {
             if (!index.TryGetValue(column, out int i))
-                throw new ArgumentException($"column '{column}' is not in {Path.GetFileName(Path_)}");
+                throw new ArgumentException($"column '{column}' is not in {fileName}");
             row[i] = cell;
         }
         writer.WriteLine(string.Join(',', row.Select(CsvFormat.Text)));

@@ -28,10 +28,8 @@ public static class BarrierMeasurement
             throw new ArgumentException(
                 $"{o.From.Label} ({options.Model} on {options.Dataset}) and {o.To.Label} ({other.Model} on {other.Dataset}) are not snapshots of the same model");
 
-        using var data = DatasetCatalog.Load(new DataOptions(options.Dataset, o.DataDir ?? options.DataDir, options.ValidationSize, options.TrainSize, options.Seed));
-        manual_seed(options.Seed);
-        var spec = new ModelSpec(data.Train.Channels, data.Train.Height, data.Train.Width, data.Train.Classes, options.Hidden, options.ModelBatchNorm, options.Depth);
-        using var model = ModelZoo.Create(options.Model, spec);
+        using var data = RunSetup.LoadData(options, o.DataDir);
+        using var model = RunSetup.BuildModel(options, data.Train);
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         (ParamVector, ModelState) Load(Snapshot s)
         {
@@ -46,9 +44,9 @@ public static class BarrierMeasurement
         var (b, stateB) = Load(o.To);
         try
         {
-            var indices = Trainer.ProbeSubset(data.Train.Count, o.ProbeSize, options.Seed + 3);
+            var indices = RunSetup.ProbeSubset(data.Train.Count, o.ProbeSize, new SeedStreams(options.Seed).ProbeSubset);
             using var subset = data.Train.Select(indices);
-            int chunk = o.BatchNorm == BatchNormPolicy.BatchStats ? options.MicroBatch : options.EvaluationChunkSize;
+            int chunk = RunSetup.EvaluationChunk(options, o.BatchNorm == BatchNormPolicy.BatchStats);
             using var train = DataView.Borrow("train", subset.Images, subset.Labels, chunk);
             using var test = DataView.Borrow("test", data.Test.Images, data.Test.Labels, chunk);
             using var recalibration = DataView.Borrow("recalibration", subset.Images, subset.Labels, options.MicroBatch);

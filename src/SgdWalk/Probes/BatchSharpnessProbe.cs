@@ -11,7 +11,7 @@ namespace SgdWalk.Probes;
 /// </summary>
 public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe, IStatefulProbe
 {
-    private readonly Generator generator = new((ulong)options.Seed + 1);
+    private readonly Generator generator = new((ulong)options.BatchSharpnessSeed);
     private Tensor? generatorState;
 
     public string Name => "batch-sharpness";

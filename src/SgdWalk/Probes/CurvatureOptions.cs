@@ -30,8 +30,11 @@ public sealed record CurvatureOptions
     /// <summary>Size of those mini-batches (the training batch size).</summary>
     public int BatchSize { get; init; } = 100;
 
-    /// <summary>Seed of the curvature probes' own generator (trace probes, batch draws, first start vector).</summary>
+    /// <summary>Seed of the sharpness probe's own generator (trace probes, first start vector).</summary>
     public long Seed { get; init; }
+
+    /// <summary>Seed of the batch-sharpness probe's own generator (its mini-batch draws).</summary>
+    public long BatchSharpnessSeed { get; init; } = 1;
 
     public bool Enabled => !Schedule.IsNone;
 }

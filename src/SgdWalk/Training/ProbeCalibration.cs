@@ -15,7 +15,7 @@ public sealed record ProbeCalibrationResult(
 /// `--probe-size auto`: the smallest probe subset whose height is measured to a target relative standard error.
 /// The error of a height comes from the spread s of the per-sample differences ℓ_i(0) − ℓ_i(floor), so n samples
 /// give s/√n and the target e·height needs n = (s / (e·height))². s and the height are measured on a pilot: a copy of
-/// the run's first steps (plain SGD at the initial learning rate, mini-batches from a generator of its own, seed + 6),
+/// the run's first steps (plain SGD at the initial learning rate, mini-batches from the pilot's own stream),
 /// profiled on a pool of up to 10,000 training samples that contains every candidate subset (the probe subset of
 /// size n is the first n of the same seeded permutation). The pilot's parameters, buffers and gradients are put back
 /// bit for bit, so the run itself is exactly the run with `--probe-size n`.
@@ -29,7 +29,8 @@ public static class ProbeCalibration
     public static ProbeCalibrationResult Run(nn.Module<Tensor, Tensor> model, IReadOnlyList<Parameter> parameters, LabeledImages train,
         TrainOptions options, Device device)
     {
-        int chunk = options.BatchNorm == BatchNormPolicy.BatchStats ? options.MicroBatch : options.EvaluationChunkSize;
+        var streams = new SeedStreams(options.Seed);
+        int chunk = RunSetup.EvaluationChunk(options, options.BatchNorm == BatchNormPolicy.BatchStats);
         int poolSize = Math.Min(MaxPool, train.Count);
         var heights = new List<double>();
         var spreads = new List<double>();
@@ -37,9 +38,9 @@ public static class ProbeCalibration
 
         using var savedParameters = ParamVector.OfValues(parameters);
         using var savedState = ModelState.Capture(model);
-        using (var pool = train.Select(Trainer.ProbeSubset(train.Count, poolSize, options.Seed + 3)))
+        using (var pool = train.Select(RunSetup.ProbeSubset(train.Count, poolSize, streams.ProbeSubset)))
         using (var view = DataView.Own("pool", pool.Images.to(device), pool.Labels.to(device), chunk))
-        using (var generator = new Generator((ulong)(options.Seed + 6)))
+        using (var generator = new Generator((ulong)streams.Pilot))
         {
             var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm), parameters);
             for (int step = 0; step < WarmupSteps + MeasuredSteps; step++)
@@ -48,10 +49,8 @@ public static class ProbeCalibration
                 using var start = ParamVector.OfValues(parameters);
                 using var startState = ModelState.Capture(model);
                 var index = randint(train.Count, [options.BatchSize], generator: generator);
-                model.train();
-                foreach (var p in parameters) p.grad?.zero_();
-                nn.functional.cross_entropy(model.call(train.Images.index_select(0, index).to(device)), train.Labels.index_select(0, index).to(device)).backward();
-                using (no_grad()) foreach (var p in parameters) p.add_(p.grad!, -options.LearningRate);
+                SgdStep.Plain(model, parameters, train.Images.index_select(0, index).to(device), train.Labels.index_select(0, index).to(device),
+                    options.LearningRate);
                 if (step < WarmupSteps) continue;
 
                 using var end = ParamVector.OfValues(parameters);

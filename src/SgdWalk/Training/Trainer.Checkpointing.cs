@@ -5,66 +5,63 @@ namespace SgdWalk.Training;
 
 public sealed partial class Trainer
 {
-    private sealed partial class RunLoop
+    /// <summary>
+    /// Everything the next step depends on, at a step boundary: parameters and BatchNorm buffers, momentum, the
+    /// probes' cross-step vectors, the sampler state at the epoch's start and how far into the epoch the run is,
+    /// the augmentation stream, and how long each CSV file is (resume cuts them back to exactly this).
+    /// </summary>
+    private void SaveCheckpoint(int step, int epoch, int position, Tensor epochStart, double wallSeconds, double evaluationSeconds)
     {
-        /// <summary>
-        /// Everything the next step depends on, at a step boundary: parameters and BatchNorm buffers, momentum, the
-        /// probes' cross-step vectors, the sampler state at the epoch's start and how far into the epoch the run is,
-        /// the augmentation stream, and how long each CSV file is (resume cuts them back to exactly this).
-        /// </summary>
-        private void SaveCheckpoint(int step, int epoch, int position, Tensor epochStart, double wallSeconds, double evaluationSeconds)
+        var (stepsLength, profilesLength) = recorder.FlushToDisk();
+        epochs.FlushToDisk();
+        var fingerprint = OptionsFingerprint.Options(options);
+        var header = new CheckpointHeader
         {
-            var (stepsLength, profilesLength) = recorder.FlushToDisk();
-            epochs.FlushToDisk();
-            var fingerprint = OptionsFingerprint.Options(options);
-            var header = new CheckpointHeader
+            Step = step,
+            Epoch = epoch,
+            Position = position,
+            OptionsHash = OptionsFingerprint.Hash(fingerprint),
+            Options = fingerprint,
+            ParameterNames = parameterNames,
+            BufferNames = model.named_buffers().Select(b => b.name).ToArray(),
+            CsvLengths = new() { ["steps"] = stepsLength, ["profiles"] = profilesLength, ["epochs"] = epochs.Length },
+            Counters = new()
             {
-                Step = step,
-                Epoch = epoch,
-                Position = position,
-                OptionsHash = OptionsFingerprint.Hash(fingerprint),
-                Options = fingerprint,
-                ParameterNames = parameterNames,
-                BufferNames = model.named_buffers().Select(b => b.name).ToArray(),
-                CsvLengths = new() { ["steps"] = stepsLength, ["profiles"] = profilesLength, ["epochs"] = epochs.Length },
-                Counters = new()
-                {
-                    ["recorded_steps"] = recorder.RecordedSteps,
-                    ["wall_s"] = wallSeconds,
-                    ["evaluation_s"] = startEvaluationSeconds + evaluationSeconds,
-                },
-            };
-            // The checkpoint only reads these tensors; their owners (model, optimiser, probes) keep them.
-            var tensors = new Dictionary<string, Tensor>();
-            foreach (var (name, value) in model.state_dict()) tensors["model/" + name] = value;
-            foreach (var (index, buffer) in optimizer.MomentumBuffers()) tensors[$"optimizer/momentum/{index}"] = buffer;
-            foreach (var (name, value) in recorder.SaveState()) tensors["probe/" + name] = value;
-            tensors["rng/sampler"] = epochStart;
-            using var augmentState = augmenter?.GetState();
-            if (augmentState is not null) tensors["rng/augmenter"] = augmentState;
+                ["recorded_steps"] = recorder.RecordedSteps,
+                ["wall_s"] = wallSeconds,
+                ["evaluation_s"] = startEvaluationSeconds + evaluationSeconds,
+            },
+        };
+        // The checkpoint only reads these tensors; their owners (model, optimiser, probes) keep them.
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, value) in model.state_dict()) tensors["model/" + name] = value;
+        foreach (var (index, buffer) in optimizer.MomentumBuffers()) tensors[$"optimizer/momentum/{index}"] = buffer;
+        foreach (var (name, value) in recorder.SaveState()) tensors["probe/" + name] = value;
+        tensors["rng/sampler"] = epochStart;
+        using var augmentState = augmenter?.GetState();
+        if (augmentState is not null) tensors["rng/augmenter"] = augmentState;
 
-            checkpoints.Save(new CheckpointFile(header, tensors));
+        checkpoints.Save(new CheckpointFile(header, tensors));
+    }
+
+    /// <summary>Puts a checkpoint's state back into the freshly built model, optimiser, probes and generators.</summary>
+    private void Restore(CheckpointFile checkpoint)
+    {
+        using (no_grad())
+        {
+            foreach (var (name, live) in model.state_dict())
+                live.copy_(checkpoint.Tensors["model/" + name]);
         }
-
-        /// <summary>Puts a checkpoint's state back into the freshly built model, optimiser, probes and generators.</summary>
-        private void Restore(CheckpointFile checkpoint)
+        optimizer.LoadMomentumBuffers(checkpoint.Under("optimizer/momentum/")
+            .ToDictionary(p => int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture), p => p.Value));
+        recorder.LoadState(checkpoint.Under("probe/").ToDictionary(p => p.Name, p => p.Value),
+            (int)checkpoint.Header.Counters.GetValueOrDefault("recorded_steps"));
+        sampler.SetState(checkpoint.Tensors["rng/sampler"]);
+        if (augmenter is not null)
         {
-            using (no_grad())
-            {
-                foreach (var (name, live) in model.state_dict())
-                    live.copy_(checkpoint.Tensors["model/" + name]);
-            }
-            optimizer.LoadMomentumBuffers(checkpoint.Under("optimizer/momentum/")
-                .ToDictionary(p => int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture), p => p.Value));
-            recorder.LoadState(checkpoint.Under("probe/").ToDictionary(p => p.Name, p => p.Value),
-                (int)checkpoint.Header.Counters.GetValueOrDefault("recorded_steps"));
-            sampler.SetState(checkpoint.Tensors["rng/sampler"]);
-            if (augmenter is not null)
-            {
-                if (!checkpoint.Tensors.TryGetValue("rng/augmenter", out var state))
-                    throw new ResumeException("the checkpoint has no augmentation stream but this run augments");
-                augmenter.SetState(state);
-            }
+            if (!checkpoint.Tensors.TryGetValue("rng/augmenter", out var state))
+                throw new ResumeException("the checkpoint has no augmentation stream but this run augments");
+            augmenter.SetState(state);
         }
     }
 }

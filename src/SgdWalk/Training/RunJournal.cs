@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SgdWalk.Checkpoints;
+using SgdWalk.Data;
+using SgdWalk.Probes;
+using SgdWalk.Records;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Training;
+
+/// <summary>
+/// run.json while a run goes: every fact, count and timing the trainer records is set here, and the file is
+/// rewritten when the run starts, after the probe-size pilot, at every epoch end and when the run ends, however it ends.
+/// </summary>
+internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
+{
+    public RunFolder Folder => folder;
+
+    public static RunJournal Start(TrainOptions options, RunFolder folder) => new(new RunManifest
+    {
+        Seed = options.Seed,
+        Options = (JsonObject)JsonSerializer.SerializeToNode(options, RunManifest.Json)!,
+        Versions = RunEnvironment.Versions(),
+        StartedUtc = DateTimeOffset.UtcNow,
+    }, folder);
+
+    /// <summary>Runs <paramref name="train"/> and records how it ended: its status, or why it failed, and the total time.</summary>
+    public TrainingResult Track(Func<TrainingResult> train)
+    {
+        var total = Stopwatch.StartNew();
+        double previousTotal = manifest.TimingsSeconds.GetValueOrDefault("total_s");
+        manifest.Threads = get_num_threads();
+        manifest.Machine = RunEnvironment.Machine();
+        manifest.Write(folder.Manifest);
+        try
+        {
+            var result = train();
+            manifest.Status = result.Status;
+            manifest.Message = result.Message;
+            return result;
+        }
+        catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException
+            or ResumeException)
+        {
+            // A refused resume leaves the run as it was (interrupted, say); anything else marks it failed.
+            manifest.Status = e is ResumeException ? manifest.Status : RunStatus.Failed;
+            manifest.Message = e.Message;
+            throw;
+        }
+        finally
+        {
+            manifest.FinishedUtc = DateTimeOffset.UtcNow;
+            manifest.TimingsSeconds["total_s"] = previousTotal + total.Elapsed.TotalSeconds;
+            // The whole process's peak (a run in a process that did other work first reports that work's peak too).
+            if (RunEnvironment.PeakMemoryMegabytes() is long peak) manifest.Counts["peak_memory_mb"] = peak;
+            manifest.Write(folder.Manifest);
+        }
+    }
+
+    public void DataLoaded(string directory, TimeSpan took)
+    {
+        manifest.Options["data_directory"] = directory;
+        manifest.TimingsSeconds["data_s"] = took.TotalSeconds;
+    }
+
+    public void ModelBuilt(long parameters) => manifest.Counts["parameters"] = parameters;
+
+    /// <summary>Once every check has passed: the run is running again, and run.json counts the resume.</summary>
+    public void Resumed(CheckpointFile? checkpoint) => ResumePlan.MarkResumed(manifest, checkpoint);
+
+    /// <summary>The probe size an earlier start of this run chose (`--probe-size auto`), so a resumed run keeps its probe view.</summary>
+    public int? CalibratedProbeSize => manifest.Options["probe_calibration"]?["size"]?.GetValue<int>();
+
+    public void ProbeCalibrated(ProbeCalibrationResult result, TimeSpan took)
+    {
+        manifest.Options["probe_calibration"] = JsonSerializer.SerializeToNode(result, RunManifest.Json);
+        manifest.TimingsSeconds["probe_calibration_s"] = took.TotalSeconds;
+        manifest.Write(folder.Manifest);
+    }
+
+    public void NoiseEstimated(double maxGradientVariance, double standardDeviation)
+    {
+        manifest.Options["max_gradient_variance"] = maxGradientVariance;
+        manifest.Options["isotropic_noise_std"] = standardDeviation;
+    }
+
+    public void ProbeSamples(int count) => manifest.Counts["probe_samples"] = count;
+
+    public void Planned(int stepsPerEpoch, int totalSteps)
+    {
+        manifest.Counts["steps_per_epoch"] = stepsPerEpoch;
+        manifest.Counts["total_steps"] = totalSteps;
+    }
+
+    /// <summary>Where the run stands; written to disk at the next epoch end or when the run ends.</summary>
+    public void Progress(int steps, WalkRecorder recorder)
+    {
+        manifest.Counts["steps"] = steps;
+        manifest.Counts["recorded_steps"] = recorder.RecordedSteps;
+        manifest.Counts["hessian_vector_products"] = recorder.Hessian.Products;
+    }
+
+    /// <summary>An epoch's end: the time split between training, probes and evaluation so far, the counts, then run.json.</summary>
+    public void EpochEnded(int epoch, int steps, WalkRecorder recorder, TimeSpan wall, TimeSpan evaluation, double evaluationBeforeResume)
+    {
+        manifest.TimingsSeconds["probes_s"] = recorder.ProbeTime.TotalSeconds;
+        manifest.TimingsSeconds["evaluation_s"] = evaluationBeforeResume + evaluation.TotalSeconds;
+        manifest.TimingsSeconds["training_s"] = (wall - recorder.ProbeTime - evaluation).TotalSeconds;
+        Progress(steps, recorder);
+        manifest.Counts["epochs"] = epoch;
+        manifest.Write(folder.Manifest);
+    }
+}

@@ -1,0 +1,69 @@
+using SgdWalk.Data;
+using SgdWalk.Landscape;
+using SgdWalk.Models;
+using SgdWalk.Probes;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Training;
+
+/// <summary>
+/// The rules that turn a run's options into its parts, written once for the trainer, the `--probe-size auto` pilot
+/// and `sgdwalk barrier` (which rebuilds a finished run's model, data and probe subset from its run.json).
+/// </summary>
+public static class RunSetup
+{
+    public static DataBundle LoadData(TrainOptions options, string? dataDirectory = null) =>
+        DatasetCatalog.Load(new DataOptions(options.Dataset, dataDirectory ?? options.DataDir, options.ValidationSize, options.TrainSize,
+            new SeedStreams(options.Seed).SyntheticData));
+
+    /// <summary>The zoo model the options name, initialised from the run's initialisation stream (torch's global generator).</summary>
+    public static nn.Module<Tensor, Tensor> BuildModel(TrainOptions options, LabeledImages train)
+    {
+        manual_seed(new SeedStreams(options.Seed).Initialisation);
+        var spec = new ModelSpec(train.Channels, train.Height, train.Width, train.Classes, options.Hidden, options.ModelBatchNorm, options.Depth);
+        return ModelZoo.Create(options.Model, spec);
+    }
+
+    /// <summary>A fixed subset of the training split, drawn from its own generator, in ascending order; null size = all.</summary>
+    public static long[] ProbeSubset(int count, int? size, long seed)
+    {
+        if (size is null || size >= count) return Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        using var generator = new Generator((ulong)seed);
+        using var permutation = randperm(count, generator: generator);
+        return permutation.data<long>().Take(size.Value).Order().ToArray();
+    }
+
+    /// <summary>
+    /// Samples per forward pass when a loss is evaluated: under batch statistics the loss is defined chunk by chunk,
+    /// so chunks are the training micro-batch; with running statistics the chunk size only trades memory for speed.
+    /// </summary>
+    public static int EvaluationChunk(TrainOptions options, bool batchStatistics) =>
+        batchStatistics ? options.MicroBatch : options.EvaluationChunkSize;
+
+    /// <summary>What the run's <see cref="WalkRecorder"/> measures.</summary>
+    public static RecorderOptions RecorderOptionsFor(TrainOptions options, SeedStreams streams) => new()
+    {
+        Probes = options.Probes,
+        Record = RecordSchedule.Parse(options.Record),
+        Alphas = options.Alphas,
+        AdaptiveTolerance = options.AdaptiveAlphas,
+        BatchNorm = options.BatchNorm,
+        BatchChunkSize = options.MicroBatch,
+        CosineWeightDecay = options.AuthorsCompat ? options.WeightDecay : 0,
+        FloorLags = options.FloorLags,
+        Curvature = new CurvatureOptions
+        {
+            Schedule = RecordSchedule.Parse(options.Sharpness),
+            Hvp = options.Hvp,
+            Eigen = options.Eigen,
+            TopK = options.TopK,
+            EigenIterations = options.EigenIterations,
+            EigenTolerance = options.EigenTolerance,
+            TraceSamples = options.TraceSamples,
+            BatchSharpnessBatches = options.BatchSharpnessBatches,
+            BatchSize = options.BatchSize,
+            Seed = streams.Sharpness,
+            BatchSharpnessSeed = streams.BatchSharpness,
+        },
+    };
+}

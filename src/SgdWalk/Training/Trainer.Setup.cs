@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using SgdWalk.Checkpoints;
+using SgdWalk.Data;
+using SgdWalk.Landscape;
+using SgdWalk.Probes;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Training;
+
+/// <summary>The parts of a run, built from its options before <see cref="Train"/> takes the first step.</summary>
+public sealed partial class Trainer
+{
+    private readonly TrainOptions options;
+    private readonly RunJournal journal;
+    private readonly DataBundle data;
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly IReadOnlyList<Parameter> parameters;
+    private readonly string[] parameterNames;
+    private readonly Device device;
+    private readonly SgdOptimizer optimizer;
+    private readonly EpochSampler sampler;
+    private readonly Augmenter? augmenter;
+    private readonly LearningRateSchedule schedule;
+    private readonly int stepsPerEpoch, totalSteps, totalEpochs;
+    private readonly WalkRecorder recorder;
+    private readonly FloorStep? floorStep;
+    private readonly DataView? floorView;
+    private readonly EpochLog epochs;
+    private readonly TensorBoardLog? tensorBoard;
+    private readonly CheckpointStore checkpoints;
+    private readonly CheckpointHeader? start;
+    private readonly double startWallSeconds, startEvaluationSeconds;
+    private readonly Stopwatch wall = new(), evaluation = new();
+
+    private static TrainingResult Execute(TrainOptions options, RunJournal journal, CheckpointFile? checkpoint, bool resuming,
+        Action<TrainingProgress>? progress, CancellationToken cancel)
+    {
+        set_num_threads(options.Threads ?? Environment.ProcessorCount);
+        return journal.Track(() =>
+        {
+            var device = torch.device(options.Device);
+            var clock = Stopwatch.StartNew();
+            using var data = RunSetup.LoadData(options);
+            journal.DataLoaded(data.Directory, clock.Elapsed);
+
+            using var model = RunSetup.BuildModel(options, data.Train);
+            model.to(device);
+            var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+            journal.ModelBuilt(parameters.Sum(p => p.numel()));
+            if (checkpoint is not null) ResumePlan.CheckModel(checkpoint, model);
+            if (resuming) journal.Resumed(checkpoint);
+            // Disk space for the checkpoints kept (plus one being written) is checked before the first step.
+            journal.Folder.CheckWritable(CheckpointBytes(model, options) * (options.KeepCheckpoints + 2));
+            if (options.ProbeSizeAuto) options = CalibrateProbeSize(options, model, parameters, data, device, journal);
+
+            var trainer = new Trainer(options, journal, data, model, parameters, device, checkpoint);
+            try
+            {
+                trainer.wall.Start();
+                return trainer.Train(progress, cancel);
+            }
+            finally
+            {
+                trainer.Release();
+            }
+        });
+    }
+
+    private Trainer(TrainOptions options, RunJournal journal, DataBundle data, nn.Module<Tensor, Tensor> model, IReadOnlyList<Parameter> parameters,
+        Device device, CheckpointFile? resume)
+    {
+        (this.options, this.journal, this.data, this.model, this.parameters, this.device) = (options, journal, data, model, parameters, device);
+        var streams = new SeedStreams(options.Seed);
+        var folder = journal.Folder;
+        optimizer = new SgdOptimizer(parameters, options.Momentum, options.WeightDecay, options.Nesterov, IsotropicNoise(streams));
+        // θ_0 on disk, so `sgdwalk barrier RUN:initial RUN:final` can measure the straight path later.
+        Directory.CreateDirectory(folder.Checkpoints);
+        if (resume is null) model.save(Path.Combine(folder.Checkpoints, "initial.dat"));
+        sampler = new EpochSampler(data.Train.Count, options.BatchSize, streams.Order);
+        // Pad with black as torchvision does before normalising: (0 − mean) / std in normalised units.
+        augmenter = options.Augment ?? data.AugmentByDefault
+            ? new Augmenter(streams.Augmentation, 4, data.Mean.Zip(data.Std, (m, s) => -m / s).ToArray())
+            : null;
+        stepsPerEpoch = sampler.BatchesPerEpoch;
+        totalSteps = options.Steps ?? options.Epochs * stepsPerEpoch;
+        totalEpochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch;
+        schedule = LearningRateSchedule.Parse(options.Schedule, options.LearningRate, totalSteps / (double)stepsPerEpoch);
+
+        // The probe view: a fixed, seeded subset of the training split, chunked as the BN policy requires.
+        var probeIndices = RunSetup.ProbeSubset(data.Train.Count, options.ProbeSize, streams.ProbeSubset);
+        int probeChunk = RunSetup.EvaluationChunk(options, options.BatchNorm == BatchNormPolicy.BatchStats);
+        using (var subset = data.Train.Select(probeIndices))
+        {
+            var probeView = DataView.Own("probe", subset.Images.to(device), subset.Labels.to(device), probeChunk);
+            var lengths = resume?.Header.CsvLengths;
+            recorder = new WalkRecorder(model, RunSetup.RecorderOptionsFor(options, streams), folder.Path, probeView,
+                resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]));
+        }
+        journal.ProbeSamples(probeIndices.Length);
+
+        tensorBoard = options.TensorBoard ? new TensorBoardLog(Path.Combine(folder.Path, "events")) : null;
+        epochs = new EpochLog(model, data, probeIndices, device, options.EvaluationChunkSize, folder.Epochs, resume?.Header.CsvLengths["epochs"], tensorBoard);
+
+        // The interventions floor-sgd / height-sgd search the floor on the step's batch or on a copy of the probe set.
+        if (options.Optimizer != "sgd")
+        {
+            var surface = new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm);
+            floorStep = new FloorStep(surface, parameters, options.Optimizer == "floor-sgd" ? 0 : options.HeightFraction);
+            if (options.FloorView == "probe")
+                using (var subset = data.Train.Select(probeIndices))
+                    floorView = DataView.Own("floor-search", subset.Images.to(device).clone(), subset.Labels.to(device).clone(), probeChunk);
+        }
+        checkpoints = new CheckpointStore(folder.Checkpoints, options.KeepCheckpoints);
+        parameterNames = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToArray();
+        if (resume is not null)
+        {
+            Restore(resume);
+            start = resume.Header;
+            startWallSeconds = start.Counters.GetValueOrDefault("wall_s");
+            startEvaluationSeconds = start.Counters.GetValueOrDefault("evaluation_s");
+        }
+        // Checkpoints newer than the one resumed from belong to a future that is about to be rewritten.
+        checkpoints.DropAfter(start?.Step ?? -1);
+        journal.Planned(stepsPerEpoch, totalSteps);
+    }
+
+    /// <summary>
+    /// `--probe-size auto`: a pilot chooses the size (recorded in run.json under options.probe_calibration); a resumed
+    /// run reuses the recorded choice, so its probe view is the one it started with.
+    /// </summary>
+    private static TrainOptions CalibrateProbeSize(TrainOptions options, nn.Module<Tensor, Tensor> model, IReadOnlyList<Parameter> parameters,
+        DataBundle data, Device device, RunJournal journal)
+    {
+        if (journal.CalibratedProbeSize is int recorded) return options with { ProbeSize = recorded };
+        var clock = Stopwatch.StartNew();
+        var result = ProbeCalibration.Run(model, parameters, data.Train, options, device);
+        journal.ProbeCalibrated(result, clock.Elapsed);
+        return options with { ProbeSize = result.Size };
+    }
+
+    /// <summary>An upper estimate of one checkpoint's size: parameters and buffers, momentum, three probe vectors.</summary>
+    private static long CheckpointBytes(nn.Module model, TrainOptions options)
+    {
+        long parameterBytes = model.parameters().Sum(p => p.numel() * p.ElementSize);
+        long bufferBytes = model.buffers().Sum(b => b.numel() * b.ElementSize);
+        return parameterBytes * (options.Momentum > 0 ? 5 : 4) + bufferBytes + (1 << 20);
+    }
+
+    /// <summary>GD + isotropic noise: the noise scale from the chunk gradients at θ_0 (null when the option is off).</summary>
+    private GradientNoise? IsotropicNoise(SeedStreams streams)
+    {
+        if (options.IsotropicNoise == 0) return null;
+        using var scope = NewDisposeScope(); // owns the chunk views the estimate walks over
+        var chunks = Enumerable.Range(0, (data.Train.Count + options.MicroBatch - 1) / options.MicroBatch).Select(c =>
+        {
+            int first = c * options.MicroBatch, count = Math.Min(options.MicroBatch, data.Train.Count - first);
+            return (data.Train.Images.narrow(0, first, count).to(device), data.Train.Labels.narrow(0, first, count).to(device));
+        });
+        double variance = GradientNoise.MaxCoordinateVariance(model, parameters, chunks);
+        double std = options.IsotropicNoise * variance;
+        journal.NoiseEstimated(variance, std);
+        return new GradientNoise(std, streams.Noise);
+    }
+
+    /// <summary>Frees what the parts own; the data and the model belong to <see cref="Execute"/>.</summary>
+    private void Release()
+    {
+        recorder.Dispose();
+        optimizer.Dispose();
+        sampler.Dispose();
+        augmenter?.Dispose();
+        floorView?.Dispose();
+        epochs.Dispose();
+    }
+}
