@@ -81,12 +81,13 @@ public sealed partial class Trainer
             model.to(device);
             var parameters = model.parameters().Where(p => p.requires_grad).ToList();
             manifest.Counts["parameters"] = parameters.Sum(p => p.numel());
-            if (resume is not null) ResumePlan.CheckModel(resume, model);
+            if (resume is not null) ResumePlan.CheckModel(resume, model, data);
             if (resuming) ResumePlan.MarkResumed(manifest, resume);
             // Disk space for the checkpoints kept (plus one being written) is checked before the first step.
             folder.CheckWritable(CheckpointBytes(model, options) * (options.KeepCheckpoints + 2));
 
             if (options.ProbeSizeAuto) options = CalibrateProbeSize(options, model, parameters, data, device, manifest, folder);
+            folder.DeleteReplacedRun(); // only now, with data and model loaded, may a run replaced by --overwrite go
             using var loop = new RunLoop(options, folder, data, model, parameters, device, manifest, resume);
             var result = loop.Run(progress, cancel);
             manifest.Status = result.Status;
@@ -295,7 +296,7 @@ public sealed partial class Trainer
                     tensorBoard?.Step(step, row);
 
                     // A non-finite loss or parameter ends the run; the last checkpoint stays the last good state.
-                    if (Divergence.Check(step, loss, optimizer.Parameters, parameterNames) is { } diverged)
+                    if (CheckDivergence(step, loss) is { } diverged)
                         return Finish(RunStatus.Diverged, diverged, step + 1);
                     step++;
                     progress?.Invoke(new TrainingProgress(step, totalSteps, epoch, totalEpochs, loss));
