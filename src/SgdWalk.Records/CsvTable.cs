@@ -34,10 +34,17 @@ public sealed class CsvTable
     private int Column(string column) =>
         index.TryGetValue(column, out int i) ? i : throw new KeyNotFoundException($"no column '{column}'");
 
+    /// <summary>Reads the whole file. Every row SgdWalk writes ends with a newline, so a last line without one is a
+    /// row still being written (a live run, or one killed mid-row) and is left out.</summary>
     public static CsvTable Read(string path)
     {
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        var records = Parse(reader.ReadToEnd()).ToList();
+        string text;
+        // FileShare.ReadWrite: a live run appends to the file while it is read.
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        using (var reader = new StreamReader(stream, Encoding.UTF8))
+            text = reader.ReadToEnd();
+        text = text[..(text.LastIndexOf('\n') + 1)];
+        var records = Parse(text).ToList();
         if (records.Count == 0) throw new InvalidDataException($"{path}: empty CSV file (no header)");
         var header = records[0];
         foreach (var (r, i) in records.Skip(1).Select((r, i) => (r, i + 2)))

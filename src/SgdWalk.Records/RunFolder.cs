@@ -23,26 +23,96 @@ public sealed class RunFolder
 
     private string Combine(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Where <c>--overwrite</c> keeps the run it replaces until the new run has started (see <see cref="Claim"/>).</summary>
+    public string Replaced => Combine(".replaced");
+
+    /// <summary>What a run writes into its folder: the entries <c>--overwrite</c> replaces. Anything else in the folder
+    /// (a user's own notes) is left alone.</summary>
+    private static readonly string[] Artefacts =
+        ["run.json", "run.json.tmp", "steps.csv", "profiles.csv", "epochs.csv", "checkpoints", "figures", "events", "export",
+         "report.html", "summary.md"];
+
+    private IEnumerable<string> ArtefactsPresent() =>
+        Directory.EnumerateFileSystemEntries(Path).Where(e =>
+        {
+            string name = System.IO.Path.GetFileName(e);
+            return Artefacts.Contains(name) || (name.StartsWith("barrier-", StringComparison.Ordinal) && name.EndsWith(".csv", StringComparison.Ordinal));
+        });
+
     /// <summary>
-    /// Makes the folder ready for a new run. An existing run is never replaced unless <paramref name="overwrite"/>
-    /// is set, and the check happens before any work, so a mistake costs nothing. Also proves the folder is writable
-    /// and, when <paramref name="requiredBytes"/> is given, that its disk has that much free space.
+    /// Makes the folder ready for a new run and returns it (the claim is released again; the CLI keeps it with
+    /// <see cref="Claim"/>). An existing run is never replaced unless <paramref name="overwrite"/> is set.
     /// </summary>
     public static RunFolder Prepare(string path, bool overwrite, long requiredBytes = 0)
     {
-        var folder = new RunFolder(path);
-        if (File.Exists(folder.Path))
-            throw new IOException($"{folder.Path}: is a file, not a run folder");
-        if (Directory.Exists(folder.Path) && Directory.EnumerateFileSystemEntries(folder.Path).Any())
+        using var claim = Claim(path, overwrite, requiredBytes);
+        return claim.Folder;
+    }
+
+    /// <summary>
+    /// Takes the folder's lock for a new run and checks, under the lock, that the folder is empty or (with
+    /// <paramref name="overwrite"/>) holds a run. The old run is not deleted here: its files are moved aside into
+    /// <see cref="Replaced"/>, deleted by <see cref="DeleteReplacedRun"/> once the new run has loaded its data and
+    /// model, and moved back by <see cref="RestoreReplacedRun"/> when it fails before that. Also proves the folder
+    /// is writable and, when <paramref name="requiredBytes"/> is given, that its disk has that much free space.
+    /// </summary>
+    /// <exception cref="IOException">The folder is taken, in use, not a run, or not writable (one line saying which).</exception>
+    public static RunLock Claim(string path, bool overwrite, long requiredBytes = 0)
+    {
+        var claim = RunLock.Acquire(path);
+        try
         {
-            if (!overwrite)
-                throw new IOException($"{folder.Path}: already exists and is not empty; choose another --out or pass --overwrite");
-            foreach (var name in new[] { "run.json", "steps.csv", "profiles.csv", "epochs.csv" })
-                File.Delete(System.IO.Path.Combine(folder.Path, name));
-            if (Directory.Exists(folder.Checkpoints)) Directory.Delete(folder.Checkpoints, recursive: true);
+            var folder = claim.Folder;
+            var others = Directory.EnumerateFileSystemEntries(folder.Path)
+                .Where(e => System.IO.Path.GetFileName(e) is not (RunLock.FileName or ".replaced")).ToList();
+            if (others.Count > 0)
+            {
+                if (!overwrite)
+                    throw new IOException($"{folder.Path}: already exists and is not empty; choose another --out or pass --overwrite");
+                if (!folder.HasRun)
+                    throw new IOException($"{folder.Path}: is not empty and holds no run (no run.json); --overwrite replaces only a run folder");
+                // A replaced run left by a process killed mid-replacement was already given up by its own --overwrite.
+                if (Directory.Exists(folder.Replaced)) Directory.Delete(folder.Replaced, recursive: true);
+                Directory.CreateDirectory(folder.Replaced);
+                foreach (var entry in folder.ArtefactsPresent().ToList())
+                    MoveEntry(entry, System.IO.Path.Combine(folder.Replaced, System.IO.Path.GetFileName(entry)));
+            }
+            folder.CheckWritable(requiredBytes);
+            return claim;
         }
-        folder.CheckWritable(requiredBytes);
-        return folder;
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The new run has started: the run it replaced (if any) is deleted now. A no-op for every other run.</summary>
+    public void DeleteReplacedRun()
+    {
+        if (Directory.Exists(Replaced)) Directory.Delete(Replaced, recursive: true);
+    }
+
+    /// <summary>The new run failed before it started: its files go and the run it replaced comes back as it was.
+    /// False when there was nothing to restore.</summary>
+    public bool RestoreReplacedRun()
+    {
+        if (!Directory.Exists(Replaced)) return false;
+        foreach (var entry in ArtefactsPresent().ToList())
+        {
+            if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+            else File.Delete(entry);
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Replaced).ToList())
+            MoveEntry(entry, Combine(System.IO.Path.GetFileName(entry)));
+        Directory.Delete(Replaced);
+        return true;
+    }
+
+    private static void MoveEntry(string from, string to)
+    {
+        if (Directory.Exists(from)) Directory.Move(from, to);
+        else File.Move(from, to);
     }
 
     /// <summary>

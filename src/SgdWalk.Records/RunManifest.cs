@@ -52,8 +52,39 @@ public sealed class RunManifest
     {
         // Write next to the target, then rename: readers see the old file or the new one, never a torn one.
         string temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json) + "\n");
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json) + "\n");
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (IOException)
+        {
+            // A full disk: no room for a second copy, so the status would stay "running" forever. The compact form
+            // usually fits in the blocks the old file already holds; overwrite it in place (not atomic, but it only
+            // replaces bytes that are already allocated), else give up with the system's message.
+            File.Delete(temporary);
+            if (!File.Exists(path) || !TryRewriteInPlace(path)) throw;
+        }
+    }
+
+    private static readonly JsonSerializerOptions Compact = new(Json) { WriteIndented = false };
+
+    private bool TryRewriteInPlace(string path)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, Compact) + "\n");
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            if (bytes.Length > file.Length) return false;
+            file.Write(bytes);
+            file.SetLength(bytes.Length);
+            file.Flush(flushToDisk: true);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     public static RunManifest Read(string path)

@@ -34,7 +34,7 @@ public static class SweepSummary
     /// <summary>The header and rows of summary.csv for the cells present now.</summary>
     public static (IReadOnlyList<string> Columns, IReadOnlyList<RowValues> Rows) Compute(string sweepFolder)
     {
-        var cells = Cells(sweepFolder).Select(CellFacts.Read).ToList();
+        var cells = Cells(sweepFolder).Select(CellFacts.ReadOrDamaged).ToList();
         int maxEpochs = cells.Count == 0 ? 0 : cells.Max(c => c.EpochDistances.Count);
         var measuredSteps = cells.Where(c => c.Distances.Length > 0).Select(c => c.Distances.Length).ToList();
         int equalSteps = measuredSteps.Count == 0 ? 0 : measuredSteps.Min();
@@ -86,6 +86,19 @@ public static class SweepSummary
     private sealed record CellFacts(string Name, string Status, double LearningRate, double BatchSize, long Seed,
         RunSummary Summary, double MeanHeight, double[] Distances, IReadOnlyList<double> EpochDistances)
     {
+        /// <summary>A cell whose files cannot be read is listed as `damaged` without numbers, not a reason to lose the
+        /// summary of every other cell.</summary>
+        public static CellFacts ReadOrDamaged(RunFolder folder)
+        {
+            try { return Read(folder); }
+            catch (Exception e) when (e is InvalidDataException or IOException or FormatException or KeyNotFoundException)
+            {
+                var empty = new RunSummary("probe", 0, 0, double.NaN, double.NaN, double.NaN, double.NaN,
+                    double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, new Dictionary<string, double>());
+                return new CellFacts(Path.GetFileName(folder.Path), "damaged", double.NaN, double.NaN, 0, empty, double.NaN, [], []);
+            }
+        }
+
         public static CellFacts Read(RunFolder folder)
         {
             var manifest = RunManifest.Read(folder.Manifest);

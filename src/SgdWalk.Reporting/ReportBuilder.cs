@@ -15,7 +15,11 @@ public static class ReportBuilder
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">The folder is neither kind, or one of its files is missing or malformed (named in the message).</exception>
-    public static IReadOnlyList<string> Build(string folder, ReportOptions options)
+    public static IReadOnlyList<string> Build(string folder, ReportOptions options) => Build(folder, options, null);
+
+    /// <summary>As above; <paramref name="note"/> hears what the report had to leave out or qualify (a run still
+    /// being written, a damaged sweep cell), one line each, so a console can show it.</summary>
+    public static IReadOnlyList<string> Build(string folder, ReportOptions options, Action<string>? note)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(options);
@@ -28,8 +32,19 @@ public static class ReportBuilder
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         try
         {
-            if (RunData.IsRunFolder(path)) return BuildRun(RunData.Load(path), options);
-            if (SweepData.IsSweepFolder(path)) return BuildSweep(SweepData.Load(path), options);
+            if (RunData.IsRunFolder(path))
+            {
+                var run = RunData.Load(path);
+                if (run.Manifest.Status == RunStatus.Running)
+                    note?.Invoke($"{run.Name} is still running (or its process was killed): drawn from the rows written so far");
+                return BuildRun(run, options);
+            }
+            if (SweepData.IsSweepFolder(path))
+            {
+                var sweep = SweepData.Load(path);
+                foreach (var line in sweep.Damaged) note?.Invoke(line);
+                return BuildSweep(sweep, options);
+            }
             throw new InvalidDataException(
                 $"{path}: neither a run folder (no run.json) nor a sweep folder (no subfolder with a run.json)");
         }
@@ -38,6 +53,17 @@ public static class ReportBuilder
             CultureInfo.CurrentCulture = culture;
             CultureInfo.CurrentUICulture = uiCulture;
         }
+    }
+
+    /// <summary>Null when <paramref name="folder"/> is a run or sweep folder a report can be drawn for; otherwise
+    /// one line saying why not (so a caller can tell a wrong path from a damaged file).</summary>
+    public static string? NotReportable(string folder)
+    {
+        string path = Path.GetFullPath(folder);
+        if (File.Exists(path)) return $"{path}: is a file; give a run or sweep folder";
+        if (!Directory.Exists(path)) return $"{path}: no such folder";
+        if (RunData.IsRunFolder(path) || SweepData.IsSweepFolder(path)) return null;
+        return $"{path}: neither a run folder (no run.json) nor a sweep folder (no subfolder with a run.json)";
     }
 
     private static IReadOnlyList<string> BuildRun(RunData run, ReportOptions options)
@@ -75,7 +101,8 @@ public static class ReportBuilder
         var page = new ReportPage(
             $"SgdWalk sweep {Path.GetFileName(sweep.Path)}",
             $"{sweep.Cells.Count} runs over {sweep.LearningRates.Length} learning rate(s) × {sweep.BatchSizes.Length} batch size(s). " +
-            "Landscape numbers are on the probe view; cells with several seeds are averaged in the figures.",
+            "Landscape numbers are on the probe view; cells with several seeds are averaged in the figures." +
+            (sweep.Damaged.Count > 0 ? " Not drawn: " + string.Join("; ", sweep.Damaged) + "." : ""),
             [
                 ("learning rates", string.Join(", ", sweep.LearningRates.Select(Numbers.Format))),
                 ("batch sizes", string.Join(", ", sweep.BatchSizes.Select(Numbers.Integer))),

@@ -50,7 +50,7 @@ public class BarrierCommandTests
         string a = Train("a");
         string b = Train("b", "--hidden", "8");
         (code, output) = CliHarness.Run("barrier", a, b);
-        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal(ExitCodes.InvalidInput, code); // snapshots that do not belong together are bad input
         Assert.Contains("not snapshots of the same model", output);
     }
 

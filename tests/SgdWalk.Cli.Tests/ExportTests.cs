@@ -58,7 +58,7 @@ public partial class ExportTests
         Assert.Contains("no checkpoint at step 3; checkpointed steps: 0, 2, 4", output.Replace("\n", "", StringComparison.Ordinal));
         (code, output) = CliHarness.Run("export", run.Path);
         Assert.Equal(2, code);
-        Assert.Contains("--step T is required", output);
+        Assert.Contains("--step is required", output);
     }
 
     private sealed record NpyArray(long[] Shape, float[] Values);

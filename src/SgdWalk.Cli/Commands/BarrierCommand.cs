@@ -4,6 +4,7 @@ using SgdWalk.Barriers;
 using SgdWalk.Data;
 using SgdWalk.Landscape;
 using SgdWalk.Records;
+using SgdWalk.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -14,7 +15,7 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandArgument(0, "<A>"), Description("Start snapshot: RUN (its final parameters), RUN:initial, RUN:final, or RUN/checkpoints/NAME.dat.")]
+        [CommandArgument(0, "<A>"), Description("Start snapshot: RUN (its final parameters), RUN:initial, RUN:final, RUN/checkpoints/NAME.dat, or a step checkpoint RUN/checkpoints/step-T.ckpt.")]
         public string From { get; init; } = "";
 
         [CommandArgument(1, "<B>"), Description("End snapshot, same forms; must be the same model.")]
@@ -60,9 +61,16 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
         IReadOnlyList<PathPoint> points;
         try
         {
+            Nnpack.Disable();
             points = BarrierMeasurement.Run(options);
         }
-        catch (Exception e) when (e is DataFormatException or ArgumentException or IOException or InvalidDataException)
+        catch (ArgumentException e)
+        {
+            // Snapshots that do not belong together (another model, a checkpoint of another run): bad input.
+            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is DataFormatException or IOException or InvalidDataException)
         {
             console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
             return ExitCodes.Failed;
@@ -80,6 +88,13 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
         foreach (var p in points)
             table.AddRow(F(p.Alpha, "0.###"), F(p.Views["train"].Loss, "F4"), F(p.Views["train"].Accuracy, "P1"), F(p.Views["test"].Loss, "F4"), F(p.Views["test"].Accuracy, "P1"));
         console.Write(table);
+        // A NaN or infinite loss (a snapshot of a diverged run) has no barrier; printing "NaN" with success would pass
+        // for a measurement.
+        if (points.FirstOrDefault(p => p.Views.Values.Any(v => !double.IsFinite(v.Loss))) is { } bad)
+        {
+            console.MarkupLineInterpolated($"[red]sgdwalk: diverged:[/] the loss is not finite at α = {F(bad.Alpha, "0.###")} (a snapshot of a diverged run?); no barrier can be measured (points written to {output})");
+            return ExitCodes.Diverged;
+        }
         console.MarkupLineInterpolated($"barrier (max loss on the segment above the higher end): train {F(BarrierMeasurement.Barrier(points, "train"), "G4")}, test {F(BarrierMeasurement.Barrier(points, "test"), "G4")} → {output}");
         return ExitCodes.Success;
     }

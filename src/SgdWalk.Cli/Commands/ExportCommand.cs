@@ -12,22 +12,25 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellation)
     {
         var folder = new RunFolder(settings.Folder);
-        if (!Directory.Exists(folder.Path))
-        {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {folder.Path}: no such run folder");
-            return ExitCodes.InvalidInput;
-        }
-        if (settings.Step < 0)
-        {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] --step T is required: a checkpointed step, 0 or more (got {settings.Step})");
-            return ExitCodes.InvalidInput;
-        }
+        string? problem =
+            !Directory.Exists(folder.Path) ? $"{folder.Path}: no such run folder"
+            : !File.Exists(folder.Manifest) ? $"{folder.Path}: no run.json; not a run folder"
+            : settings.Step is null ? $"--step is required: the checkpointed step to export (`ls {Path.Combine(folder.Path, "checkpoints")}`)"
+            : settings.Step < 0 ? $"--step must be a checkpointed step, 0 or more (got {settings.Step})"
+            : null;
         string output = Path.GetFullPath(settings.Out ?? Path.Combine(folder.Path, "export", $"step-{settings.Step}"));
+        if (problem is null && File.Exists(output)) problem = $"--out {output}: is a file; give a folder to write the export into";
+        if (problem is not null)
+        {
+            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {problem}");
+            return ExitCodes.InvalidInput;
+        }
+        int step = settings.Step!.Value;
         try
         {
-            var index = SnapshotExport.Export(folder, settings.Step, output);
+            var index = SnapshotExport.Export(folder, step, output);
             int count = index["tensors"]!.AsArray().Count;
-            console.MarkupLineInterpolated($"exported {count} tensors of step {settings.Step} → {output} ({index["floor_point_note"]})");
+            console.MarkupLineInterpolated($"exported {count} tensors of step {step} → {output} ({index["floor_point_note"]})");
             return ExitCodes.Success;
         }
         catch (ArgumentException e)
@@ -50,7 +53,7 @@ public sealed class ExportSettings : CommandSettings
     public string Folder { get; init; } = "";
 
     [CommandOption("--step <T>"), Description("A checkpointed step (`ls <run>/checkpoints`); θ_t is the parameters after t steps.")]
-    public int Step { get; init; } = -1;
+    public int? Step { get; init; }
 
     [CommandOption("--out <DIR>"), Description("Where to write (default <run>/export/step-<T>).")]
     public string? Out { get; init; }

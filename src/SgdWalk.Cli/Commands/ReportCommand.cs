@@ -15,6 +15,12 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportFolderSe
             console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
             return ExitCodes.InvalidInput;
         }
+        // A wrong path is bad input (2, as every command says it); a damaged file inside a real folder is a failure (1).
+        if (ReportBuilder.NotReportable(settings.Folder) is { } problem)
+        {
+            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {problem}");
+            return ExitCodes.InvalidInput;
+        }
         return Write(console, settings.Folder, options) ? ExitCodes.Success : ExitCodes.Failed;
     }
 
@@ -23,7 +29,7 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportFolderSe
     {
         try
         {
-            var written = ReportBuilder.Build(folder, options);
+            var written = ReportBuilder.Build(folder, options, line => console.MarkupLineInterpolated($"[yellow]report:[/] {line}"));
             string? html = written.FirstOrDefault(p => p.EndsWith("report.html", StringComparison.Ordinal));
             console.MarkupLineInterpolated($"report: {written.Count(p => p.EndsWith(".png", StringComparison.Ordinal))} figures, {html ?? Path.Combine(folder, "report.html")}");
             return true;

@@ -15,6 +15,8 @@ internal static class RunConsole
     public static int Execute(IAnsiConsole console, RunFolder folder, ReportOptions reportOptions, bool noReport,
         Func<Action<TrainingProgress>, TrainingResult> run)
     {
+        // Libtorch's NNPACK probe would print a warning per convolution on CPUs it does not support.
+        Nnpack.Disable();
         TrainingResult result;
         try
         {
@@ -25,9 +27,17 @@ internal static class RunConsole
             console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
             return ExitCodes.InvalidInput;
         }
-        catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            // Anything that stops a run once its options were accepted (a device that is not there, a model too large
+            // for memory, a corrupt data file, a full disk) is a failure while running: exit 1, never a stack trace.
+            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {OneLine(e)}");
+            if (Restore(folder))
+            {
+                console.MarkupLineInterpolated($"[grey]the new run failed before its first step; the run it was to replace in {folder.Path} is back as it was[/]");
+                return ExitCodes.Failed;
+            }
+            MarkFailed(folder, OneLine(e));
             console.MarkupLineInterpolated($"[grey]the run is marked failed; `sgdwalk resume {folder.Path}` continues from its last checkpoint once the cause is fixed[/]");
             return ExitCodes.Failed;
         }
@@ -46,6 +56,38 @@ internal static class RunConsole
             default:
                 console.MarkupLineInterpolated($"[yellow]sgdwalk: {result.Status.ToString().ToLowerInvariant()}:[/] {result.Message}");
                 return ExitCodes.Interrupted;
+        }
+    }
+
+    /// <summary>The exception's message on one line (native errors carry libtorch's multi-line backtrace).</summary>
+    private static string OneLine(Exception e)
+    {
+        string first = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
+        return e is DataFormatException or IOException or ArgumentException or UnauthorizedAccessException ? first : $"{first} ({e.GetType().Name})";
+    }
+
+    private static bool Restore(RunFolder folder)
+    {
+        try { return folder.RestoreReplacedRun(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>A run stopped by an error the library did not classify still says so in its run.json.</summary>
+    private static void MarkFailed(RunFolder folder, string message)
+    {
+        try
+        {
+            if (!File.Exists(folder.Manifest)) return;
+            var manifest = RunManifest.Read(folder.Manifest);
+            if (manifest.Status != RunStatus.Running) return;
+            manifest.Status = RunStatus.Failed;
+            manifest.Message = message;
+            manifest.FinishedUtc ??= DateTimeOffset.UtcNow;
+            manifest.Write(folder.Manifest);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // The message on the console is what is left to say; the run folder cannot take it.
         }
     }
 

@@ -35,6 +35,11 @@ internal static class SweepExecution
         }
 
         folder = Path.GetFullPath(folder);
+        if (File.Exists(new RunFolder(folder).Manifest))
+        {
+            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {folder}: is a run folder (it has a run.json), not a sweep folder; choose another --out");
+            return ExitCodes.InvalidInput;
+        }
         try
         {
             Directory.CreateDirectory(folder);
@@ -66,9 +71,13 @@ internal static class SweepExecution
         }
         var failed = results.Where(r => r.Status == RunStatus.Failed).ToList();
         foreach (var f in failed) console.MarkupLineInterpolated($"[red]sgdwalk: cell {f.Cell.Name} failed:[/] {f.Message}");
+        // Cells another process holds (a second sweep on the same folder) are not this command's to vouch for.
+        var busy = results.Where(r => r.Skipped && r.Status == RunStatus.Running).ToList();
+        foreach (var b in busy) console.MarkupLineInterpolated($"[yellow]sgdwalk: cell {b.Cell.Name} left alone:[/] {b.Message}; rerun the same command once it has finished");
         int diverged = results.Count(r => r.Status == RunStatus.Diverged);
-        console.MarkupLineInterpolated($"[green]sweep done[/]: {results.Count(r => !r.Skipped)} run, {results.Count(r => r.Skipped)} already finished, {diverged} diverged, {failed.Count} failed → {Path.Combine(folder, SweepSummary.FileName)}");
-        return failed.Count > 0 || !reported ? ExitCodes.Failed : ExitCodes.Success;
+        int finishedBefore = results.Count(r => r.Skipped) - busy.Count;
+        console.MarkupLineInterpolated($"[green]sweep done[/]: {results.Count(r => !r.Skipped)} run, {finishedBefore} already finished, {busy.Count} running elsewhere, {diverged} diverged, {failed.Count} failed → {Path.Combine(folder, SweepSummary.FileName)}");
+        return failed.Count > 0 || busy.Count > 0 || !reported ? ExitCodes.Failed : ExitCodes.Success;
     }
 
     private static IReadOnlyList<CellResult> RunWithProgress(IAnsiConsole console, SweepPlan plan, string folder, Shard shard, CancellationToken cancellation)

@@ -31,19 +31,24 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             return ExitCodes.InvalidInput;
         }
 
-        RunFolder folder;
+        // The folder's lock is held for the whole run (and its report), so a second `train` on the same --out is
+        // refused instead of interleaving its rows with this one's; --overwrite only moves the old run aside here.
+        RunLock claim;
         try
         {
-            folder = RunFolder.Prepare(settings.Out ?? defaultFolder, settings.Overwrite);
+            claim = RunFolder.Claim(settings.Out ?? defaultFolder, settings.Overwrite);
         }
         catch (IOException e)
         {
             console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
             return ExitCodes.InvalidInput;
         }
-
-        console.MarkupLineInterpolated($"[bold]sgdwalk[/] {options.Model} on {options.Dataset}, lr {options.LearningRate}, batch {options.BatchSize}, seed {options.Seed} → {folder.Path}");
-        return RunConsole.Execute(console, folder, reportOptions, settings.NoReport, progress => Trainer.Run(options, folder, progress, cancellation));
+        using (claim)
+        {
+            var folder = claim.Folder;
+            console.MarkupLineInterpolated($"[bold]sgdwalk[/] {options.Model} on {options.Dataset}, lr {options.LearningRate}, batch {options.BatchSize}, seed {options.Seed} → {folder.Path}");
+            return RunConsole.Execute(console, folder, reportOptions, settings.NoReport, progress => Trainer.Run(options, folder, progress, cancellation));
+        }
     }
 
     internal static IEnumerable<string> CheckDataset(TrainOptions options)

@@ -3,11 +3,15 @@ namespace SgdWalk.Reporting.Data;
 /// <summary>A sweep folder: its immediate subfolders that are run folders (the cells), ordered by LR, batch size, name.</summary>
 internal sealed class SweepData
 {
-    private SweepData(string path, IReadOnlyList<RunFacts> cells)
+    private SweepData(string path, IReadOnlyList<RunFacts> cells, IReadOnlyList<string> damaged)
     {
         Path = path;
         Cells = cells;
+        Damaged = damaged;
     }
+
+    /// <summary>One line per cell whose files could not be read (left out of the figures, named in the report).</summary>
+    public IReadOnlyList<string> Damaged { get; }
 
     public string Path { get; }
 
@@ -22,11 +26,19 @@ internal sealed class SweepData
 
     public static SweepData Load(string path)
     {
-        var cells = Directory.EnumerateDirectories(path).Where(RunData.IsRunFolder)
-            .Select(d => RunFacts.From(RunData.Load(d)))
-            .OrderBy(c => c.LearningRate).ThenBy(c => c.BatchSize).ThenBy(c => c.Name, StringComparer.Ordinal)
-            .ToList();
-        return new SweepData(System.IO.Path.GetFullPath(path), cells);
+        // One damaged cell (a hand-edited file, a disk error) must not cost the report of all the others.
+        var cells = new List<RunFacts>();
+        var damaged = new List<string>();
+        foreach (var d in Directory.EnumerateDirectories(path).Where(RunData.IsRunFolder).Order(StringComparer.Ordinal))
+        {
+            try { cells.Add(RunFacts.From(RunData.Load(d))); }
+            catch (Exception e) when (e is InvalidDataException or IOException or FormatException or KeyNotFoundException)
+            {
+                damaged.Add($"cell {System.IO.Path.GetFileName(d)} left out: {e.Message}");
+            }
+        }
+        cells = cells.OrderBy(c => c.LearningRate).ThenBy(c => c.BatchSize).ThenBy(c => c.Name, StringComparer.Ordinal).ToList();
+        return new SweepData(System.IO.Path.GetFullPath(path), cells, damaged);
     }
 
     /// <summary>

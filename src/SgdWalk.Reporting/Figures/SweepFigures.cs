@@ -22,14 +22,17 @@ internal static class SweepFigures
         if (rates.Length == 0 || batches.Length == 0) yield break;
         var palette = new ScottPlot.Palettes.Category10();
 
+        // A figure with no measured value at all (e.g. heights under --probes cheap) has no axis range: left out.
+        bool heightsMeasured = rates.Any(r => batches.Any(b => double.IsFinite(sweep.Cell(r, b, c => c.Summary.MedianHeight))));
         var height = Style.Panel("Height above the valley floor vs learning rate", "learning rate η (log scale)", "median height f(0) − floor (nats)");
         for (int b = 0; b < batches.Length; b++)
             Style.Line(height, rates.Select(Math.Log10).ToArray(), rates.Select(r => sweep.Cell(r, batches[b], c => c.Summary.MedianHeight)).ToArray(),
                 palette.GetColor(b), $"batch size {Numbers.Integer(batches[b])}", 2, 10);
         LogTicks(height.Axes.Bottom, rates, Math.Log10);
         height.ShowLegend(Alignment.UpperLeft);
-        yield return PanelStack.Save(directory, "sweep-height-vs-lr", "Height vs learning rate", HeightCaption,
-            options.Width, options.Height, (height, 1));
+        if (heightsMeasured)
+            yield return PanelStack.Save(directory, "sweep-height-vs-lr", "Height vs learning rate", HeightCaption,
+                options.Width, options.Height, (height, 1));
 
         var distance = Style.Panel("Distance from initialisation vs batch size", "batch size (log scale)", "final ‖θ_t − θ_0‖ (L2, parameter units)");
         for (int r = 0; r < rates.Length; r++)

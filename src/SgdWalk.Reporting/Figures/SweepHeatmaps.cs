@@ -34,6 +34,8 @@ internal static class SweepHeatmaps
             for (int r = 0; r < rates.Length; r++)
                 for (int b = 0; b < batches.Length; b++)
                     values[rates.Length - 1 - r, b] = sweep.Cell(rates[r], batches[b], map.Value);
+            // Nothing measured (e.g. --probes cheap has no heights): no colour scale exists, so no map is drawn.
+            if (!values.Cast<double>().Any(double.IsFinite)) continue;
             var heatmap = plot.Add.Heatmap(values);
             heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
             heatmap.Extent = new CoordinateRect(-0.5, batches.Length - 0.5, -0.5, rates.Length - 0.5);

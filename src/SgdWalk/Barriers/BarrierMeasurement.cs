@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SgdWalk.Checkpoints;
 using SgdWalk.Data;
 using SgdWalk.Landscape;
 using SgdWalk.Models;
@@ -33,7 +34,8 @@ public static class BarrierMeasurement
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         (ParamVector, ModelState) Load(Snapshot s)
         {
-            try { model.load(s.File); }
+            if (s.File.EndsWith(".ckpt", StringComparison.Ordinal)) LoadCheckpoint(model, s);
+            else try { model.load(s.File); }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EndOfStreamException)
             {
                 throw new InvalidDataException($"{s.File}: cannot be loaded into {options.Model} ({e.Message})");
@@ -64,6 +66,23 @@ public static class BarrierMeasurement
     {
         double start = points.First(p => p.Alpha == 0).Views[view].Loss, end = points.First(p => p.Alpha == 1).Views[view].Loss;
         return points.Where(p => p.Alpha is >= 0 and <= 1).Max(p => p.Views[view].Loss) - Math.Max(start, end);
+    }
+
+    /// <summary>A step checkpoint of the snapshot's own run (checked like resume checks it) into the model.</summary>
+    private static void LoadCheckpoint(nn.Module model, Snapshot s)
+    {
+        CheckpointFile checkpoint;
+        try { checkpoint = CheckpointFile.Read(s.File); }
+        catch (InvalidDataException e) { throw new ArgumentException(e.Message); }
+        using (checkpoint)
+        {
+            try { ResumePlan.CheckBelongs(checkpoint, TrainingOptionsOf(s.Run), s.File); }
+            catch (ResumeException e) { throw new ArgumentException(e.Message.Replace("refusing to resume from it", "not a snapshot of this run", StringComparison.Ordinal)); }
+            using var scope = NewDisposeScope();
+            using (no_grad())
+                foreach (var (name, live) in model.state_dict())
+                    live.copy_(checkpoint.Tensors["model/" + name]);
+        }
     }
 
     private static TrainOptions TrainingOptionsOf(RunFolder run) =>

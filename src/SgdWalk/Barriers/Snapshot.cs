@@ -4,13 +4,14 @@ namespace SgdWalk.Barriers;
 
 /// <summary>
 /// A saved parameter snapshot and the run it belongs to. Written as <c>RUN</c> or <c>RUN:final</c> (the final
-/// parameters), <c>RUN:initial</c> (θ_0), or the path of any <c>.dat</c> file in a run's checkpoints folder.
+/// parameters), <c>RUN:initial</c> (θ_0), or the path of any <c>.dat</c> file or step checkpoint (<c>.ckpt</c>) in a
+/// run's checkpoints folder.
 /// </summary>
 public sealed record Snapshot(RunFolder Run, string File, string Label)
 {
     public static Snapshot Parse(string text)
     {
-        if (text.EndsWith(".dat", StringComparison.Ordinal))
+        if (text.EndsWith(".dat", StringComparison.Ordinal) || text.EndsWith(".ckpt", StringComparison.Ordinal))
         {
             var file = new FileInfo(text);
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such snapshot file");

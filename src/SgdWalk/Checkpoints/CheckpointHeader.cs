@@ -30,6 +30,14 @@ public sealed record CheckpointHeader
     /// <summary>Byte lengths of steps.csv, profiles.csv and epochs.csv at this point: resume cuts them back to these.</summary>
     public required Dictionary<string, long> CsvLengths { get; init; }
 
+    /// <summary>SHA-256 of those first bytes of each file (null in checkpoints written before it was kept): resume refuses
+    /// a file edited since, instead of cutting it mid-row.</summary>
+    public Dictionary<string, string>? CsvHashes { get; init; }
+
+    /// <summary>A fingerprint of the data the run trains and evaluates on (<see cref="DataHash"/>; null in
+    /// older checkpoints): resume refuses changed data.</summary>
+    public string? DataFingerprint { get; init; }
+
     /// <summary>Counters the files do not hold: recorded steps, and seconds of wall clock, probes and evaluation so far.</summary>
     public Dictionary<string, double> Counters { get; init; } = new();
 

@@ -31,6 +31,22 @@ public sealed class CheckpointStore(string folder, int keep = CheckpointStore.De
     /// <summary>The newest checkpoint's path, or null when none was written yet.</summary>
     public string? Latest() => Steps() is { Count: > 0 } steps ? PathOf(steps[^1]) : null;
 
+    /// <summary>
+    /// The newest checkpoint that reads back whole (checksum and structure), and a line for each newer one that does
+    /// not; null when none is intact. The caller owns (disposes) the checkpoint.
+    /// </summary>
+    public (CheckpointFile? Checkpoint, string? Path, IReadOnlyList<string> Damaged) ReadNewestIntact()
+    {
+        var damaged = new List<string>();
+        foreach (int step in Steps().Reverse())
+        {
+            string path = PathOf(step);
+            try { return (CheckpointFile.Read(path), path, damaged); }
+            catch (Exception e) when (e is InvalidDataException or IOException) { damaged.Add(e.Message); }
+        }
+        return (null, null, damaged);
+    }
+
     /// <summary>Writes the checkpoint atomically, then deletes all but the newest <see cref="Keep"/>.</summary>
     public void Save(CheckpointFile checkpoint)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SgdWalk.Records;
+using SgdWalk.Training;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Checkpoints;
@@ -25,7 +26,8 @@ public static class SnapshotExport
             throw new ArgumentException($"{folder.Path}: no checkpoint at step {step}; checkpointed steps: {list} (train with --checkpoint-every N and --keep-checkpoints K to keep more)");
         }
 
-        using var checkpoint = CheckpointFile.Read(store.PathOf(step));
+        var options = RunOptions(folder);
+        using var checkpoint = ReadOwn(store.PathOf(step), step, options);
         Directory.CreateDirectory(output);
         var tensors = new JsonArray();
         var (parameters, buffers) = (checkpoint.Header.ParameterNames.ToHashSet(), checkpoint.Header.BufferNames.ToHashSet());
@@ -35,7 +37,7 @@ public static class SnapshotExport
             else if (buffers.Contains(name)) tensors.Add(WriteOne(output, "buffers", name, value, "buffer"));
         }
 
-        JsonNode phi = FloorPoint(folder, store, step, checkpoint, output, tensors, out string phiNote);
+        JsonNode phi = FloorPoint(folder, store, step, checkpoint, options, output, tensors, out string phiNote);
         var index = new JsonObject
         {
             ["run"] = folder.Path,
@@ -51,7 +53,51 @@ public static class SnapshotExport
         return index;
     }
 
-    private static JsonNode FloorPoint(RunFolder folder, CheckpointStore store, int step, CheckpointFile at, string output, JsonArray tensors, out string note)
+    /// <summary>The run's options from its run.json (what its checkpoints must have been written with).</summary>
+    private static TrainOptions RunOptions(RunFolder folder)
+    {
+        if (!File.Exists(folder.Manifest)) throw new ArgumentException($"{folder.Path}: not a run folder (no run.json)");
+        try
+        {
+            return RunManifest.Read(folder.Manifest).Options.Deserialize<TrainOptions>(RunManifest.Json)
+                ?? throw new InvalidDataException($"{folder.Manifest}: no options");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{folder.Manifest}: cannot read the run's options ({e.Message})");
+        }
+    }
+
+    /// <summary>
+    /// Reads a checkpoint and proves it is what its name says: step <paramref name="step"/> of this very run (a file
+    /// renamed, or copied in from another run or model, would otherwise be exported under the wrong step).
+    /// </summary>
+    /// <exception cref="ArgumentException">It is damaged or belongs elsewhere (one line saying which).</exception>
+    private static CheckpointFile ReadOwn(string path, int step, TrainOptions options)
+    {
+        CheckpointFile checkpoint;
+        try { checkpoint = CheckpointFile.Read(path); }
+        catch (InvalidDataException e) { throw new ArgumentException(e.Message); }
+        try
+        {
+            if (checkpoint.Header.Step != step)
+                throw new ArgumentException($"{path}: holds step {checkpoint.Header.Step}, not step {step} (renamed or copied?); refusing to export it under the wrong step");
+            Training.ResumePlan.CheckBelongs(checkpoint, options, path);
+            return checkpoint;
+        }
+        catch (ResumeException e)
+        {
+            checkpoint.Dispose();
+            throw new ArgumentException(e.Message.Replace("refusing to resume from it", "refusing to export it", StringComparison.Ordinal));
+        }
+        catch
+        {
+            checkpoint.Dispose();
+            throw;
+        }
+    }
+
+    private static JsonNode FloorPoint(RunFolder folder, CheckpointStore store, int step, CheckpointFile at, TrainOptions options, string output, JsonArray tensors, out string note)
     {
         if (!store.Steps().Contains(step + 1))
         {
@@ -64,7 +110,7 @@ public static class SnapshotExport
             note = $"phi_t needs probe_floor_alpha at step {step} in steps.csv; that step's profile was not recorded";
             return JsonValue.Create(false)!;
         }
-        using var next = CheckpointFile.Read(store.PathOf(step + 1));
+        using var next = ReadOwn(store.PathOf(step + 1), step + 1, options);
         foreach (var name in at.Header.ParameterNames)
         {
             using var scope = NewDisposeScope();

@@ -4,7 +4,8 @@ using SgdWalk.Training;
 
 namespace SgdWalk.Sweeps;
 
-/// <summary>How one cell went in this invocation: skipped (already finished earlier) or the status it ended with.</summary>
+/// <summary>How one cell went in this invocation: skipped (already finished earlier, or <see cref="RunStatus.Running"/>
+/// in another process) or the status it ended with.</summary>
 public sealed record CellResult(SweepCell Cell, bool Skipped, RunStatus Status, string? Message);
 
 /// <summary>Where a sweep stands: cells finished (or skipped) out of this shard's total, and the running cell's progress.</summary>
@@ -25,29 +26,49 @@ public static class SweepRunner
         WriteManifest(plan, folder);
         var mine = plan.CellsOf(shard).ToList();
         var results = new List<CellResult>();
+        Nnpack.Disable();
         foreach (var cell in mine)
         {
             if (cancel.IsCancellationRequested) break;
             string path = Path.Combine(folder, cell.Name);
-            if (IsFinished(path))
+            // The cell's lock is taken before its folder is judged or cleared, so two sweeps over the same folder (an
+            // accidental second start, a requeued job) never delete or interleave each other's live files: a cell
+            // another process is running is left to it.
+            RunLock claim;
+            try { claim = RunLock.Acquire(path); }
+            catch (RunFolderBusyException)
             {
-                results.Add(new CellResult(cell, true, RunManifest.Read(new RunFolder(path).Manifest).Status, null));
+                results.Add(new CellResult(cell, true, RunStatus.Running, "being run by another sgdwalk process"));
                 progress?.Invoke(new SweepProgress(results.Count, mine.Count, null, null));
                 continue;
             }
-            // Whatever an earlier attempt left is discarded: a cell's files always come from one uninterrupted run.
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-            var runFolder = RunFolder.Prepare(path, overwrite: false);
-            progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, null));
             CellResult result;
-            try
+            using (claim)
             {
-                var run = Trainer.Run(cell.Options, runFolder, p => progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, p)), cancel);
-                result = new CellResult(cell, false, run.Status, run.Message);
-            }
-            catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
-            {
-                result = new CellResult(cell, false, RunStatus.Failed, e.Message);
+                if (IsFinished(path))
+                {
+                    results.Add(new CellResult(cell, true, RunManifest.Read(new RunFolder(path).Manifest).Status, null));
+                    progress?.Invoke(new SweepProgress(results.Count, mine.Count, null, null));
+                    continue;
+                }
+                // Whatever an earlier attempt left is discarded: a cell's files always come from one uninterrupted run.
+                foreach (var entry in Directory.EnumerateFileSystemEntries(path).Where(e => Path.GetFileName(e) != RunLock.FileName).ToList())
+                {
+                    if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                    else File.Delete(entry);
+                }
+                var runFolder = claim.Folder;
+                runFolder.CheckWritable();
+                progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, null));
+                try
+                {
+                    var run = Trainer.Run(cell.Options, runFolder, p => progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, p)), cancel);
+                    result = new CellResult(cell, false, run.Status, run.Message);
+                }
+                catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
+                {
+                    result = new CellResult(cell, false, RunStatus.Failed, e.Message);
+                }
             }
             results.Add(result);
             SweepSummary.Write(folder);

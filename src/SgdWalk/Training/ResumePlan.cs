@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SgdWalk.Checkpoints;
+using SgdWalk.Data;
 using SgdWalk.Records;
 using static TorchSharp.torch;
 
@@ -31,15 +32,37 @@ internal static class ResumePlan
             throw new ResumeException($"{folder.Manifest}: {problems[0]}");
 
         var store = new CheckpointStore(folder.Checkpoints, options.KeepCheckpoints);
-        CheckpointFile? checkpoint = null;
-        if (store.Latest() is { } latest)
+        // A damaged newest checkpoint (a crash of the disk, not of the run: writes are atomic) falls back to the newest
+        // intact one; its rows are a prefix of the files, so the run continues exactly from there.
+        var (checkpoint, path, damaged) = store.ReadNewestIntact();
+        if (checkpoint is null && damaged.Count > 0)
+            throw new ResumeException($"no intact checkpoint to resume from: {string.Join("; ", damaged)}");
+        if (checkpoint is not null)
         {
-            try { checkpoint = CheckpointFile.Read(latest); }
-            catch (InvalidDataException e) { throw new ResumeException(e.Message); }
-            CheckOptions(checkpoint, options, latest);
+            try
+            {
+                CheckBelongs(checkpoint, options, path!);
+                CheckFiles(checkpoint, folder, path!);
+            }
+            catch
+            {
+                checkpoint.Dispose();
+                throw;
+            }
         }
-
         return (options, manifest, checkpoint);
+    }
+
+    /// <summary>The CSV files must still begin with exactly the bytes the checkpoint recorded, so cutting them there
+    /// drops whole rows written after it and nothing else.</summary>
+    private static void CheckFiles(CheckpointFile checkpoint, RunFolder folder, string path)
+    {
+        foreach (var (name, file) in new[] { ("steps", folder.Steps), ("profiles", folder.Profiles), ("epochs", folder.Epochs) })
+        {
+            if (!checkpoint.Header.CsvLengths.TryGetValue(name, out long length)) continue;
+            if (CsvPrefix.Problem(file, length, checkpoint.Header.CsvHashes?.GetValueOrDefault(name)) is { } problem)
+                throw new ResumeException($"{problem}; refusing to resume from {Path.GetFileName(path)} (restore the file, or start the run again)");
+        }
     }
 
     /// <summary>Once every check has passed: the run is running again, and run.json counts the resume.</summary>
@@ -52,18 +75,21 @@ internal static class ResumePlan
         manifest.Counts["resumed_from_step"] = checkpoint?.Header.Step ?? 0;
     }
 
-    private static void CheckOptions(CheckpointFile checkpoint, TrainOptions options, string path)
+    /// <summary>The checkpoint must have been written by a run with these options (also the model's shape).</summary>
+    public static void CheckBelongs(CheckpointFile checkpoint, TrainOptions options, string path)
     {
         var run = OptionsFingerprint.Options(options);
         if (checkpoint.Header.OptionsHash == OptionsFingerprint.Hash(run)) return;
         var differences = OptionsFingerprint.Differences(checkpoint.Header.Options, run);
-        checkpoint.Dispose();
         throw new ResumeException($"{path}: written with other options than this run ({(differences.Count > 0 ? string.Join("; ", differences) : "options hash differs")}); refusing to resume from it");
     }
 
-    /// <summary>The checkpoint must hold exactly this model's parameters and buffers, with the same shapes.</summary>
-    public static void CheckModel(CheckpointFile checkpoint, nn.Module model)
+    /// <summary>The checkpoint must hold exactly this model's parameters and buffers, with the same shapes, and have
+    /// been written on the same data.</summary>
+    public static void CheckModel(CheckpointFile checkpoint, nn.Module model, DataBundle data)
     {
+        if (checkpoint.Header.DataFingerprint is { } recorded && recorded != DataHash.Of(data))
+            throw new ResumeException($"the data in {data.Directory} differ from those the checkpoint at step {checkpoint.Header.Step} was written with (other labels, images or sizes); refusing to continue the run on other data");
         var live = model.state_dict();
         var saved = checkpoint.Under("model/").ToDictionary(p => p.Name, p => p.Value);
         foreach (var (name, tensor) in live)

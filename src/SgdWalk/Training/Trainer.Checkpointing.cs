@@ -1,10 +1,30 @@
 using SgdWalk.Checkpoints;
+using SgdWalk.Records;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Training;
 
 public sealed partial class Trainer
 {
+    // Hashes of the CSV files' checkpointed prefixes, advanced incrementally so each byte is read once per run.
+    private readonly Dictionary<string, CsvPrefix> csvPrefixes = new();
+    private string? dataHash;
+    // The training loss at step 0: the yardstick for "the loss has exploded" (see Divergence).
+    private double initialLoss = double.NaN;
+
+    /// <summary>The divergence test of one step (non-finite values, or a loss exploded far beyond step 0's).</summary>
+    private string? CheckDivergence(int step, double loss)
+    {
+        if (step == 0) initialLoss = loss;
+        return Divergence.Check(step, loss, initialLoss, optimizer.Parameters, parameterNames);
+    }
+
+    private string HashPrefix(string name, string path, long length)
+    {
+        if (!csvPrefixes.TryGetValue(name, out var prefix)) csvPrefixes[name] = prefix = new CsvPrefix();
+        return prefix.Advance(path, length);
+    }
+
     /// <summary>
     /// Everything the next step depends on, at a step boundary: parameters and BatchNorm buffers, momentum, the
     /// probes' cross-step vectors, the sampler state at the epoch's start and how far into the epoch the run is,
@@ -14,6 +34,8 @@ public sealed partial class Trainer
     {
         var (stepsLength, profilesLength) = recorder.FlushToDisk();
         epochs.FlushToDisk();
+        long epochsLength = epochs.Length;
+        var folder = journal.Folder;
         var fingerprint = OptionsFingerprint.Options(options);
         var header = new CheckpointHeader
         {
@@ -24,9 +46,17 @@ public sealed partial class Trainer
             Options = fingerprint,
             ParameterNames = parameterNames,
             BufferNames = model.named_buffers().Select(b => b.name).ToArray(),
-            CsvLengths = new() { ["steps"] = stepsLength, ["profiles"] = profilesLength, ["epochs"] = epochs.Length },
+            CsvLengths = new() { ["steps"] = stepsLength, ["profiles"] = profilesLength, ["epochs"] = epochsLength },
+            CsvHashes = new()
+            {
+                ["steps"] = HashPrefix("steps", folder.Steps, stepsLength),
+                ["profiles"] = HashPrefix("profiles", folder.Profiles, profilesLength),
+                ["epochs"] = HashPrefix("epochs", folder.Epochs, epochsLength),
+            },
+            DataFingerprint = dataHash ??= DataHash.Of(data),
             Counters = new()
             {
+                ["initial_loss"] = initialLoss,
                 ["recorded_steps"] = recorder.RecordedSteps,
                 ["wall_s"] = wallSeconds,
                 ["evaluation_s"] = startEvaluationSeconds + evaluationSeconds,
@@ -56,6 +86,7 @@ public sealed partial class Trainer
             .ToDictionary(p => int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture), p => p.Value));
         recorder.LoadState(checkpoint.Under("probe/").ToDictionary(p => p.Name, p => p.Value),
             (int)checkpoint.Header.Counters.GetValueOrDefault("recorded_steps"));
+        initialLoss = checkpoint.Header.Counters.GetValueOrDefault("initial_loss", double.NaN);
         sampler.SetState(checkpoint.Tensors["rng/sampler"]);
         if (augmenter is not null)
         {

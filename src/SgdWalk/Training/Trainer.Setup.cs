@@ -49,11 +49,12 @@ public sealed partial class Trainer
             model.to(device);
             var parameters = model.parameters().Where(p => p.requires_grad).ToList();
             journal.ModelBuilt(parameters.Sum(p => p.numel()));
-            if (checkpoint is not null) ResumePlan.CheckModel(checkpoint, model);
+            if (checkpoint is not null) ResumePlan.CheckModel(checkpoint, model, data);
             if (resuming) journal.Resumed(checkpoint);
             // Disk space for the checkpoints kept (plus one being written) is checked before the first step.
             journal.Folder.CheckWritable(CheckpointBytes(model, options) * (options.KeepCheckpoints + 2));
             if (options.ProbeSizeAuto) options = CalibrateProbeSize(options, model, parameters, data, device, journal);
+            journal.Folder.DeleteReplacedRun(); // only now, with data and model loaded, may a run replaced by --overwrite go
 
             var trainer = new Trainer(options, journal, data, model, parameters, device, checkpoint);
             try
@@ -173,5 +174,6 @@ public sealed partial class Trainer
         augmenter?.Dispose();
         floorView?.Dispose();
         epochs.Dispose();
+        foreach (var prefix in csvPrefixes.Values) prefix.Dispose();
     }
 }

@@ -49,8 +49,8 @@ public sealed partial class Trainer
                 var row = recorder.EndStep(step, epoch, lr);
                 tensorBoard?.Step(step, row);
 
-                // A non-finite loss or parameter ends the run; the last checkpoint stays the last good state.
-                if (Divergence.Check(step, loss, optimizer.Parameters, parameterNames) is { } diverged)
+                // A non-finite or exploded loss, or a non-finite parameter, ends the run; the last checkpoint stays the last good state.
+                if (CheckDivergence(step, loss) is { } diverged)
                     return Finish(RunStatus.Diverged, diverged, step + 1);
                 step++;
                 progress?.Invoke(new TrainingProgress(step, totalSteps, epoch, totalEpochs, loss));

@@ -22,7 +22,7 @@ public class DivergenceTests
         var result = Trainer.Run(options, folder);
 
         Assert.Equal(RunStatus.Diverged, result.Status);
-        var match = System.Text.RegularExpressions.Regex.Match(result.Message!, @"^diverged at step (\d+): (training loss is|parameter ')");
+        var match = System.Text.RegularExpressions.Regex.Match(result.Message!, @"^diverged at step (\d+): (training loss is|training loss \S+ exceeds 1e6|parameter ')");
         Assert.True(match.Success, result.Message);
         int step = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(step, 20, 39);
@@ -57,5 +57,27 @@ public class DivergenceTests
         Assert.Equal("diverged at step 4: training loss is Infinity", Divergence.Check(4, double.PositiveInfinity, [good, good], names));
         Assert.Equal("diverged at step 7: parameter 'layers.1.bias' has 2 infinite value(s) after the update", Divergence.Check(7, 0.5, [good, bad], names));
         Assert.Equal("diverged at step 8: parameter 'layers.0.weight' has 1 NaN value(s) after the update", Divergence.Check(8, 0.5, [nan, bad], names));
+    }
+
+    [Fact]
+    public void A_finite_loss_a_million_times_its_start_is_divergence()
+    {
+        using var good = new Parameter(tensor(new float[] { 1, 2 }));
+        string[] names = ["w"];
+        // Against max(1, initial loss): a start of 2.3 allows up to 2.3e6, a start below 1 allows up to 1e6.
+        Assert.Null(Divergence.Check(5, 2.2e6, 2.3, [good], names));
+        Assert.Equal("diverged at step 5: training loss 2.4E+06 exceeds 1e6 × max(1, the initial loss 2.3)", Divergence.Check(5, 2.4e6, 2.3, [good], names));
+        Assert.Null(Divergence.Check(5, 9e5, 0.01, [good], names));
+        Assert.NotNull(Divergence.Check(5, 1.1e6, 0.01, [good], names));
+        // Before step 0's loss is known (NaN) only non-finite values count.
+        Assert.Null(Divergence.Check(5, 1e25, double.NaN, [good], names));
+    }
+
+    [Fact]
+    public void Nnpack_is_switched_off_in_libtorch()
+    {
+        // Its probe warned once per convolution on CPUs it does not support; the switch is libtorch's own flag.
+        Nnpack.Disable();
+        Assert.False(Nnpack.Enabled());
     }
 }
