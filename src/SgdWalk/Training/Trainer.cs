@@ -266,6 +266,7 @@ public sealed partial class Trainer
                 for (int position = skip; position < batches.Count; position++)
                 {
                     if (step == totalSteps) break;
+                    TestOnlyPause.At(step, cancel);
                     if (cancel.IsCancellationRequested)
                     {
                         SaveCheckpoint(step, epoch, position, epochStart, WallSeconds(), evaluation.Elapsed.TotalSeconds);
