@@ -40,7 +40,7 @@ if [ -z "$mode" ]; then
   echo "fresh-machine-check: would run 'apt-get remove' on these installed packages of the test suite:"
   echo "  ${installed[*]:-(none installed)}"
   if [ ${#installed[@]} -gt 0 ]; then
-    echo "fresh-machine-check: apt would remove with them (packages that depend on them):"
+    echo "fresh-machine-check: apt-get -s remove says it would remove (with anything that depends on them):"
     apt-get -s remove "${installed[@]}" 2>/dev/null | sed -n 's/^Remv \([^ ]*\).*/  \1/p'
   fi
   echo "fresh-machine-check: then clone $root (committed HEAD) into a temporary folder and run ./test.sh there."
