@@ -8,8 +8,10 @@ export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_max=0:glibc.malloc.tr
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 ./scripts/ensure-dotnet.sh || exit 1
-# The end-to-end tests also read the real default data when it is there.
-./scripts/ensure-data.sh train
+# Every system dependency of the suite (Slurm, Chromium, Debian's python3 and PyTorch, the Fashion-MNIST package),
+# installed here, once and serially: the test projects run in parallel and must never race for dpkg's lock. What
+# cannot be installed is named here, and the tests that need it fail with the same message.
+./scripts/ensure-test-deps.sh || echo "test.sh: continuing; the tests that need what is missing will fail" >&2
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Opens a report.html in headless Chromium from a file:// URL and checks that it renders: every <img> decoded
 # (report.html's inline script writes "loaded/total" into body[data-images-loaded] on window load) and a
-# screenshot of the page is not blank. Installs Debian's chromium when missing (needs root).
+# screenshot of the page is not blank. Needs /usr/bin/chromium and /usr/bin/python3, which it does not install
+# (scripts/ensure-test-deps.sh does, before the suite).
 # Usage: tests/browser-check.sh <report.html> [screenshot.png]    Exit 0 = rendered fine; otherwise says why.
 set -euo pipefail
 
@@ -12,12 +13,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 shot=${2:-$work/screenshot.png}
 
-if [ ! -x /usr/bin/chromium ]; then
-  [ "$(id -u)" -eq 0 ] || { echo "browser-check: /usr/bin/chromium is missing and we are not root to install it" >&2; exit 3; }
-  echo "browser-check: installing chromium (apt-get)" >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
-fi
+for tool in /usr/bin/chromium /usr/bin/python3; do
+  [ -x "$tool" ] || { echo "browser-check: $tool is missing; install it with scripts/ensure-test-deps.sh (as root)" >&2; exit 3; }
+done
 
 # No network, no profile left behind, nothing that phones home; the virtual time budget lets the load event fire.
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
@@ -40,7 +38,7 @@ timeout 120 /usr/bin/chromium "${flags[@]}" --user-data-dir="$work/shot-profile"
 [ -s "$shot" ] || { echo "browser-check: no screenshot written" >&2; exit 7; }
 
 # Decode the PNG (8-bit RGB/RGBA, non-interlaced, as Chromium writes it) and count distinct colours and dark pixels.
-python3 - "$shot" <<'PY' || exit 8
+/usr/bin/python3 - "$shot" <<'PY' || exit 8
 import struct, sys, zlib
 data = open(sys.argv[1], "rb").read()
 assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"

@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# Real Slurm check of `sgdwalk sweep --emit slurm`: installs Debian's slurm-wlm and munge if missing, starts a
-# single-node cluster on loopback (munged, slurmctld, slurmd) with its state in a temporary folder, submits the
-# emitted array job for a tiny synthetic sweep plus its report job, waits (bounded), and checks that every cell
-# completed and the merged report exists. Stops the daemons it started whatever happens. Needs root (apt, daemons).
+# Real Slurm check of `sgdwalk sweep --emit slurm`: starts a single-node cluster on loopback (munged, slurmctld,
+# slurmd) with its state in a temporary folder, submits the emitted array job for a tiny synthetic sweep plus its
+# report job, waits (bounded), and checks that every cell completed and the merged report exists. Stops the daemons
+# it started whatever happens. Needs root (daemons) and Debian's slurm-wlm and munge, which it does not install:
+# scripts/ensure-test-deps.sh does, before the suite (installing here raced the other test projects for dpkg's lock).
 # Usage: tests/slurm-check.sh [CLI.dll]   (default: the Release build of src/SgdWalk.Cli)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cli="${1:-$root/src/SgdWalk.Cli/bin/Release/net10.0/linux-x64/SgdWalk.Cli.dll}"
 [ -f "$cli" ] || { echo "slurm-check: no CLI build at $cli" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "slurm-check: needs root (installs packages, runs slurmd)" >&2; exit 1; }
-
-if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null || ! command -v sbatch >/dev/null; then
-  echo "slurm-check: installing slurm-wlm and munge"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
-fi
+[ "$(id -u)" -eq 0 ] || { echo "slurm-check: needs root (runs slurmd as root)" >&2; exit 1; }
+bash "$root/scripts/ensure-test-deps.sh" --check slurm >&2 || { echo "slurm-check: Slurm is not installed" >&2; exit 1; }
 
 work="$(mktemp -d /tmp/sgdwalk-slurm.XXXXXX)"
 pids=()

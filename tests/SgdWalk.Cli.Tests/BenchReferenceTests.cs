@@ -1,6 +1,7 @@
 using System.Globalization;
 using SgdWalk.Bench.Exporters;
 using SgdWalk.Bench.Reference;
+using SgdWalk.TestSupport;
 
 namespace SgdWalk.Cli.Tests;
 
@@ -25,7 +26,7 @@ public class BenchReferenceTests
     [Fact]
     public void A_reference_run_fills_the_ratios_and_exchange_folder()
     {
-        if (!File.Exists(ReferenceRunner.Python)) return; // the fake reference below needs Debian's python3
+        TestDependencies.Require("python3"); // the fake reference below runs under Debian's python3
         // A stand-in that honours only the output contract: it reads workload.json and answers with fixed numbers,
         // so the ratios and checks are defined without PyTorch installed.
         string reference = Directory.CreateTempSubdirectory().FullName;

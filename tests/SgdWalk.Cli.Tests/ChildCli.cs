@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -6,21 +7,35 @@ namespace SgdWalk.Cli.Tests;
 
 /// <summary>
 /// The built command line as a real child process (`dotnet SgdWalk.Cli.dll …`, with the launcher's GLIBC_TUNABLES),
-/// so tests can kill it with SIGKILL or signal it with SIGINT / SIGTERM at any moment.
+/// so tests can kill it with SIGKILL or signal it with SIGINT / SIGTERM. Where that happens is chosen by the test,
+/// not by a clock: started with a pause step, the child waits at that step (SGDWALK_TEST_ONLY_PAUSE_AT_STEP) until it
+/// is signalled, killed or released, and every wait here is for an event (an output line, the exit).
 /// </summary>
 internal sealed class ChildCli : IDisposable
 {
     public const int SigInt = 2, SigKill = 9, SigTerm = 15;
 
+    /// <summary>Only against a hang: every wait ends on an event long before this on any machine that runs the suite.</summary>
+    public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(10);
+
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private int closedStreams;
 
     private ChildCli(Process process) => this.process = process;
 
-    public static ChildCli Start(params string[] args)
+    public static ChildCli Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts the CLI; with <paramref name="pauseAtStep"/> the run waits before that step (see <see cref="WaitForPause"/>).</summary>
+    public static ChildCli Start(int? pauseAtStep, params string[] args) =>
+        StartWithPauseValue(pauseAtStep?.ToString(CultureInfo.InvariantCulture), args);
+
+    /// <summary>Starts the CLI with the pause variable set to <paramref name="pauseValue"/> verbatim (or unset when null).</summary>
+    public static ChildCli StartWithPauseValue(string? pauseValue, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
+            RedirectStandardInput = true, // the pause's release channel; never the test host's own stdin
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -29,19 +44,23 @@ internal sealed class ChildCli : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["GLIBC_TUNABLES"] = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment.Remove(PauseVariable);
+        if (pauseValue is not null) start.Environment[PauseVariable] = pauseValue;
         var child = new ChildCli(Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet"));
-        child.process.OutputDataReceived += (_, e) => { lock (child.output) child.output.AppendLine(e.Data); };
-        child.process.ErrorDataReceived += (_, e) => { lock (child.output) child.output.AppendLine(e.Data); };
+        child.process.OutputDataReceived += (_, e) => child.Received(e.Data);
+        child.process.ErrorDataReceived += (_, e) => child.Received(e.Data);
         child.process.BeginOutputReadLine();
         child.process.BeginErrorReadLine();
         return child;
     }
 
+    public const string PauseVariable = "SGDWALK_TEST_ONLY_PAUSE_AT_STEP";
+
     /// <summary>Runs to the end and returns the exit code and everything printed.</summary>
     public static (int ExitCode, string Output) Run(params string[] args)
     {
         using var child = Start(args);
-        int code = child.WaitForExit(TimeSpan.FromMinutes(2));
+        int code = child.WaitForExit();
         return (code, child.Output);
     }
 
@@ -52,33 +71,48 @@ internal sealed class ChildCli : IDisposable
 
     public bool HasExited => process.HasExited;
 
-    public int WaitForExit(TimeSpan timeout)
+    public int WaitForExit()
     {
-        if (!process.WaitForExit(timeout))
+        if (!process.WaitForExit(HangGuard))
         {
             process.Kill();
-            throw new TimeoutException($"the child did not finish within {timeout}: {Output}");
+            throw new TimeoutException($"the child hung (no exit within {HangGuard}): {Output}");
         }
         process.WaitForExit(); // drains the redirected output
         return process.ExitCode;
+    }
+
+    /// <summary>Waits until the run says it is paused at <paramref name="step"/>; false when it ended without pausing.</summary>
+    public bool WaitForPause(int step) => WaitForOutput(string.Create(CultureInfo.InvariantCulture, $"sgdwalk-test-pause: waiting at step {step}"));
+
+    /// <summary>Lets a paused run go on.</summary>
+    public void Release()
+    {
+        process.StandardInput.WriteLine("go");
+        process.StandardInput.Flush();
+    }
+
+    /// <summary>Waits, woken by each line the child prints, until <paramref name="text"/> appears; false if its output ends first.</summary>
+    public bool WaitForOutput(string text)
+    {
+        var guard = Stopwatch.StartNew();
+        lock (output)
+        {
+            while (!output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                if (closedStreams == 2) return false;
+                var left = HangGuard - guard.Elapsed;
+                if (left <= TimeSpan.Zero || !Monitor.Wait(output, left))
+                    throw new TimeoutException($"the child hung (no '{text}' within {HangGuard}): {output}");
+            }
+            return true;
+        }
     }
 
     /// <summary>Sends a POSIX signal (SIGKILL cannot be caught: the process dies wherever it is).</summary>
     public void Signal(int signal)
     {
         if (Kill(process.Id, signal) != 0) throw new InvalidOperationException($"kill({process.Id}, {signal}) failed");
-    }
-
-    /// <summary>Waits until <paramref name="file"/> has at least <paramref name="lines"/> lines (or the child ends).</summary>
-    public bool WaitForLines(string file, int lines, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout && !process.HasExited)
-        {
-            if (CountLines(file) >= lines) return true;
-            Thread.Sleep(5);
-        }
-        return false;
     }
 
     public static int CountLines(string file)
@@ -100,6 +134,16 @@ internal sealed class ChildCli : IDisposable
     {
         if (!process.HasExited) process.Kill();
         process.Dispose();
+    }
+
+    private void Received(string? line)
+    {
+        lock (output)
+        {
+            if (line is null) closedStreams++; // end of stdout or stderr
+            else output.AppendLine(line);
+            Monitor.PulseAll(output);
+        }
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

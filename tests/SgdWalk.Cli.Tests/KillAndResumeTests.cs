@@ -1,3 +1,4 @@
+using SgdWalk.Checkpoints;
 using SgdWalk.Records;
 using Xunit.Abstractions;
 
@@ -32,76 +33,115 @@ public sealed class ReferenceRun : IDisposable
 }
 
 /// <summary>
-/// A run killed with SIGKILL at arbitrary moments, or stopped with SIGINT / SIGTERM, and resumed, ends with files
-/// identical to an uninterrupted run: steps.csv and profiles.csv byte for byte, epochs.csv in every column but the
-/// wall clock, and the final parameters (final.dat) byte for byte.
+/// A run killed with SIGKILL at chosen steps, or stopped with SIGINT / SIGTERM, and resumed, ends with files identical
+/// to an uninterrupted run: steps.csv and profiles.csv byte for byte, epochs.csv in every column but the wall clock, and
+/// the final parameters (final.dat) byte for byte. The child waits at the chosen step (the test-only pause) until the
+/// test has signalled it, so where the fault lands does not depend on the machine's speed.
 /// </summary>
 public class KillAndResumeTests(ReferenceRun reference, ITestOutputHelper log) : IClassFixture<ReferenceRun>
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
-
-    /// <summary>Kill points: the child is killed once steps.csv shows this many lines, plus a delay, for each entry.
-    /// The last case kills the same run twice (a crash during the resumed run).</summary>
-    public static TheoryData<string, int[], int[]> KillPoints => new()
+    /// <summary>Kill points: the child is paused before each listed step and killed there; several steps kill the
+    /// resumed runs again (a crash during the resume). The last two columns say whether a kill leaves bytes in
+    /// steps.csv / profiles.csv past the lengths the newest checkpoint recorded, which the resume must cut off: the CSV
+    /// writers reach the disk in 4 KB blocks, which 22 profile rows per recorded step fill within a few recorded steps
+    /// and steps.csv rows (about 240 bytes) after about 20 steps. The steps are fixed, so these are facts, not luck.</summary>
+    public static TheoryData<string, int[], bool, bool> KillPoints => new()
     {
-        { "before the first interval's checkpoint", [5], [0] },
-        { "after the first checkpoint, after a delay", [30], [80] },
-        { "second epoch", [50], [30] },
-        { "late in the second epoch", [70], [0] },
-        { "twice: killed, resumed, killed again", [20, 60], [40, 0] },
+        { "before the first interval's checkpoint", [5], false, false },
+        { "right after a mid-epoch checkpoint", [25], false, false },
+        { "at an epoch boundary", [40], false, false },
+        { "late in the second epoch", [70], false, true },
+        { "late in an interval, both files past the checkpoint", [74], true, true },
+        { "twice: killed, resumed, killed again", [20, 60], false, true },
     };
 
     [Theory]
     [MemberData(nameof(KillPoints))]
-    public void A_run_killed_with_SIGKILL_and_resumed_equals_the_uninterrupted_run(string when, int[] lines, int[] delaysMs)
+    public void A_run_killed_with_SIGKILL_and_resumed_equals_the_uninterrupted_run(string when, int[] steps, bool stepsPastCheckpoint, bool profilesPastCheckpoint)
     {
         var folder = new RunFolder(Path.Combine(reference.Root, "kill-" + Guid.NewGuid().ToString("N")));
-        for (int k = 0; k < lines.Length; k++)
+        bool stepsCut = false, profilesCut = false;
+        foreach (int step in steps)
         {
-            using var child = k == 0 ? ChildCli.Start([.. ReferenceRun.Arguments, "--out", folder.Path]) : ChildCli.Start("resume", folder.Path, "--no-report");
-            Assert.True(child.WaitForLines(folder.Steps, lines[k], Patience), $"{when}: the run ended before the kill point: {child.Output}");
-            Thread.Sleep(delaysMs[k]);
-            Assert.False(child.HasExited, $"{when}: the run ended before the kill");
+            using var child = step == steps[0]
+                ? ChildCli.Start(step, [.. ReferenceRun.Arguments, "--out", folder.Path])
+                : ChildCli.Start(step, "resume", folder.Path, "--no-report");
+            Assert.True(child.WaitForPause(step), $"{when}: the run ended before step {step}: {child.Output}");
             child.Signal(ChildCli.SigKill);
-            Assert.Equal(128 + ChildCli.SigKill, child.WaitForExit(Patience));
+            Assert.Equal(128 + ChildCli.SigKill, child.WaitForExit());
             Assert.Equal(RunStatus.Running, RunManifest.Read(folder.Manifest).Status); // a killed run cannot say more
-            log.WriteLine($"{when}: kill {k + 1} left {ChildCli.CountLines(folder.Steps) - 1} rows in steps.csv, checkpoints {string.Join(",", Directory.Exists(folder.Checkpoints) ? Directory.GetFiles(folder.Checkpoints, "*.ckpt").Select(Path.GetFileName) : [])}");
+            var (newest, stepsPast, profilesPast) = BytesPastNewestCheckpoint(folder);
+            stepsCut |= stepsPast > 0;
+            profilesCut |= profilesPast > 0;
+            log.WriteLine($"{when}: killed at step {step}: newest checkpoint at step {newest}; past it: {stepsPast} bytes of steps.csv, {profilesPast} of profiles.csv");
         }
+        Assert.Equal((stepsPastCheckpoint, profilesPastCheckpoint), (stepsCut, profilesCut));
 
         var (code, output) = ChildCli.Run("resume", folder.Path, "--no-report");
         Assert.True(code == 0, output);
         var manifest = RunManifest.Read(folder.Manifest);
         Assert.Equal(RunStatus.Completed, manifest.Status);
-        Assert.Equal(lines.Length, manifest.Counts["resumes"]);
+        Assert.Equal(steps.Length, manifest.Counts["resumes"]);
         log.WriteLine($"{when}: resumed from step {manifest.Counts["resumed_from_step"]}");
         AssertSameRun(reference.Folder, folder);
     }
 
     [Theory]
-    [InlineData(ChildCli.SigInt)]
-    [InlineData(ChildCli.SigTerm)]
-    public void SIGINT_and_SIGTERM_stop_at_a_step_with_a_checkpoint_and_the_resumed_run_is_identical(int signal)
+    [InlineData(ChildCli.SigInt, 30)]
+    [InlineData(ChildCli.SigTerm, 30)]
+    [InlineData(ChildCli.SigTerm, 50)] // just after the mid-epoch checkpoint at 50: the stop writes its own at 50 again
+    public void SIGINT_and_SIGTERM_stop_at_a_step_with_a_checkpoint_and_the_resumed_run_is_identical(int signal, int step)
     {
         var folder = new RunFolder(Path.Combine(reference.Root, $"signal-{signal}-" + Guid.NewGuid().ToString("N")));
-        using (var child = ChildCli.Start([.. ReferenceRun.Arguments, "--out", folder.Path]))
+        using (var child = ChildCli.Start(step, [.. ReferenceRun.Arguments, "--out", folder.Path]))
         {
-            Assert.True(child.WaitForLines(folder.Steps, 30, Patience), child.Output);
-            Thread.Sleep(150); // lines appear at checkpoints; the pause lets the signal land between two of them
-            child.Signal(signal);
-            Assert.True(child.WaitForExit(Patience) == 130, child.Output);
+            Assert.True(child.WaitForPause(step), child.Output);
+            child.Signal(signal); // the stop request itself ends the pause
+            Assert.True(child.WaitForExit() == 130, child.Output);
             Assert.Contains("interrupted", child.Output);
         }
         var manifest = RunManifest.Read(folder.Manifest);
         Assert.Equal(RunStatus.Interrupted, manifest.Status);
-        int stoppedAt = int.Parse(manifest.Message!.Split(' ')[3].TrimEnd(';'), System.Globalization.CultureInfo.InvariantCulture);
-        // The stop is clean: every started step finished, its row is written, and a checkpoint marks the spot.
-        Assert.Equal(stoppedAt, CsvTable.Read(folder.Steps).Rows.Count);
-        Assert.True(File.Exists(Path.Combine(folder.Checkpoints, $"step-{stoppedAt:D9}.ckpt")), manifest.Message);
-        log.WriteLine($"signal {signal}: stopped at step {stoppedAt}");
+        // The stop is clean and exactly where the signal landed: every started step finished, its row is written, and
+        // a checkpoint marks the spot.
+        Assert.Equal($"interrupted at step {step}; `sgdwalk resume` continues it", manifest.Message);
+        Assert.Equal(step, CsvTable.Read(folder.Steps).Rows.Count);
+        Assert.True(File.Exists(Path.Combine(folder.Checkpoints, $"step-{step:D9}.ckpt")), manifest.Message);
 
         var (code, output) = ChildCli.Run("resume", folder.Path, "--no-report");
         Assert.True(code == 0, output);
         AssertSameRun(reference.Folder, folder);
+    }
+
+    [Fact]
+    public void A_released_pause_changes_nothing_and_the_run_completes()
+    {
+        var folder = new RunFolder(Path.Combine(reference.Root, "released-" + Guid.NewGuid().ToString("N")));
+        using var child = ChildCli.Start(33, [.. ReferenceRun.Arguments, "--out", folder.Path]);
+        Assert.True(child.WaitForPause(33), child.Output);
+        Assert.False(child.HasExited);
+        child.Release();
+        Assert.True(child.WaitForExit() == 0, child.Output);
+        AssertSameRun(reference.Folder, folder);
+    }
+
+    [Fact]
+    public void A_malformed_pause_step_is_an_error_naming_the_variable()
+    {
+        using var child = ChildCli.StartWithPauseValue("soon", [.. ReferenceRun.Arguments, "--out", Path.Combine(reference.Root, "malformed-" + Guid.NewGuid().ToString("N"))]);
+        Assert.Equal(1, child.WaitForExit());
+        Assert.Contains(ChildCli.PauseVariable, child.Output);
+        Assert.Contains("'soon'", child.Output);
+        Assert.DoesNotContain("   at ", child.Output);
+    }
+
+    /// <summary>How far steps.csv and profiles.csv reach past the lengths recorded by the newest checkpoint.</summary>
+    private static (int Step, long Steps, long Profiles) BytesPastNewestCheckpoint(RunFolder folder)
+    {
+        string newest = Directory.GetFiles(folder.Checkpoints, "step-*.ckpt").Order(StringComparer.Ordinal).Last();
+        using var checkpoint = CheckpointFile.Read(newest);
+        var lengths = checkpoint.Header.CsvLengths;
+        return (checkpoint.Header.Step, new FileInfo(folder.Steps).Length - lengths["steps"], new FileInfo(folder.Profiles).Length - lengths["profiles"]);
     }
 
     internal static void AssertSameRun(RunFolder expected, RunFolder actual)

@@ -28,6 +28,7 @@ public sealed partial class Trainer
 
             for (int position = skip; position < batches.Count && step < totalSteps; position++)
             {
+                TestOnlyPause.At(step, cancel);
                 if (cancel.IsCancellationRequested) return Interrupt(step, epoch, position, epochStart);
                 using var scope = NewDisposeScope();
                 double lr = schedule.AtStep(step, stepsPerEpoch);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SgdWalk.Data;
+using SgdWalk.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -82,15 +83,9 @@ public class DatasetCatalogTests(ITestOutputHelper output)
     [Fact]
     public void Installed_Fashion_MNIST_loads_with_the_standard_split()
     {
-        if (!Directory.Exists(DebianFashion))
-        {
-            // Without the Debian package the lookup must fail clearly instead of silently.
-            var e = Assert.Throws<DirectoryNotFoundException>(() => DatasetCatalog.ResolveDirectory("fashion-mnist", null, null, "/usr/share/datasets"));
-            Assert.Contains(DebianFashion, e.Message);
-            Assert.Contains("--data-dir or SGDWALK_DATA", e.Message);
-            return;
-        }
-
+        // Installed before the suite (scripts/ensure-test-deps.sh); without it this fails saying so. The lookup's
+        // message when the package is absent is checked above on an empty folder.
+        TestDependencies.Require("data");
         var clock = Stopwatch.StartNew();
         using var data = DatasetCatalog.Load(new DataOptions("fashion-mnist", DebianFashion));
         clock.Stop();
@@ -109,8 +104,6 @@ public class DatasetCatalogTests(ITestOutputHelper output)
             Assert.Equal(0L, set.Labels.min().item<long>());
             Assert.Equal(9L, set.Labels.max().item<long>());
         }
-
-        // Generous bound for a loaded CI machine; the target is well under 2 s.
-        Assert.InRange(clock.ElapsedMilliseconds, 0, 6000);
+        // No bound on the time: on a shared machine it measures the neighbours (bench/ measures speed side by side).
     }
 }

@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace SgdWalk.Training;
+
+/// <summary>
+/// TEST-ONLY. Lets a test deliver a signal or a kill at a step it chooses rather than after a sleep, so fault tests
+/// do not depend on the machine's speed. Dormant unless the environment variable <see cref="Variable"/> holds a
+/// step number; then the run, on reaching that step (before starting it, after the previous step's checkpoint),
+/// writes "sgdwalk-test-pause: waiting at step N" to stderr and waits until a line or the end of input arrives on
+/// stdin, or a stop is requested (Ctrl-C, SIGTERM). Deliberately not an option and not in --help.
+/// </summary>
+internal static class TestOnlyPause
+{
+    public const string Variable = "SGDWALK_TEST_ONLY_PAUSE_AT_STEP";
+
+    // Read once: the loop then pays one comparison per step.
+    private static readonly string? Value = Environment.GetEnvironmentVariable(Variable);
+
+    public static void At(int step, CancellationToken cancel)
+    {
+        if (Value is null) return;
+        if (!int.TryParse(Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pauseAt))
+            throw new ArgumentException($"{Variable} (test-only) must be a step number, not '{Value}'");
+        if (step != pauseAt) return;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sgdwalk-test-pause: waiting at step {step}"));
+        Console.Error.Flush();
+        // A blocked read cannot watch the token, so it runs aside; a stop request wakes the wait instead.
+        var release = Task.Run(Console.In.ReadLine, CancellationToken.None);
+        try
+        {
+            release.Wait(cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stop requested while paused: the loop's own check turns it into a clean stop at this step.
+        }
+    }
+}
