@@ -2,6 +2,7 @@ using SgdWalk.Data;
 using SgdWalk.Experiments;
 using SgdWalk.Models;
 using SgdWalk.Records;
+using Columns = SgdWalk.Records.Columns;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
