@@ -8,9 +8,13 @@
 #        scripts/ensure-test-deps.sh --list          each dependency, its apt packages and what needs it
 # Exit status of the install mode: 0 when everything is present afterwards, 1 when something is still missing.
 # To add a dependency: a line in `deps`, its packages in packages_of, its presence test in missing_of.
+# Test-only knobs (the script's own tests, TestDependencyScriptTests): SGDWALK_TEST_DEPS_STATUS (status file path),
+# SGDWALK_TEST_DEPS_PRETEND_MISSING (comma-separated names treated as missing), SGDWALK_TEST_DEPS_PRETEND_NO_APT=1.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-status_file="$root/.artifacts/test-deps.txt"   # the last install attempt's outcome, quoted by --check
+# The last install attempt's outcome, one line per dependency, quoted by --check; apt's output next to it.
+status_file="${SGDWALK_TEST_DEPS_STATUS:-$root/.artifacts/test-deps.txt}"
+log="$(dirname "$status_file")/test-deps-apt.log"
 
 deps=(data slurm chromium python3 pytorch)
 packages_of() {
@@ -33,6 +37,7 @@ used_by() {
 }
 # Prints what is missing for dependency $1 (nothing when it is usable).
 missing_of() {
+  case ",${SGDWALK_TEST_DEPS_PRETEND_MISSING:-}," in *",$1,"*) echo "(pretended missing)"; return ;; esac
   case $1 in
     data)
       local f
@@ -85,14 +90,13 @@ fi
 # Why apt cannot run, if it cannot: then nothing is attempted and each missing dependency is named.
 blocker=""
 sudo=()
-if ! command -v apt-get >/dev/null 2>&1; then
+if [ "${SGDWALK_TEST_DEPS_PRETEND_NO_APT:-}" = 1 ] || ! command -v apt-get >/dev/null 2>&1; then
   blocker="apt-get not found (not a Debian-like system); install the packages by hand"
 elif [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo -n)
   else blocker="not root and no password-less sudo; run: sudo scripts/ensure-test-deps.sh"; fi
 fi
 
-log="$root/.artifacts/test-deps-apt.log"
 : > "$log"
 apt_get() { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q "$@" >>"$log" 2>&1; }
 # DPkg::Lock::Timeout covers dpkg's lock, not the package lists' lock that `apt-get update` takes: wait for that one

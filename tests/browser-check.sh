@@ -17,13 +17,14 @@ for tool in /usr/bin/chromium /usr/bin/python3; do
   [ -x "$tool" ] || { echo "browser-check: $tool is missing; install it with scripts/ensure-test-deps.sh (as root)" >&2; exit 3; }
 done
 
-# No network, no profile left behind, nothing that phones home; the virtual time budget lets the load event fire.
+# No network, no profile left behind, nothing that phones home; the virtual time budget lets the load event fire
+# (virtual time: independent of the machine's speed). `timeout 600` only catches a hung browser.
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
        --disable-component-update --disable-sync --disable-dev-shm-usage --hide-scrollbars
        --virtual-time-budget=10000)
 url="file://$report"
 
-dom=$(timeout 120 /usr/bin/chromium "${flags[@]}" --user-data-dir="$work/dom-profile" --dump-dom "$url" 2>"$work/dom.log") \
+dom=$(timeout 600 /usr/bin/chromium "${flags[@]}" --user-data-dir="$work/dom-profile" --dump-dom "$url" 2>"$work/dom.log") \
   || { echo "browser-check: chromium failed to load the page" >&2; tail -5 "$work/dom.log" >&2; exit 4; }
 loaded=$(printf '%s' "$dom" | grep -o 'data-images-loaded="[0-9]*/[0-9]*"' | head -n 1 | grep -o '[0-9]*/[0-9]*' || true)
 [ -n "$loaded" ] || { echo "browser-check: the page's image check did not run (no data-images-loaded)" >&2; exit 5; }
@@ -32,7 +33,7 @@ if [ "$total" -eq 0 ] || [ "$ok" -ne "$total" ]; then
   echo "browser-check: $ok of $total images loaded" >&2; exit 6
 fi
 
-timeout 120 /usr/bin/chromium "${flags[@]}" --user-data-dir="$work/shot-profile" --window-size=1200,2000 \
+timeout 600 /usr/bin/chromium "${flags[@]}" --user-data-dir="$work/shot-profile" --window-size=1200,2000 \
   --screenshot="$shot" "$url" >"$work/shot.log" 2>&1 \
   || { echo "browser-check: chromium failed to take a screenshot" >&2; tail -5 "$work/shot.log" >&2; exit 7; }
 [ -s "$shot" ] || { echo "browser-check: no screenshot written" >&2; exit 7; }

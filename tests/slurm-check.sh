@@ -63,7 +63,8 @@ NodeName=localhost CPUs=2 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 
-for _ in $(seq 50); do [ -S "$socket" ] && break; sleep 0.1; done
+# Every wait below polls for its condition; the bounds only catch a hang, generous for a loaded machine.
+for _ in $(seq 600); do [ -S "$socket" ] && break; sleep 0.1; done
 [ -S "$socket" ] || { echo "slurm-check: munged did not start"; cat "$work/log/munged.log"; exit 1; }
 slurmctld -D -f "$SLURM_CONF" > "$work/log/slurmctld.out" 2>&1 &
 pids+=($!)
@@ -71,7 +72,7 @@ slurmd -D -N localhost -f "$SLURM_CONF" > "$work/log/slurmd.out" 2>&1 &
 pids+=($!)
 
 ready=0
-for _ in $(seq 60); do
+for _ in $(seq 300); do
   if sinfo -h -N -o '%T' 2>/dev/null | grep -Eq '^(idle|mixed|allocated)'; then ready=1; break; fi
   sleep 1
 done
@@ -89,7 +90,7 @@ export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_max=0:glibc.malloc.tr
 submitted="$("$sweep/submit.sh")"
 echo "slurm-check: $submitted"
 
-deadline=$((SECONDS + ${SLURM_CHECK_TIMEOUT:-300}))
+deadline=$((SECONDS + ${SLURM_CHECK_TIMEOUT:-1200}))
 while [ -n "$(squeue -h -o '%i' 2>/dev/null)" ]; do
   if [ "$SECONDS" -ge "$deadline" ]; then echo "slurm-check: jobs still queued after the time limit"; squeue || true; exit 1; fi
   sleep 2

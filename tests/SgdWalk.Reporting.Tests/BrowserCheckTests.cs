@@ -27,7 +27,7 @@ public class BrowserCheckTests
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync(); // the script bounds each Chromium call itself (timeout 120)
+        await process.WaitForExitAsync(); // the script bounds each Chromium call itself (timeout 600)
         string log = stdout + await stderr;
 
         Assert.True(process.ExitCode == 0, $"browser-check.sh exited {process.ExitCode}:\n{log}");

@@ -24,11 +24,18 @@ internal static class TestOnlyPause
         if (step != pauseAt) return;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sgdwalk-test-pause: waiting at step {step}"));
         Console.Error.Flush();
-        // A blocked read cannot watch the token, so it runs aside; a stop request wakes the wait instead.
-        var release = Task.Run(Console.In.ReadLine, CancellationToken.None);
+        // A blocked read cannot watch the token, so it runs on a thread of its own and completes a promise; a stop
+        // request wakes the wait instead. (Not Task.Run: Wait may run a not-yet-started task inline, and under heavy
+        // load the read then blocked this thread with the stop request unseen.)
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            Console.In.ReadLine();
+            released.TrySetResult();
+        }) { IsBackground = true, Name = "test-only pause" }.Start();
         try
         {
-            release.Wait(cancel);
+            released.Task.Wait(cancel);
         }
         catch (OperationCanceledException)
         {
