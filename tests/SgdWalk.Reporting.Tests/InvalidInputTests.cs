@@ -66,11 +66,17 @@ public class InvalidInputTests
     }
 
     [Fact]
-    public void A_broken_cell_of_a_sweep_is_named()
+    public void A_broken_cell_of_a_sweep_is_named_and_the_other_cells_are_still_reported()
     {
         using var sweep = new Fixture(Fixture.Sweep);
         File.WriteAllText(sweep.File("lr0.2-bs50/steps.csv"), "step,epoch\n0,1,2\n");
-        var e = Assert.Throws<InvalidDataException>(() => sweep.Build());
-        Assert.Contains(sweep.File("lr0.2-bs50/steps.csv"), e.Message);
+        var notes = new List<string>();
+        ReportBuilder.Build(sweep.Path, new ReportOptions(), notes.Add);
+        string note = Assert.Single(notes);
+        Assert.Contains("cell lr0.2-bs50 left out", note);
+        Assert.Contains(sweep.File("lr0.2-bs50/steps.csv"), note);
+        string html = File.ReadAllText(sweep.File("report.html"));
+        Assert.Contains("<td>lr0.05-bs50</td>", html);
+        Assert.DoesNotContain("<td>lr0.2-bs50</td>", html);
     }
 }
