@@ -180,31 +180,7 @@ public sealed partial class Trainer
             using (var subset = data.Train.Select(probeIndices))
             {
                 var probeView = DataView.Own("probe", subset.Images.to(device), subset.Labels.to(device), probeChunk);
-                var recorderOptions = new RecorderOptions
-                {
-                    Probes = options.Probes,
-                    Record = RecordSchedule.Parse(options.Record),
-                    Alphas = options.Alphas,
-                    AdaptiveTolerance = options.AdaptiveAlphas,
-                    BatchNorm = options.BatchNorm,
-                    BatchChunkSize = options.MicroBatch,
-                    CosineWeightDecay = options.AuthorsCompat ? options.WeightDecay : 0,
-                    FloorLags = options.FloorLags,
-                    Curvature = new CurvatureOptions
-                    {
-                        Schedule = RecordSchedule.Parse(options.Sharpness),
-                        Hvp = options.Hvp,
-                        Eigen = options.Eigen,
-                        TopK = options.TopK,
-                        EigenIterations = options.EigenIterations,
-                        EigenTolerance = options.EigenTolerance,
-                        TraceSamples = options.TraceSamples,
-                        BatchSharpnessBatches = options.BatchSharpnessBatches,
-                        BatchSize = options.BatchSize,
-                        // Its own streams (seed+4, seed+5): curvature draws nothing from the generators training uses.
-                        Seed = options.Seed + 4,
-                    },
-                };
+                var recorderOptions = options.ToRecorderOptions();
                 var lengths = resume?.Header.CsvLengths;
                 recorder = new WalkRecorder(model, recorderOptions, folder.Path, probeView,
                     resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]));
@@ -220,11 +196,11 @@ public sealed partial class Trainer
             tensorBoard = options.TensorBoard ? new TensorBoardLog(Path.Combine(folder.Path, "events")) : null;
 
             // The interventions floor-sgd / height-sgd search the floor on the step's batch or on a copy of the probe set.
-            if (options.Optimizer != "sgd")
+            if (options.Optimizer != OptimizerKind.Sgd)
             {
                 var surface = new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm);
-                floorStep = new FloorStep(surface, parameters, options.Optimizer == "floor-sgd" ? 0 : options.HeightFraction);
-                if (options.FloorView == "probe")
+                floorStep = new FloorStep(surface, parameters, options.Optimizer == OptimizerKind.FloorSgd ? 0 : options.HeightFraction);
+                if (options.FloorView == FloorSearchView.Probe)
                     using (var subset = data.Train.Select(probeIndices))
                         floorView = DataView.Own("floor-search", subset.Images.to(device).clone(), subset.Labels.to(device).clone(), probeChunk);
             }
