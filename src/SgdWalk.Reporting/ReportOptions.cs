@@ -13,11 +13,26 @@ public sealed record ReportOptions(
     int WindowCount = 50,
     IReadOnlyList<int>? ProfileEpochs = null)
 {
+    /// <summary>Largest figure side in pixels: beyond it the drawing surface cannot be allocated (100000x100000 is 40 GB).</summary>
+    public const int MaxSide = 10_000;
+
+    /// <summary>Every problem, one line each (empty when the options can be drawn).</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (Width < 200 || Height < 200)
+            problems.Add($"figure size {Width}x{Height} is too small to be legible (at least 200x200)");
+        else if (Width > MaxSide || Height > MaxSide)
+            problems.Add($"figure size {Width}x{Height} is too large (at most {MaxSide}x{MaxSide})");
+        if (WindowCount < 1)
+            problems.Add($"WindowCount must be at least 1 (was {WindowCount})");
+        if (ProfileEpochs is { } epochs && epochs.Any(e => e < 1))
+            problems.Add("ProfileEpochs must list epochs from 1");
+        return problems;
+    }
+
     internal void Validate()
     {
-        if (Width < 200 || Height < 200)
-            throw new ArgumentException($"figure size {Width}x{Height} is too small to be legible (at least 200x200)");
-        if (WindowCount < 1)
-            throw new ArgumentException($"WindowCount must be at least 1 (was {WindowCount})");
+        if (Problems() is { Count: > 0 } problems) throw new ArgumentException(problems[0]);
     }
 }

@@ -10,7 +10,7 @@ public class ExperimentOverrideTests
     public void Curvature_presets_are_catalog_entries_whose_overrides_keep_the_rest()
     {
         var experiment = ExperimentCatalog.Find("edge-of-stability");
-        var plan = experiment.Plan(new ExperimentRequest(ExperimentScale.Cpu, "none",
+        var plan = experiment.Plan(new ExperimentRequest(ExperimentScale.Cpu, SgdWalk.Training.CompatMode.None,
             o => o with { LearningRate = 0.05, Eigen = EigenMethod.Power, Hidden = [64] }));
         var merged = Assert.Single(plan.Cells).Options;
         Assert.Equal(0.05, merged.LearningRate);

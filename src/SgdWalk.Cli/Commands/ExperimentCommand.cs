@@ -22,13 +22,17 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
             _ => Invalid($"--scale must be cpu or paper (got '{settings.Scale}')"),
         };
         var overrides = Overrides(settings, errors);
+        var compat = CompatMode.None;
+        try { compat = OptionParsing.Compat(settings.Compat); }
+        catch (FormatException e) { errors.Add(e.Message); }
+        if (settings.Out is "") errors.Add("--out must name a folder (got '')");
         if (experiment is null || errors.Count > 0)
         {
             foreach (var error in errors) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
             return ExitCodes.InvalidInput;
         }
 
-        var plan = experiment.Plan(new ExperimentRequest(scale, settings.Compat, overrides));
+        var plan = experiment.Plan(new ExperimentRequest(scale, compat, overrides));
         if (scale == ExperimentScale.Paper && plan.Cells[0].Options.Dataset == "cifar10" && CifarProblem(plan.Cells[0].Options) is { } missing)
             errors.Add($"experiment {experiment.Name} at --scale paper needs CIFAR-10 (binary version): pass --data-dir <folder with data_batch_1.bin ... test_batch.bin> or set $SGDWALK_DATA ({missing})");
         string folder = settings.Out ?? Path.Combine("runs", experiment.Name + (scale == ExperimentScale.Paper ? "-paper" : ""));
@@ -59,21 +63,10 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
     /// <summary>The overrides the user gave, as one change applied to every run of the preset.</summary>
     private static Func<TrainOptions, TrainOptions> Overrides(ExperimentSettings s, List<string> errors)
     {
-        IReadOnlyList<int>? hidden = null;
-        int? probeSize = null;
-        bool fullProbe = s.ProbeSize == "full", autoProbe = s.ProbeSize == "auto";
-        var probes = s.Probes switch
-        {
-            null => (Probes.ProbePreset?)null,
-            "none" => Probes.ProbePreset.None,
-            "cheap" => Probes.ProbePreset.Cheap,
-            "paper" => Probes.ProbePreset.Paper,
-            _ => Error<Probes.ProbePreset?>($"--probes must be none, cheap or paper (got '{s.Probes}')"),
-        };
-        if (s.Hidden is not null)
-            hidden = s.Hidden.Split(',').Select(h => int.TryParse(h, out int v) && v > 0 ? v : Error<int>($"--hidden: '{h}' is not a positive whole number")).ToArray();
-        if (s.ProbeSize is not null && !fullProbe && !autoProbe)
-            probeSize = int.TryParse(s.ProbeSize, out int n) && n > 0 ? n : Error<int?>($"--probe-size must be a positive number, 'full' or 'auto' (got '{s.ProbeSize}')");
+        // The same parsers as train and sweep: one spelling, one message per option.
+        int[]? hidden = s.Hidden is null ? null : Parse<int[]?>(() => OptionParsing.Hidden(s.Hidden), null);
+        (int? Size, bool Auto)? probeSize = s.ProbeSize is null ? null : Parse<(int?, bool)?>(() => OptionParsing.ProbeSize(s.ProbeSize), null);
+        Probes.ProbePreset? probes = s.Probes is null ? null : Parse<Probes.ProbePreset?>(() => OptionParsing.Preset(s.Probes), null);
         return o => o with
         {
             Dataset = s.Dataset ?? o.Dataset,
@@ -83,18 +76,18 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
             Epochs = s.Epochs ?? o.Epochs,
             Steps = s.Steps ?? o.Steps,
             TrainSize = s.TrainSize ?? o.TrainSize,
-            ProbeSize = fullProbe ? null : probeSize ?? o.ProbeSize,
-            ProbeSizeAuto = autoProbe || (o.ProbeSizeAuto && s.ProbeSize is null),
+            ProbeSize = probeSize is { } p ? p.Size : o.ProbeSize,
+            ProbeSizeAuto = probeSize is { } q ? q.Auto : o.ProbeSizeAuto,
             Record = s.Record ?? o.Record,
             Probes = probes ?? o.Probes,
             Seed = s.Seed ?? o.Seed,
             Threads = s.Threads ?? o.Threads,
         };
 
-        T Error<T>(string message)
+        T Parse<T>(Func<T> parse, T fallback)
         {
-            errors.Add(message);
-            return default!;
+            try { return parse(); }
+            catch (FormatException e) { errors.Add(e.Message); return fallback; }
         }
     }
 }

@@ -28,7 +28,7 @@ public static class OptionParsing
         var options = new TrainOptions
         {
             Model = s.Model,
-            Hidden = s.Hidden is null ? null : Parse(() => Integers("--hidden", s.Hidden), null),
+            Hidden = s.Hidden is null ? null : Parse(() => Hidden(s.Hidden), null),
             ModelBatchNorm = !s.NoModelBatchNorm,
             Depth = s.Depth,
             Dataset = s.Dataset,
@@ -52,19 +52,19 @@ public static class OptionParsing
             Record = s.Record,
             Alphas = s.Alphas is null || s.Alphas.StartsWith("adaptive", StringComparison.Ordinal) ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
             AdaptiveAlphas = s.Alphas is not null && s.Alphas.StartsWith("adaptive", StringComparison.Ordinal) ? Parse(() => AdaptiveTolerance(s.Alphas), (double?)null) : null,
-            ProbeSize = s.ProbeSize == "auto" ? 5000 : Parse(() => ProbeSize(s.ProbeSize), 5000),
+            ProbeSize = Parse(() => ProbeSize(s.ProbeSize).Size, TrainOptions.Defaults.ProbeSizeSamples),
             ProbeSizeAuto = s.ProbeSize == "auto",
             ProbeError = s.ProbeError,
             BatchNorm = Parse(() => Policy(s.BatchNorm), BatchNormPolicy.BatchStats),
-            Compat = s.Compat,
+            Compat = Parse(() => Compat(s.Compat), CompatMode.None),
             EvaluationChunkSize = s.EvaluationChunk,
             Threads = s.Threads,
             Device = s.Device,
             TensorBoard = s.TensorBoard,
             FloorLags = s.FloorLags is null ? [] : Parse(() => Integers("--floor-lags", s.FloorLags), []),
-            Optimizer = s.Optimizer,
+            Optimizer = Parse(() => Optimizer(s.Optimizer), OptimizerKind.Sgd),
             HeightFraction = s.HeightFraction,
-            FloorView = s.FloorView,
+            FloorView = Parse(() => FloorView(s.FloorView), FloorSearchView.Batch),
             Sharpness = s.Sharpness,
             Hvp = Parse(() => Hvp(s.Hvp), HvpMethod.Autograd),
             Eigen = Parse(() => Eigen(s.Eigen), EigenMethod.Lanczos),
@@ -90,7 +90,7 @@ public static class OptionParsing
             double start = Number("--alphas", parts[0]), stop = Number("--alphas", parts[1]), step = Number("--alphas", parts[2]);
             if (!(step > 0) || stop <= start) throw new FormatException($"--alphas '{text}': a range needs START < STOP and a positive STEP");
             int count = (int)Math.Round((stop - start) / step);
-            if (count > 10_000) throw new FormatException($"--alphas '{text}': more than 10,000 points");
+            if (!((stop - start) / step <= 10_000)) throw new FormatException($"--alphas '{text}': more than 10,000 points");
             // Round to the step's decimals so 0.1·3 is written as 0.3 and α = 1 is exactly 1.
             return Enumerable.Range(0, count + 1).Select(i => Math.Round(start + i * step, 12)).ToArray();
         }
@@ -103,12 +103,28 @@ public static class OptionParsing
         : text.StartsWith("adaptive:", StringComparison.Ordinal) ? Number("--alphas", text["adaptive:".Length..])
         : throw new FormatException($"--alphas '{text}': write adaptive or adaptive:TOL");
 
-    private static int? ProbeSize(string text) =>
-        text == "full" ? null
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
+    /// <summary>`--probe-size N|full|auto`, for train, sweep and experiment alike: the fixed size (null = full) and whether auto.</summary>
+    public static (int? Size, bool Auto) ProbeSize(string text) =>
+        text == "full" ? (null, false)
+        : text == "auto" ? (TrainOptions.Defaults.ProbeSizeSamples, true)
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? (n, false)
         : throw new FormatException($"--probe-size must be a positive number of samples, 'full' or 'auto' (got '{text}')");
 
-    private static ProbePreset Preset(string text) =>
+    /// <summary>`--hidden 500,350`: positive layer widths.</summary>
+    public static int[] Hidden(string text) =>
+        Integers("--hidden", text) is { Length: > 0 } widths && widths.All(w => w > 0) ? widths
+        : throw new FormatException($"--hidden must list positive layer widths, e.g. 500,350 (got '{text}')");
+
+    public static CompatMode Compat(string text) =>
+        Choice("--compat", text, ("none", CompatMode.None), ("authors", CompatMode.Authors));
+
+    private static OptimizerKind Optimizer(string text) =>
+        Choice("--optimizer", text, ("sgd", OptimizerKind.Sgd), ("floor-sgd", OptimizerKind.FloorSgd), ("height-sgd", OptimizerKind.HeightSgd));
+
+    private static FloorSearchView FloorView(string text) =>
+        Choice("--floor-view", text, ("batch", FloorSearchView.Batch), ("probe", FloorSearchView.Probe));
+
+    public static ProbePreset Preset(string text) =>
         Choice("--probes", text, ("none", ProbePreset.None), ("cheap", ProbePreset.Cheap), ("paper", ProbePreset.Paper));
 
     private static BatchNormPolicy Policy(string text) =>
@@ -131,7 +147,7 @@ public static class OptionParsing
 
     private static int[] Integers(string option, string text) =>
         text.Split(',').Select(p => int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int v)
-            ? v : throw new FormatException($"{option}: '{p}' is not a whole number")).ToArray();
+            ? v : throw new FormatException($"{option}: '{p}' is not a whole number from 0 to {int.MaxValue}")).ToArray();
 
     private static double Number(string option, string text) =>
         double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)

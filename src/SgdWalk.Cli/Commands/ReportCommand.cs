@@ -47,9 +47,10 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportFolderSe
         error = null;
         var size = settings.FigureSize.Split('x');
         if (size.Length != 2 || !int.TryParse(size[0], NumberStyles.None, CultureInfo.InvariantCulture, out int width)
-            || !int.TryParse(size[1], NumberStyles.None, CultureInfo.InvariantCulture, out int height) || width < 200 || height < 200)
+            || !int.TryParse(size[1], NumberStyles.None, CultureInfo.InvariantCulture, out int height)
+            || width < 200 || height < 200 || width > ReportOptions.MaxSide || height > ReportOptions.MaxSide)
         {
-            error = $"--figure-size must be WIDTHxHEIGHT with both at least 200 (got '{settings.FigureSize}')";
+            error = $"--figure-size must be WIDTHxHEIGHT with both from 200 to {ReportOptions.MaxSide} (got '{settings.FigureSize}')";
             return false;
         }
         options = options with { Width = width, Height = height };

@@ -16,6 +16,7 @@ public sealed class SweepCommand(IAnsiConsole console) : Command<SweepSettings>
         var seeds = List(settings.Seeds, "--seeds", errors, t => long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) ? v : (long?)null);
         var (shared, parseErrors) = OptionParsing.ToOptions(settings, lrs.FirstOrDefault(0.1), batches.FirstOrDefault(100), seeds.FirstOrDefault(1111));
         errors.AddRange(parseErrors);
+        if (settings.Out is "") errors.Add("--out must name a folder (got '')");
         var plan = SweepPlan.Grid(shared, lrs, batches, seeds);
         string folder = settings.Out ?? Path.Combine("runs", $"sweep-{shared.Dataset}-{shared.Model}");
         return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation);

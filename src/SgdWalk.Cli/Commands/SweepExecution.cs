@@ -1,6 +1,7 @@
 using System.Globalization;
 using SgdWalk.Records;
 using SgdWalk.Sweeps;
+using SgdWalk.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -27,7 +28,8 @@ internal static class SweepExecution
         if (output.Shards is < 1) errors.Add($"--shards must be at least 1 (got {output.Shards})");
         if (!ReportCommand.TryOptions(reportSettings, out var reportOptions, out string? reportError)) errors.Add(reportError!);
         if (errors.Count == 0) errors.AddRange(plan.Validate());
-        if (errors.Count == 0) errors.AddRange(TrainCommand.CheckDataset(plan.Cells[0].Options));
+        // Every cell against the data, the device, the memory and the model, before the folder exists.
+        if (errors.Count == 0) errors.AddRange(RunCheck.Check(plan.Cells.Select(c => c.Options)));
         if (errors.Count > 0)
         {
             foreach (var error in errors.Distinct()) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");

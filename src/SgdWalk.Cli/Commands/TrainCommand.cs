@@ -1,6 +1,5 @@
 using System.Globalization;
 using SgdWalk.Data;
-using SgdWalk.Models;
 using SgdWalk.Records;
 using SgdWalk.Training;
 using Spectre.Console;
@@ -22,9 +21,9 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     {
         // Everything is checked before anything is written, so a typo never costs an existing run.
         if (!ReportCommand.TryOptions(settings, out var reportOptions, out string? reportError)) errors.Add(reportError!);
-        if (!ModelZoo.Known.Any(m => m.Name == options.Model))
-            errors.Add($"unknown model '{options.Model}'; known models: {string.Join(", ", ModelZoo.Known.Select(m => m.Name))}");
-        errors.AddRange(CheckDataset(options));
+        if (settings.Out is "") errors.Add("--out must name a folder (got '')");
+        // The options against the data, the device, the memory and the model on the data's shape.
+        if (errors.Count == 0) errors.AddRange(RunCheck.Check(options));
         if (errors.Count > 0)
         {
             foreach (var error in errors) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
@@ -51,6 +50,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         }
     }
 
+    /// <summary>The dataset's folder can be found (the bench's check; runs use <see cref="RunCheck"/>, which includes it).</summary>
     internal static IEnumerable<string> CheckDataset(TrainOptions options)
     {
         if (options.Dataset == "synthetic") yield break;

@@ -1,19 +1,22 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
+using C = SgdWalk.Probes.CurvatureOptions.Defaults;
+using D = SgdWalk.Training.TrainOptions.Defaults;
+using R = SgdWalk.Probes.RecorderOptions.Defaults;
 
 namespace SgdWalk.Cli.Commands;
 
 /// <summary>The `sgdwalk train` options: one learning rate, batch size and seed, and the run folder.</summary>
 public sealed class TrainSettings : RunSettings
 {
-    [CommandOption("--lr <RATE>"), DefaultValue(0.1), Description("Learning rate (the base rate of --schedule).")]
-    public double LearningRate { get; init; } = 0.1;
+    [CommandOption("--lr <RATE>"), DefaultValue(D.LearningRate), Description("Learning rate (the base rate of --schedule).")]
+    public double LearningRate { get; init; } = D.LearningRate;
 
-    [CommandOption("--batch-size <N>"), DefaultValue(100), Description("Mini-batch size.")]
-    public int BatchSize { get; init; } = 100;
+    [CommandOption("--batch-size <N>"), DefaultValue(D.BatchSize), Description("Mini-batch size.")]
+    public int BatchSize { get; init; } = D.BatchSize;
 
-    [CommandOption("--seed <N>"), DefaultValue(1111L), Description("Seed for initialisation, data order, augmentation and probe subset.")]
-    public long Seed { get; init; } = 1111;
+    [CommandOption("--seed <N>"), DefaultValue(D.Seed), Description("Seed for initialisation, data order, augmentation and probe subset.")]
+    public long Seed { get; init; } = D.Seed;
 
     [CommandOption("--out <DIR>"), Description("Run folder (default runs/<dataset>-<model>-lr<lr>-b<batch>-s<seed>).")]
     public string? Out { get; init; }
@@ -24,12 +27,12 @@ public sealed class TrainSettings : RunSettings
 
 /// <summary>
 /// The options every run shares, whether trained alone (`train`) or as a sweep cell (`sweep`, which takes lists for
-/// --lr, --batch-size and --seeds instead). Defaults mirror <see cref="Training.TrainOptions"/> (README "Options").
+/// --lr, --batch-size and --seeds instead). Every default is the library's own constant (<see cref="Training.TrainOptions.Defaults"/> and its siblings), shown by --help; an option given maps onto <see cref="Training.TrainOptions"/> once, in <see cref="OptionParsing"/>.
 /// </summary>
 public class RunSettings : ReportSettings
 {
-    [CommandOption("--model <NAME>"), DefaultValue("mlp"), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet.")]
-    public string Model { get; init; } = "mlp";
+    [CommandOption("--model <NAME>"), DefaultValue(D.Model), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet.")]
+    public string Model { get; init; } = D.Model;
 
     [CommandOption("--hidden <WIDTHS>"), Description("Layer widths: mlp hidden widths (default 500,350), small-cnn conv widths (default 32,64).")]
     public string? Hidden { get; init; }
@@ -40,8 +43,8 @@ public class RunSettings : ReportSettings
     [CommandOption("--depth <N>"), Description("ResNet depth 6n+2 for --model resnet (20, 32, 44, 56, 110).")]
     public int? Depth { get; init; }
 
-    [CommandOption("--dataset <NAME>"), DefaultValue("fashion-mnist"), Description("fashion-mnist, mnist, cifar10 or synthetic.")]
-    public string Dataset { get; init; } = "fashion-mnist";
+    [CommandOption("--dataset <NAME>"), DefaultValue(D.Dataset), Description("fashion-mnist, mnist, cifar10 or synthetic.")]
+    public string Dataset { get; init; } = D.Dataset;
 
     [CommandOption("--data-dir <DIR>"), Description("Dataset directory; else $SGDWALK_DATA; else /usr/share/datasets/fashion-mnist.")]
     public string? DataDir { get; init; }
@@ -61,97 +64,97 @@ public class RunSettings : ReportSettings
     [CommandOption("--sum-chunk-gradients"), Description("Sum the chunk-mean gradients of an accumulated batch (the authors' full-batch GD quirk: k chunks = k x step).")]
     public bool SumChunkGradients { get; init; }
 
-    [CommandOption("--isotropic-noise <SCALE>"), DefaultValue(0.0), Description("GD + isotropic noise: add N(0, std^2) to every gradient, std = SCALE x the largest per-coordinate chunk-gradient variance at init (authors: 0.02).")]
-    public double IsotropicNoise { get; init; }
+    [CommandOption("--isotropic-noise <SCALE>"), DefaultValue(D.IsotropicNoise), Description("GD + isotropic noise: add N(0, std^2) to every gradient, std = SCALE x the largest per-coordinate chunk-gradient variance at init (authors: 0.02).")]
+    public double IsotropicNoise { get; init; } = D.IsotropicNoise;
 
-    [CommandOption("--epochs <N>"), DefaultValue(1), Description("Epochs to train.")]
-    public int Epochs { get; init; } = 1;
+    [CommandOption("--epochs <N>"), DefaultValue(D.Epochs), Description("Epochs to train.")]
+    public int Epochs { get; init; } = D.Epochs;
 
     [CommandOption("--steps <N>"), Description("Train exactly N steps instead (epochs continue as needed).")]
     public int? Steps { get; init; }
 
-    [CommandOption("--momentum <M>"), DefaultValue(0.0), Description("Momentum (0 = plain SGD, the paper's setting).")]
-    public double Momentum { get; init; }
+    [CommandOption("--momentum <M>"), DefaultValue(D.Momentum), Description("Momentum (0 = plain SGD, the paper's setting).")]
+    public double Momentum { get; init; } = D.Momentum;
 
     [CommandOption("--nesterov"), Description("Nesterov momentum.")]
     public bool Nesterov { get; init; }
 
-    [CommandOption("--weight-decay <L2>"), DefaultValue(1e-4), Description("L2 weight decay added to the gradient in the update.")]
-    public double WeightDecay { get; init; } = 1e-4;
+    [CommandOption("--weight-decay <L2>"), DefaultValue(D.WeightDecay), Description("L2 weight decay added to the gradient in the update.")]
+    public double WeightDecay { get; init; } = D.WeightDecay;
 
-    [CommandOption("--schedule <SPEC>"), DefaultValue("constant"), Description("constant | step:E1,E2:GAMMA | cosine[[:MIN]] | cyclic:LOW:HIGH:PERIOD | trapezoid:WARMUP:DECAY[[:START[[:END]]]].")]
-    public string Schedule { get; init; } = "constant";
+    [CommandOption("--schedule <SPEC>"), DefaultValue(D.Schedule), Description("constant | step:E1,E2:GAMMA | cosine[[:MIN]] | cyclic:LOW:HIGH:PERIOD | trapezoid:WARMUP:DECAY[[:START[[:END]]]].")]
+    public string Schedule { get; init; } = D.Schedule;
 
-    [CommandOption("--probes <PRESET>"), DefaultValue("paper"), Description("none | cheap (norms, distance, cosines) | paper (cheap + segment profiles).")]
-    public string Probes { get; init; } = "paper";
+    [CommandOption("--probes <PRESET>"), DefaultValue(R.Probes), Description("none | cheap (norms, distance, cosines) | paper (cheap + segment profiles).")]
+    public string Probes { get; init; } = R.Probes;
 
-    [CommandOption("--record <SCHEDULE>"), DefaultValue("steps:0-49+every:10"), Description("Steps whose profiles are measured: all, none, steps:A-B, every:N, epochs:1,10 joined by '+'.")]
-    public string Record { get; init; } = "steps:0-49+every:10";
+    [CommandOption("--record <SCHEDULE>"), DefaultValue(R.Record), Description("Steps whose profiles are measured: all, none, steps:A-B, every:N, epochs:1,10 joined by '+'.")]
+    public string Record { get; init; } = R.Record;
 
-    [CommandOption("--alphas <GRID>"), Description("Profile grid: a list 0,0.25,0.5,0.75,1, a range START:STOP:STEP such as -0.5:1.5:0.1 (default 0:1:0.1), or adaptive[[:TOL]]: points around the floor until its α is known to TOL (default 0.01).")]
+    [CommandOption("--alphas <GRID>"), Description("Profile grid: a list 0,0.25,0.5,0.75,1, a range START:STOP:STEP such as -0.5:1.5:0.1 (default " + R.Alphas + "), or adaptive[[:TOL]]: points around the floor until its α is known to TOL (default 0.01).")]
     public string? Alphas { get; init; }
 
-    [CommandOption("--probe-size <N|full|auto>"), DefaultValue("5000"), Description("Samples in the fixed probe view; 'full' for the whole training split; 'auto' for the smallest that measures the height to --probe-error (chosen on a pilot).")]
-    public string ProbeSize { get; init; } = "5000";
+    [CommandOption("--probe-size <N|full|auto>"), DefaultValue(D.ProbeSize), Description("Samples in the fixed probe view; 'full' for the whole training split; 'auto' for the smallest that measures the height to --probe-error (chosen on a pilot).")]
+    public string ProbeSize { get; init; } = D.ProbeSize;
 
-    [CommandOption("--probe-error <E>"), DefaultValue(0.1), Description("With --probe-size auto: the target standard error of the height, relative to the height.")]
-    public double ProbeError { get; init; } = 0.1;
+    [CommandOption("--probe-error <E>"), DefaultValue(D.ProbeError), Description("With --probe-size auto: the target standard error of the height, relative to the height.")]
+    public double ProbeError { get; init; } = D.ProbeError;
 
-    [CommandOption("--bn <POLICY>"), DefaultValue("batch-stats"), Description("BatchNorm during evaluation: batch-stats (train mode per chunk) or running (eval mode, interpolated buffers).")]
-    public string BatchNorm { get; init; } = "batch-stats";
+    [CommandOption("--bn <POLICY>"), DefaultValue(R.BatchNorm), Description("BatchNorm during evaluation: batch-stats (train mode per chunk) or running (eval mode, interpolated buffers).")]
+    public string BatchNorm { get; init; } = R.BatchNorm;
 
-    [CommandOption("--compat <MODE>"), DefaultValue("none"), Description("'authors' reproduces the authors' conventions (alphas 0..0.9, full probe, chunks of 100, weight-decayed cosine).")]
-    public string Compat { get; init; } = "none";
+    [CommandOption("--compat <MODE>"), DefaultValue(D.Compat), Description("'authors' reproduces the authors' conventions (alphas 0..0.9, full probe, chunks of 100, weight-decayed cosine).")]
+    public string Compat { get; init; } = D.Compat;
 
     [CommandOption("--floor-lags <K1,K2>"), Description("Measure barriers on the valley floor between floor points k recorded steps apart, e.g. 1,10 (columns floor_barrier_k1, ...).")]
     public string? FloorLags { get; init; }
 
-    [CommandOption("--optimizer <NAME>"), DefaultValue("sgd"), Description("sgd, or the interventions floor-sgd (move only to the valley floor of each SGD step) and height-sgd.")]
-    public string Optimizer { get; init; } = "sgd";
+    [CommandOption("--optimizer <NAME>"), DefaultValue(D.Optimizer), Description("sgd, or the interventions floor-sgd (move only to the valley floor of each SGD step) and height-sgd.")]
+    public string Optimizer { get; init; } = D.Optimizer;
 
-    [CommandOption("--height-fraction <H>"), DefaultValue(0.5), Description("height-sgd: land this fraction of the way from the floor (0) to plain SGD's landing point (1).")]
-    public double HeightFraction { get; init; } = 0.5;
+    [CommandOption("--height-fraction <H>"), DefaultValue(D.HeightFraction), Description("height-sgd: land this fraction of the way from the floor (0) to plain SGD's landing point (1).")]
+    public double HeightFraction { get; init; } = D.HeightFraction;
 
-    [CommandOption("--floor-view <VIEW>"), DefaultValue("batch"), Description("floor-sgd / height-sgd line search on the step's batch or on the probe view.")]
-    public string FloorView { get; init; } = "batch";
-    [CommandOption("--sharpness <SCHEDULE>"), DefaultValue("none"), Description("Steps whose curvature is measured (lambda_max, trace, step and batch sharpness): none, all, every:N, steps:A-B, epochs:1,10 joined by '+'.")]
-    public string Sharpness { get; init; } = "none";
+    [CommandOption("--floor-view <VIEW>"), DefaultValue(D.FloorView), Description("floor-sgd / height-sgd line search on the step's batch or on the probe view.")]
+    public string FloorView { get; init; } = D.FloorView;
+    [CommandOption("--sharpness <SCHEDULE>"), DefaultValue(C.Schedule), Description("Steps whose curvature is measured (lambda_max, trace, step and batch sharpness): none, all, every:N, steps:A-B, epochs:1,10 joined by '+'.")]
+    public string Sharpness { get; init; } = C.Schedule;
 
-    [CommandOption("--hvp <METHOD>"), DefaultValue("autograd"), Description("Hessian-vector products: autograd (double backward) or finite-difference (central difference of two gradients).")]
-    public string Hvp { get; init; } = "autograd";
+    [CommandOption("--hvp <METHOD>"), DefaultValue(C.Hvp), Description("Hessian-vector products: autograd (double backward) or finite-difference (central difference of two gradients).")]
+    public string Hvp { get; init; } = C.Hvp;
 
-    [CommandOption("--eigen <METHOD>"), DefaultValue("lanczos"), Description("Top eigenvalues: lanczos (full reorthogonalisation, top-k) or power (power iteration, largest magnitude).")]
-    public string Eigen { get; init; } = "lanczos";
+    [CommandOption("--eigen <METHOD>"), DefaultValue(C.Eigen), Description("Top eigenvalues: lanczos (full reorthogonalisation, top-k) or power (power iteration, largest magnitude).")]
+    public string Eigen { get; init; } = C.Eigen;
 
-    [CommandOption("--top-k <K>"), DefaultValue(1), Description("Eigenvalues reported: lambda_max, lambda_2 ... lambda_K (lanczos).")]
-    public int TopK { get; init; } = 1;
+    [CommandOption("--top-k <K>"), DefaultValue(C.TopK), Description("Eigenvalues reported: lambda_max, lambda_2 ... lambda_K (lanczos).")]
+    public int TopK { get; init; } = C.TopK;
 
-    [CommandOption("--eigen-iterations <N>"), DefaultValue(20), Description("Cap on Hessian-vector products per eigenvalue estimate.")]
-    public int EigenIterations { get; init; } = 20;
+    [CommandOption("--eigen-iterations <N>"), DefaultValue(C.EigenIterations), Description("Cap on Hessian-vector products per eigenvalue estimate.")]
+    public int EigenIterations { get; init; } = C.EigenIterations;
 
-    [CommandOption("--eigen-tolerance <TOL>"), DefaultValue(1e-3), Description("Relative tolerance of the eigenvalue estimate.")]
-    public double EigenTolerance { get; init; } = 1e-3;
+    [CommandOption("--eigen-tolerance <TOL>"), DefaultValue(C.EigenTolerance), Description("Relative tolerance of the eigenvalue estimate.")]
+    public double EigenTolerance { get; init; } = C.EigenTolerance;
 
-    [CommandOption("--trace-samples <N>"), DefaultValue(10), Description("Rademacher probes of the Hutchinson trace (0 = no trace).")]
-    public int TraceSamples { get; init; } = 10;
+    [CommandOption("--trace-samples <N>"), DefaultValue(C.TraceSamples), Description("Rademacher probes of the Hutchinson trace (0 = no trace).")]
+    public int TraceSamples { get; init; } = C.TraceSamples;
 
-    [CommandOption("--batch-sharpness-batches <N>"), DefaultValue(8), Description("Probe-set mini-batches averaged into batch sharpness (0 = none).")]
-    public int BatchSharpnessBatches { get; init; } = 8;
+    [CommandOption("--batch-sharpness-batches <N>"), DefaultValue(C.BatchSharpnessBatches), Description("Probe-set mini-batches averaged into batch sharpness (0 = none).")]
+    public int BatchSharpnessBatches { get; init; } = C.BatchSharpnessBatches;
 
-    [CommandOption("--eval-chunk <N>"), DefaultValue(1000), Description("Samples per forward pass when evaluating in eval mode.")]
-    public int EvaluationChunk { get; init; } = 1000;
+    [CommandOption("--eval-chunk <N>"), DefaultValue(D.EvaluationChunkSize), Description("Samples per forward pass when evaluating in eval mode.")]
+    public int EvaluationChunk { get; init; } = D.EvaluationChunkSize;
 
     [CommandOption("--threads <N>"), Description("Torch threads (default: all cores). 1 and 2 threads give different bits; recorded in run.json.")]
     public int? Threads { get; init; }
 
-    [CommandOption("--device <DEVICE>"), DefaultValue("cpu"), Description("cpu or cuda[[:N]] (when the libtorch package has CUDA).")]
-    public string Device { get; init; } = "cpu";
+    [CommandOption("--device <DEVICE>"), DefaultValue(D.Device), Description("cpu, or cuda[[:N]] when the libtorch package has CUDA (this build: cpu only unless a CUDA package is referenced).")]
+    public string Device { get; init; } = D.Device;
 
     [CommandOption("--checkpoint-every <STEPS>"), Description("Also checkpoint every N steps (a checkpoint is always written at each epoch end and on Ctrl-C); `sgdwalk resume` continues from the newest.")]
     public int? CheckpointEvery { get; init; }
 
-    [CommandOption("--keep-checkpoints <K>"), DefaultValue(3), Description("How many of the newest checkpoints to keep in <run>/checkpoints.")]
-    public int KeepCheckpoints { get; init; } = 3;
+    [CommandOption("--keep-checkpoints <K>"), DefaultValue(D.KeepCheckpoints), Description("How many of the newest checkpoints to keep in <run>/checkpoints.")]
+    public int KeepCheckpoints { get; init; } = D.KeepCheckpoints;
 
 
     [CommandOption("--no-report"), Description("Do not draw the figures and report.html at the end (`sgdwalk report` can later).")]

@@ -50,8 +50,8 @@ public static class PaperPresets
     /// 4,500-image subset, so the authors' quirk is the same 9×). The mean gradient unless --compat authors.
     /// </summary>
     private static TrainOptions Gd(ExperimentRequest r) => r.Scale == ExperimentScale.Paper
-        ? PaperBase with { BatchSize = 45_000, ChunkSize = 5_000, Epochs = 200, Record = "steps:0-49+every:10", SumChunkGradients = r.Compat == "authors" }
-        : CpuBase with { TrainSize = 4_500, BatchSize = 4_500, ChunkSize = 500, Epochs = 60, Record = "all", SumChunkGradients = r.Compat == "authors" };
+        ? PaperBase with { BatchSize = 45_000, ChunkSize = 5_000, Epochs = 200, Record = "steps:0-49+every:10", SumChunkGradients = r.Compat == CompatMode.Authors }
+        : CpuBase with { TrainSize = 4_500, BatchSize = 4_500, ChunkSize = 500, Epochs = 60, Record = "all", SumChunkGradients = r.Compat == CompatMode.Authors };
 
     private static SweepPlan GdWalk(ExperimentRequest r) => Single("gd-walk", "gd", Gd(r));
 

@@ -1,10 +1,24 @@
+using System.Globalization;
 using SgdWalk.Landscape;
 
 namespace SgdWalk.Probes;
 
-/// <summary>What a <see cref="WalkRecorder"/> measures. Immutable; defaults are the README's.</summary>
+/// <summary>
+/// What a <see cref="WalkRecorder"/> measures. Immutable; the defaults are the README's and live here once
+/// (<see cref="Defaults"/>); <see cref="Validate()"/> lists every problem, and the recorder refuses options that have any.
+/// </summary>
 public sealed record RecorderOptions
 {
+    /// <summary>The defaults, as constants so the command line's attributes can show them.</summary>
+    public static class Defaults
+    {
+        public const string Probes = "paper";
+        public const string Record = RecordSchedule.Default;
+        public const string Alphas = "0:1:0.1";
+        public const string BatchNorm = "batch-stats";
+        public const int MaxAlphas = 10_000;
+    }
+
     public ProbePreset Probes { get; init; } = ProbePreset.Paper;
 
     /// <summary>Steps on which the segment profiles are measured.</summary>
@@ -35,4 +49,39 @@ public sealed record RecorderOptions
 
     /// <summary>The authors' grid: 0, 0.1, …, 0.9 (α = 1 is the next step's α = 0).</summary>
     public static IReadOnlyList<double> AuthorsAlphas { get; } = Enumerable.Range(0, 10).Select(i => i / 10.0).ToArray();
+
+    /// <summary>Every problem, in words naming the property (empty when the options are usable).</summary>
+    public IReadOnlyList<string> Validate() => Validate(name => name);
+
+    /// <param name="name">Spells a property's name in messages (the command line passes its --option spelling).</param>
+    internal IReadOnlyList<string> Validate(Func<string, string> name)
+    {
+        var errors = new List<string>();
+        void Require(bool ok, string message) { if (!ok) errors.Add(message); }
+        Require(Enum.IsDefined(Probes), $"{name(nameof(Probes))} must be none, cheap or paper (got {Probes})");
+        Require(Enum.IsDefined(BatchNorm), $"{name(nameof(BatchNorm))} must be batch-stats or running (got {BatchNorm})");
+        Require(Record is not null, $"{name(nameof(Record))} must be a schedule (RecordSchedule.None for none)");
+        Require(Alphas is not null && Alphas.Count >= 3 && Alphas.Count <= Defaults.MaxAlphas && Alphas.All(double.IsFinite)
+                && Alphas.Zip(Alphas.Skip(1)).All(p => p.Second > p.First),
+            $"{name(nameof(Alphas))} must list at least three increasing numbers (at most 10,000), e.g. 0,0.1,...,1 or -0.5:1.5:0.1");
+        Require(AdaptiveTolerance is null || (double.IsFinite(AdaptiveTolerance.Value) && AdaptiveTolerance > 0 && AdaptiveTolerance < 1),
+            $"{name(nameof(AdaptiveTolerance))} needs 0 < TOL < 1 (got {Show(AdaptiveTolerance)})");
+        Require(BatchChunkSize >= 1, $"{name(nameof(BatchChunkSize))} must be at least 1 (got {BatchChunkSize})");
+        Require(double.IsFinite(CosineWeightDecay) && CosineWeightDecay >= 0, $"{name(nameof(CosineWeightDecay))} must be 0 or positive (got {Show(CosineWeightDecay)})");
+        Require(double.IsFinite(InteriorTolerance) && InteriorTolerance >= 0, $"{name(nameof(InteriorTolerance))} must be 0 or positive (got {Show(InteriorTolerance)})");
+        Require(FloorLags is not null && FloorLags.All(k => k >= 1), $"{name(nameof(FloorLags))} must list positive step lags, e.g. 1,10");
+        // Each lag names a column (floor_barrier_k1, ...): a repeated lag would write one column twice.
+        Require(FloorLags is null || FloorLags.Distinct().Count() == FloorLags.Count,
+            $"{name(nameof(FloorLags))} must not repeat a lag (got {string.Join(",", FloorLags ?? [])})");
+        if (Curvature is null) errors.Add($"{name(nameof(Curvature))} must not be null");
+        else
+        {
+            errors.AddRange(Curvature.Validate(name));
+            Require(!Curvature.Enabled || Probes != ProbePreset.None,
+                $"{name(nameof(CurvatureOptions.Schedule))} needs {name(nameof(Probes))} cheap or paper ({name(nameof(Probes))} none records nothing)");
+        }
+        return errors;
+    }
+
+    private static string Show(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "null";
 }

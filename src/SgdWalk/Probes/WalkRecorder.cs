@@ -40,6 +40,7 @@ public sealed class WalkRecorder : IDisposable
 
     /// <param name="model">The model being trained; its trainable parameters define the parameter space.</param>
     /// <param name="options">What to measure.</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> fails <see cref="RecorderOptions.Validate()"/>.</exception>
     /// <param name="runFolder">Where steps.csv and profiles.csv go (created if missing).</param>
     /// <param name="probeView">The fixed `probe` view (taken over and disposed by the recorder); null for none.</param>
     /// <param name="loss">Mean loss of outputs against targets; cross-entropy by default.</param>
@@ -48,6 +49,9 @@ public sealed class WalkRecorder : IDisposable
     public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null,
         LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null)
     {
+        // Refused before any file is touched, with every problem named (a probe would fail later, less clearly).
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(options));
         if (options.BatchNorm == BatchNormPolicy.Recompute)
             throw new ArgumentException("BatchNorm policy recompute is for paths between snapshots; a walk is recorded under batch-stats or running");
         this.model = model;

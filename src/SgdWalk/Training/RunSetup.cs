@@ -39,31 +39,4 @@ public static class RunSetup
     /// </summary>
     public static int EvaluationChunk(TrainOptions options, bool batchStatistics) =>
         batchStatistics ? options.MicroBatch : options.EvaluationChunkSize;
-
-    /// <summary>What the run's <see cref="WalkRecorder"/> measures.</summary>
-    public static RecorderOptions RecorderOptionsFor(TrainOptions options, SeedStreams streams) => new()
-    {
-        Probes = options.Probes,
-        Record = RecordSchedule.Parse(options.Record),
-        Alphas = options.Alphas,
-        AdaptiveTolerance = options.AdaptiveAlphas,
-        BatchNorm = options.BatchNorm,
-        BatchChunkSize = options.MicroBatch,
-        CosineWeightDecay = options.AuthorsCompat ? options.WeightDecay : 0,
-        FloorLags = options.FloorLags,
-        Curvature = new CurvatureOptions
-        {
-            Schedule = RecordSchedule.Parse(options.Sharpness),
-            Hvp = options.Hvp,
-            Eigen = options.Eigen,
-            TopK = options.TopK,
-            EigenIterations = options.EigenIterations,
-            EigenTolerance = options.EigenTolerance,
-            TraceSamples = options.TraceSamples,
-            BatchSharpnessBatches = options.BatchSharpnessBatches,
-            BatchSize = options.BatchSize,
-            Seed = streams.Sharpness,
-            BatchSharpnessSeed = streams.BatchSharpness,
-        },
-    };
 }

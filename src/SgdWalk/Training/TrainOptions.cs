@@ -1,40 +1,70 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using SgdWalk.Landscape;
 using SgdWalk.Probes;
 
 namespace SgdWalk.Training;
 
 /// <summary>
-/// Every setting of one run, immutable, with the README's defaults (the authors' where they have one).
-/// <see cref="Validate"/> lists every problem in words before any work starts; <see cref="Resolve"/> applies
-/// `--compat authors` so run.json records what actually ran.
+/// Every setting of one run, immutable, with the README's defaults (the authors' where they have one). Each option is
+/// defined once: its default here (or in <see cref="RecorderOptions"/> / <see cref="CurvatureOptions"/> for what the
+/// recorder measures, which <see cref="ToRecorderOptions"/> maps onto), its check in <see cref="Validate"/> (which
+/// delegates the recorder's knobs to <see cref="RecorderOptions.Validate()"/>). <see cref="Resolve"/> applies
+/// `--compat authors` so run.json records what actually ran. The property order is the order of run.json and of the
+/// checkpoints' options fingerprint: keep it.
 /// </summary>
-public sealed record TrainOptions
+public sealed partial record TrainOptions
 {
-    public string Model { get; init; } = "mlp";
+    /// <summary>The defaults, as constants so the command line's attributes (and its --help) show the same values.</summary>
+    public static class Defaults
+    {
+        public const string Model = "mlp";
+        public const string Dataset = "fashion-mnist";
+        public const double LearningRate = 0.1;
+        public const int BatchSize = 100;
+        public const int Epochs = 1;
+        public const double Momentum = 0;
+        public const double WeightDecay = 1e-4;
+        public const string Schedule = "constant";
+        public const double IsotropicNoise = 0;
+        public const long Seed = 1111;
+        public const string ProbeSize = "5000";
+        public const int ProbeSizeSamples = 5000;
+        public const double ProbeError = 0.1;
+        public const string Compat = "none";
+        public const string Optimizer = "sgd";
+        public const double HeightFraction = 0.5;
+        public const string FloorView = "batch";
+        public const int EvaluationChunkSize = 1000;
+        public const string Device = "cpu";
+        public const int KeepCheckpoints = Checkpoints.CheckpointStore.DefaultKeep;
+        public const int MaxThreads = 1024;
+    }
+
+    public string Model { get; init; } = Defaults.Model;
     public IReadOnlyList<int>? Hidden { get; init; }
     public bool ModelBatchNorm { get; init; } = true;
     public int? Depth { get; init; }
 
-    public string Dataset { get; init; } = "fashion-mnist";
+    public string Dataset { get; init; } = Defaults.Dataset;
     public string? DataDir { get; init; }
     public int? ValidationSize { get; init; }
     public int? TrainSize { get; init; }
     /// <summary>Random crop + flip during training; null = the dataset's default (on for CIFAR-10 only).</summary>
     public bool? Augment { get; init; }
 
-    public double LearningRate { get; init; } = 0.1;
-    public int BatchSize { get; init; } = 100;
+    public double LearningRate { get; init; } = Defaults.LearningRate;
+    public int BatchSize { get; init; } = Defaults.BatchSize;
     /// <summary>Samples per forward/backward; a batch larger than this is accumulated over chunks (the authors used 100).</summary>
     public int? ChunkSize { get; init; }
-    public int Epochs { get; init; } = 1;
+    public int Epochs { get; init; } = Defaults.Epochs;
     /// <summary>Stop after this many steps (overrides the end of the last epoch when smaller).</summary>
     public int? Steps { get; init; }
-    public double Momentum { get; init; }
+    public double Momentum { get; init; } = Defaults.Momentum;
     public bool Nesterov { get; init; }
-    public double WeightDecay { get; init; } = 1e-4;
-    public string Schedule { get; init; } = "constant";
+    public double WeightDecay { get; init; } = Defaults.WeightDecay;
+    public string Schedule { get; init; } = Defaults.Schedule;
     /// <summary>
     /// Sum the chunk-mean gradients of an accumulated batch instead of averaging them: the authors' full-batch GD
     /// (k chunks give a k× effective step on the mean gradient). Only the gd-walk preset under --compat authors sets it.
@@ -44,45 +74,45 @@ public sealed record TrainOptions
     /// GD + isotropic noise: Gaussian noise with std = this × the largest per-coordinate variance of the chunk gradients
     /// across the training split at initialisation is added to every gradient (the authors used 0.02); 0 = none.
     /// </summary>
-    public double IsotropicNoise { get; init; }
-    public long Seed { get; init; } = 1111;
+    public double IsotropicNoise { get; init; } = Defaults.IsotropicNoise;
+    public long Seed { get; init; } = Defaults.Seed;
 
     public ProbePreset Probes { get; init; } = ProbePreset.Paper;
-    public string Record { get; init; } = RecordSchedule.Default;
+    public string Record { get; init; } = RecorderOptions.Defaults.Record;
     public IReadOnlyList<double> Alphas { get; init; } = RecorderOptions.DefaultAlphas;
     /// <summary>`--alphas adaptive[:TOL]`: step profiles on an adaptive grid, floor α to this tolerance; null = the fixed grid.</summary>
     public double? AdaptiveAlphas { get; init; }
     /// <summary>Samples in the fixed probe view; null = the whole training split ("full").</summary>
-    public int? ProbeSize { get; init; } = 5000;
+    public int? ProbeSize { get; init; } = Defaults.ProbeSizeSamples;
     /// <summary>`--probe-size auto`: choose the probe size on a pilot so the height's standard error is <see cref="ProbeError"/> of it.</summary>
     public bool ProbeSizeAuto { get; init; }
     /// <summary>Target relative standard error of the height for `--probe-size auto`.</summary>
-    public double ProbeError { get; init; } = 0.1;
+    public double ProbeError { get; init; } = Defaults.ProbeError;
     public BatchNormPolicy BatchNorm { get; init; } = BatchNormPolicy.BatchStats;
-    public string Compat { get; init; } = "none";
+    public CompatMode Compat { get; init; } = CompatMode.None;
     /// <summary>Floor-path lags in steps (barriers between floor points φ_{t−k} → φ_t); empty = off.</summary>
     public IReadOnlyList<int> FloorLags { get; init; } = [];
 
     /// <summary>sgd, or the interventions floor-sgd (land on the step's valley floor) and height-sgd.</summary>
-    public string Optimizer { get; init; } = "sgd";
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
     /// <summary>height-sgd: where to land between the floor (0) and plain SGD's landing point (1).</summary>
-    public double HeightFraction { get; init; } = 0.5;
+    public double HeightFraction { get; init; } = Defaults.HeightFraction;
     /// <summary>The view the floor-sgd line search uses: batch (the step's mini-batch) or probe.</summary>
-    public string FloorView { get; init; } = "batch";
+    public FloorSearchView FloorView { get; init; } = FloorSearchView.Batch;
 
     /// <summary>Steps on which curvature is measured (λ_max, trace, step and batch sharpness); "none" = off.</summary>
-    public string Sharpness { get; init; } = "none";
+    public string Sharpness { get; init; } = CurvatureOptions.Defaults.Schedule;
     public HvpMethod Hvp { get; init; } = HvpMethod.Autograd;
     public EigenMethod Eigen { get; init; } = EigenMethod.Lanczos;
-    public int TopK { get; init; } = 1;
-    public int EigenIterations { get; init; } = 20;
-    public double EigenTolerance { get; init; } = 1e-3;
-    public int TraceSamples { get; init; } = 10;
-    public int BatchSharpnessBatches { get; init; } = 8;
+    public int TopK { get; init; } = CurvatureOptions.Defaults.TopK;
+    public int EigenIterations { get; init; } = CurvatureOptions.Defaults.EigenIterations;
+    public double EigenTolerance { get; init; } = CurvatureOptions.Defaults.EigenTolerance;
+    public int TraceSamples { get; init; } = CurvatureOptions.Defaults.TraceSamples;
+    public int BatchSharpnessBatches { get; init; } = CurvatureOptions.Defaults.BatchSharpnessBatches;
 
-    public int EvaluationChunkSize { get; init; } = 1000;
+    public int EvaluationChunkSize { get; init; } = Defaults.EvaluationChunkSize;
     public int? Threads { get; init; }
-    public string Device { get; init; } = "cpu";
+    public string Device { get; init; } = Defaults.Device;
     /// <summary>Also write TensorBoard event files under the run's events/ folder.</summary>
     public bool TensorBoard { get; init; }
 
@@ -90,13 +120,13 @@ public sealed record TrainOptions
     public int? CheckpointEvery { get; init; }
 
     /// <summary>How many of the newest checkpoints to keep.</summary>
-    public int KeepCheckpoints { get; init; } = Checkpoints.CheckpointStore.DefaultKeep;
+    public int KeepCheckpoints { get; init; } = Defaults.KeepCheckpoints;
 
     [JsonIgnore]
     public int MicroBatch => Math.Min(ChunkSize ?? BatchSize, BatchSize);
 
     [JsonIgnore]
-    public bool AuthorsCompat => Compat == "authors";
+    public bool AuthorsCompat => Compat == CompatMode.Authors;
 
     /// <summary>Applies `--compat authors`: α = 0…0.9, the whole training split as probe, chunks of 100, weight-decayed cosine.</summary>
     public TrainOptions Resolve() => !AuthorsCompat ? this : this with
@@ -108,10 +138,51 @@ public sealed record TrainOptions
         ChunkSize = ChunkSize ?? 100,
     };
 
+    /// <summary>
+    /// What the <see cref="WalkRecorder"/> of this run measures: the one mapping from the run's options to the recorder's.
+    /// Call it on resolved options (<see cref="Resolve"/>).
+    /// </summary>
+    /// <exception cref="FormatException">--record or --sharpness is not a schedule (<see cref="Validate"/> says so first).</exception>
+    public RecorderOptions ToRecorderOptions() => ToRecorderOptions(RecordSchedule.Parse(Record), RecordSchedule.Parse(Sharpness));
+
+    private RecorderOptions ToRecorderOptions(RecordSchedule record, RecordSchedule sharpness) => new()
+    {
+        Probes = Probes,
+        Record = record,
+        Alphas = Alphas,
+        AdaptiveTolerance = AdaptiveAlphas,
+        BatchNorm = BatchNorm,
+        BatchChunkSize = MicroBatch,
+        CosineWeightDecay = AuthorsCompat ? WeightDecay : 0,
+        FloorLags = FloorLags,
+        Curvature = new CurvatureOptions
+        {
+            Schedule = sharpness,
+            Hvp = Hvp,
+            Eigen = Eigen,
+            TopK = TopK,
+            EigenIterations = EigenIterations,
+            EigenTolerance = EigenTolerance,
+            TraceSamples = TraceSamples,
+            BatchSharpnessBatches = BatchSharpnessBatches,
+            BatchSize = BatchSize,
+            // Their own streams: curvature draws nothing from the generators training uses.
+            Seed = new SeedStreams(Seed).Sharpness,
+            BatchSharpnessSeed = new SeedStreams(Seed).BatchSharpness,
+        },
+    };
+
+    /// <summary>
+    /// Every problem with these options alone, one readable line each naming the command-line option (empty when
+    /// none). What needs the data or the machine (sizes against the training split, memory, the model on the data's
+    /// shape, the device) is checked by <see cref="RunCheck"/>.
+    /// </summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         void Require(bool ok, string message) { if (!ok) errors.Add(message); }
+        Require(!string.IsNullOrWhiteSpace(Model), "--model must name a model (`sgdwalk list`)");
+        Require(!string.IsNullOrWhiteSpace(Dataset), "--dataset must name a dataset (`sgdwalk list`)");
         Require(double.IsFinite(LearningRate) && LearningRate > 0, $"--lr must be a positive number (got {Show(LearningRate)})");
         Require(BatchSize >= 1, $"--batch-size must be at least 1 (got {BatchSize})");
         Require(ChunkSize is null or >= 1, $"--chunk-size must be at least 1 (got {ChunkSize})");
@@ -122,42 +193,55 @@ public sealed record TrainOptions
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay must be 0 or positive (got {Show(WeightDecay)})");
         Require(double.IsFinite(IsotropicNoise) && IsotropicNoise >= 0, $"--isotropic-noise must be 0 or positive (got {Show(IsotropicNoise)})");
         Require(ProbeSize is null or >= 1, $"--probe-size must be a positive number of samples or 'full' (got {ProbeSize})");
-        Require(AdaptiveAlphas is null || (double.IsFinite(AdaptiveAlphas.Value) && AdaptiveAlphas > 0 && AdaptiveAlphas < 1), $"--alphas adaptive:TOL needs 0 < TOL < 1 (got {AdaptiveAlphas})");
         Require(double.IsFinite(ProbeError) && ProbeError is > 0 and <= 1, $"--probe-error must be in (0, 1] (got {Show(ProbeError)})");
         Require(!ProbeSizeAuto || Probes == ProbePreset.Paper, "--probe-size auto needs --probes paper (it sizes the probe view's profiles)");
         Require(ValidationSize is null or >= 0, $"--val-size must not be negative (got {ValidationSize})");
         Require(TrainSize is null or >= 2, $"--train-size must be at least 2 (got {TrainSize})");
-        Require(Threads is null or >= 1, $"--threads must be at least 1 (got {Threads})");
-        Require(EvaluationChunkSize >= 1, "--eval-chunk must be at least 1");
-        Require(Optimizer is "sgd" or "floor-sgd" or "height-sgd", $"--optimizer must be sgd, floor-sgd or height-sgd (got '{Optimizer}')");
+        Require(Threads is null or (>= 1 and <= Defaults.MaxThreads), $"--threads must be between 1 and {Defaults.MaxThreads} (got {Threads})");
+        Require(EvaluationChunkSize >= 1, $"--eval-chunk must be at least 1 (got {EvaluationChunkSize})");
+        Require(Enum.IsDefined(Optimizer), $"--optimizer must be sgd, floor-sgd or height-sgd (got {Optimizer})");
         Require(double.IsFinite(HeightFraction) && HeightFraction is >= 0 and <= 1, $"--height-fraction must be in [0, 1] (got {Show(HeightFraction)})");
-        Require(FloorView is "batch" or "probe", $"--floor-view must be batch or probe (got '{FloorView}')");
-        Require(FloorLags.All(k => k >= 1), "--floor-lags must list positive step lags, e.g. 1,10");
-        Require(Compat is "none" or "authors", $"--compat must be 'none' or 'authors' (got '{Compat}')");
-        Require(Device == "cpu" || Device.StartsWith("cuda", StringComparison.Ordinal), $"--device must be cpu or cuda[:N] (got '{Device}')");
-        Require(Alphas.Count >= 3 && Alphas.Zip(Alphas.Skip(1)).All(p => p.Second > p.First) && Alphas.All(double.IsFinite),
-            "--alphas must list at least three increasing numbers, e.g. 0,0.1,...,1 or -0.5:1.5:0.1");
+        Require(Enum.IsDefined(FloorView), $"--floor-view must be batch or probe (got {FloorView})");
+        Require(Enum.IsDefined(Compat), $"--compat must be none or authors (got {Compat})");
+        Require(Schedule is not null, "--schedule must be given");
+        Require(Device is not null && DevicePattern().IsMatch(Device), $"--device must be cpu, cuda or cuda:N (got '{Device}')");
         Require(Hidden is null || (Hidden.Count > 0 && Hidden.All(h => h >= 1)), "--hidden must list positive layer widths, e.g. 500,350");
+        Require(Depth is null or >= 1, $"--depth must be positive (got {Depth})");
         Require(CheckpointEvery is null or >= 1, $"--checkpoint-every must be at least 1 step (got {CheckpointEvery})");
         Require(KeepCheckpoints >= 1, $"--keep-checkpoints must be at least 1 (got {KeepCheckpoints})");
-        Try(() => RecordSchedule.Parse(Record));
-        Try(() => RecordSchedule.Parse(Sharpness));
-        Require(Sharpness == "none" || Probes != ProbePreset.None, "--sharpness needs --probes cheap or paper (--probes none records nothing)");
-        Require(TopK >= 1, $"--top-k must be at least 1 (got {TopK})");
-        Require(TopK == 1 || Eigen == EigenMethod.Lanczos, "--top-k above 1 needs --eigen lanczos (power iteration finds one eigenvalue)");
-        Require(EigenIterations >= Math.Max(1, TopK) && EigenIterations <= 1000, $"--eigen-iterations must be between --top-k and 1000 (got {EigenIterations})");
-        Require(double.IsFinite(EigenTolerance) && EigenTolerance is > 0 and < 1, $"--eigen-tolerance must be in (0, 1) (got {Show(EigenTolerance)})");
-        Require(TraceSamples == 0 || TraceSamples >= 2, $"--trace-samples must be 0 (no trace) or at least 2 (got {TraceSamples})");
-        Require(BatchSharpnessBatches >= 0, $"--batch-sharpness-batches must not be negative (got {BatchSharpnessBatches})");
-        Try(() => LearningRateSchedule.Parse(Schedule, Math.Max(LearningRate, 1e-12), Epochs));
-        return errors;
+        var record = Try("--record: ", () => RecordSchedule.Parse(Record));
+        var sharpness = Try("--sharpness: ", () => RecordSchedule.Parse(Sharpness));
+        // The recorder's own rules, spelled with this command line's option names.
+        if (record is not null && sharpness is not null)
+            errors.AddRange(Resolve().ToRecorderOptions(record, sharpness).Validate(CommandLineName));
+        if (Schedule is not null && double.IsFinite(LearningRate) && LearningRate > 0 && Epochs >= 1)
+            Try("", () => LearningRateSchedule.Parse(Schedule, LearningRate, Epochs));
+        return errors.Distinct().ToList();
 
-        void Try(Action parse)
+        T? Try<T>(string option, Func<T> parse) where T : class
         {
-            try { parse(); }
-            catch (FormatException e) { errors.Add(e.Message); }
+            try { return parse(); }
+            catch (FormatException e) { errors.Add(option + e.Message); return null; }
         }
     }
+
+    /// <summary>A property of <see cref="RecorderOptions"/> or <see cref="CurvatureOptions"/> as the command line spells it.</summary>
+    private static string CommandLineName(string property) => property switch
+    {
+        nameof(RecorderOptions.BatchNorm) => "--bn",
+        nameof(RecorderOptions.AdaptiveTolerance) => "--alphas adaptive:TOL",
+        nameof(RecorderOptions.BatchChunkSize) => "--chunk-size",
+        nameof(RecorderOptions.CosineWeightDecay) => "--weight-decay",
+        nameof(CurvatureOptions.Schedule) => "--sharpness",
+        nameof(CurvatureOptions.TopK) => "--top-k",
+        _ => "--" + KebabBoundary().Replace(property, "-$1").ToLowerInvariant(),
+    };
+
+    [GeneratedRegex("^(cpu|cuda(:[0-9]{1,3})?)$")]
+    private static partial Regex DevicePattern();
+
+    [GeneratedRegex("(?<=[a-z])([A-Z])")]
+    private static partial Regex KebabBoundary();
 
     private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

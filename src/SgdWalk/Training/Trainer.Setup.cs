@@ -96,7 +96,7 @@ public sealed partial class Trainer
         {
             var probeView = DataView.Own("probe", subset.Images.to(device), subset.Labels.to(device), probeChunk);
             var lengths = resume?.Header.CsvLengths;
-            recorder = new WalkRecorder(model, RunSetup.RecorderOptionsFor(options, streams), folder.Path, probeView,
+            recorder = new WalkRecorder(model, options.ToRecorderOptions(), folder.Path, probeView,
                 resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]));
         }
         journal.ProbeSamples(probeIndices.Length);
@@ -105,11 +105,11 @@ public sealed partial class Trainer
         epochs = new EpochLog(model, data, probeIndices, device, options.EvaluationChunkSize, folder.Epochs, resume?.Header.CsvLengths["epochs"], tensorBoard);
 
         // The interventions floor-sgd / height-sgd search the floor on the step's batch or on a copy of the probe set.
-        if (options.Optimizer != "sgd")
+        if (options.Optimizer != OptimizerKind.Sgd)
         {
             var surface = new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm);
-            floorStep = new FloorStep(surface, parameters, options.Optimizer == "floor-sgd" ? 0 : options.HeightFraction);
-            if (options.FloorView == "probe")
+            floorStep = new FloorStep(surface, parameters, options.Optimizer == OptimizerKind.FloorSgd ? 0 : options.HeightFraction);
+            if (options.FloorView == FloorSearchView.Probe)
                 using (var subset = data.Train.Select(probeIndices))
                     floorView = DataView.Own("floor-search", subset.Images.to(device).clone(), subset.Labels.to(device).clone(), probeChunk);
         }

@@ -1,0 +1,121 @@
+using System.Globalization;
+using SgdWalk.Data;
+using SgdWalk.Models;
+
+namespace SgdWalk.Training;
+
+/// <summary>
+/// Everything that can be known about a run before it starts, checked before anything is written: the options
+/// (<see cref="TrainOptions.Validate"/>), then the options against the data (sizes against the training split), the
+/// device, the memory the model and data would take (estimated from the architecture, so nothing huge is allocated),
+/// and the model on the data's shape (one trial batch of two). Each problem is one line naming the option.
+/// </summary>
+public static class RunCheck
+{
+    /// <summary>The problems of one run (empty when it can start).</summary>
+    /// <param name="memoryBytes">The machine's memory; null = read it (/proc/meminfo MemTotal, else the GC's view).</param>
+    public static IReadOnlyList<string> Check(TrainOptions options, long? memoryBytes = null) => Check([options], memoryBytes);
+
+    /// <summary>The problems of several runs (a sweep's cells), each distinct problem once; models are tried once per shape.</summary>
+    public static IReadOnlyList<string> Check(IEnumerable<TrainOptions> runs, long? memoryBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var errors = new List<string>();
+        var shapes = new Dictionary<(string, string?), DataShape?>();
+        var trials = new HashSet<string>();
+        long memory = memoryBytes ?? MachineMemory();
+        foreach (var requested in runs)
+        {
+            var problems = requested.Validate();
+            if (problems.Count == 0) problems = CheckAgainstData(requested.Resolve(), shapes, trials, memory);
+            errors.AddRange(problems);
+        }
+        return errors.Distinct().ToList();
+    }
+
+    private static List<string> CheckAgainstData(TrainOptions options, Dictionary<(string, string?), DataShape?> shapes, HashSet<string> trials, long memory)
+    {
+        var errors = new List<string>();
+        if (!ModelZoo.Known.Any(m => m.Name == options.Model))
+            errors.Add($"--model: unknown model '{options.Model}'; known models: {string.Join(", ", ModelZoo.Known.Select(m => m.Name))}");
+        if (options.Device.StartsWith("cuda", StringComparison.Ordinal) && !TorchSharp.torch.cuda.is_available())
+            errors.Add($"--device {options.Device}: this build of libtorch has no CUDA support (or no GPU is visible); use --device cpu");
+
+        var dataOptions = new DataOptions(options.Dataset, options.DataDir, options.ValidationSize, options.TrainSize, options.Seed);
+        DataShape? shape;
+        try
+        {
+            if (!shapes.TryGetValue((options.Dataset, options.DataDir), out shape))
+                shapes[(options.Dataset, options.DataDir)] = shape = DataShape.Describe(dataOptions);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            errors.Add(e.Message);
+            return errors;
+        }
+        // Unreadable headers: the loader names the file and the problem when the run starts.
+        if (shape is null || errors.Count > 0) return errors;
+
+        var (train, validation, problem) = shape.Split(dataOptions);
+        if (problem is not null)
+        {
+            errors.Add(problem);
+            return errors;
+        }
+        // A batch larger than the split would silently be the whole split, while run.json says otherwise.
+        if (options.BatchSize > train)
+            errors.Add($"--batch-size {options.BatchSize} is larger than the training split ({train} images{(options.TrainSize is null ? "" : ", from --train-size")}); use at most {train}");
+        long stepsPerEpoch = (train + (long)options.BatchSize - 1) / options.BatchSize;
+        if (options.Steps is null && options.Epochs * stepsPerEpoch > int.MaxValue)
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--epochs {options.Epochs} gives {options.Epochs * stepsPerEpoch} steps, more than {int.MaxValue}; use fewer epochs or --steps"));
+
+        var spec = new ModelSpec(shape.Channels, shape.Height, shape.Width, shape.Classes, options.Hidden, options.ModelBatchNorm, options.Depth);
+        if (errors.Count == 0 && Memory(options, spec, shape, train, validation) is var (need, parameters) && need > memory)
+            errors.Add($"the run would need about {Gigabytes(need)} GB ({Count(parameters)} parameters, {Count((double)train + validation + shape.Test)} images of {shape.Channels}x{shape.Height}x{shape.Width}), " +
+                       $"more than this machine's {Gigabytes(memory)} GB; use a smaller --hidden, --depth, --train-size or --batch-size");
+        if (errors.Count == 0 && ModelZoo.Known.Any(m => m.Name == options.Model)
+            && trials.Add($"{options.Model}|{string.Join(",", options.Hidden ?? [])}|{options.ModelBatchNorm}|{options.Depth}|{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}")
+            && ModelCheck.Trial(options.Model, spec) is { } failure)
+            errors.Add($"--model {options.Model} on {options.Dataset}: {failure}");
+        return errors;
+    }
+
+    /// <summary>A lower estimate of the bytes the run holds at once, and the parameter count.</summary>
+    private static (double Bytes, double Parameters) Memory(TrainOptions options, ModelSpec spec, DataShape shape, int train, int validation)
+    {
+        double parameters = ModelCheck.Parameters(options.Model, spec);
+        // Parameters, gradients, momentum, θ_0 and the recorder's vectors (θ_t, g_t, g_{t−1}, u_{t−1}): 8 copies.
+        double model = parameters * 4 * 8;
+        int chunk = Math.Max(options.MicroBatch, options.EvaluationChunkSize);
+        double activations = ModelCheck.ActivationFloats(options.Model, spec) * chunk * 4 * 2;
+        double probe = Math.Min(options.ProbeSize ?? train, train);
+        // The loaded splits as floats, plus the probe view and its evaluation copy.
+        double data = ((double)train + validation + shape.Test + 2 * probe) * shape.Pixels * 4;
+        return (model + activations + data, parameters);
+    }
+
+    /// <summary>The machine's physical memory: a fixed bound, so the check does not depend on what else is running.</summary>
+    internal static long MachineMemory()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            if (line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], NumberStyles.None, CultureInfo.InvariantCulture, out long kb))
+                return kb * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux, or /proc hidden: the runtime's view below.
+        }
+        return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+    }
+
+    private static string Gigabytes(double bytes) => (bytes / (1L << 30)).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string Count(double n) => n switch
+    {
+        >= 1e9 => (n / 1e9).ToString("0.#", CultureInfo.InvariantCulture) + " billion",
+        >= 1e6 => (n / 1e6).ToString("0.#", CultureInfo.InvariantCulture) + " million",
+        _ => n.ToString("0", CultureInfo.InvariantCulture),
+    };
+}
