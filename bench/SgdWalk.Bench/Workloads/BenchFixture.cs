@@ -2,6 +2,7 @@ using SgdWalk.Bench.Primitives;
 using SgdWalk.Data;
 using SgdWalk.Landscape;
 using SgdWalk.Models;
+using SgdWalk.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -52,7 +53,7 @@ public sealed class BenchFixture : IDisposable
         var fixture = new BenchFixture(name, model, parameters, named.Select(p => p.name).ToArray())
         {
             InputShape = [train.Channels, train.Height, train.Width],
-            Trainer = new PlainSgdStep(model, parameters, train.Images, train.Labels, plan.TrainBatch, plan.LearningRate, plan.Seed + 1),
+            Trainer = new PlainSgdStep(model, parameters, train.Images, train.Labels, plan.TrainBatch, plan.LearningRate, new SeedStreams(plan.Seed).Order),
         };
         fixture.Flops = FlopCount.Of(model, train.Channels, train.Height, train.Width);
 
@@ -78,8 +79,8 @@ public sealed class BenchFixture : IDisposable
         int hvp = Math.Min(plan.HvpSamples, probe);
         fixture.HvpView = DataView.Own("hvp", train.Images.narrow(0, 0, hvp).clone(), train.Labels.narrow(0, 0, hvp).clone(), plan.HvpChunk);
 
-        // A seeded direction of unit length, its own generator (seed+6: the run's streams use seed..seed+5).
-        using (var generator = new Generator((ulong)(plan.Seed + 6)))
+        // A seeded direction of unit length, drawn from the stream a run's curvature probes use for their start vectors.
+        using (var generator = new Generator((ulong)new SeedStreams(plan.Seed).Sharpness))
         using (var scope = NewDisposeScope())
         {
             var v = randn([end.Length], generator: generator);

@@ -66,6 +66,8 @@ public sealed partial class Trainer
 
     public static TrainingResult Run(TrainOptions requested, RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
+        // A library caller gets the option checks the command line makes, before run.json is written.
+        if (requested.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(requested));
         var options = requested.Resolve();
         return Execute(options, RunJournal.Start(options, folder), checkpoint: null, resuming: false, progress, cancel);
     }

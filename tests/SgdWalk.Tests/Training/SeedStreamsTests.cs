@@ -57,7 +57,7 @@ public class SeedStreamsTests
     public void The_recorder_gets_the_curvature_streams()
     {
         var streams = new SeedStreams(20);
-        var curvature = RunSetup.RecorderOptionsFor(new TrainOptions { Seed = 20 }, streams).Curvature;
+        var curvature = new TrainOptions { Seed = 20 }.ToRecorderOptions().Curvature;
         Assert.Equal(streams.Sharpness, curvature.Seed);
         Assert.Equal(streams.BatchSharpness, curvature.BatchSharpnessSeed);
     }
