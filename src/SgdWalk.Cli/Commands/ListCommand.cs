@@ -1,7 +1,6 @@
 using SgdWalk.Data;
 using SgdWalk.Experiments;
 using SgdWalk.Models;
-using SgdWalk.Records;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -32,9 +31,9 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         console.Write(datasets);
 
         var presets = new Table().Title("probe presets (--probes), cheapest first").AddColumns("preset", "columns in steps.csv");
-        presets.AddRow("none", string.Join(", ", Columns.EveryStep));
+        presets.AddRow("none", string.Join(", ", Records.Columns.EveryStep));
         presets.AddRow("cheap", "+ grad_norm, step_norm, dist_init, cos_grad, cos_update");
-        presets.AddRow("paper", Markup.Escape("+ per view V in {batch, probe}: " + string.Join(", ", Columns.ProfileSuffixes.Select(s => "V_" + s))));
+        presets.AddRow("paper", Markup.Escape("+ per view V in {batch, probe}: " + string.Join(", ", Records.Columns.ProfileSuffixes.Select(s => "V_" + s))));
         presets.AddRow("--sharpness SCHEDULE", "+ lambda_max, trace, trace_se, step_sharpness, batch_sharpness, batch_sharpness_se, floor_alpha_predicted, floor_alpha_residual (HVPs: costly)");
         console.Write(presets);
 
