@@ -78,7 +78,7 @@ public class TrainCommandTests
     public void Report_names_the_folder_it_cannot_read_and_rejects_bad_options()
     {
         var (code, output) = CliHarness.Run("report", "/no/such/run");
-        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal(ExitCodes.InvalidInput, code); // a wrong path is bad input, as in resume, export and barrier
         Assert.Contains("/no/such/run", output);
 
         (code, output) = CliHarness.Run("report", "/no/such/run", "--window", "ten");
