@@ -51,7 +51,7 @@ public sealed class ExperimentSettings : ReportSettings, ISweepOutput
     [CommandOption("--threads <N>"), Description("Torch threads per run.")]
     public int? Threads { get; init; }
 
-    [CommandOption("--out <DIR>"), Description("Experiment folder (default runs/<name>[-paper]); rerunning resumes it.")]
+    [CommandOption("--out <DIR>"), Description("Experiment folder (default runs/<name>[[-paper]]); rerunning resumes it.")]
     public string? Out { get; init; }
 
     [CommandOption("--shard <I/N>"), Description("Run only shard I of N of the experiment's runs.")]

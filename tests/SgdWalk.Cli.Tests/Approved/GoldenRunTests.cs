@@ -1,0 +1,50 @@
+using System.Globalization;
+using SgdWalk.Records;
+
+namespace SgdWalk.Cli.Tests.Approved;
+
+/// <summary>
+/// A 20-step seeded synthetic run pinned as CSV (Approved/golden-synthetic-20/): any change to what the walk
+/// records shows up here and in review. Regenerate with `SGDWALK_APPROVE=1 ./test.sh --filter Approved` and review
+/// the diff. Numbers are compared to 1e-6 relative (absolute below 1), because another CPU's math kernels may round
+/// differently; text cells, headers, row counts and empty cells must match exactly.
+/// </summary>
+public class GoldenRunTests
+{
+    public static readonly string[] Arguments =
+    [
+        "train", "--dataset", "synthetic", "--hidden", "32,16", "--batch-size", "50", "--steps", "20", "--seed", "7",
+        "--threads", "1", "--probe-size", "200", "--record", "all", "--sharpness", "steps:0,10", "--floor-lags", "1,5",
+        "--no-report",
+    ];
+
+    [Theory]
+    [InlineData("steps.csv")]
+    [InlineData("profiles.csv")]
+    public void The_golden_run_records_the_approved_numbers(string file)
+    {
+        string folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "golden");
+        var (code, output) = CliHarness.Run([.. Arguments, "--out", folder]);
+        Assert.True(code == 0, output);
+
+        string relative = Path.Combine("golden-synthetic-20", file);
+        ApprovedFile.Read(relative, File.ReadAllText(Path.Combine(folder, file)));
+        var now = CsvTable.Read(Path.Combine(folder, file));
+        var then = CsvTable.Read(Path.Combine(ApprovedFile.Folder, relative));
+        Assert.Equal(then.Columns, now.Columns);
+        Assert.Equal(then.Rows.Count, now.Rows.Count);
+        for (int r = 0; r < then.Rows.Count; r++)
+            for (int c = 0; c < then.Columns.Count; c++)
+                Assert.True(Same(then.Rows[r][c], now.Rows[r][c]),
+                    $"{file} row {r} column {then.Columns[c]}: approved '{then.Rows[r][c]}', now '{now.Rows[r][c]}'");
+    }
+
+    private static bool Same(string approved, string now)
+    {
+        if (approved == now) return true;
+        const NumberStyles style = NumberStyles.Float;
+        if (!double.TryParse(approved, style, CultureInfo.InvariantCulture, out double a)) return false;
+        if (!double.TryParse(now, style, CultureInfo.InvariantCulture, out double b)) return false;
+        return Math.Abs(a - b) <= 1e-6 * Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)));
+    }
+}
