@@ -36,7 +36,9 @@ public static class Program
                 using var view = DataView.Borrow("probe", inputs, targets, chunk);
                 var profiles = new Profiles(fixture.Model, fixture.Parameters, policy, fast);
                 double ms = Timings.Measure(plan.Repeats, () => profiles.Measure(fixture.Segment, plan.Alphas, view)).Median;
-                output.WriteLine(Invariant($"profile {points} x {probe}, bn {policy,-10} chunk {chunk,4}, first-layer shortcut {(fast ? "on " : "off")}: {ms,7:F0} ms = {ms / trainMs,5:F0} training steps"));
+                output.WriteLine(Invariant($"profile {points} x {probe}, bn {policy,-10} chunk {chunk,4}, ") +
+                    Invariant($"first-layer shortcut {(fast ? "on " : "off")}: ") +
+                    Invariant($"{ms,7:F0} ms = {ms / trainMs,5:F0} training steps"));
             }
 
         // The adaptive grid (--alphas adaptive) on the same segment under the default policy.
@@ -45,8 +47,10 @@ public static class Program
         SegmentProfile? adaptive = null;
         double heightError = double.NaN;
         double adaptiveMs = Timings.Measure(plan.Repeats, () => (adaptive, heightError) = batchStats.MeasureAdaptive(fixture.Segment, fixture.ProbeView)).Median;
-        output.WriteLine(Invariant($"profile adaptive x {probe}, bn BatchStats chunk {plan.ProbeChunk,4}, fast: {adaptiveMs,7:F0} ms = {adaptiveMs / trainMs,5:F0} training steps; ") +
-            Invariant($"{adaptive!.Alphas.Count} points, floor alpha {adaptive.FloorAlpha:F4} ({points}-point grid {fixedGrid.FloorAlpha:F4}), height {adaptive.Height:F5} ± {heightError:F5}"));
+        output.WriteLine(Invariant($"profile adaptive x {probe}, bn BatchStats chunk {plan.ProbeChunk,4}, fast: ") +
+            Invariant($"{adaptiveMs,7:F0} ms = {adaptiveMs / trainMs,5:F0} training steps; ") +
+            Invariant($"{adaptive!.Alphas.Count} points, floor alpha {adaptive.FloorAlpha:F4} ({points}-point grid {fixedGrid.FloorAlpha:F4}), ") +
+            Invariant($"height {adaptive.Height:F5} ± {heightError:F5}"));
     });
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

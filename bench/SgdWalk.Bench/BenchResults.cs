@@ -32,7 +32,8 @@ public sealed record ReferenceChecks(double MaxLossDifference, double MaxLossRel
     {
         if (reference.ProfileLosses.Count != losses.Count)
             throw new FormatException($"the PyTorch reference returned {reference.ProfileLosses.Count} profile losses for {losses.Count} alphas");
-        var differences = losses.Zip(reference.ProfileLosses, (ours, theirs) => (Absolute: Math.Abs(ours - theirs), Relative: Math.Abs(ours - theirs) / Math.Abs(theirs))).ToArray();
+        var differences = losses.Zip(reference.ProfileLosses, (ours, theirs) => (Absolute: Math.Abs(ours - theirs),
+            Relative: Math.Abs(ours - theirs) / Math.Abs(theirs))).ToArray();
         return new ReferenceChecks(differences.Max(d => d.Absolute), differences.Max(d => d.Relative),
             Math.Abs(hvpNorm - reference.HvpNorm) / Math.Abs(reference.HvpNorm), Math.Abs(hvpDot - reference.HvpDot) / Math.Abs(reference.HvpDot));
     }

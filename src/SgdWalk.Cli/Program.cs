@@ -51,7 +51,8 @@ public static class Program
                 .WithExample("barrier", "runs/my-run:initial", "runs/my-run:final")
                 .WithExample("barrier", "runs/seed1", "runs/seed2", "--bn", "recompute");
             config.AddCommand<SweepCommand>("sweep")
-                .WithDescription("Run a learning-rate x batch-size x seed grid, one run folder per cell; resumable, shardable (--shard I/N), or as a Slurm array job (--emit slurm).")
+                .WithDescription("Run a learning-rate x batch-size x seed grid, one run folder per cell; resumable, shardable (--shard I/N), or as " +
+                    "a Slurm array job (--emit slurm).")
                 .WithExample("sweep", "--lr", "0.02,0.05,0.1,0.2", "--batch-size", "25,100,400", "--seeds", "1,2", "--out", "runs/sweep")
                 .WithExample("sweep", "--lr", "0.05,0.1", "--batch-size", "50,200", "--shard", "2/4", "--out", "/shared/runs/sweep");
             config.AddCommand<ExperimentCommand>("experiment")
@@ -61,7 +62,8 @@ public static class Program
                 .WithExample("experiment", "gd-walk", "--compat", "authors")
                 .WithExample("experiment", "sgd-walk", "--scale", "paper", "--data-dir", "~/data/cifar-10-batches-bin");
             config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Measure training, segment profiles, HVPs and probe-preset overheads (mlp, small-cnn at 1 and 2 threads) against the machine's matmul rate and the PyTorch reference; writes bench.json, bench.csv, bench.md.")
+                .WithDescription("Measure training, segment profiles, HVPs and probe-preset overheads (mlp, small-cnn at 1 and 2 threads) against " +
+                    "the machine's matmul rate and the PyTorch reference; writes bench.json, bench.csv, bench.md.")
                 .WithExample("bench")
                 .WithExample("bench", "--models", "mlp", "--threads", "2", "--repeats", "9")
                 .WithExample("bench", "--no-reference", "--out", "runs/bench-quiet");

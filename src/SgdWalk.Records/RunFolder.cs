@@ -135,7 +135,8 @@ public sealed class RunFolder
         if (requiredBytes <= 0) return;
         long free = new DriveInfo(Path).AvailableFreeSpace;
         if (free < requiredBytes)
-            throw new IOException($"{Path}: the disk has {Megabytes(free)} free, the run needs about {Megabytes(requiredBytes)} (checkpoints and CSV files); free space or choose another --out");
+            throw new IOException($"{Path}: the disk has {Megabytes(free)} free, the run needs about {Megabytes(requiredBytes)} (checkpoints and " +
+                $"CSV files); free space or choose another --out");
     }
 
     private static string Megabytes(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1e6:F1} MB");

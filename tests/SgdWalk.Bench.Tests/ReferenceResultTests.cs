@@ -6,7 +6,9 @@ namespace SgdWalk.Bench.Tests;
 public class ReferenceResultTests
 {
     private const string Valid =
-        """{"torch_version": "1.13.1", "python_version": "3.11.2", "blas": "openblas", "threads": 2, "model": "mlp", "train_step_ms": 5.5, "profile_ms": 900.0, "profile_losses": [0.5, 0.49, 0.48, 0.47, 0.46, 0.45, 0.46, 0.47, 0.48, 0.49, 0.5], "hvp_ms": 80.0, "hvp_norm": 12.5, "hvp_dot": 3.25, "matmul_gflops": 150.0, "peak_rss_mb": 400.0}""";
+        """{"torch_version": "1.13.1", "python_version": "3.11.2", "blas": "openblas", "threads": 2, "model": "mlp", "train_step_ms": """ +
+            """5.5, "profile_ms": 900.0, "profile_losses": [0.5, 0.49, 0.48, 0.47, 0.46, 0.45, 0.46, 0.47, 0.48, 0.49, 0.5], "hvp_ms": """ +
+            """80.0, "hvp_norm": 12.5, "hvp_dot": 3.25, "matmul_gflops": 150.0, "peak_rss_mb": 400.0}""";
 
     [Fact]
     public void The_last_line_is_parsed_as_the_result()

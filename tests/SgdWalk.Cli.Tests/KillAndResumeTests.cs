@@ -128,7 +128,8 @@ public class KillAndResumeTests(ReferenceRun reference, ITestOutputHelper log) :
     [Fact]
     public void A_malformed_pause_step_is_an_error_naming_the_variable()
     {
-        using var child = ChildCli.StartWithPauseValue("soon", [.. ReferenceRun.Arguments, "--out", Path.Combine(reference.Root, "malformed-" + Guid.NewGuid().ToString("N"))]);
+        using var child = ChildCli.StartWithPauseValue("soon", [.. ReferenceRun.Arguments, "--out", Path.Combine(reference.Root,
+            "malformed-" + Guid.NewGuid().ToString("N"))]);
         Assert.Equal(1, child.WaitForExit());
         Assert.Contains(ChildCli.PauseVariable, child.Output);
         Assert.Contains("'soon'", child.Output);

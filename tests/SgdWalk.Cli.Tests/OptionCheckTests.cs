@@ -30,7 +30,8 @@ public class OptionCheckTests
         { ["--dataset", "synthetic", "--train-size", "1000000000"], "the run would need about" },
         { ["--dataset", "synthetic", "--model", "resnet", "--depth", "7"], "--model resnet on synthetic: resnet: Depth must be 6n+2" },
         { ["--dataset", "synthetic", "--model", "vgg11"], "--model vgg11 on synthetic: vgg11: needs 32x32 inputs" },
-        { ["--dataset", "synthetic", "--model", "small-cnn", "--hidden", "4,4,4,4,4"], "--model small-cnn on synthetic: small-cnn: 5 max-pools need Height and Width of at least 32 (got 8x8)" },
+        { ["--dataset", "synthetic", "--model", "small-cnn", "--hidden", "4,4,4,4,4"], "--model small-cnn on synthetic: small-cnn: 5 max-pools " +
+            "need Height and Width of at least 32 (got 8x8)" },
         { ["--dataset", "synthetic", "--floor-lags", "1,1"], "--floor-lags must not repeat a lag (got 1,1)" },
         { ["--dataset", "synthetic", "--device", "cuda"], "--device cuda: this build of libtorch has no CUDA support" },
         { ["--dataset", "synthetic", "--epochs", "2000000000"], "--epochs 2000000000 gives 40000000000 steps, more than 2147483647" },
@@ -66,7 +67,8 @@ public class OptionCheckTests
             IdxReader.Write(Path.Combine(data, $"{name}-labels-idx1-ubyte"), new byte[count], [count], gzip: false);
         }
         string folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
-        var (code, output) = CliHarness.Run("train", "--dataset", "mnist", "--data-dir", data, "--val-size", "10", "--train-size", "100", "--batch-size", "10", "--out", folder);
+        var (code, output) = CliHarness.Run("train", "--dataset", "mnist", "--data-dir", data, "--val-size", "10", "--train-size", "100",
+            "--batch-size", "10", "--out", folder);
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("--train-size 100 is more than the 20 training images of mnist (30 in the file minus 10 for --val-size)", Flat(output));
         Assert.False(Directory.Exists(folder));
@@ -84,12 +86,15 @@ public class OptionCheckTests
     }
 
     [Theory]
-    [InlineData(new[] { "sweep", "--dataset", "synthetic", "--hidden", "8", "--batch-size", "100,5000" }, "--batch-size 5000 is larger than the training split (2000 images)")]
+    [InlineData(new[] { "sweep", "--dataset", "synthetic", "--hidden", "8", "--batch-size", "100,5000" }, "--batch-size 5000 is larger than the " +
+        "training split (2000 images)")]
     [InlineData(new[] { "sweep", "--dataset", "synthetic", "--schedule", "step:1:0" }, "--schedule 'step:1:0': GAMMA must be positive")]
     [InlineData(new[] { "sweep", "--dataset", "synthetic", "--model", "vgg11" }, "--model vgg11 on synthetic: vgg11: needs 32x32 inputs")]
     [InlineData(new[] { "sweep", "--dataset", "synthetic", "--device", "cuda:1" }, "--device cuda:1: this build of libtorch has no CUDA support")]
-    [InlineData(new[] { "experiment", "sgd-walk", "--dataset", "synthetic", "--model", "small-cnn", "--hidden", "4,4,4,4,4" }, "--model small-cnn on synthetic: small-cnn: 5 max-pools")]
-    [InlineData(new[] { "experiment", "lr-vs-batch", "--dataset", "synthetic", "--train-size", "40" }, "is larger than the training split (40 images, from --train-size)")]
+    [InlineData(new[] { "experiment", "sgd-walk", "--dataset", "synthetic", "--model", "small-cnn", "--hidden", "4,4,4,4,4" }, "--model small-cnn " +
+        "on synthetic: small-cnn: 5 max-pools")]
+    [InlineData(new[] { "experiment", "lr-vs-batch", "--dataset", "synthetic", "--train-size", "40" }, "is larger than the training split (40 " +
+        "images, from --train-size)")]
     [InlineData(new[] { "experiment", "sgd-walk", "--probe-size", "lots" }, "--probe-size must be a positive number of samples, 'full' or 'auto' (got 'lots')")]
     [InlineData(new[] { "experiment", "sgd-walk", "--hidden", "0" }, "--hidden must list positive layer widths, e.g. 500,350 (got '0')")]
     [InlineData(new[] { "experiment", "sgd-walk", "--compat", "theirs" }, "--compat must be none or authors (got 'theirs')")]
@@ -109,7 +114,8 @@ public class OptionCheckTests
         foreach (var property in typeof(TrainSettings).GetProperties())
         {
             if (property.GetCustomAttribute<DefaultValueAttribute>() is not { } shown) continue;
-            Assert.True(Equals(shown.Value, property.GetValue(new TrainSettings())), $"{property.Name}: --help shows {shown.Value}, the initialiser is {property.GetValue(new TrainSettings())}");
+            Assert.True(Equals(shown.Value, property.GetValue(new TrainSettings())), $"{property.Name}: --help shows {shown.Value}, the " +
+                $"initialiser is {property.GetValue(new TrainSettings())}");
         }
         // ... and the options they map onto are exactly a default TrainOptions.
         var (options, errors) = OptionParsing.ToOptions(new TrainSettings());

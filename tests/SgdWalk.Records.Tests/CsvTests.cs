@@ -17,7 +17,8 @@ public class CsvTests
                 string cell = CsvFormat.Number(v);
                 Assert.DoesNotContain(",", cell);
                 double back = CsvFormat.ParseNumber(cell);
-                Assert.True(double.IsNaN(v) ? double.IsNaN(back) : BitConverter.DoubleToInt64Bits(v) == BitConverter.DoubleToInt64Bits(back), $"{v} -> '{cell}' -> {back}");
+                Assert.True(double.IsNaN(v) ? double.IsNaN(back) : BitConverter.DoubleToInt64Bits(v) == BitConverter.DoubleToInt64Bits(back),
+                    $"{v} -> '{cell}' -> {back}");
             });
         }
         finally { CultureInfo.CurrentCulture = culture; }

@@ -35,7 +35,8 @@ public class RunFolderSafetyTests
         Directory.CreateDirectory(Path.Combine(folder.Figures));
         Directory.CreateDirectory(Path.Combine(folder.Path, "export", "step-3"));
         Directory.CreateDirectory(folder.Checkpoints);
-        foreach (var file in new[] { "run.json", "steps.csv", "report.html", "summary.md", "barrier-a-b.csv", "notes.txt", "figures/walk.png", "export/step-3/index.json", "checkpoints/final.dat" })
+        foreach (var file in new[] { "run.json", "steps.csv", "report.html", "summary.md", "barrier-a-b.csv", "notes.txt", "figures/walk.png",
+            "export/step-3/index.json", "checkpoints/final.dat" })
             File.WriteAllText(Path.Combine(folder.Path, file), "old " + file);
         return folder;
     }

@@ -42,7 +42,9 @@ public class SummaryTests
         var rows = CsvOracle.MarkdownTable(run.File("summary.md")).Skip(2).ToList();
         Assert.True(rows.Count > 15, "summary.md has too few rows");
         foreach (var row in rows)
-            Assert.Contains($"<tr><td>{System.Net.WebUtility.HtmlEncode(row[0])}</td><td{(double.TryParse(row[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? " class=\"n\"" : "")}>{System.Net.WebUtility.HtmlEncode(row[1])}</td>", html);
+            Assert.Contains($"<tr><td>{System.Net.WebUtility.HtmlEncode(row[0])}</td>" +
+                $"<td{(double.TryParse(row[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? " class=\"n\"" : "")}>" +
+                $"{System.Net.WebUtility.HtmlEncode(row[1])}</td>", html);
     }
 
     [Fact]

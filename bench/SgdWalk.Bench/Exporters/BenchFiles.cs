@@ -38,7 +38,8 @@ public static class BenchFiles
                     CsvFormat.Integer(w.Timings.Milliseconds.Count), N(w.ReferenceMs), N(w.Ratio), N(w.Flops), N(w.Gflops), N(w.MatmulFraction),
                     N(w.PeakMb), "", "", "", "", ""));
             if (block.DefaultRun is { } run)
-                text.AppendLine(string.Join(',', Prefix("default_run"), N(run.WallMs), "", "", "1", "", "", "", "", "", N(run.PeakMb), "", "", "", CsvFormat.Integer(run.Steps), ""));
+                text.AppendLine(string.Join(',', Prefix("default_run"), N(run.WallMs), "", "", "1", "", "", "", "", "", N(run.PeakMb), "", "", "",
+                    CsvFormat.Integer(run.Steps), ""));
             foreach (var p in block.Presets)
                 text.AppendLine(string.Join(',', Prefix("preset_" + p.Preset), N(p.MeanStepMs), "", "", CsvFormat.Integer(p.Runs), "", "",
                     "", "", "", N(p.PeakMb), N(p.Factor), N(p.FactorMin), N(p.FactorMax), CsvFormat.Integer(p.Steps), CsvFormat.Integer(p.RecordedSteps)));
@@ -53,19 +54,23 @@ public static class BenchFiles
         string Get(string key) => m.TryGetValue(key, out var value) ? value : "?";
         md.AppendLine(Invariant($"# sgdwalk bench, {result.StartedUtc:yyyy-MM-dd HH:mm} UTC ({result.Status})"));
         md.AppendLine();
-        md.AppendLine($"- machine: {Get("cpu_model")}, {Get("cores")} cores, {Get("memory_total")}, {Get("distribution")}, Linux {Get("kernel")}; GLIBC_TUNABLES={Get("glibc_tunables")}");
-        md.AppendLine($"- software: .NET {Version(result, "dotnet")}, TorchSharp {Version(result, "torchsharp")}, libtorch {Version(result, "libtorch")}, SgdWalk {Version(result, "sgdwalk")}");
+        md.AppendLine($"- machine: {Get("cpu_model")}, {Get("cores")} cores, {Get("memory_total")}, {Get("distribution")}, Linux {Get("kernel")}; " +
+            $"GLIBC_TUNABLES={Get("glibc_tunables")}");
+        md.AppendLine($"- software: .NET {Version(result, "dotnet")}, TorchSharp {Version(result, "torchsharp")}, libtorch " +
+            $"{Version(result, "libtorch")}, SgdWalk {Version(result, "sgdwalk")}");
         md.AppendLine($"- load average (1, 5, 15 min) at start {Get("load_average_start")}, at end {Get("load_average_end")}");
         md.AppendLine($"- command: `sgdwalk {string.Join(' ', result.Command)}`");
         md.AppendLine($"- reference: {result.Reference}{(result.ReferenceProblem is { } why ? " (" + why + ")" : "")}");
-        md.AppendLine(Invariant($"- medians of {result.Plan.Repeats} repetitions (training step: of {result.Plan.TimedTrainSteps} single steps); ratio = SgdWalk ÷ PyTorch, below 1 SgdWalk is faster"));
+        md.AppendLine(Invariant($"- medians of {result.Plan.Repeats} repetitions (training step: of {result.Plan.TimedTrainSteps} single steps); ") +
+            Invariant($"ratio = SgdWalk ÷ PyTorch, below 1 SgdWalk is faster"));
         md.AppendLine($"- FLOPs: {result.FlopConvention}");
         md.AppendLine($"- memory: {result.MemoryMethod}; MB = MiB");
         if (result.Message is { } message) md.AppendLine($"- stopped: {message}");
         foreach (var block in result.Results)
         {
             md.AppendLine();
-            md.AppendLine(Invariant($"## {block.Model}, {block.Threads} thread{(block.Threads == 1 ? "" : "s")} (matmul {BenchRows.Fixed(block.MatmulGflops, 1)} GFLOP/s)"));
+            md.AppendLine(Invariant($"## {block.Model}, {block.Threads} thread{(block.Threads == 1 ? "" : "s")} ") +
+                Invariant($"(matmul {BenchRows.Fixed(block.MatmulGflops, 1)} GFLOP/s)"));
             md.AppendLine();
             Table(md, BenchRows.WorkloadHeader, BenchRows.Workloads(block));
             md.AppendLine();
@@ -78,7 +83,8 @@ public static class BenchFiles
             md.AppendLine();
             Table(md, BenchRows.PresetHeader, result.Results.SelectMany(BenchRows.Presets));
             md.AppendLine();
-            md.AppendLine("- factor: median over rounds of (mean step time of the preset ÷ that of `none` in the same round); step-median factor: median single step ÷ `none`'s");
+            md.AppendLine("- factor: median over rounds of (mean step time of the preset ÷ that of `none` in the same round); step-median factor: " +
+                "median single step ÷ `none`'s");
             foreach (var note in result.Results.SelectMany(BenchRows.PresetNotes)) md.AppendLine("- " + note);
         }
         md.AppendLine();
@@ -99,7 +105,8 @@ public static class BenchFiles
         yield return ["mlp recorded step (batch + probe profiles) ≤ 60 training steps",
             PerThreads(b => double.IsFinite(b.RecordedStepInTrainSteps) ? BenchRows.Fixed(b.RecordedStepInTrainSteps, 1) : null)];
         yield return ["cheap preset ≤ 1.05× plain training",
-            string.Join("; ", result.Results.SelectMany(b => b.Presets.Where(p => p.Preset == "cheap").Select(p => $"{BenchRows.Fixed(p.Factor, 3)} ({b.Model} {b.Threads}t)"))) is { Length: > 0 } c ? c : "—"];
+            string.Join("; ", result.Results.SelectMany(b => b.Presets.Where(p => p.Preset == "cheap")
+                .Select(p => $"{BenchRows.Fixed(p.Factor, 3)} ({b.Model} {b.Threads}t)"))) is { Length: > 0 } c ? c : "—"];
         yield return ["peak memory of the default run < 1.5 GB (mlp default walk, a few steps with its evaluation and report, in its own process)",
             PerThreads(b => b.DefaultRun is { PeakMb: var peak } && double.IsFinite(peak) ? BenchRows.Fixed(peak, 0) + " MB" : null)];
     }

@@ -30,12 +30,16 @@ public static class BenchRows
     /// <summary>The lines under a block's table: rates, the recorded-step target, agreement with the reference.</summary>
     public static IEnumerable<string> Notes(BlockResult block)
     {
-        yield return Invariant($"training: {Fixed(block.StepsPerSecond, 1)} steps/s; one recorded step (batch + probe profiles) = {Fixed(block.RecordedStepInTrainSteps, 1)} training steps");
-        yield return Invariant($"other processes kept {Fixed(block.OtherLoadCores, 2)} cores busy on average during this block{(block.OtherLoadCores > 0.1 ? ": the figures are skewed" : "")}");
+        yield return Invariant($"training: {Fixed(block.StepsPerSecond, 1)} steps/s; ") +
+            Invariant($"one recorded step (batch + probe profiles) = {Fixed(block.RecordedStepInTrainSteps, 1)} training steps");
+        yield return Invariant($"other processes kept {Fixed(block.OtherLoadCores, 2)} cores busy on average during this block") +
+            Invariant($"{(block.OtherLoadCores > 0.1 ? ": the figures are skewed" : "")}");
         if (block.Checks is { } c)
-            yield return Invariant($"vs PyTorch: profile losses max |Δ| {c.MaxLossDifference:E2} (relative {c.MaxLossRelativeDifference:E2}); ‖Hv‖ relative Δ {c.HvpNormRelativeDifference:E2}, v·Hv relative Δ {c.HvpDotRelativeDifference:E2}");
+            yield return Invariant($"vs PyTorch: profile losses max |Δ| {c.MaxLossDifference:E2} (relative {c.MaxLossRelativeDifference:E2}); ") +
+                Invariant($"‖Hv‖ relative Δ {c.HvpNormRelativeDifference:E2}, v·Hv relative Δ {c.HvpDotRelativeDifference:E2}");
         if (block.Reference is { } r)
-            yield return Invariant($"reference: torch {r.TorchVersion}, Python {r.PythonVersion}, {r.Blas.Split(" (")[0]}, {r.Threads} thread(s), peak {Fixed(r.PeakRssMb, 0)} MB{(r.OtherLoad is { } other ? $", other processes {Fixed(other, 2)} cores" : "")}");
+            yield return Invariant($"reference: torch {r.TorchVersion}, Python {r.PythonVersion}, {r.Blas.Split(" (")[0]}, {r.Threads} thread(s), ") +
+                Invariant($"peak {Fixed(r.PeakRssMb, 0)} MB{(r.OtherLoad is { } other ? $", other processes {Fixed(other, 2)} cores" : "")}");
         if (block.ReferenceProblem is { } problem)
             yield return "reference missing: " + problem;
         if (block.DefaultRun?.Problem is { } failed)
@@ -59,7 +63,8 @@ public static class BenchRows
     public static IEnumerable<string> PresetNotes(BlockResult block) =>
         block.Presets.Where(p => p.RecordedStepInTrainSteps is not null).Select(p =>
             $"{block.Model}, {block.Threads} thread(s), paper: a recorded step adds {Fixed(p.RecordedStepInTrainSteps!.Value, 1)} plain steps in the real loop; " +
-            $"the default walk ({PresetOverhead.DefaultWalkSteps} steps, default record schedule) would cost ≈ {Fixed(p.DefaultWalkFactor ?? double.NaN, 2)}× plain training");
+            $"the default walk ({PresetOverhead.DefaultWalkSteps} steps, default record schedule) would cost ≈ " +
+                $"{Fixed(p.DefaultWalkFactor ?? double.NaN, 2)}× plain training");
 
     public static string Milliseconds(double ms) =>
         double.IsNaN(ms) ? "—" : ms.ToString(ms < 10 ? "F3" : ms < 100 ? "F2" : ms < 1000 ? "F1" : "F0", CultureInfo.InvariantCulture);

@@ -15,7 +15,8 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandArgument(0, "<A>"), Description("Start snapshot: RUN (its final parameters), RUN:initial, RUN:final, RUN/checkpoints/NAME.dat, or a step checkpoint RUN/checkpoints/step-T.ckpt.")]
+        [CommandArgument(0, "<A>"), Description("Start snapshot: RUN (its final parameters), RUN:initial, RUN:final, RUN/checkpoints/NAME.dat, or " +
+            "a step checkpoint RUN/checkpoints/step-T.ckpt.")]
         public string From { get; init; } = "";
 
         [CommandArgument(1, "<B>"), Description("End snapshot, same forms; must be the same model.")]
@@ -24,10 +25,12 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
         [CommandOption("--alphas <GRID>"), DefaultValue("0:1:0.05"), Description("Points along the line: a list or START:STOP:STEP (extrapolation allowed).")]
         public string Alphas { get; init; } = "0:1:0.05";
 
-        [CommandOption("--bn <POLICY>"), DefaultValue("recompute"), Description("BatchNorm at each point: recompute (re-estimated on training data), running (interpolated) or batch-stats.")]
+        [CommandOption("--bn <POLICY>"), DefaultValue("recompute"), Description("BatchNorm at each point: recompute (re-estimated on training " +
+            "data), running (interpolated) or batch-stats.")]
         public string BatchNorm { get; init; } = "recompute";
 
-        [CommandOption("--probe-size <N|full>"), DefaultValue("5000"), Description("Training samples evaluated (and used to recompute BN statistics); the run's seeded probe subset.")]
+        [CommandOption("--probe-size <N|full>"), DefaultValue("5000"), Description("Training samples evaluated (and used to recompute BN " +
+            "statistics); the run's seeded probe subset.")]
         public string ProbeSize { get; init; } = "5000";
 
         [CommandOption("--data-dir <DIR>"), Description("Dataset folder, if not where the run found it.")]
@@ -86,16 +89,19 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
         var table = new Table().Title($"loss from {Markup.Escape(options.From.Label)} (α = 0) to {Markup.Escape(options.To.Label)} (α = 1)")
             .AddColumns("α", "train loss", "train acc", "test loss", "test acc");
         foreach (var p in points)
-            table.AddRow(F(p.Alpha, "0.###"), F(p.Views["train"].Loss, "F4"), F(p.Views["train"].Accuracy, "P1"), F(p.Views["test"].Loss, "F4"), F(p.Views["test"].Accuracy, "P1"));
+            table.AddRow(F(p.Alpha, "0.###"), F(p.Views["train"].Loss, "F4"), F(p.Views["train"].Accuracy, "P1"), F(p.Views["test"].Loss, "F4"),
+                F(p.Views["test"].Accuracy, "P1"));
         console.Write(table);
         // A NaN or infinite loss (a snapshot of a diverged run) has no barrier; printing "NaN" with success would pass
         // for a measurement.
         if (points.FirstOrDefault(p => p.Views.Values.Any(v => !double.IsFinite(v.Loss))) is { } bad)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: diverged:[/] the loss is not finite at α = {F(bad.Alpha, "0.###")} (a snapshot of a diverged run?); no barrier can be measured (points written to {output})");
+            console.MarkupLineInterpolated($"[red]sgdwalk: diverged:[/] the loss is not finite at α = {
+                F(bad.Alpha, "0.###")} (a snapshot of a diverged run?); no barrier can be measured (points written to {output})");
             return ExitCodes.Diverged;
         }
-        console.MarkupLineInterpolated($"barrier (max loss on the segment above the higher end): train {F(BarrierMeasurement.Barrier(points, "train"), "G4")}, test {F(BarrierMeasurement.Barrier(points, "test"), "G4")} → {output}");
+        console.MarkupLineInterpolated($"barrier (max loss on the segment above the higher end): train {
+            F(BarrierMeasurement.Barrier(points, "train"), "G4")}, test {F(BarrierMeasurement.Barrier(points, "test"), "G4")} → {output}");
         return ExitCodes.Success;
     }
 

@@ -15,7 +15,8 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--repeats <N>"), Description("Timed repetitions per workload; the median is reported (default 7, with --quick 2).")]
     public int? Repeats { get; init; }
 
-    [CommandOption("--preset-rounds <N>"), Description("Interleaved rounds of the probe-preset runs (none, cheap, ...); factors are medians over rounds (default 5, with --quick 1).")]
+    [CommandOption("--preset-rounds <N>"), Description("Interleaved rounds of the probe-preset runs (none, cheap, ...); factors are medians over " +
+        "rounds (default 5, with --quick 1).")]
     public int? PresetRounds { get; init; }
 
     [CommandOption("--paper-rounds <N>"), DefaultValue(1), Description("How many of those rounds also run the paper preset (the first ones); 0 = skip it.")]

@@ -34,7 +34,8 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
 
         var plan = experiment.Plan(new ExperimentRequest(scale, compat, overrides));
         if (scale == ExperimentScale.Paper && plan.Cells[0].Options.Dataset == "cifar10" && CifarProblem(plan.Cells[0].Options) is { } missing)
-            errors.Add($"experiment {experiment.Name} at --scale paper needs CIFAR-10 (binary version): pass --data-dir <folder with data_batch_1.bin ... test_batch.bin> or set $SGDWALK_DATA ({missing})");
+            errors.Add($"experiment {experiment.Name} at --scale paper needs CIFAR-10 (binary version): pass --data-dir <folder with " +
+                $"data_batch_1.bin ... test_batch.bin> or set $SGDWALK_DATA ({missing})");
         string folder = settings.Out ?? Path.Combine("runs", experiment.Name + (scale == ExperimentScale.Paper ? "-paper" : ""));
         console.MarkupLineInterpolated($"[bold]experiment[/] {experiment.Name} ({settings.Scale} scale): {experiment.Description}");
         return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation);

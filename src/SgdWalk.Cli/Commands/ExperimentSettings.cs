@@ -9,10 +9,12 @@ public sealed class ExperimentSettings : ReportSettings, ISweepOutput
     [CommandArgument(0, "<NAME>"), Description("The experiment (`sgdwalk list`): sgd-walk, gd-walk, isotropic-noise, lr-vs-batch, lr-schedules.")]
     public string Name { get; init; } = "";
 
-    [CommandOption("--scale <SCALE>"), DefaultValue("cpu"), Description("cpu: the same design on Fashion-MNIST, minutes; paper: the authors' models, data (CIFAR-10 via --data-dir) and settings.")]
+    [CommandOption("--scale <SCALE>"), DefaultValue("cpu"), Description("cpu: the same design on Fashion-MNIST, minutes; paper: the authors' " +
+        "models, data (CIFAR-10 via --data-dir) and settings.")]
     public string Scale { get; init; } = "cpu";
 
-    [CommandOption("--compat <MODE>"), DefaultValue("none"), Description("'authors': the authors' conventions (for gd-walk also their summed chunk gradients, a 9x step).")]
+    [CommandOption("--compat <MODE>"), DefaultValue("none"), Description("'authors': the authors' conventions (for gd-walk also their summed chunk " +
+        "gradients, a 9x step).")]
     public string Compat { get; init; } = "none";
 
     [CommandOption("--dataset <NAME>"), Description("Override the preset's dataset (fashion-mnist, mnist, cifar10, synthetic).")]

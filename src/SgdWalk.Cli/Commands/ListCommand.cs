@@ -36,7 +36,8 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         presets.AddRow("none", string.Join(", ", Columns.EveryStep));
         presets.AddRow("cheap", "+ grad_norm, step_norm, dist_init, cos_grad, cos_update");
         presets.AddRow("paper", Markup.Escape("+ per view V in {batch, probe}: " + string.Join(", ", Columns.ProfileSuffixes.Select(s => "V_" + s))));
-        presets.AddRow("--sharpness SCHEDULE", "+ lambda_max, trace, trace_se, step_sharpness, batch_sharpness, batch_sharpness_se, floor_alpha_predicted, floor_alpha_residual (HVPs: costly)");
+        presets.AddRow("--sharpness SCHEDULE", "+ lambda_max, trace, trace_se, step_sharpness, batch_sharpness, batch_sharpness_se, " +
+            "floor_alpha_predicted, floor_alpha_residual (HVPs: costly)");
         console.Write(presets);
 
         var experiments = new Table().Title(Markup.Escape("experiments (sgdwalk experiment NAME [--scale cpu|paper])")).AddColumns("name", "what it runs", "paper scale");

@@ -50,8 +50,10 @@ public static class OptionParsing
             Seed = seed,
             Probes = Parse(() => Preset(s.Probes), ProbePreset.Paper),
             Record = s.Record,
-            Alphas = s.Alphas is null || s.Alphas.StartsWith("adaptive", StringComparison.Ordinal) ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
-            AdaptiveAlphas = s.Alphas is not null && s.Alphas.StartsWith("adaptive", StringComparison.Ordinal) ? Parse(() => AdaptiveTolerance(s.Alphas), (double?)null) : null,
+            Alphas = s.Alphas is null || s.Alphas.StartsWith("adaptive", StringComparison.Ordinal)
+                ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
+            AdaptiveAlphas = s.Alphas is not null && s.Alphas.StartsWith("adaptive", StringComparison.Ordinal)
+                ? Parse(() => AdaptiveTolerance(s.Alphas), (double?)null) : null,
             ProbeSize = Parse(() => ProbeSize(s.ProbeSize).Size, TrainOptions.Defaults.ProbeSizeSamples),
             ProbeSizeAuto = s.ProbeSize == "auto",
             ProbeError = s.ProbeError,

@@ -6,7 +6,8 @@ namespace SgdWalk.Cli.Commands;
 /// <summary>The `sgdwalk report` options, shared with `train` (which reports at its end).</summary>
 public class ReportSettings : CommandSettings
 {
-    [CommandOption("--window <START:COUNT>"), Description("Steps of the walk figure: the first recorded step and how many (default: the first 50 consecutive recorded steps).")]
+    [CommandOption("--window <START:COUNT>"), Description("Steps of the walk figure: the first recorded step and how many (default: the first 50 " +
+        "consecutive recorded steps).")]
     public string? Window { get; init; }
 
     [CommandOption("--profile-epochs <E1,E2>"), Description("Epochs whose profiles the profiles figure fans out (default: first, middle, last).")]

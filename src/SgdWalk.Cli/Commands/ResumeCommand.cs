@@ -67,10 +67,13 @@ public sealed class ResumeCommand(IAnsiConsole console) : Command<ResumeSettings
         int rows = RecordedRows(folder);
         if (rows > 0 && !restart)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {folder.Checkpoints}: no checkpoint left, but steps.csv holds {rows} step(s); `sgdwalk resume {folder.Path} --restart` starts the run over from step 0 (those rows are replaced)");
+            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {folder.Checkpoints}: no checkpoint left, but steps.csv holds {
+                rows} step(s); `sgdwalk resume {folder.Path} --restart` starts the run over from step 0 (those rows are replaced)");
             return false;
         }
-        console.MarkupLineInterpolated($"[yellow]no checkpoint:[/] {(rows > 0 ? $"starting the run over from step 0 (--restart; the {rows} recorded step(s) are replaced)" : "the run stopped before its first step; starting it over from step 0")}");
+        console.MarkupLineInterpolated($"[yellow]no checkpoint:[/] {(rows > 0
+            ? $"starting the run over from step 0 (--restart; the {rows} recorded step(s) are replaced)"
+            : "the run stopped before its first step; starting it over from step 0")}");
         return true;
     }
 

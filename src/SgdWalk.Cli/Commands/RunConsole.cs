@@ -38,7 +38,8 @@ internal static class RunConsole
                 return ExitCodes.Failed;
             }
             MarkFailed(folder, OneLine(e));
-            console.MarkupLineInterpolated($"[grey]the run is marked failed; `sgdwalk resume {folder.Path}` continues from its last checkpoint once the cause is fixed[/]");
+            console.MarkupLineInterpolated($"[grey]the run is marked failed; `sgdwalk resume {
+                folder.Path}` continues from its last checkpoint once the cause is fixed[/]");
             return ExitCodes.Failed;
         }
 
@@ -96,7 +97,8 @@ internal static class RunConsole
         TrainingResult? result = null;
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(),
+                new SpinnerColumn())
             .Start(progress =>
             {
                 var task = progress.AddTask("training", maxValue: 1);

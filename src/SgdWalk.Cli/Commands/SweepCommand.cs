@@ -11,9 +11,12 @@ public sealed class SweepCommand(IAnsiConsole console) : Command<SweepSettings>
     public override int Execute(CommandContext context, SweepSettings settings, CancellationToken cancellation)
     {
         var errors = new List<string>();
-        var lrs = List<double>(settings.LearningRates, "--lr", errors, t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v : null);
-        var batches = List(settings.BatchSizes, "--batch-size", errors, t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : (int?)null);
-        var seeds = List(settings.Seeds, "--seeds", errors, t => long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) ? v : (long?)null);
+        var lrs = List<double>(settings.LearningRates, "--lr", errors, t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture,
+            out double v) && double.IsFinite(v) ? v : null);
+        var batches = List(settings.BatchSizes, "--batch-size", errors, t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture,
+            out int v) ? v : (int?)null);
+        var seeds = List(settings.Seeds, "--seeds", errors, t => long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+            out long v) ? v : (long?)null);
         var (shared, parseErrors) = OptionParsing.ToOptions(settings, lrs.FirstOrDefault(0.1), batches.FirstOrDefault(100), seeds.FirstOrDefault(1111));
         errors.AddRange(parseErrors);
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");

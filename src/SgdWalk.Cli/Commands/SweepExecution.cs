@@ -68,17 +68,20 @@ internal static class SweepExecution
         bool reported = cellsReported && (output.NoReport || shard != Shard.All || ReportCommand.Write(console, folder, reportOptions));
         if (results.Any(r => r.Status is RunStatus.Interrupted) || results.Count < mine)
         {
-            console.MarkupLineInterpolated($"[yellow]sgdwalk: interrupted:[/] {results.Count(r => r.Status != RunStatus.Interrupted)} of {mine} cells done; rerun the same command to resume");
+            console.MarkupLineInterpolated($"[yellow]sgdwalk: interrupted:[/] {results.Count(r => r.Status != RunStatus.Interrupted)} of {
+                mine} cells done; rerun the same command to resume");
             return ExitCodes.Interrupted;
         }
         var failed = results.Where(r => r.Status == RunStatus.Failed).ToList();
         foreach (var f in failed) console.MarkupLineInterpolated($"[red]sgdwalk: cell {f.Cell.Name} failed:[/] {f.Message}");
         // Cells another process holds (a second sweep on the same folder) are not this command's to vouch for.
         var busy = results.Where(r => r.Skipped && r.Status == RunStatus.Running).ToList();
-        foreach (var b in busy) console.MarkupLineInterpolated($"[yellow]sgdwalk: cell {b.Cell.Name} left alone:[/] {b.Message}; rerun the same command once it has finished");
+        foreach (var b in busy) console.MarkupLineInterpolated($"[yellow]sgdwalk: cell {b.Cell.Name} left alone:[/] {
+            b.Message}; rerun the same command once it has finished");
         int diverged = results.Count(r => r.Status == RunStatus.Diverged);
         int finishedBefore = results.Count(r => r.Skipped) - busy.Count;
-        console.MarkupLineInterpolated($"[green]sweep done[/]: {results.Count(r => !r.Skipped)} run, {finishedBefore} already finished, {busy.Count} running elsewhere, {diverged} diverged, {failed.Count} failed → {Path.Combine(folder, SweepSummary.FileName)}");
+        console.MarkupLineInterpolated($"[green]sweep done[/]: {results.Count(r => !r.Skipped)} run, {finishedBefore} already finished, {
+            busy.Count} running elsewhere, {diverged} diverged, {failed.Count} failed → {Path.Combine(folder, SweepSummary.FileName)}");
         return failed.Count > 0 || busy.Count > 0 || !reported ? ExitCodes.Failed : ExitCodes.Success;
     }
 
@@ -87,7 +90,8 @@ internal static class SweepExecution
         IReadOnlyList<CellResult> results = [];
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(),
+                new SpinnerColumn())
             .Start(progress =>
             {
                 var sweep = progress.AddTask("sweep", maxValue: 1);
@@ -103,7 +107,8 @@ internal static class SweepExecution
                     {
                         cell.MaxValue = training.TotalSteps;
                         cell.Value = training.Step;
-                        cell.Description = string.Create(CultureInfo.InvariantCulture, $"{p.Cell?.Name} epoch {training.Epoch}/{training.TotalEpochs} loss {training.TrainLoss:F3}");
+                        cell.Description = string.Create(CultureInfo.InvariantCulture,
+                            $"{p.Cell?.Name} epoch {training.Epoch}/{training.TotalEpochs} loss {training.TrainLoss:F3}");
                     }
                     else if (p.Cell is { } starting)
                     {
@@ -155,7 +160,8 @@ internal static class SweepExecution
         {
             string a = arguments[i];
             if (a is "--emit" or "--shards" or "--shard") { i++; continue; }
-            if (a.StartsWith("--emit=", StringComparison.Ordinal) || a.StartsWith("--shards=", StringComparison.Ordinal) || a.StartsWith("--shard=", StringComparison.Ordinal)) continue;
+            if (a.StartsWith("--emit=", StringComparison.Ordinal) || a.StartsWith("--shards=", StringComparison.Ordinal)
+                || a.StartsWith("--shard=", StringComparison.Ordinal)) continue;
             yield return a;
         }
     }

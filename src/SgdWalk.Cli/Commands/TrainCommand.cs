@@ -45,7 +45,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         using (claim)
         {
             var folder = claim.Folder;
-            console.MarkupLineInterpolated($"[bold]sgdwalk[/] {options.Model} on {options.Dataset}, lr {options.LearningRate}, batch {options.BatchSize}, seed {options.Seed} → {folder.Path}");
+            console.MarkupLineInterpolated($"[bold]sgdwalk[/] {options.Model} on {options.Dataset}, lr {options.LearningRate}, batch {
+                options.BatchSize}, seed {options.Seed} → {folder.Path}");
             return RunConsole.Execute(console, folder, reportOptions, settings.NoReport, progress => Trainer.Run(options, folder, progress, cancellation));
         }
     }

@@ -27,7 +27,9 @@ public sealed class TrainSettings : RunSettings
 
 /// <summary>
 /// The options every run shares, whether trained alone (`train`) or as a sweep cell (`sweep`, which takes lists for
-/// --lr, --batch-size and --seeds instead). Every default is the library's own constant (<see cref="Training.TrainOptions.Defaults"/> and its siblings), shown by --help; an option given maps onto <see cref="Training.TrainOptions"/> once, in <see cref="OptionParsing"/>.
+/// --lr, --batch-size and --seeds instead). Every default is the library's own constant
+/// (<see cref="Training.TrainOptions.Defaults"/> and its siblings), shown by --help; an option given maps onto
+/// <see cref="Training.TrainOptions"/> once, in <see cref="OptionParsing"/>.
 /// </summary>
 public class RunSettings : ReportSettings
 {
@@ -64,7 +66,8 @@ public class RunSettings : ReportSettings
     [CommandOption("--sum-chunk-gradients"), Description("Sum the chunk-mean gradients of an accumulated batch (the authors' full-batch GD quirk: k chunks = k x step).")]
     public bool SumChunkGradients { get; init; }
 
-    [CommandOption("--isotropic-noise <SCALE>"), DefaultValue(D.IsotropicNoise), Description("GD + isotropic noise: add N(0, std^2) to every gradient, std = SCALE x the largest per-coordinate chunk-gradient variance at init (authors: 0.02).")]
+    [CommandOption("--isotropic-noise <SCALE>"), DefaultValue(D.IsotropicNoise), Description("GD + isotropic noise: add N(0, std^2) to every " +
+        "gradient, std = SCALE x the largest per-coordinate chunk-gradient variance at init (authors: 0.02).")]
     public double IsotropicNoise { get; init; } = D.IsotropicNoise;
 
     [CommandOption("--epochs <N>"), DefaultValue(D.Epochs), Description("Epochs to train.")]
@@ -82,48 +85,61 @@ public class RunSettings : ReportSettings
     [CommandOption("--weight-decay <L2>"), DefaultValue(D.WeightDecay), Description("L2 weight decay added to the gradient in the update.")]
     public double WeightDecay { get; init; } = D.WeightDecay;
 
-    [CommandOption("--schedule <SPEC>"), DefaultValue(D.Schedule), Description("constant | step:E1,E2:GAMMA | cosine[[:MIN]] | cyclic:LOW:HIGH:PERIOD | trapezoid:WARMUP:DECAY[[:START[[:END]]]].")]
+    [CommandOption("--schedule <SPEC>"), DefaultValue(D.Schedule), Description("constant | step:E1,E2:GAMMA | cosine[[:MIN]] | " +
+        "cyclic:LOW:HIGH:PERIOD | trapezoid:WARMUP:DECAY[[:START[[:END]]]].")]
     public string Schedule { get; init; } = D.Schedule;
 
     [CommandOption("--probes <PRESET>"), DefaultValue(R.Probes), Description("none | cheap (norms, distance, cosines) | paper (cheap + segment profiles).")]
     public string Probes { get; init; } = R.Probes;
 
-    [CommandOption("--record <SCHEDULE>"), DefaultValue(R.Record), Description("Steps whose profiles are measured: all, none, steps:A-B, every:N, epochs:1,10 joined by '+'.")]
+    [CommandOption("--record <SCHEDULE>"), DefaultValue(R.Record), Description("Steps whose profiles are measured: all, none, steps:A-B, every:N, " +
+        "epochs:1,10 joined by '+'.")]
     public string Record { get; init; } = R.Record;
 
-    [CommandOption("--alphas <GRID>"), Description("Profile grid: a list 0,0.25,0.5,0.75,1, a range START:STOP:STEP such as -0.5:1.5:0.1 (default " + R.Alphas + "), or adaptive[[:TOL]]: points around the floor until its α is known to TOL (default 0.01).")]
+    [CommandOption("--alphas <GRID>"), Description("Profile grid: a list 0,0.25,0.5,0.75,1, a range START:STOP:STEP such as -0.5:1.5:0.1 " +
+        "(default " + R.Alphas + "), or adaptive[[:TOL]]: points around the floor until its α is known to TOL (default 0.01).")]
     public string? Alphas { get; init; }
 
-    [CommandOption("--probe-size <N|full|auto>"), DefaultValue(D.ProbeSize), Description("Samples in the fixed probe view; 'full' for the whole training split; 'auto' for the smallest that measures the height to --probe-error (chosen on a pilot).")]
+    [CommandOption("--probe-size <N|full|auto>"), DefaultValue(D.ProbeSize), Description("Samples in the fixed probe view; 'full' for the whole " +
+        "training split; 'auto' for the smallest that measures the height to --probe-error (chosen on a pilot).")]
     public string ProbeSize { get; init; } = D.ProbeSize;
 
-    [CommandOption("--probe-error <E>"), DefaultValue(D.ProbeError), Description("With --probe-size auto: the target standard error of the height, relative to the height.")]
+    [CommandOption("--probe-error <E>"), DefaultValue(D.ProbeError), Description("With --probe-size auto: the target standard error of the height, " +
+        "relative to the height.")]
     public double ProbeError { get; init; } = D.ProbeError;
 
-    [CommandOption("--bn <POLICY>"), DefaultValue(R.BatchNorm), Description("BatchNorm during evaluation: batch-stats (train mode per chunk) or running (eval mode, interpolated buffers).")]
+    [CommandOption("--bn <POLICY>"), DefaultValue(R.BatchNorm), Description("BatchNorm during evaluation: batch-stats (train mode per chunk) or " +
+        "running (eval mode, interpolated buffers).")]
     public string BatchNorm { get; init; } = R.BatchNorm;
 
-    [CommandOption("--compat <MODE>"), DefaultValue(D.Compat), Description("'authors' reproduces the authors' conventions (alphas 0..0.9, full probe, chunks of 100, weight-decayed cosine).")]
+    [CommandOption("--compat <MODE>"), DefaultValue(D.Compat), Description("'authors' reproduces the authors' conventions (alphas 0..0.9, full " +
+        "probe, chunks of 100, weight-decayed cosine).")]
     public string Compat { get; init; } = D.Compat;
 
-    [CommandOption("--floor-lags <K1,K2>"), Description("Measure barriers on the valley floor between floor points k recorded steps apart, e.g. 1,10 (columns floor_barrier_k1, ...).")]
+    [CommandOption("--floor-lags <K1,K2>"), Description("Measure barriers on the valley floor between floor points k recorded steps apart, e.g. " +
+        "1,10 (columns floor_barrier_k1, ...).")]
     public string? FloorLags { get; init; }
 
-    [CommandOption("--optimizer <NAME>"), DefaultValue(D.Optimizer), Description("sgd, or the interventions floor-sgd (move only to the valley floor of each SGD step) and height-sgd.")]
+    [CommandOption("--optimizer <NAME>"), DefaultValue(D.Optimizer), Description("sgd, or the interventions floor-sgd (move only to the valley " +
+        "floor of each SGD step) and height-sgd.")]
     public string Optimizer { get; init; } = D.Optimizer;
 
-    [CommandOption("--height-fraction <H>"), DefaultValue(D.HeightFraction), Description("height-sgd: land this fraction of the way from the floor (0) to plain SGD's landing point (1).")]
+    [CommandOption("--height-fraction <H>"), DefaultValue(D.HeightFraction), Description("height-sgd: land this fraction of the way from the floor " +
+        "(0) to plain SGD's landing point (1).")]
     public double HeightFraction { get; init; } = D.HeightFraction;
 
     [CommandOption("--floor-view <VIEW>"), DefaultValue(D.FloorView), Description("floor-sgd / height-sgd line search on the step's batch or on the probe view.")]
     public string FloorView { get; init; } = D.FloorView;
-    [CommandOption("--sharpness <SCHEDULE>"), DefaultValue(C.Schedule), Description("Steps whose curvature is measured (lambda_max, trace, step and batch sharpness): none, all, every:N, steps:A-B, epochs:1,10 joined by '+'.")]
+    [CommandOption("--sharpness <SCHEDULE>"), DefaultValue(C.Schedule), Description("Steps whose curvature is measured (lambda_max, trace, step " +
+        "and batch sharpness): none, all, every:N, steps:A-B, epochs:1,10 joined by '+'.")]
     public string Sharpness { get; init; } = C.Schedule;
 
-    [CommandOption("--hvp <METHOD>"), DefaultValue(C.Hvp), Description("Hessian-vector products: autograd (double backward) or finite-difference (central difference of two gradients).")]
+    [CommandOption("--hvp <METHOD>"), DefaultValue(C.Hvp), Description("Hessian-vector products: autograd (double backward) or finite-difference " +
+        "(central difference of two gradients).")]
     public string Hvp { get; init; } = C.Hvp;
 
-    [CommandOption("--eigen <METHOD>"), DefaultValue(C.Eigen), Description("Top eigenvalues: lanczos (full reorthogonalisation, top-k) or power (power iteration, largest magnitude).")]
+    [CommandOption("--eigen <METHOD>"), DefaultValue(C.Eigen), Description("Top eigenvalues: lanczos (full reorthogonalisation, top-k) or power " +
+        "(power iteration, largest magnitude).")]
     public string Eigen { get; init; } = C.Eigen;
 
     [CommandOption("--top-k <K>"), DefaultValue(C.TopK), Description("Eigenvalues reported: lambda_max, lambda_2 ... lambda_K (lanczos).")]
@@ -138,7 +154,8 @@ public class RunSettings : ReportSettings
     [CommandOption("--trace-samples <N>"), DefaultValue(C.TraceSamples), Description("Rademacher probes of the Hutchinson trace (0 = no trace).")]
     public int TraceSamples { get; init; } = C.TraceSamples;
 
-    [CommandOption("--batch-sharpness-batches <N>"), DefaultValue(C.BatchSharpnessBatches), Description("Probe-set mini-batches averaged into batch sharpness (0 = none).")]
+    [CommandOption("--batch-sharpness-batches <N>"), DefaultValue(C.BatchSharpnessBatches), Description("Probe-set mini-batches averaged into " +
+        "batch sharpness (0 = none).")]
     public int BatchSharpnessBatches { get; init; } = C.BatchSharpnessBatches;
 
     [CommandOption("--eval-chunk <N>"), DefaultValue(D.EvaluationChunkSize), Description("Samples per forward pass when evaluating in eval mode.")]
@@ -147,10 +164,12 @@ public class RunSettings : ReportSettings
     [CommandOption("--threads <N>"), Description("Torch threads (default: all cores). 1 and 2 threads give different bits; recorded in run.json.")]
     public int? Threads { get; init; }
 
-    [CommandOption("--device <DEVICE>"), DefaultValue(D.Device), Description("cpu, or cuda[[:N]] when the libtorch package has CUDA (this build: cpu only unless a CUDA package is referenced).")]
+    [CommandOption("--device <DEVICE>"), DefaultValue(D.Device), Description("cpu, or cuda[[:N]] when the libtorch package has CUDA (this build: " +
+        "cpu only unless a CUDA package is referenced).")]
     public string Device { get; init; } = D.Device;
 
-    [CommandOption("--checkpoint-every <STEPS>"), Description("Also checkpoint every N steps (a checkpoint is always written at each epoch end and on Ctrl-C); `sgdwalk resume` continues from the newest.")]
+    [CommandOption("--checkpoint-every <STEPS>"), Description("Also checkpoint every N steps (a checkpoint is always written at each epoch end and " +
+        "on Ctrl-C); `sgdwalk resume` continues from the newest.")]
     public int? CheckpointEvery { get; init; }
 
     [CommandOption("--keep-checkpoints <K>"), DefaultValue(D.KeepCheckpoints), Description("How many of the newest checkpoints to keep in <run>/checkpoints.")]

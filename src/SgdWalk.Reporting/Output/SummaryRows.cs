@@ -24,7 +24,8 @@ internal static class SummaryRows
             new("median step barrier", Numbers.Format(s.Barriers.MedianStepBarrier), "median bump of the steps that crossed one, nats"),
             .. s.Barriers.FloorSegmentsMeasured == 0 ? Array.Empty<SummaryRow>() :
             [
-                new($"floor barrier fraction (lag {s.Barriers.FloorLag})", Numbers.Format(s.Barriers.FloorBarrierFraction), "share of segments between floor points that cross a barrier"),
+                new($"floor barrier fraction (lag {s.Barriers.FloorLag})", Numbers.Format(s.Barriers.FloorBarrierFraction), "share of segments " +
+                    "between floor points that cross a barrier"),
                 new("median floor barrier", Numbers.Format(s.Barriers.MedianFloorBarrier), "median barrier height on the floor path, nats"),
             ],
             new("median height", Numbers.Format(s.MedianHeight), "median f(0) − floor, nats"),

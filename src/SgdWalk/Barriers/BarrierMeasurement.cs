@@ -77,7 +77,8 @@ public static class BarrierMeasurement
         using (checkpoint)
         {
             try { ResumePlan.CheckBelongs(checkpoint, TrainingOptionsOf(s.Run), s.File); }
-            catch (ResumeException e) { throw new ArgumentException(e.Message.Replace("refusing to resume from it", "not a snapshot of this run", StringComparison.Ordinal)); }
+            catch (ResumeException e) { throw new ArgumentException(e.Message.Replace("refusing to resume from it", "not a snapshot of this run",
+                StringComparison.Ordinal)); }
             using var scope = NewDisposeScope();
             using (no_grad())
                 foreach (var (name, live) in model.state_dict())

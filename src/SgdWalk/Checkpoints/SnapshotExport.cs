@@ -23,7 +23,8 @@ public static class SnapshotExport
         if (!available.Contains(step))
         {
             string list = available.Count == 0 ? "none" : string.Join(", ", available);
-            throw new ArgumentException($"{folder.Path}: no checkpoint at step {step}; checkpointed steps: {list} (train with --checkpoint-every N and --keep-checkpoints K to keep more)");
+            throw new ArgumentException($"{folder.Path}: no checkpoint at step {step}; checkpointed steps: {list} (train with --checkpoint-every N " +
+                $"and --keep-checkpoints K to keep more)");
         }
 
         var options = RunOptions(folder);
@@ -81,7 +82,8 @@ public static class SnapshotExport
         try
         {
             if (checkpoint.Header.Step != step)
-                throw new ArgumentException($"{path}: holds step {checkpoint.Header.Step}, not step {step} (renamed or copied?); refusing to export it under the wrong step");
+                throw new ArgumentException($"{path}: holds step {checkpoint.Header.Step}, not step {step} (renamed or copied?); refusing to " +
+                    $"export it under the wrong step");
             Training.ResumePlan.CheckBelongs(checkpoint, options, path);
             return checkpoint;
         }
@@ -97,7 +99,8 @@ public static class SnapshotExport
         }
     }
 
-    private static JsonNode FloorPoint(RunFolder folder, CheckpointStore store, int step, CheckpointFile at, TrainOptions options, string output, JsonArray tensors, out string note)
+    private static JsonNode FloorPoint(RunFolder folder, CheckpointStore store, int step, CheckpointFile at, TrainOptions options, string output,
+        JsonArray tensors, out string note)
     {
         if (!store.Steps().Contains(step + 1))
         {

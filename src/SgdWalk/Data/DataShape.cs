@@ -24,7 +24,8 @@ public sealed record DataShape(string Dataset, int Channels, int Height, int Wid
         string name = options.Dataset.Trim().ToLowerInvariant();
         // Synthetic: its sizes are the options themselves (TrainSize is the generated set's size, not a cap).
         if (name == "synthetic")
-            return new DataShape(name, 1, 8, 8, 4, (options.TrainSize ?? SyntheticData.DefaultTrainCount) + (options.ValidationSize ?? SyntheticData.DefaultValidationCount), 500);
+            return new DataShape(name, 1, 8, 8, 4,
+                (options.TrainSize ?? SyntheticData.DefaultTrainCount) + (options.ValidationSize ?? SyntheticData.DefaultValidationCount), 500);
         string directory = DatasetCatalog.ResolveDirectory(name, options.DataDir);
         try
         {
@@ -60,7 +61,8 @@ public sealed record DataShape(string Dataset, int Channels, int Height, int Wid
         int remaining = Available - validation;
         int train = options.TrainSize ?? remaining;
         if (train > remaining)
-            return (train, validation, $"--train-size {train} is more than the {remaining} training images of {Dataset} ({Available} in the file minus {validation} for --val-size)");
+            return (train, validation, $"--train-size {train} is more than the {remaining} training images of {Dataset} ({Available} in the file " +
+                $"minus {validation} for --val-size)");
         return (train, validation, null);
     }
 

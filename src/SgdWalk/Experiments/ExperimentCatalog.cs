@@ -11,7 +11,8 @@ public enum ExperimentScale
 }
 
 /// <summary>What the user asked of a preset: the scale, the compat mode (some presets change with it) and overrides for every run.</summary>
-public sealed record ExperimentRequest(ExperimentScale Scale = ExperimentScale.Cpu, CompatMode Compat = CompatMode.None, Func<TrainOptions, TrainOptions>? Override = null);
+public sealed record ExperimentRequest(ExperimentScale Scale = ExperimentScale.Cpu, CompatMode Compat = CompatMode.None,
+    Func<TrainOptions, TrainOptions>? Override = null);
 
 /// <summary>
 /// A named experiment: a plan of runs (one or many) built for a scale. Every preset runs through the sweep runner, so

@@ -27,7 +27,8 @@ public static class ModelCheck
             case "small-cnn":
             {
                 double channels = spec.Channels, total = 0, h = spec.Height, w = spec.Width;
-                foreach (int width in spec.Hidden ?? [32, 64]) { total += channels * width * 9 + width + bn * width; channels = width; h = Math.Floor(h / 2); w = Math.Floor(w / 2); }
+                foreach (int width in spec.Hidden ?? [32, 64])
+                { total += channels * width * 9 + width + bn * width; channels = width; h = Math.Floor(h / 2); w = Math.Floor(w / 2); }
                 return total + channels * Math.Max(1, h * w) * 128 + 128 + 128.0 * spec.Classes + spec.Classes;
             }
             case "vgg11":
@@ -97,7 +98,8 @@ public static class ModelCheck
             model.train();
             var output = model.call(zeros(2, spec.Channels, spec.Height, spec.Width));
             if (output.shape.Length != 2 || output.shape[0] != 2 || output.shape[1] != spec.Classes)
-                return $"{name}: gives outputs of shape [{string.Join(", ", output.shape)}] on {spec.Channels}x{spec.Height}x{spec.Width} images, not [2, {spec.Classes}]";
+                return $"{name}: gives outputs of shape [{string.Join(", ", output.shape)}] on {spec.Channels}x{spec.Height}x{spec.Width} images, " +
+                    $"not [2, {spec.Classes}]";
             output.sum().backward();
             return null;
         }

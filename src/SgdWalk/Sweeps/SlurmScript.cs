@@ -12,7 +12,8 @@ namespace SgdWalk.Sweeps;
 public static class SlurmScript
 {
     /// <param name="folder">The sweep folder (absolute; the scripts go there).</param>
-    /// <param name="launcher">How to start sgdwalk on the nodes, shell-quoted, e.g. `'/usr/bin/dotnet' '/opt/sgdwalk/SgdWalk.Cli.dll'`; $SGDWALK overrides it at run time.</param>
+    /// <param name="launcher">How to start sgdwalk on the nodes, shell-quoted, e.g. `'/usr/bin/dotnet' '/opt/sgdwalk/SgdWalk.Cli.dll'`;
+    /// $SGDWALK overrides it at run time.</param>
     /// <param name="arguments">The sweep's command line (verb first), without any --shard or --emit.</param>
     /// <param name="shards">Array tasks.</param>
     /// <param name="workingDirectory">Where relative paths in <paramref name="arguments"/> are meant from.</param>
@@ -65,7 +66,8 @@ public static class SlurmScript
         {
             string path = Path.Combine(folder, name);
             File.WriteAllText(path, text.ReplaceLineEndings("\n"));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
                 | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             written.Add(path);
         }

@@ -82,7 +82,8 @@ public sealed class LearningRateSchedule
                     return baseRate * (1 + (end - 1) * Math.Min(1, (e - decayFrom) / decay));
                 });
             default:
-                throw new FormatException($"--schedule: unknown schedule '{text}'; use constant, step:E1,E2:GAMMA, cosine[:MIN], cyclic:LOW:HIGH:PERIOD or trapezoid:WARMUP:DECAY[:START[:END]]");
+                throw new FormatException($"--schedule: unknown schedule '{text}'; use constant, step:E1,E2:GAMMA, cosine[:MIN], " +
+                    $"cyclic:LOW:HIGH:PERIOD or trapezoid:WARMUP:DECAY[:START[:END]]");
         }
     }
 

@@ -81,7 +81,8 @@ internal static class ResumePlan
         var run = OptionsFingerprint.Options(options);
         if (checkpoint.Header.OptionsHash == OptionsFingerprint.Hash(run)) return;
         var differences = OptionsFingerprint.Differences(checkpoint.Header.Options, run);
-        throw new ResumeException($"{path}: written with other options than this run ({(differences.Count > 0 ? string.Join("; ", differences) : "options hash differs")}); refusing to resume from it");
+        throw new ResumeException($"{path}: written with other options than this run " +
+            $"({(differences.Count > 0 ? string.Join("; ", differences) : "options hash differs")}); refusing to resume from it");
     }
 
     /// <summary>The checkpoint must hold exactly this model's parameters and buffers, with the same shapes, and have
@@ -89,7 +90,8 @@ internal static class ResumePlan
     public static void CheckModel(CheckpointFile checkpoint, nn.Module model, DataBundle data)
     {
         if (checkpoint.Header.DataFingerprint is { } recorded && recorded != DataHash.Of(data))
-            throw new ResumeException($"the data in {data.Directory} differ from those the checkpoint at step {checkpoint.Header.Step} was written with (other labels, images or sizes); refusing to continue the run on other data");
+            throw new ResumeException($"the data in {data.Directory} differ from those the checkpoint at step {checkpoint.Header.Step} was written " +
+                $"with (other labels, images or sizes); refusing to continue the run on other data");
         var live = model.state_dict();
         var saved = checkpoint.Under("model/").ToDictionary(p => p.Name, p => p.Value);
         foreach (var (name, tensor) in live)
@@ -97,7 +99,8 @@ internal static class ResumePlan
             if (!saved.TryGetValue(name, out var s))
                 throw new ResumeException($"the checkpoint is from another model: it has no '{name}'");
             if (!s.shape.SequenceEqual(tensor.shape) || s.dtype != tensor.dtype)
-                throw new ResumeException($"the checkpoint is from another model: '{name}' is {s.dtype}[{string.Join(",", s.shape)}] there, {tensor.dtype}[{string.Join(",", tensor.shape)}] here");
+                throw new ResumeException($"the checkpoint is from another model: '{name}' is {s.dtype}[{string.Join(",", s.shape)}] there, " +
+                    $"{tensor.dtype}[{string.Join(",", tensor.shape)}] here");
         }
         if (saved.Keys.Except(live.Keys).FirstOrDefault() is { } extra)
             throw new ResumeException($"the checkpoint is from another model: it has '{extra}', which this model lacks");

@@ -64,17 +64,21 @@ public static class RunCheck
         }
         // A batch larger than the split would silently be the whole split, while run.json says otherwise.
         if (options.BatchSize > train)
-            errors.Add($"--batch-size {options.BatchSize} is larger than the training split ({train} images{(options.TrainSize is null ? "" : ", from --train-size")}); use at most {train}");
+            errors.Add($"--batch-size {options.BatchSize} is larger than the training split ({train} " +
+                $"images{(options.TrainSize is null ? "" : ", from --train-size")}); use at most {train}");
         long stepsPerEpoch = (train + (long)options.BatchSize - 1) / options.BatchSize;
         if (options.Steps is null && options.Epochs * stepsPerEpoch > int.MaxValue)
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--epochs {options.Epochs} gives {options.Epochs * stepsPerEpoch} steps, more than {int.MaxValue}; use fewer epochs or --steps"));
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"--epochs {options.Epochs} gives {options.Epochs * stepsPerEpoch} steps, more than {int.MaxValue}; use fewer epochs or --steps"));
 
         var spec = new ModelSpec(shape.Channels, shape.Height, shape.Width, shape.Classes, options.Hidden, options.ModelBatchNorm, options.Depth);
         if (errors.Count == 0 && Memory(options, spec, shape, train, validation) is var (need, parameters) && need > memory)
-            errors.Add($"the run would need about {Gigabytes(need)} GB ({Count(parameters)} parameters, {Count((double)train + validation + shape.Test)} images of {shape.Channels}x{shape.Height}x{shape.Width}), " +
-                       $"more than this machine's {Gigabytes(memory)} GB; use a smaller --hidden, --depth, --train-size or --batch-size");
+            errors.Add($"the run would need about {Gigabytes(need)} GB ({Count(parameters)} parameters, " +
+                $"{Count((double)train + validation + shape.Test)} images of {shape.Channels}x{shape.Height}x{shape.Width}), " +
+                $"more than this machine's {Gigabytes(memory)} GB; use a smaller --hidden, --depth, --train-size or --batch-size");
         if (errors.Count == 0 && ModelZoo.Known.Any(m => m.Name == options.Model)
-            && trials.Add($"{options.Model}|{string.Join(",", options.Hidden ?? [])}|{options.ModelBatchNorm}|{options.Depth}|{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}")
+            && trials.Add($"{options.Model}|{string.Join(",", options.Hidden ?? [])}|{options.ModelBatchNorm}|{options.Depth}|" +
+                $"{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}")
             && ModelCheck.Trial(options.Model, spec) is { } failure)
             errors.Add($"--model {options.Model} on {options.Dataset}: {failure}");
         return errors;
@@ -100,7 +104,8 @@ public static class RunCheck
         try
         {
             var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
-            if (line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], NumberStyles.None, CultureInfo.InvariantCulture, out long kb))
+            if (line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], NumberStyles.None,
+                CultureInfo.InvariantCulture, out long kb))
                 return kb * 1024;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

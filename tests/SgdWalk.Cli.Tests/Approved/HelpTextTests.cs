@@ -15,7 +15,8 @@ public class HelpTextTests
         Assert.Equal(0, code);
         string received = Normalise(output);
         string approved = ApprovedFile.Read(Path.Combine("help", (command.Length == 0 ? "sgdwalk" : command) + ".txt"), received);
-        Assert.True(approved == received, $"`sgdwalk {command} --help` changed; if intended, approve it (SGDWALK_APPROVE=1).\n--- approved\n{approved}\n--- now\n{received}");
+        Assert.True(approved == received, $"`sgdwalk {command} --help` changed; if intended, approve it (SGDWALK_APPROVE=1).\n--- " +
+            $"approved\n{approved}\n--- now\n{received}");
     }
 
     // The recording console pads lines to its width; trailing blanks are not part of the text.

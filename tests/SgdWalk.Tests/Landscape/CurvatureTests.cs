@@ -176,7 +176,8 @@ public class CurvatureTests
         var buffers = tiny.Model.buffers().Select(b => b.clone()).ToList();
         using var v = tiny.Random(3);
         using (tiny.Hvp.Apply(tiny.View, v)) { }
-        using (new HessianVectorProduct(tiny.Model, tiny.Parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats, HvpMethod.FiniteDifference).Apply(tiny.View, v)) { }
+        using (new HessianVectorProduct(tiny.Model, tiny.Parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats,
+            HvpMethod.FiniteDifference).Apply(tiny.View, v)) { }
         using var after = ParamVector.OfValues(tiny.Parameters);
         Assert.Equal(before.ToArray(), after.ToArray());
         Assert.All(tiny.Model.buffers().Zip(buffers), p => Assert.True(p.First.eq(p.Second).all().item<bool>()));

@@ -47,7 +47,8 @@ public class FastProfileTests
     {
         using var data = SyntheticData.Create(4, trainCount: 300, height: 4, width: 4);
         manual_seed(4);
-        using var model = nn.Sequential(("flat", nn.Flatten()), ("fc1", nn.Linear(16, 12)), ("bn", nn.BatchNorm1d(12)), ("relu", nn.ReLU()), ("fc2", nn.Linear(12, data.Train.Classes)));
+        using var model = nn.Sequential(("flat", nn.Flatten()), ("fc1", nn.Linear(16, 12)), ("bn", nn.BatchNorm1d(12)), ("relu", nn.ReLU()),
+            ("fc2", nn.Linear(12, data.Train.Classes)));
         using var step = Step.Take(model, data.Train);
         using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);

@@ -82,7 +82,8 @@ public class OptionsValidationTests
             EigenIterations = 7, EigenTolerance = 0.01, TraceSamples = 4, BatchSharpnessBatches = 2, Seed = 10, Compat = CompatMode.None, WeightDecay = 0.3,
         };
         var r = o.ToRecorderOptions();
-        Assert.Equal((ProbePreset.Cheap, "every:7", 4, 0.02, BatchNormPolicy.Running, 16, 0.0), (r.Probes, r.Record.Text, r.Alphas.Count, r.AdaptiveTolerance, r.BatchNorm, r.BatchChunkSize, r.CosineWeightDecay));
+        Assert.Equal((ProbePreset.Cheap, "every:7", 4, 0.02, BatchNormPolicy.Running, 16, 0.0), (r.Probes, r.Record.Text, r.Alphas.Count,
+            r.AdaptiveTolerance, r.BatchNorm, r.BatchChunkSize, r.CosineWeightDecay));
         Assert.Equal([3], r.FloorLags);
         var c = r.Curvature;
         Assert.Equal(("every:9", HvpMethod.FiniteDifference, EigenMethod.Power, 1, 7, 0.01, 4, 2, 64, 14L),
@@ -138,7 +139,8 @@ public class OptionsValidationTests
     {
         var errors = RunCheck.Check(new TrainOptions { Dataset = "synthetic", BatchSize = 5000 });
         Assert.Contains("--batch-size 5000 is larger than the training split (2000 images); use at most 2000", errors);
-        Assert.Contains(RunCheck.Check(new TrainOptions { Dataset = "synthetic", TrainSize = 50, BatchSize = 100 }), e => e.StartsWith("--batch-size 100 is larger than the training split (50 images, from --train-size)", StringComparison.Ordinal));
+        Assert.Contains(RunCheck.Check(new TrainOptions { Dataset = "synthetic", TrainSize = 50, BatchSize = 100 }),
+            e => e.StartsWith("--batch-size 100 is larger than the training split (50 images, from --train-size)", StringComparison.Ordinal));
         Assert.Empty(RunCheck.Check(new TrainOptions { Dataset = "synthetic", BatchSize = 2000, Hidden = [8] }));
     }
 
@@ -151,7 +153,8 @@ public class OptionsValidationTests
         Assert.Equal((1, 3, 4, 20, 6), (shape.Channels, shape.Height, shape.Width, shape.Available, shape.Test));
         var errors = RunCheck.Check(new TrainOptions { Dataset = "mnist", DataDir = dir.Path, ValidationSize = 4, TrainSize = 100, BatchSize = 4, Hidden = [8] });
         Assert.Contains("--train-size 100 is more than the 16 training images of mnist (20 in the file minus 4 for --val-size)", errors);
-        Assert.Contains(RunCheck.Check(new TrainOptions { Dataset = "mnist", DataDir = dir.Path, ValidationSize = 20 }), e => e.StartsWith("--val-size 20 must be smaller than the 20 images", StringComparison.Ordinal));
+        Assert.Contains(RunCheck.Check(new TrainOptions { Dataset = "mnist", DataDir = dir.Path, ValidationSize = 20 }),
+            e => e.StartsWith("--val-size 20 must be smaller than the 20 images", StringComparison.Ordinal));
         Assert.Empty(RunCheck.Check(new TrainOptions { Dataset = "mnist", DataDir = dir.Path, ValidationSize = 4, BatchSize = 4, Hidden = [8] }));
     }
 
@@ -195,7 +198,8 @@ public class OptionsValidationTests
     public void A_cuda_device_is_refused_on_a_build_without_cuda()
     {
         Assert.False(cuda.is_available());
-        Assert.Contains(RunCheck.Check(new TrainOptions { Dataset = "synthetic", Device = "cuda:0" }), e => e.StartsWith("--device cuda:0: this build of libtorch has no CUDA support", StringComparison.Ordinal));
+        Assert.Contains(RunCheck.Check(new TrainOptions { Dataset = "synthetic", Device = "cuda:0" }), e => e.StartsWith("--device cuda:0: this " +
+            "build of libtorch has no CUDA support", StringComparison.Ordinal));
     }
 }
 
