@@ -112,7 +112,27 @@ internal sealed class ChildCli : IDisposable
     /// <summary>Sends a POSIX signal (SIGKILL cannot be caught: the process dies wherever it is).</summary>
     public void Signal(int signal)
     {
+        // A child started from a background job of a non-interactive shell inherits SIGINT as ignored, and .NET keeps
+        // an ignored SIGINT ignored: the signal would then be lost and the test would wait for nothing.
+        if (signal != SigKill && IgnoredSignals(process.Id) is ulong ignored && (ignored & (1UL << (signal - 1))) != 0)
+            throw new InvalidOperationException(
+                $"signal {signal} is ignored by the child (inherited from this test process, e.g. a shell's background job); " +
+                "run the tests in the foreground or with job control (set -m)");
         if (Kill(process.Id, signal) != 0) throw new InvalidOperationException($"kill({process.Id}, {signal}) failed");
+    }
+
+    /// <summary>The SigIgn mask of a process (bit n−1 set: signal n is ignored), or null when it cannot be read.</summary>
+    private static ulong? IgnoredSignals(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            return line is null ? null : Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     public static int CountLines(string file)
