@@ -13,7 +13,8 @@ public class RunnerTests
         Models = ["mlp"], Threads = [1], Repeats = 1, Dataset = "synthetic", PresetRounds = 0, PaperRounds = 0,
     });
 
-    /// <summary>Stands in for sgdwalk: lives long enough to be polled, ignores the train arguments.</summary>
+    /// <summary>Stands in for sgdwalk and ignores the train arguments; the runner looks at it as soon as it starts, so its
+    /// 0.3 s life only has to outlast process start-up, not a poll interval.</summary>
     private static readonly string[] Sleeper = ["bash", "-c", "sleep 0.3"];
 
     [Fact]

@@ -42,6 +42,8 @@ public static class ChildProcess
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var clock = Stopwatch.StartNew();
+        // A first look right away, so a short-lived child is seen once even if this thread is late to its first wait.
+        poll?.Invoke(process.Id);
         while (!process.WaitForExit(PollInterval))
         {
             poll?.Invoke(process.Id);
