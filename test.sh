@@ -13,6 +13,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # cannot be installed is named here, and the tests that need it fail with the same message.
 ./scripts/ensure-test-deps.sh || echo "test.sh: continuing; the tests that need what is missing will fail" >&2
 
+# The suite runs the numbers the launcher runs: with the oneMKL CPU shim wherever ./sgdwalk would use it.
+shim="$(./scripts/ensure-mkl-shim.sh)"
+[ -n "$shim" ] && export LD_PRELOAD="$shim${LD_PRELOAD:+:$LD_PRELOAD}"
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 dotnet build SgdWalk.slnx -c Release -v minimal -nologo || { echo "tests: 0 passed, 1 failed"; exit 1; }

@@ -28,6 +28,7 @@ public static partial class RunEnvironment
         ["memory_bytes"] = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["glibc_tunables"] = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "",
         ["torch_threads"] = get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["onemkl_cpu_shim"] = MklCpuShim.Loaded() ? "on" : "off",
     };
 
     private static string Informational(Assembly assembly) =>
