@@ -65,6 +65,12 @@ public sealed class ExperimentSettings : ReportSettings, ISweepOutput
     [CommandOption("--shards <N>"), Description("Array tasks for --emit (default: one per run).")]
     public int? Shards { get; init; }
 
+    [CommandOption("--jobs <N>"), DefaultValue(1), Description("Runs at once, each in a child process with the cores split between them (default 1: one after another).")]
+    public int Jobs { get; init; } = 1;
+
+    [CommandOption("--cell <NAME>", IsHidden = true), Description("Internal: run only this run, for a parent `--jobs` process.")]
+    public string? Cell { get; init; }
+
     [CommandOption("--no-report"), Description("Do not draw the report at the end.")]
     public bool NoReport { get; init; }
 }

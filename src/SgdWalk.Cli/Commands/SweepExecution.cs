@@ -26,10 +26,13 @@ internal static class SweepExecution
         if (output.Emit is { } emit && emit != "slurm") errors.Add($"--emit must be 'slurm' (got '{emit}')");
         if (output.Emit is not null && output.Shard is not null) errors.Add("--emit writes one task per shard itself; leave out --shard");
         if (output.Shards is < 1) errors.Add($"--shards must be at least 1 (got {output.Shards})");
+        if (output.Jobs < 1) errors.Add($"--jobs must be at least 1 (got {output.Jobs})");
+        if (output.Jobs > 1 && output.Emit is not null) errors.Add("--jobs runs cells on this machine and --emit writes a job script instead; choose one");
+        if (output.Cell is { } only && plan.Cells.All(c => c.Name != only)) errors.Add($"--cell: the plan has no cell named '{only}'");
         if (!ReportCommand.TryOptions(reportSettings, out var reportOptions, out string? reportError)) errors.Add(reportError!);
         if (errors.Count == 0) errors.AddRange(plan.Validate());
         // Every cell against the data, the device, the memory and the model, before the folder exists.
-        if (errors.Count == 0) errors.AddRange(RunCheck.Check(plan.Cells.Select(c => c.Options)));
+        if (errors.Count == 0) errors.AddRange(RunCheck.Check(plan.Cells.Where(c => output.Cell is null || c.Name == output.Cell).Select(c => c.Options)));
         if (errors.Count > 0)
         {
             foreach (var error in errors.Distinct()) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
@@ -53,10 +56,17 @@ internal static class SweepExecution
             return ExitCodes.InvalidInput;
         }
         if (output.Emit is not null) return EmitSlurm(console, context, plan, folder, output.Shards ?? plan.Cells.Count);
+        if (output.Cell is { } cellName) return ParallelCells.RunChild(plan, folder, shard, cellName, cancellation);
 
         int mine = plan.CellsOf(shard).Count();
-        console.MarkupLineInterpolated($"[bold]sgdwalk sweep[/] {plan.Cells.Count} cells{(shard == Shard.All ? "" : $", shard {shard}: {mine} of them")} → {folder}");
-        var results = RunWithProgress(console, plan, folder, shard, cancellation);
+        console.MarkupLineInterpolated($"[bold]sgdwalk sweep[/] {plan.Cells.Count} cells{(shard == Shard.All ? "" : $", shard {shard}: {mine} of them")}{
+            (output.Jobs > 1 ? $", {output.Jobs} at a time" : "")} → {folder}");
+        if (output.Jobs > 1 && plan.Cells.FirstOrDefault()?.Options.Threads is int threads && threads * output.Jobs > Environment.ProcessorCount)
+            console.MarkupLineInterpolated($"[yellow]sgdwalk: note:[/] --threads {threads} × --jobs {output.Jobs} is more than the {
+                Environment.ProcessorCount} cores here; leave out --threads to split the cores between the jobs");
+        var results = output.Jobs > 1
+            ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), cancellation)
+            : RunWithProgress(console, plan, folder, shard, cancellation);
 
         SweepSummary.Write(folder);
         PrintSummary(console, folder, results);
@@ -153,15 +163,27 @@ internal static class SweepExecution
         return ExitCodes.Success;
     }
 
+    /// <summary>This very build and command line, without --jobs, with the folder pinned: a `--jobs` child adds `--cell NAME`.</summary>
+    private static List<string> ChildCommand(CommandContext context, string folder)
+    {
+        var arguments = WithoutOptions(context.Arguments, "--jobs").ToList();
+        if (arguments.Count == 0 || arguments[0] != context.Name) arguments.Insert(0, context.Name);
+        if (!arguments.Contains("--out")) arguments.AddRange(["--out", folder]);
+        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        return [host, typeof(Program).Assembly.Location, .. arguments];
+    }
+
     /// <summary>The command line without --emit, --shards and --shard (and their values).</summary>
-    private static IEnumerable<string> WithoutScaleOut(IReadOnlyList<string> arguments)
+    private static IEnumerable<string> WithoutScaleOut(IReadOnlyList<string> arguments) => WithoutOptions(arguments, "--emit", "--shards", "--shard", "--jobs");
+
+    /// <summary>The command line without the named options and their values (`--name value` or `--name=value`).</summary>
+    private static IEnumerable<string> WithoutOptions(IReadOnlyList<string> arguments, params string[] names)
     {
         for (int i = 0; i < arguments.Count; i++)
         {
             string a = arguments[i];
-            if (a is "--emit" or "--shards" or "--shard") { i++; continue; }
-            if (a.StartsWith("--emit=", StringComparison.Ordinal) || a.StartsWith("--shards=", StringComparison.Ordinal)
-                || a.StartsWith("--shard=", StringComparison.Ordinal)) continue;
+            if (names.Contains(a)) { i++; continue; }
+            if (names.Any(n => a.StartsWith(n + "=", StringComparison.Ordinal))) continue;
             yield return a;
         }
     }

@@ -26,6 +26,12 @@ public sealed class SweepSettings : RunSettings, ISweepOutput
 
     [CommandOption("--shards <N>"), Description("Array tasks for --emit (default: one per cell).")]
     public int? Shards { get; init; }
+
+    [CommandOption("--jobs <N>"), DefaultValue(1), Description("Cells run at once, each in a child process with the cores split between them (default 1: one after another).")]
+    public int Jobs { get; init; } = 1;
+
+    [CommandOption("--cell <NAME>", IsHidden = true), Description("Internal: run only this cell, for a parent `--jobs` process.")]
+    public string? Cell { get; init; }
 }
 
 /// <summary>Where a sweep goes and how it is split; shared by `sweep` and `experiment`.</summary>
@@ -36,6 +42,12 @@ public interface ISweepOutput
     string? Emit { get; }
 
     int? Shards { get; }
+
+    /// <summary>Cells run at once in child processes (1: one after another, in this process).</summary>
+    int Jobs { get; }
+
+    /// <summary>Set only in a child of a `--jobs` run: the one cell it runs, reporting progress as lines (<see cref="ParallelCells"/>).</summary>
+    string? Cell { get; }
 
     bool NoReport { get; }
 }

@@ -19,12 +19,13 @@ public sealed record SweepProgress(int Done, int Total, SweepCell? Cell, Trainin
 /// </summary>
 public static class SweepRunner
 {
+    /// <param name="include">When given, only the cells of this shard it accepts (a `--jobs` child runs one cell).</param>
     public static IReadOnlyList<CellResult> Run(SweepPlan plan, string folder, Shard shard, Action<SweepProgress>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, Func<SweepCell, bool>? include = null)
     {
         Directory.CreateDirectory(folder);
         WriteManifest(plan, folder);
-        var mine = plan.CellsOf(shard).ToList();
+        var mine = plan.CellsOf(shard).Where(c => include?.Invoke(c) ?? true).ToList();
         var results = new List<CellResult>();
         Nnpack.Disable();
         foreach (var cell in mine)
