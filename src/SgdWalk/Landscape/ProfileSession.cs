@@ -21,9 +21,13 @@ internal sealed class ProfileSession : IDisposable
     private readonly Dictionary<int, (Tensor First0, Tensor First1)>? firstLayerCache;
     private readonly Dictionary<double, (double Loss, double Accuracy, Tensor? PerSample)> points = new();
 
-    public ProfileSession(LossSurface surface, SegmentWalker walker, DataView view, bool fast, long passBytes)
+    private readonly SegmentEnd? carried;
+
+    /// <param name="carried">The previous segment's end when it is this segment's start on this view (checked by the
+    /// caller): its point α = 0 and first-layer outputs are taken instead of computed again.</param>
+    public ProfileSession(LossSurface surface, SegmentWalker walker, DataView view, bool fast, long passBytes, SegmentEnd? carried = null)
     {
-        (this.surface, this.walker, this.view, this.fast) = (surface, walker, view, fast);
+        (this.surface, this.walker, this.view, this.fast, this.carried) = (surface, walker, view, fast, carried);
         var model = surface.Model;
         bool batchStats = surface.Policy == BatchNormPolicy.BatchStats;
         model.train(batchStats);
@@ -54,6 +58,25 @@ internal sealed class ProfileSession : IDisposable
 
     /// <summary>Evaluates the given α's (new ones; any already evaluated are measured again) and returns their losses.</summary>
     public IReadOnlyList<double> Evaluate(IReadOnlyList<double> alphas)
+    {
+        if (carried is not null && !points.ContainsKey(0.0) && alphas.Contains(0.0))
+        {
+            points[0.0] = (carried.Loss, carried.Accuracy, carried.PerSample?.clone().DetachFromDisposeScope());
+            ReusedPoints++;
+            var rest = alphas.Where(a => a != 0.0).ToList();
+            if (rest.Count > 0) Compute(rest);
+            return alphas.Select(a => points[a].Loss).ToList();
+        }
+        return Compute(alphas);
+    }
+
+    /// <summary>Points taken from the previous segment's end instead of evaluated (0 or 1).</summary>
+    public int ReusedPoints { get; private set; }
+
+    /// <summary>Passes whose first-layer outputs at θ_t were taken from the previous segment's end.</summary>
+    public int ReusedFirstLayerPasses { get; private set; }
+
+    private IReadOnlyList<double> Compute(IReadOnlyList<double> alphas)
     {
         using var totals = new PointTotals(alphas.Count, view.Count, surface);
         using (no_grad())
@@ -123,10 +146,20 @@ internal sealed class ProfileSession : IDisposable
     private (Tensor?, Tensor?) FirstLayerOutputs(int start, Tensor inputs)
     {
         if (firstLayerCache is not null && firstLayerCache.TryGetValue(start, out var cached)) return cached;
-        walker.MoveTo(0);
-        var first0 = split!.FirstLayer(inputs);
+        // θ_t's outputs are the previous step's outputs at its θ_{t+1}, when it kept them (same view, same passes).
+        Tensor first0;
+        if (carried?.FirstLayer is { } kept && kept.TryGetValue(start, out var previous) && carried.Passes.SequenceEqual(passes))
+        {
+            first0 = previous.alias();
+            ReusedFirstLayerPasses++;
+        }
+        else
+        {
+            walker.MoveTo(0);
+            first0 = split!.FirstLayer(inputs);
+        }
         walker.MoveTo(1);
-        var first1 = split.FirstLayer(inputs);
+        var first1 = split!.FirstLayer(inputs);
         if (firstLayerCache is not null)
         {
             first0.DetachFromDisposeScope();
@@ -160,11 +193,62 @@ internal sealed class ProfileSession : IDisposable
         return differences.std().item<double>() / Math.Sqrt(view.Count);
     }
 
+    /// <summary>
+    /// What this profile knew at α = 1, for the next segment if it starts here (consecutive recorded steps): the point
+    /// and, when the whole view's first-layer outputs were kept, those at α = 1. Null when α = 1 was not evaluated.
+    /// </summary>
+    public SegmentEnd? TakeEnd(Segment segment)
+    {
+        if (!points.TryGetValue(1.0, out var end)) return null;
+        Dictionary<int, Tensor>? firstLayer = null;
+        if (firstLayerCache is not null && firstLayerCache.Count == passes.Count)
+            firstLayer = firstLayerCache.ToDictionary(kv => kv.Key, kv => kv.Value.First1.alias().DetachFromDisposeScope());
+        return new SegmentEnd(view, segment.End.Flat.clone().DetachFromDisposeScope(),
+            segment.EndState?.SavedBuffers.Select(b => b.clone().DetachFromDisposeScope()).ToList(),
+            end.Loss, end.Accuracy, end.PerSample?.clone().DetachFromDisposeScope(), firstLayer, passes);
+    }
+
     public void Dispose()
     {
         grouping?.Dispose();
         walker.Dispose();
         foreach (var (a, b) in firstLayerCache?.Values ?? Enumerable.Empty<(Tensor, Tensor)>()) { a.Dispose(); b.Dispose(); }
         foreach (var point in points.Values) point.PerSample?.Dispose();
+    }
+}
+
+/// <summary>
+/// A profile's end (α = 1) on one view, kept between consecutive recorded steps: θ_{t+1} and its BatchNorm buffers
+/// (to check that the next segment really starts there), the point's loss, accuracy and per-sample losses, and the
+/// first layer's outputs per pass. Owned by <see cref="SegmentProfiler"/>.
+/// </summary>
+internal sealed record SegmentEnd(DataView View, Tensor Parameters, IReadOnlyList<Tensor>? Buffers, double Loss, double Accuracy,
+    Tensor? PerSample, Dictionary<int, Tensor>? FirstLayer, IReadOnlyList<(int Start, int Count)> Passes) : IDisposable
+{
+    /// <summary>Whether <paramref name="segment"/> starts exactly here on <paramref name="view"/>: same view object,
+    /// the same parameters bit for bit, and (where the segment carries them) the same BatchNorm buffers.</summary>
+    public bool Starts(Segment segment, DataView view)
+    {
+        if (!ReferenceEquals(View, view) || !Same(Parameters, segment.Start.Flat)) return false;
+        var startBuffers = segment.StartState?.SavedBuffers;
+        if (Buffers is null || startBuffers is null) return Buffers is null && startBuffers is null;
+        return Buffers.Count == startBuffers.Count && Buffers.Zip(startBuffers).All(p => Same(p.First, p.Second));
+    }
+
+    /// <summary>Same shape and every element equal (a NaN is never equal, so such an end is simply not reused).</summary>
+    private static bool Same(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape) || a.dtype != b.dtype) return false;
+        using var equal = a.eq(b);
+        using var all = equal.all();
+        return all.item<bool>();
+    }
+
+    public void Dispose()
+    {
+        Parameters.Dispose();
+        foreach (var b in Buffers ?? []) b.Dispose();
+        PerSample?.Dispose();
+        foreach (var t in FirstLayer?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
     }
 }

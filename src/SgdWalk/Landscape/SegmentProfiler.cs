@@ -14,6 +14,7 @@ public sealed record MeasuredProfile(string View, SegmentProfile Profile, IReadO
 /// the points. Any segment works: a step θ_t → θ_{t+1}, two floor points, two checkpoints.
 /// </summary>
 public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter> parameters, double interiorTolerance = SegmentProfile.DefaultInteriorTolerance)
+    : IDisposable
 {
     /// <summary>
     /// Use the fast evaluation (first-layer shortcut, many BatchNorm chunks per forward pass) where the model allows
@@ -25,12 +26,27 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     /// <summary>Memory for the first-layer outputs of one fast evaluation pass; bounds the samples per pass.</summary>
     public long PassBytes { get; init; } = 128L << 20;
 
+    /// <summary>
+    /// Keep each profile's end (the point at α = 1 and the first layer's outputs there) for the next segment when it
+    /// starts exactly there on the same view, as consecutive recorded steps do: f(1) of step t is f(0) of step t+1 bit
+    /// for bit. Off by default: worth it only for a view that stays the same from segment to segment.
+    /// </summary>
+    public bool ReuseEnds { get; init; }
+
+    /// <summary>Points taken from a previous segment's end instead of evaluated, over this profiler's life.</summary>
+    public int ReusedPoints { get; private set; }
+
+    /// <summary>Evaluation passes whose first-layer outputs at the start were taken from a previous segment's end.</summary>
+    public int ReusedFirstLayerPasses { get; private set; }
+
+    private SegmentEnd? lastEnd;
+
     /// <summary>The profile on the given grid.</summary>
     public MeasuredProfile Measure(Segment segment, IReadOnlyList<double> alphas, DataView view)
     {
         using var session = Open(segment, view);
         session.Evaluate(alphas);
-        return session.Result(alphas, interiorTolerance);
+        return Finish(session, segment, alphas);
     }
 
     /// <summary>
@@ -41,9 +57,29 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     {
         using var session = Open(segment, view);
         var (alphas, _) = AdaptiveGrid.Sample(session.Evaluate, tolerance);
-        return session.Result(alphas, interiorTolerance);
+        return Finish(session, segment, alphas);
     }
 
-    private ProfileSession Open(Segment segment, DataView view) =>
-        new(surface, new SegmentWalker(surface.Model, parameters, segment, surface.Policy), view, Fast, PassBytes);
+    private ProfileSession Open(Segment segment, DataView view)
+    {
+        var carried = ReuseEnds && lastEnd is not null && lastEnd.Starts(segment, view) ? lastEnd : null;
+        return new(surface, new SegmentWalker(surface.Model, parameters, segment, surface.Policy), view, Fast, PassBytes, carried);
+    }
+
+    private MeasuredProfile Finish(ProfileSession session, Segment segment, IReadOnlyList<double> alphas)
+    {
+        var result = session.Result(alphas, interiorTolerance);
+        ReusedPoints += session.ReusedPoints;
+        ReusedFirstLayerPasses += session.ReusedFirstLayerPasses;
+        lastEnd?.Dispose();
+        lastEnd = ReuseEnds ? session.TakeEnd(segment) : null;
+        return result;
+    }
+
+    /// <summary>Frees the kept end.</summary>
+    public void Dispose()
+    {
+        lastEnd?.Dispose();
+        lastEnd = null;
+    }
 }

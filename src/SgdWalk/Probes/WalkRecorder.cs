@@ -31,6 +31,7 @@ public sealed class WalkRecorder : IDisposable
     private readonly Stopwatch probeClock = new();
     private readonly DataView? probeView;
     private readonly bool captureStates;
+    private readonly SegmentProfiler probeViewProfiler;
 
     private Tensor? inputs, targets;
     private ParamVector? before, gradient;
@@ -59,9 +60,13 @@ public sealed class WalkRecorder : IDisposable
         this.probeView = probeView;
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         var lossFunction = loss ?? LossSurface.CrossEntropy;
-        var profiler = new SegmentProfiler(new LossSurface(model, lossFunction, options.BatchNorm), parameters, options.InteriorTolerance);
+        var surface = new LossSurface(model, lossFunction, options.BatchNorm);
+        var profiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance);
+        // The probe view is the same data at every step, so consecutive recorded steps share a point (θ_{t+1} is the
+        // next θ_t); its own profiler keeps each profile's end for the next one.
+        probeViewProfiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { ReuseEnds = true };
         Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
-        probes = CreateProbes(options, probeView, profiler, Hessian);
+        probes = CreateProbes(options, probeView, profiler, probeViewProfiler, Hessian);
         // Under the running policy a loss at θ_t or θ_{t+1} depends on that point's own running statistics.
         captureStates = options.BatchNorm == BatchNormPolicy.Running && probes.Any(p => p.EvaluatesModel);
 
@@ -85,7 +90,8 @@ public sealed class WalkRecorder : IDisposable
     public int RecordedSteps { get; private set; }
 
     /// <summary>The probes in column order. A probe built on another one's result comes after it.</summary>
-    private static List<IProbe> CreateProbes(RecorderOptions options, DataView? probeView, SegmentProfiler profiler, HessianVectorProduct hessian)
+    private static List<IProbe> CreateProbes(RecorderOptions options, DataView? probeView, SegmentProfiler profiler, SegmentProfiler probeViewProfiler,
+        HessianVectorProduct hessian)
     {
         var list = new List<IProbe>();
         if (options.Probes == ProbePreset.None) return list;
@@ -99,7 +105,8 @@ public sealed class WalkRecorder : IDisposable
             list.Add(batchProfile);
             if (probeView is not null)
             {
-                var probeProfile = new SegmentProfileProbe(Columns.ProbeView, probeView, options.Record, options.Alphas, profiler, options.AdaptiveTolerance);
+                var probeProfile = new SegmentProfileProbe(Columns.ProbeView, probeView, options.Record, options.Alphas, probeViewProfiler,
+                    options.AdaptiveTolerance);
                 list.Add(probeProfile);
                 if (options.FloorLags.Count > 0)
                     list.Add(new FloorPathProbe(probeProfile, probeView, options.FloorLags, options.Alphas, profiler));
@@ -214,6 +221,7 @@ public sealed class WalkRecorder : IDisposable
     {
         DisposeStepState();
         foreach (var probe in probes) probe.Dispose();
+        probeViewProfiler.Dispose();
         probeView?.Dispose();
         steps.Dispose();
         profiles.Dispose();
