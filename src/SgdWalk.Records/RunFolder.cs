@@ -29,7 +29,7 @@ public sealed class RunFolder
     /// <summary>What a run writes into its folder: the entries <c>--overwrite</c> replaces. Anything else in the folder
     /// (a user's own notes) is left alone.</summary>
     private static readonly string[] Artefacts =
-        ["run.json", "run.json.tmp", "steps.csv", "profiles.csv", "epochs.csv", "checkpoints", "figures", "events", "export",
+        ["run.json", "run.json.tmp", "steps.csv", "profiles.csv", "epochs.csv", "memory.csv", "checkpoints", "figures", "events", "export",
          "report.html", "summary.md"];
 
     private IEnumerable<string> ArtefactsPresent() =>

@@ -89,6 +89,9 @@ public sealed class WalkRecorder : IDisposable
     /// <summary>Number of steps on which the segment profiles were measured.</summary>
     public int RecordedSteps { get; private set; }
 
+    /// <summary>Whether the last step passed to <see cref="EndStep"/> had its segment profiles measured.</summary>
+    public bool LastStepRecorded { get; private set; }
+
     /// <summary>The probes in column order. A probe built on another one's result comes after it.</summary>
     private static List<IProbe> CreateProbes(RecorderOptions options, DataView? probeView, SegmentProfiler profiler, SegmentProfiler probeViewProfiler,
         HessianVectorProduct hessian)
@@ -170,7 +173,8 @@ public sealed class WalkRecorder : IDisposable
             // The one place where schedules are checked.
             var scheduled = probes.Where(p => p.Schedule.Includes(step, epoch)).ToList();
             foreach (var probe in scheduled) probe.Observe(context, row, profileLog);
-            if (scheduled.OfType<SegmentProfileProbe>().Any()) RecordedSteps++;
+            LastStepRecorded = scheduled.OfType<SegmentProfileProbe>().Any();
+            if (LastStepRecorded) RecordedSteps++;
             DisposeStepState();
             probeClock.Stop();
         }

@@ -25,6 +25,7 @@ public sealed partial class Trainer
     private readonly LearningRateSchedule schedule;
     private readonly int stepsPerEpoch, totalSteps, totalEpochs;
     private readonly WalkRecorder recorder;
+    private readonly MemoryTrace memory;
     private readonly FloorStep? floorStep;
     private readonly DataView? floorView;
     private readonly EpochLog epochs;
@@ -100,6 +101,7 @@ public sealed partial class Trainer
                 resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]));
         }
         journal.ProbeSamples(probeIndices.Length);
+        memory = new MemoryTrace(folder.Path, resume?.Header.Step);
 
         tensorBoard = options.TensorBoard ? new TensorBoardLog(Path.Combine(folder.Path, "events")) : null;
         epochs = new EpochLog(model, data, probeIndices, device, options.EvaluationChunkSize, folder.Epochs, resume?.Header.CsvLengths["epochs"], tensorBoard);
@@ -169,6 +171,7 @@ public sealed partial class Trainer
     private void Release()
     {
         recorder.Dispose();
+        memory.Dispose();
         optimizer.Dispose();
         sampler.Dispose();
         augmenter?.Dispose();

@@ -49,6 +49,7 @@ public sealed partial class Trainer
                 // θ_{t+1} is captured and the probes measure the whole step; its row goes to steps.csv.
                 var row = recorder.EndStep(step, epoch, lr);
                 tensorBoard?.Step(step, row);
+                memory.AfterStep(step, recorder);
 
                 // A non-finite or exploded loss, or a non-finite parameter, ends the run; the last checkpoint stays the last good state.
                 if (CheckDivergence(step, loss) is { } diverged)
@@ -105,6 +106,7 @@ public sealed partial class Trainer
         evaluation.Start();
         epochs.Evaluate(epoch, step, WallSeconds());
         evaluation.Stop();
+        memory.AfterEvaluation(step, recorder);
         recorder.Flush();
         epochs.Flush();
         using (var next = sampler.GetState())
