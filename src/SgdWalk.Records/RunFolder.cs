@@ -15,6 +15,9 @@ public sealed class RunFolder
 
     public string Epochs => Combine("epochs.csv");
 
+    /// <summary>Resident memory after recorded steps and evaluations (machine-dependent, so not in steps.csv).</summary>
+    public string Memory => Combine("memory.csv");
+
     public string Figures => Combine("figures");
 
     public string Checkpoints => Combine("checkpoints");

@@ -24,7 +24,9 @@ public static class BenchRows
             w.Workload == "matmul" ? "100" : Fixed(100 * w.MatmulFraction, 1),
             Fixed(w.PeakMb, 0),
         }).Concat(block.DefaultRun is { } run
-            ? [[$"default walk, {run.Steps} steps, own process", Milliseconds(run.WallMs), "—", "—", "—", "—", Fixed(run.PeakMb, 0)]]
+            ? [[$"whole walk, {run.Steps} steps ({run.RecordedSteps} recorded), own process; RSS growth after {
+                DefaultRunMemory.SettleRecordedSteps} recorded steps {Fixed(run.GrowthAfterSettleMb, 0)} MB", Milliseconds(run.WallMs), "—", "—", "—", "—",
+                Fixed(run.PeakMb, 0)]]
             : []);
 
     /// <summary>The lines under a block's table: rates, the recorded-step target, agreement with the reference.</summary>

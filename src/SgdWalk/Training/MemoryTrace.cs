@@ -1,5 +1,6 @@
 using System.Globalization;
 using SgdWalk.Probes;
+using SgdWalk.Records;
 
 namespace SgdWalk.Training;
 
@@ -12,7 +13,6 @@ namespace SgdWalk.Training;
 /// </summary>
 internal sealed class MemoryTrace : IDisposable
 {
-    public const string FileName = "memory.csv";
     public const int Every = 50;
     private const string Header = "step,recorded_steps,phase,rss_mb,peak_mb";
 
@@ -21,7 +21,7 @@ internal sealed class MemoryTrace : IDisposable
     public MemoryTrace(string folder, int? resumeFromStep)
     {
         if (ProcessMemory.ResidentMegabytes() is null) return;
-        string path = Path.Combine(folder, FileName);
+        string path = new RunFolder(folder).Memory;
         var kept = resumeFromStep is { } from && File.Exists(path)
             ? File.ReadLines(path).Skip(1).Where(l => int.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out int s) && s < from).ToList()
             : [];

@@ -15,7 +15,7 @@ public class MemoryTraceTests
     };
 
     private static List<(int Step, int Recorded, string Phase, double Rss, double Peak)> Rows(RunFolder folder) =>
-        [.. CsvTable.Read(Path.Combine(folder.Path, "memory.csv")).Rows.Select(r => (
+        [.. CsvTable.Read(folder.Memory).Rows.Select(r => (
             int.Parse(r[0], CultureInfo.InvariantCulture), int.Parse(r[1], CultureInfo.InvariantCulture), r[2],
             double.Parse(r[3], CultureInfo.InvariantCulture), double.Parse(r[4], CultureInfo.InvariantCulture)))];
 
