@@ -34,7 +34,7 @@ public static class Program
             {
                 int chunk = policy == BatchNormPolicy.BatchStats ? plan.ProbeChunk : 10 * plan.ProbeChunk;
                 using var view = DataView.Borrow("probe", inputs, targets, chunk);
-                var profiles = new Profiles(fixture.Model, fixture.Parameters, policy, fast);
+                using var profiles = new Profiles(fixture.Model, fixture.Parameters, policy, fast);
                 double ms = Timings.Measure(plan.Repeats, () => profiles.Measure(fixture.Segment, plan.Alphas, view)).Median;
                 output.WriteLine(Invariant($"profile {points} x {probe}, bn {policy,-10} chunk {chunk,4}, ") +
                     Invariant($"first-layer shortcut {(fast ? "on " : "off")}: ") +
@@ -42,7 +42,7 @@ public static class Program
             }
 
         // The adaptive grid (--alphas adaptive) on the same segment under the default policy.
-        var batchStats = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true);
+        using var batchStats = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true);
         var fixedGrid = batchStats.Measure(fixture.Segment, plan.Alphas, fixture.ProbeView);
         SegmentProfile? adaptive = null;
         double heightError = double.NaN;

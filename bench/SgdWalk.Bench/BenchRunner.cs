@@ -117,6 +117,8 @@ public sealed class BenchRunner(BenchPlan plan, string outFolder, ReferenceRunne
         var fast = Timed(() => ProfileWorkload.Measure(fixture, plan, fast: true));
         Add(block, "profile", $"profile {points}×{probe}", fast.Value.Probe, fast, points * probe * f.Forward);
         Add(block, "recorded_step", $"recorded step (+{points}×{batch})", fast.Value.RecordedStep!, fast, points * (probe + batch) * f.Forward);
+        Add(block, "recorded_step_consecutive", "recorded step, previous step recorded", fast.Value.RecordedConsecutive!, fast,
+            points * (probe + batch) * f.Forward);
         block.ProfileLosses = fast.Value.Losses;
 
         Step($"{at}: profile {points} x {probe} (plain)", total);

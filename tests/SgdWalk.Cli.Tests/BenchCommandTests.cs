@@ -7,7 +7,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>`sgdwalk bench`: the smoke configuration end to end, its files, and its refusals. No timing is asserted.</summary>
 public class BenchCommandTests
 {
-    private static readonly string[] Workloads = ["matmul", "train_step", "profile", "recorded_step", "profile_plain", "hvp"];
+    private static readonly string[] Workloads = ["matmul", "train_step", "profile", "recorded_step", "recorded_step_consecutive", "profile_plain", "hvp"];
 
     [Fact]
     public void Quick_bench_writes_json_csv_and_markdown_with_every_workload()
@@ -48,7 +48,7 @@ public class BenchCommandTests
         string markdown = File.ReadAllText(Path.Combine(folder, "bench.md"));
         Assert.Contains("## mlp, 1 thread", markdown);
         Assert.Contains("| train step (batch 100) |", markdown);
-        Assert.Contains("| default walk, 2 steps, own process |", markdown);
+        Assert.Contains("| whole walk, 2 steps, 2 recorded, own process |", markdown);
         Assert.Contains("## Targets", markdown);
         Assert.Contains("targets", output);
         Assert.Contains("completed", output);

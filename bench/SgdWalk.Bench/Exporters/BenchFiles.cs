@@ -104,6 +104,8 @@ public static class BenchFiles
             PerThreads(b => b["profile"]?.Ratio is { } r ? BenchRows.Fixed(r, 2) : null)];
         yield return ["mlp recorded step (batch + probe profiles) ≤ 60 training steps",
             PerThreads(b => double.IsFinite(b.RecordedStepInTrainSteps) ? BenchRows.Fixed(b.RecordedStepInTrainSteps, 1) : null)];
+        yield return ["mlp recorded step, previous step recorded too (11-point grid) ≤ 55 training steps",
+            PerThreads(b => double.IsFinite(b.ConsecutiveRecordedStepInTrainSteps) ? BenchRows.Fixed(b.ConsecutiveRecordedStepInTrainSteps, 1) : null)];
         yield return ["cheap preset ≤ 1.05× plain training",
             string.Join("; ", result.Results.SelectMany(b => b.Presets.Where(p => p.Preset == "cheap")
                 .Select(p => $"{BenchRows.Fixed(p.Factor, 3)} ({b.Model} {b.Threads}t)"))) is { Length: > 0 } c ? c : "—"];

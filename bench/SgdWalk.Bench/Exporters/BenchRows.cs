@@ -24,16 +24,15 @@ public static class BenchRows
             w.Workload == "matmul" ? "100" : Fixed(100 * w.MatmulFraction, 1),
             Fixed(w.PeakMb, 0),
         }).Concat(block.DefaultRun is { } run
-            ? [[$"whole walk, {run.Steps} steps ({run.RecordedSteps} recorded), own process; RSS growth after {
-                DefaultRunMemory.SettleRecordedSteps} recorded steps {Fixed(run.GrowthAfterSettleMb, 0)} MB", Milliseconds(run.WallMs), "—", "—", "—", "—",
-                Fixed(run.PeakMb, 0)]]
+            ? [[$"whole walk, {run.Steps} steps, {run.RecordedSteps} recorded, own process", Milliseconds(run.WallMs), "—", "—", "—", "—", Fixed(run.PeakMb, 0)]]
             : []);
 
     /// <summary>The lines under a block's table: rates, the recorded-step target, agreement with the reference.</summary>
     public static IEnumerable<string> Notes(BlockResult block)
     {
         yield return Invariant($"training: {Fixed(block.StepsPerSecond, 1)} steps/s; ") +
-            Invariant($"one recorded step (batch + probe profiles) = {Fixed(block.RecordedStepInTrainSteps, 1)} training steps");
+            Invariant($"one recorded step (batch + probe profiles) = {Fixed(block.RecordedStepInTrainSteps, 1)} training steps, ") +
+            Invariant($"{Fixed(block.ConsecutiveRecordedStepInTrainSteps, 1)} when the step before was recorded too");
         yield return Invariant($"other processes kept {Fixed(block.OtherLoadCores, 2)} cores busy on average during this block") +
             Invariant($"{(block.OtherLoadCores > 0.1 ? ": the figures are skewed" : "")}");
         if (block.Checks is { } c)
@@ -44,6 +43,9 @@ public static class BenchRows
                 Invariant($"peak {Fixed(r.PeakRssMb, 0)} MB{(r.OtherLoad is { } other ? $", other processes {Fixed(other, 2)} cores" : "")}");
         if (block.ReferenceProblem is { } problem)
             yield return "reference missing: " + problem;
+        if (block.DefaultRun is { Problem: null } walk)
+            yield return Invariant($"whole walk: resident memory grew {Fixed(walk.GrowthAfterSettleMb, 0)} MB after its first ") +
+                Invariant($"{DefaultRunMemory.SettleRecordedSteps} recorded steps (peak {Fixed(walk.PeakMb, 0)} MB)");
         if (block.DefaultRun?.Problem is { } failed)
             yield return "default walk: " + failed;
     }

@@ -89,6 +89,28 @@ public sealed class BenchFixture : IDisposable
         return fixture;
     }
 
+    /// <summary>
+    /// A segment that ends exactly at θ_t (θ_t − u_t → θ_t, with θ_t's buffers at both ends): the step before, for
+    /// timing a recorded step whose predecessor was recorded too. Disposing it frees only its own vectors.
+    /// </summary>
+    public PreviousStep PreviousSegment()
+    {
+        var start = Segment.Start.Minus(Segment.Direction);
+        var end = Segment.Start.Clone();
+        return new PreviousStep(new Segment(start, end, end.Minus(start), Segment.StartState, Segment.StartState));
+    }
+
+    /// <summary>See <see cref="PreviousSegment"/>.</summary>
+    public sealed record PreviousStep(Segment Segment) : IDisposable
+    {
+        public void Dispose()
+        {
+            Segment.Start.Dispose();
+            Segment.End.Dispose();
+            Segment.Direction.Dispose();
+        }
+    }
+
     /// <summary>Puts the model back at θ_{t+1} with the buffers it had there (after a workload that trains).</summary>
     public void RestoreEnd()
     {

@@ -9,9 +9,16 @@ namespace SgdWalk.Bench.Workloads;
 /// on the segment θ_t + α·u_t at a grid of α, under a BatchNorm policy, with or without the fast paths. Every bench
 /// that times profiles goes through here, so a change to that machinery touches one file.
 /// </summary>
-public sealed class Profiles(nn.Module<Tensor, Tensor> model, IReadOnlyList<Parameter> parameters, BatchNormPolicy policy, bool fast)
+/// <param name="reuseEnds">Keep each profile's end for the next segment that starts there (the walk's probe view does).</param>
+public sealed class Profiles(nn.Module<Tensor, Tensor> model, IReadOnlyList<Parameter> parameters, BatchNormPolicy policy, bool fast, bool reuseEnds = false)
+    : IDisposable
 {
-    private readonly SegmentProfiler profiler = new(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { Fast = fast };
+    private readonly SegmentProfiler profiler = new(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { Fast = fast, ReuseEnds = reuseEnds };
+
+    /// <summary>Points taken from a previous profile's end (see <see cref="SegmentProfiler.ReusedPoints"/>).</summary>
+    public int ReusedPoints => profiler.ReusedPoints;
+
+    public void Dispose() => profiler.Dispose();
 
     /// <summary>The losses at the given α on the view (the model is left as it was).</summary>
     public SegmentProfile Measure(Segment segment, IReadOnlyList<double> alphas, DataView view) =>
