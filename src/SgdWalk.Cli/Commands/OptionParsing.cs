@@ -1,5 +1,6 @@
 using System.Globalization;
 using SgdWalk.Landscape;
+using SgdWalk.Models;
 using SgdWalk.Probes;
 using SgdWalk.Training;
 
@@ -82,7 +83,7 @@ public static class OptionParsing
     }
 
     public static string DefaultRunName(TrainOptions o) =>
-        string.Create(CultureInfo.InvariantCulture, $"{o.Dataset}-{o.Model}-lr{o.LearningRate}-b{o.BatchSize}-s{o.Seed}");
+        string.Create(CultureInfo.InvariantCulture, $"{o.Dataset}-{TorchScriptModel.FolderName(o.Model)}-lr{o.LearningRate}-b{o.BatchSize}-s{o.Seed}");
 
     public static IReadOnlyList<double> Alphas(string text)
     {

@@ -33,7 +33,7 @@ public sealed class TrainSettings : RunSettings
 /// </summary>
 public class RunSettings : ReportSettings
 {
-    [CommandOption("--model <NAME>"), DefaultValue(D.Model), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet.")]
+    [CommandOption("--model <NAME>"), DefaultValue(D.Model), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet; or torchscript:PATH, a scripted PyTorch module.")]
     public string Model { get; init; } = D.Model;
 
     [CommandOption("--hidden <WIDTHS>"), Description("Layer widths: mlp hidden widths (default 500,350), small-cnn conv widths (default 32,64).")]

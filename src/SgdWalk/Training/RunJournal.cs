@@ -66,6 +66,13 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
 
     public void ModelBuilt(long parameters) => manifest.Counts["parameters"] = parameters;
 
+    /// <summary>A TorchScript model: which file exactly (its SHA-256) and, when present, what its sidecar says of it.</summary>
+    public void ModelLoaded(Models.TorchScriptModel model)
+    {
+        manifest.Options["model_sha256"] = model.Sha256;
+        if (model.Sidecar is { } sidecar) manifest.Options["model_sidecar"] = sidecar.Json.DeepClone();
+    }
+
     /// <summary>Once every check has passed: the run is running again, and run.json counts the resume.</summary>
     public void Resumed(CheckpointFile? checkpoint) => ResumePlan.MarkResumed(manifest, checkpoint);
 

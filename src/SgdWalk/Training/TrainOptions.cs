@@ -207,6 +207,8 @@ public sealed partial record TrainOptions
         Require(Device is not null && DevicePattern().IsMatch(Device), $"--device must be cpu, cuda or cuda:N (got '{Device}')");
         Require(Hidden is null || (Hidden.Count > 0 && Hidden.All(h => h >= 1)), "--hidden must list positive layer widths, e.g. 500,350");
         Require(Depth is null or >= 1, $"--depth must be positive (got {Depth})");
+        Require(!Models.TorchScriptModel.Names(Model) || (Hidden is null && Depth is null && ModelBatchNorm),
+            "--hidden, --depth and --no-model-bn apply to zoo models, not to a TorchScript model (its file defines it)");
         Require(CheckpointEvery is null or >= 1, $"--checkpoint-every must be at least 1 step (got {CheckpointEvery})");
         Require(KeepCheckpoints >= 1, $"--keep-checkpoints must be at least 1 (got {KeepCheckpoints})");
         var record = Try("--record: ", () => RecordSchedule.Parse(Record));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SgdWalk.Checkpoints;
 using SgdWalk.Data;
 using SgdWalk.Landscape;
+using SgdWalk.Models;
 using SgdWalk.Probes;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -49,6 +50,7 @@ public sealed partial class Trainer
             model.to(device);
             var parameters = model.parameters().Where(p => p.requires_grad).ToList();
             journal.ModelBuilt(parameters.Sum(p => p.numel()));
+            if (model is TorchScriptModel torchScript) journal.ModelLoaded(torchScript);
             if (checkpoint is not null) ResumePlan.CheckModel(checkpoint, model, data);
             if (resuming) journal.Resumed(checkpoint);
             // Disk space for the checkpoints kept (plus one being written) is checked before the first step.
