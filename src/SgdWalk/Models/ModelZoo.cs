@@ -28,6 +28,7 @@ public static class ModelZoo
                 $"unknown model '{name}'; known models: {string.Join(", ", Known.Select(m => m.Name))}", nameof(name));
         ValidateCommon(key, spec);
         ConvolutionGuard.ApplyFix();
+        Training.Nnpack.Disable();
         return key switch
         {
             "mlp" => new Mlp(spec),

@@ -82,14 +82,14 @@ public static class TorchScriptCheck
                 $"{spec.Channels}x{spec.Height}x{spec.Width}, not [{TrialBatch}, {spec.Classes}]";
         if (train.dtype != ScalarType.Float32)
             return $"{model.Path}: gives {train.dtype} outputs; SgdWalk expects float32 logits";
-        if (!model.call(images).equal(train).item<bool>())
+        if (!model.call(images).equal(train).all().item<bool>())
             return $"{model.Path}: two forward passes of the same batch in train mode differ (Dropout or other randomness?); " +
                 "SgdWalk needs a deterministic model to measure losses (remove Dropout or give it p = 0)";
         bool hasBatchNorm = model.named_buffers().Any(b => b.name.EndsWith("running_mean", StringComparison.Ordinal));
         model.eval();
         var eval = model.call(images);
         state.Restore();
-        if (hasBatchNorm && eval.equal(train).item<bool>())
+        if (hasBatchNorm && eval.equal(train).all().item<bool>())
             return $"{model.Path}: its BatchNorm gives the same outputs in train() and eval() mode, as in a traced module " +
                 "(torch.jit.trace freezes the mode it was traced in); save the model with torch.jit.script";
         return null;
