@@ -45,7 +45,7 @@ public class RunSettings : ReportSettings
     [CommandOption("--depth <N>"), Description("ResNet depth 6n+2 for --model resnet (20, 32, 44, 56, 110).")]
     public int? Depth { get; init; }
 
-    [CommandOption("--dataset <NAME>"), DefaultValue(D.Dataset), Description("fashion-mnist, mnist, cifar10 or synthetic.")]
+    [CommandOption("--dataset <NAME>"), DefaultValue(D.Dataset), Description("fashion-mnist, mnist, cifar10, synthetic, or npz:PATH (your own images and labels in a NumPy .npz).")]
     public string Dataset { get; init; } = D.Dataset;
 
     [CommandOption("--data-dir <DIR>"), Description("Dataset directory; else $SGDWALK_DATA; else /usr/share/datasets/fashion-mnist.")]

@@ -48,7 +48,7 @@ public static class RunCheck
             if (!shapes.TryGetValue((options.Dataset, options.DataDir), out shape))
                 shapes[(options.Dataset, options.DataDir)] = shape = DataShape.Describe(dataOptions);
         }
-        catch (Exception e) when (e is ArgumentException or IOException)
+        catch (Exception e) when (e is ArgumentException or IOException or DataFormatException)
         {
             errors.Add(e.Message);
             return errors;

@@ -58,9 +58,12 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
         }
     }
 
-    public void DataLoaded(string directory, TimeSpan took)
+    public void DataLoaded(DataBundle data, TimeSpan took)
     {
-        manifest.Options["data_directory"] = directory;
+        manifest.Options["data_directory"] = data.Directory;
+        // A file dataset (npz:) says which file exactly and how its pixels were turned into inputs.
+        if (data.Sha256 is not null) manifest.Options["data_sha256"] = data.Sha256;
+        if (data.Normalisation is not null) manifest.Options["data_normalisation"] = data.Normalisation;
         manifest.TimingsSeconds["data_s"] = took.TotalSeconds;
     }
 

@@ -43,7 +43,7 @@ public sealed partial class Trainer
             var device = torch.device(options.Device);
             var clock = Stopwatch.StartNew();
             using var data = RunSetup.LoadData(options);
-            journal.DataLoaded(data.Directory, clock.Elapsed);
+            journal.DataLoaded(data, clock.Elapsed);
 
             using var model = RunSetup.BuildModel(options, data.Train);
             model.to(device);
