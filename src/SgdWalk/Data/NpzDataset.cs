@@ -245,7 +245,8 @@ public sealed class NpzDataset
                 for (int i = 0; i < floats.Length; i++)
                 {
                     if (!float.IsFinite(floats[i]))
-                        throw new DataFormatException(path, $"'{imagesKey}' has {floats[i]} at flat index {i}; pixels must be finite");
+                        throw new DataFormatException(path, $"'{imagesKey}' has {(float.IsNaN(floats[i]) ? "NaN" : floats[i] > 0 ? "+inf" : "-inf")} " +
+                            $"at flat index {i}; pixels must be finite");
                 }
             }
             Tensor? images = null;
@@ -303,16 +304,17 @@ public sealed class NpzDataset
         {
             if (!entries.TryGetValue(key, out var entry)) throw new DataFormatException(path, $"no '{key}' array");
             current = key;
-            var stream = entry.Open();
+            Stream? stream = null;
             try
             {
+                stream = entry.Open();
                 header = Npy.ReadHeader(stream);
                 return stream;
             }
             catch (InvalidDataException e)
             {
-                stream.Dispose();
-                throw new DataFormatException(path, $"'{key}': {e.Message}");
+                stream?.Dispose();
+                throw new DataFormatException(path, $"'{key}' cannot be read as an .npy array ({e.Message})");
             }
         }
 
