@@ -32,6 +32,7 @@ public static class OptionParsing
             Hidden = s.Hidden is null ? null : Parse(() => Hidden(s.Hidden), null),
             ModelBatchNorm = !s.NoModelBatchNorm,
             Depth = s.Depth,
+            InitFrom = string.IsNullOrEmpty(s.InitFrom) ? s.InitFrom : Path.GetFullPath(s.InitFrom),
             Dataset = NpzDataset.Qualify(s.Dataset),
             DataDir = s.DataDir,
             ValidationSize = s.ValidationSize,

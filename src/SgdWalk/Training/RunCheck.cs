@@ -81,7 +81,25 @@ public static class RunCheck
                 $"{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}")
             && ModelCheck.Trial(options.Model, spec) is { } failure)
             errors.Add($"--model {options.Model} on {options.Dataset}: {failure}");
+        if (errors.Count == 0 && options.InitFrom is not null && InitialWeightsProblem(options, spec) is { } weights)
+            errors.Add($"--init-from {weights}");
         return errors;
+    }
+
+    /// <summary>Why the --init-from file cannot start this model (unreadable, or keys, shapes or dtypes that differ); null when it can.</summary>
+    private static string? InitialWeightsProblem(TrainOptions options, ModelSpec spec)
+    {
+        if (!ModelZoo.Known.Any(m => m.Name == options.Model)) return null;
+        using var model = ModelZoo.Create(options.Model, spec);
+        try
+        {
+            Checkpoints.StateDictFile.LoadInto(model, options.InitFrom!);
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>A lower estimate of the bytes the run holds at once, and the parameter count.</summary>
