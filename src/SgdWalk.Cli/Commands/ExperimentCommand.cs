@@ -70,7 +70,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         Probes.ProbePreset? probes = s.Probes is null ? null : Parse<Probes.ProbePreset?>(() => OptionParsing.Preset(s.Probes), null);
         return o => o with
         {
-            Dataset = s.Dataset ?? o.Dataset,
+            Dataset = s.Dataset is null ? o.Dataset : NpzDataset.Qualify(s.Dataset),
             DataDir = s.DataDir ?? o.DataDir,
             Model = s.Model ?? o.Model,
             Hidden = hidden ?? o.Hidden,

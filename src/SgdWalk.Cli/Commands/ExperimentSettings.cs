@@ -17,7 +17,7 @@ public sealed class ExperimentSettings : ReportSettings, ISweepOutput
         "gradients, a 9x step).")]
     public string Compat { get; init; } = "none";
 
-    [CommandOption("--dataset <NAME>"), Description("Override the preset's dataset (fashion-mnist, mnist, cifar10, synthetic).")]
+    [CommandOption("--dataset <NAME>"), Description("Override the preset's dataset (fashion-mnist, mnist, cifar10, synthetic, npz:PATH).")]
     public string? Dataset { get; init; }
 
     [CommandOption("--data-dir <DIR>"), Description("The dataset's folder (paper scale: CIFAR-10's binary version).")]

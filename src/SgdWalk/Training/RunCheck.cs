@@ -49,7 +49,7 @@ public static class RunCheck
             if (!shapes.TryGetValue((options.Dataset, options.DataDir), out shape))
                 shapes[(options.Dataset, options.DataDir)] = shape = DataShape.Describe(dataOptions);
         }
-        catch (Exception e) when (e is ArgumentException or IOException)
+        catch (Exception e) when (e is ArgumentException or IOException or DataFormatException)
         {
             errors.Add(e.Message);
             return errors;
@@ -81,6 +81,8 @@ public static class RunCheck
                 $"{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}")
             && ModelProblem(options, spec, torchScript) is { } failure)
             errors.Add($"--model {options.Model} on {options.Dataset}: {failure}");
+        if (errors.Count == 0 && options.InitFrom is not null && InitialWeightsProblem(options, spec) is { } weights)
+            errors.Add($"--init-from {weights}");
         return errors;
     }
 
@@ -91,6 +93,23 @@ public static class RunCheck
         if (torchScript) return TorchScriptCheck.Problem(TorchScriptModel.PathOf(options.Model), spec);
         if (!ModelZoo.Known.Any(m => m.Name == options.Model)) return null;
         return ModelCheck.Trial(options.Model, spec) ?? ModelCheck.ConvolutionProblem(options.Model, spec);
+    }
+
+    /// <summary>Why the --init-from file cannot start this model (unreadable, or keys, shapes or dtypes that differ); null when it can.</summary>
+    private static string? InitialWeightsProblem(TrainOptions options, ModelSpec spec)
+    {
+        bool torchScript = TorchScriptModel.Names(options.Model);
+        if (!torchScript && !ModelZoo.Known.Any(m => m.Name == options.Model)) return null;
+        using var model = torchScript ? TorchScriptModel.Load(TorchScriptModel.PathOf(options.Model)) : ModelZoo.Create(options.Model, spec);
+        try
+        {
+            Checkpoints.StateDictFile.LoadInto(model, options.InitFrom!);
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>A lower estimate of the bytes the run holds at once, and the parameter count.</summary>

@@ -44,9 +44,11 @@ public sealed partial class Trainer
             var device = torch.device(options.Device);
             var clock = Stopwatch.StartNew();
             using var data = RunSetup.LoadData(options);
-            journal.DataLoaded(data.Directory, clock.Elapsed);
+            journal.DataLoaded(data, clock.Elapsed);
 
             using var model = RunSetup.BuildModel(options, data.Train);
+            // Weights trained elsewhere replace the seeded θ_0 (a checkpoint, when resuming, replaces both).
+            if (checkpoint is null && options.InitFrom is { } weights) journal.InitialisedFrom(weights, () => StateDictFile.LoadInto(model, weights));
             model.to(device);
             var parameters = model.parameters().Where(p => p.requires_grad).ToList();
             journal.ModelBuilt(parameters.Sum(p => p.numel()));
