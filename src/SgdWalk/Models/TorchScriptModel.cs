@@ -98,12 +98,17 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
     public override IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true, bool include_nonpersistent = true) =>
         recurse ? net.named_buffers(true, include_nonpersistent) : [];
 
+    /// <summary>In PyTorch's order: module by module, each module's parameters, then its buffers.</summary>
     public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
     {
         destination ??= new Dictionary<string, Tensor>();
-        foreach (var (name, tensor) in named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()))
+        var entries = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToList();
+        var modules = entries.Select(e => Owner(e.Item1)).Distinct().ToList();
+        foreach (var (name, tensor) in entries.OrderBy(e => modules.IndexOf(Owner(e.Item1)))) // OrderBy is stable
             destination.TryAdd(string.IsNullOrEmpty(prefix) ? name : $"{prefix}.{name}", tensor);
         return destination;
+
+        static string Owner(string name) => name.LastIndexOf('.') is var dot and >= 0 ? name[..dot] : "";
     }
 
     /// <summary>Only the scripted module itself: its inner modules are libtorch's, not TorchSharp layers.</summary>
