@@ -29,7 +29,7 @@ public static class OptionParsing
 
         var options = new TrainOptions
         {
-            Model = s.Model,
+            Model = TorchScriptModel.Qualify(s.Model),
             Hidden = s.Hidden is null ? null : Parse(() => Hidden(s.Hidden), null),
             ModelBatchNorm = !s.NoModelBatchNorm,
             Depth = s.Depth,

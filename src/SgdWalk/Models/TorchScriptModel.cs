@@ -42,6 +42,10 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
     public static string FolderName(string model) =>
         Names(model) ? "torchscript-" + System.IO.Path.GetFileNameWithoutExtension(PathOf(model)) : model;
 
+    /// <summary>A --model value with the file's path made absolute, so run.json, resume and sweep cells find it from anywhere.</summary>
+    public static string Qualify(string model) =>
+        Names(model) && PathOf(model).Length > 0 ? Prefix + System.IO.Path.GetFullPath(PathOf(model)) : model;
+
     /// <summary>The path of a `torchscript:PATH` model name.</summary>
     public static string PathOf(string model) => model[Prefix.Length..];
 
