@@ -70,10 +70,13 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         Probes.ProbePreset? probes = s.Probes is null ? null : Parse<Probes.ProbePreset?>(() => OptionParsing.Preset(s.Probes), null);
         return o => o with
         {
-            Dataset = s.Dataset ?? o.Dataset,
+            Dataset = s.Dataset is null ? o.Dataset : NpzDataset.Qualify(s.Dataset),
             DataDir = s.DataDir ?? o.DataDir,
-            Model = s.Model ?? o.Model,
-            Hidden = hidden ?? o.Hidden,
+            Model = s.Model is null ? o.Model : Models.TorchScriptModel.Qualify(s.Model),
+            // A TorchScript file defines its own architecture: the preset's zoo widths and depth do not apply to it.
+            Hidden = hidden ?? (Models.TorchScriptModel.Names(s.Model) ? null : o.Hidden),
+            Depth = Models.TorchScriptModel.Names(s.Model) ? null : o.Depth,
+            ModelBatchNorm = Models.TorchScriptModel.Names(s.Model) || o.ModelBatchNorm,
             Epochs = s.Epochs ?? o.Epochs,
             Steps = s.Steps ?? o.Steps,
             TrainSize = s.TrainSize ?? o.TrainSize,

@@ -17,13 +17,13 @@ public sealed class ExperimentSettings : ReportSettings, ISweepOutput
         "gradients, a 9x step).")]
     public string Compat { get; init; } = "none";
 
-    [CommandOption("--dataset <NAME>"), Description("Override the preset's dataset (fashion-mnist, mnist, cifar10, synthetic).")]
+    [CommandOption("--dataset <NAME>"), Description("Override the preset's dataset (fashion-mnist, mnist, cifar10, synthetic, npz:PATH).")]
     public string? Dataset { get; init; }
 
     [CommandOption("--data-dir <DIR>"), Description("The dataset's folder (paper scale: CIFAR-10's binary version).")]
     public string? DataDir { get; init; }
 
-    [CommandOption("--model <NAME>"), Description("Override the preset's model.")]
+    [CommandOption("--model <NAME>"), Description("Override the preset's model (a zoo name, or torchscript:PATH; the preset's --hidden then no longer applies).")]
     public string? Model { get; init; }
 
     [CommandOption("--hidden <WIDTHS>"), Description("Override the model's layer widths.")]

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace SgdWalk.Cli.Commands;
 
-/// <summary>`sgdwalk export RUN --step t`: θ_t (and φ_t when known) as .npy files plus index.json.</summary>
+/// <summary>`sgdwalk export RUN --step t [--format npy|safetensors|pt]`: θ_t with its buffers (and φ_t when known) plus index.json.</summary>
 public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings>
 {
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellation)
@@ -18,6 +18,9 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
             : settings.Step is null ? $"--step is required: the checkpointed step to export (`ls {Path.Combine(folder.Path, "checkpoints")}`)"
             : settings.Step < 0 ? $"--step must be a checkpointed step, 0 or more (got {settings.Step})"
             : null;
+        WeightFormat format = WeightFormat.Npy;
+        try { format = OptionParsing.Choice("--format", settings.Format, ("npy", WeightFormat.Npy), ("safetensors", WeightFormat.Safetensors), ("pt", WeightFormat.Pt)); }
+        catch (FormatException e) { problem ??= e.Message; }
         string output = Path.GetFullPath(settings.Out ?? Path.Combine(folder.Path, "export", $"step-{settings.Step}"));
         if (problem is null && File.Exists(output)) problem = $"--out {output}: is a file; give a folder to write the export into";
         if (problem is not null)
@@ -28,7 +31,7 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
         int step = settings.Step!.Value;
         try
         {
-            var index = SnapshotExport.Export(folder, step, output);
+            var index = SnapshotExport.Export(folder, step, output, format);
             int count = index["tensors"]!.AsArray().Count;
             console.MarkupLineInterpolated($"exported {count} tensors of step {step} → {output} ({index["floor_point_note"]})");
             return ExitCodes.Success;
@@ -46,7 +49,7 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
     }
 }
 
-/// <summary>`sgdwalk export FOLDER --step T [--out DIR]`.</summary>
+/// <summary>`sgdwalk export FOLDER --step T [--format F] [--out DIR]`.</summary>
 public sealed class ExportSettings : CommandSettings
 {
     [CommandArgument(0, "<FOLDER>"), Description("The run folder.")]
@@ -54,6 +57,10 @@ public sealed class ExportSettings : CommandSettings
 
     [CommandOption("--step <T>"), Description("A checkpointed step (`ls <run>/checkpoints`); θ_t is the parameters after t steps.")]
     public int? Step { get; init; }
+
+    [CommandOption("--format <FORMAT>"), DefaultValue("npy"), Description("npy (one .npy per tensor), or a PyTorch state_dict: pt " +
+        "(theta.pt, for torch.load(f, weights_only=True)) or safetensors (theta.safetensors); phi.* too when phi_t is known.")]
+    public string Format { get; init; } = "npy";
 
     [CommandOption("--out <DIR>"), Description("Where to write (default <run>/export/step-<T>).")]
     public string? Out { get; init; }

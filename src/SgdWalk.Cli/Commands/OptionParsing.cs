@@ -1,5 +1,7 @@
 using System.Globalization;
+using SgdWalk.Data;
 using SgdWalk.Landscape;
+using SgdWalk.Models;
 using SgdWalk.Probes;
 using SgdWalk.Training;
 
@@ -27,11 +29,12 @@ public static class OptionParsing
 
         var options = new TrainOptions
         {
-            Model = s.Model,
+            Model = TorchScriptModel.Qualify(s.Model),
             Hidden = s.Hidden is null ? null : Parse(() => Hidden(s.Hidden), null),
             ModelBatchNorm = !s.NoModelBatchNorm,
             Depth = s.Depth,
-            Dataset = s.Dataset,
+            InitFrom = string.IsNullOrEmpty(s.InitFrom) ? s.InitFrom : Path.GetFullPath(s.InitFrom),
+            Dataset = NpzDataset.Qualify(s.Dataset),
             DataDir = s.DataDir,
             ValidationSize = s.ValidationSize,
             TrainSize = s.TrainSize,
@@ -82,7 +85,11 @@ public static class OptionParsing
     }
 
     public static string DefaultRunName(TrainOptions o) =>
-        string.Create(CultureInfo.InvariantCulture, $"{o.Dataset}-{o.Model}-lr{o.LearningRate}-b{o.BatchSize}-s{o.Seed}");
+        string.Create(CultureInfo.InvariantCulture, $"{DatasetLabel(o.Dataset)}-{TorchScriptModel.FolderName(o.Model)}-lr{o.LearningRate}-b{o.BatchSize}-s{o.Seed}");
+
+    /// <summary>The dataset as part of a folder name: its name, or "npz-STEM" for a file (a path has no place in a name).</summary>
+    public static string DatasetLabel(string dataset) =>
+        NpzDataset.IsNpz(dataset, out string path) ? "npz-" + Path.GetFileNameWithoutExtension(path) : dataset;
 
     public static IReadOnlyList<double> Alphas(string text)
     {

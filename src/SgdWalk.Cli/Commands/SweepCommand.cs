@@ -1,4 +1,5 @@
 using System.Globalization;
+using SgdWalk.Models;
 using SgdWalk.Sweeps;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -21,7 +22,7 @@ public sealed class SweepCommand(IAnsiConsole console) : Command<SweepSettings>
         errors.AddRange(parseErrors);
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");
         var plan = SweepPlan.Grid(shared, lrs, batches, seeds);
-        string folder = settings.Out ?? Path.Combine("runs", $"sweep-{shared.Dataset}-{shared.Model}");
+        string folder = settings.Out ?? Path.Combine("runs", $"sweep-{OptionParsing.DatasetLabel(shared.Dataset)}-{TorchScriptModel.FolderName(shared.Model)}");
         return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation);
     }
 

@@ -33,7 +33,7 @@ public sealed class TrainSettings : RunSettings
 /// </summary>
 public class RunSettings : ReportSettings
 {
-    [CommandOption("--model <NAME>"), DefaultValue(D.Model), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet.")]
+    [CommandOption("--model <NAME>"), DefaultValue(D.Model), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet; or torchscript:PATH, a scripted PyTorch module.")]
     public string Model { get; init; } = D.Model;
 
     [CommandOption("--hidden <WIDTHS>"), Description("Layer widths: mlp hidden widths (default 500,350), small-cnn conv widths (default 32,64).")]
@@ -45,7 +45,11 @@ public class RunSettings : ReportSettings
     [CommandOption("--depth <N>"), Description("ResNet depth 6n+2 for --model resnet (20, 32, 44, 56, 110).")]
     public int? Depth { get; init; }
 
-    [CommandOption("--dataset <NAME>"), DefaultValue(D.Dataset), Description("fashion-mnist, mnist, cifar10 or synthetic.")]
+    [CommandOption("--init-from <FILE>"), Description("Start from weights trained elsewhere: a PyTorch state_dict (.pt by torch.save, or " +
+        ".safetensors) whose keys, shapes and dtypes match the model's exactly.")]
+    public string? InitFrom { get; init; }
+
+    [CommandOption("--dataset <NAME>"), DefaultValue(D.Dataset), Description("fashion-mnist, mnist, cifar10, synthetic, or npz:PATH (your own images and labels in a NumPy .npz).")]
     public string Dataset { get; init; } = D.Dataset;
 
     [CommandOption("--data-dir <DIR>"), Description("Dataset directory; else $SGDWALK_DATA; else /usr/share/datasets/fashion-mnist.")]

@@ -53,7 +53,8 @@ public static class BarrierMeasurement
             using var test = DataView.Borrow("test", data.Test.Images, data.Test.Labels, chunk);
             using var recalibration = DataView.Borrow("recalibration", subset.Images, subset.Labels, options.MicroBatch);
             var path = new LinearPath(model, LossSurface.CrossEntropy, o.BatchNorm, recalibration);
-            return path.Measure(a, stateA, b, stateB, o.Alphas, [train, test]);
+            // A file dataset without a test split is measured on the training probe alone.
+            return path.Measure(a, stateA, b, stateB, o.Alphas, data.Test.Count > 0 ? [train, test] : [train]);
         }
         finally
         {

@@ -38,6 +38,10 @@ public sealed record CheckpointHeader
     /// older checkpoints): resume refuses changed data.</summary>
     public string? DataFingerprint { get; init; }
 
+    /// <summary>SHA-256 of the TorchScript file the run's model came from (null for zoo models and older
+    /// checkpoints): resume refuses a changed file.</summary>
+    public string? ModelSha256 { get; init; }
+
     /// <summary>Counters the files do not hold: recorded steps, and seconds of wall clock, probes and evaluation so far.</summary>
     public Dictionary<string, double> Counters { get; init; } = new();
 

@@ -6,7 +6,7 @@ namespace SgdWalk.Checkpoints;
 
 /// <summary>
 /// A SHA-256 over the data a run sees: every split's shape and labels, the normalisation, and the bytes of up to 256
-/// evenly spaced images of each split. A checkpoint keeps it, so resuming on a data folder whose files changed
+/// evenly spaced images of each split, and the SHA-256 of an `npz:` file. A checkpoint keeps it, so resuming on a data folder whose files changed
 /// (other labels, other images, another size) is refused instead of silently continuing on other data. Hashing every
 /// image would cost seconds on CIFAR-10; the sample catches a replaced file, the labels catch relabelling.
 /// </summary>
@@ -28,6 +28,8 @@ public static class DataHash
             hash.AppendData(split.Images.index_select(0, tensor(rows)).contiguous().bytes);
         }
         foreach (double v in data.Mean.Concat(data.Std)) hash.AppendData(BitConverter.GetBytes(v));
+        // A file dataset (npz:) is covered whole: a changed pixel anywhere is other data.
+        if (data.Sha256 is not null) hash.AppendData(System.Text.Encoding.ASCII.GetBytes(data.Sha256));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

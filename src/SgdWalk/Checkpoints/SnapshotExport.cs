@@ -7,16 +7,18 @@ using static TorchSharp.torch;
 namespace SgdWalk.Checkpoints;
 
 /// <summary>
-/// Exports θ_t of a checkpointed step as one .npy file per tensor plus index.json (names, shapes, files), so numpy or
-/// PyTorch can load it. Only checkpointed steps can be exported: the parameters are written exactly as they were,
+/// Exports θ_t of a checkpointed step with its BatchNorm buffers, as one .npy file per tensor or as a PyTorch state_dict
+/// (.pt or .safetensors), plus index.json (names, shapes, files), so numpy or PyTorch can load it. Only checkpointed steps can be exported: the parameters are written exactly as they were,
 /// never recomputed. When step t+1 is checkpointed too and steps.csv has the probe view's floor_alpha at t, the
 /// floor point φ_t = θ_t + floor_alpha·(θ_{t+1} − θ_t) is written as well.
 /// </summary>
 public static class SnapshotExport
 {
     /// <summary>Writes the export into <paramref name="output"/> and returns the index it wrote.</summary>
+    /// <param name="format">Npy: theta/, buffers/ and phi/ folders of .npy files. Pt or Safetensors: theta.pt (θ_t and the
+    /// buffers, one state_dict) and phi.pt (φ_t and the same buffers) or their .safetensors twins.</param>
     /// <exception cref="ArgumentException">No checkpoint at that step; the message lists those that exist.</exception>
-    public static JsonObject Export(RunFolder folder, int step, string output)
+    public static JsonObject Export(RunFolder folder, int step, string output, WeightFormat format = WeightFormat.Npy)
     {
         var store = new CheckpointStore(folder.Checkpoints);
         var available = store.Steps();
@@ -30,23 +32,46 @@ public static class SnapshotExport
         var options = RunOptions(folder);
         using var checkpoint = ReadOwn(store.PathOf(step), step, options);
         Directory.CreateDirectory(output);
-        var tensors = new JsonArray();
         var (parameters, buffers) = (checkpoint.Header.ParameterNames.ToHashSet(), checkpoint.Header.BufferNames.ToHashSet());
-        foreach (var (name, value) in checkpoint.Under("model/"))
+        var theta = checkpoint.Under("model/").Where(p => parameters.Contains(p.Name)).ToList();
+        var state = checkpoint.Under("model/").Where(p => buffers.Contains(p.Name)).ToList();
+        using var scope = NewDisposeScope();
+        var (phi, phiNote) = FloorPoint(folder, store, step, checkpoint, options);
+
+        var tensors = new JsonArray();
+        if (format == WeightFormat.Npy)
         {
-            if (parameters.Contains(name)) tensors.Add(WriteOne(output, "theta", name, value, "parameter"));
-            else if (buffers.Contains(name)) tensors.Add(WriteOne(output, "buffers", name, value, "buffer"));
+            foreach (var (name, value) in theta) tensors.Add(WriteOne(output, "theta", name, value, "parameter"));
+            foreach (var (name, value) in state) tensors.Add(WriteOne(output, "buffers", name, value, "buffer"));
+            foreach (var (name, value) in phi ?? []) tensors.Add(WriteOne(output, "phi", name, value, "floor-point"));
+        }
+        else
+        {
+            string extension = format == WeightFormat.Pt ? ".pt" : ".safetensors";
+            StateDictFile.Write(Path.Combine(output, "theta" + extension), format, theta.Concat(state));
+            Describe(tensors, "theta" + extension, theta, "parameter");
+            Describe(tensors, "theta" + extension, state, "buffer");
+            if (phi is not null)
+            {
+                StateDictFile.Write(Path.Combine(output, "phi" + extension), format, phi.Concat(state));
+                Describe(tensors, "phi" + extension, phi, "floor-point");
+                Describe(tensors, "phi" + extension, state, "buffer");
+            }
         }
 
-        JsonNode phi = FloorPoint(folder, store, step, checkpoint, options, output, tensors, out string phiNote);
         var index = new JsonObject
         {
             ["run"] = folder.Path,
             ["step"] = step,
             ["epoch"] = checkpoint.Header.Epoch,
             ["meaning"] = "theta: the trainable parameters before step t's update (after t steps); buffers: BatchNorm statistics at that point",
-            ["format"] = "NPY 1.0, little-endian, C order",
-            ["floor_point"] = phi,
+            ["format"] = format switch
+            {
+                WeightFormat.Npy => "NPY 1.0, little-endian, C order",
+                WeightFormat.Pt => "PyTorch state_dict (torch.save zip format): model.load_state_dict(torch.load(f, weights_only=True))",
+                _ => "safetensors: model.load_state_dict(safetensors.torch.load_file(f))",
+            },
+            ["floor_point"] = phi is null ? JsonValue.Create(false)! : new JsonObject { ["view"] = "probe", ["floor_alpha"] = FloorAlpha(folder, step) },
             ["floor_point_note"] = phiNote,
             ["tensors"] = tensors,
         };
@@ -99,30 +124,21 @@ public static class SnapshotExport
         }
     }
 
-    private static JsonNode FloorPoint(RunFolder folder, CheckpointStore store, int step, CheckpointFile at, TrainOptions options, string output,
-        JsonArray tensors, out string note)
+    /// <summary>φ_t by name (tensors in the caller's dispose scope), or null and why not.</summary>
+    private static (List<(string Name, Tensor Value)>? Phi, string Note) FloorPoint(RunFolder folder, CheckpointStore store, int step,
+        CheckpointFile at, TrainOptions options)
     {
-        if (!store.Steps().Contains(step + 1))
-        {
-            note = $"phi_t needs theta_(t+1) too; step {step + 1} has no checkpoint";
-            return JsonValue.Create(false)!;
-        }
+        if (!store.Steps().Contains(step + 1)) return (null, $"phi_t needs theta_(t+1) too; step {step + 1} has no checkpoint");
         double alpha = FloorAlpha(folder, step);
-        if (double.IsNaN(alpha))
-        {
-            note = $"phi_t needs probe_floor_alpha at step {step} in steps.csv; that step's profile was not recorded";
-            return JsonValue.Create(false)!;
-        }
+        if (double.IsNaN(alpha)) return (null, $"phi_t needs probe_floor_alpha at step {step} in steps.csv; that step's profile was not recorded");
         using var next = ReadOwn(store.PathOf(step + 1), step + 1, options);
+        var phi = new List<(string, Tensor)>();
         foreach (var name in at.Header.ParameterNames)
         {
-            using var scope = NewDisposeScope();
             var start = at.Tensors["model/" + name];
-            var floor = start.add(next.Tensors["model/" + name].sub(start), alpha);
-            tensors.Add(WriteOne(output, "phi", name, floor, "floor-point"));
+            phi.Add((name, start.add(next.Tensors["model/" + name].sub(start), alpha)));
         }
-        note = $"phi_t = theta_t + floor_alpha * (theta_(t+1) - theta_t), probe view, floor_alpha = {CsvFormat.Number(alpha)}";
-        return new JsonObject { ["view"] = "probe", ["floor_alpha"] = alpha };
+        return (phi, $"phi_t = theta_t + floor_alpha * (theta_(t+1) - theta_t), probe view, floor_alpha = {CsvFormat.Number(alpha)}");
     }
 
     private static double FloorAlpha(RunFolder folder, int step)
@@ -135,12 +151,21 @@ public static class SnapshotExport
         return double.NaN;
     }
 
+    private static void Describe(JsonArray index, string file, IEnumerable<(string Name, Tensor Value)> tensors, string kind)
+    {
+        foreach (var (name, value) in tensors) index.Add(Entry(name, kind, file, value));
+    }
+
     private static JsonObject WriteOne(string output, string group, string name, Tensor value, string kind)
     {
         Directory.CreateDirectory(Path.Combine(output, group));
         string file = Path.Combine(group, name + ".npy");
         Npy.Write(Path.Combine(output, file), value);
-        return new JsonObject
+        return Entry(name, kind, file, value);
+    }
+
+    private static JsonObject Entry(string name, string kind, string file, Tensor value) =>
+        new()
         {
             ["name"] = name,
             ["kind"] = kind,
@@ -148,5 +173,4 @@ public static class SnapshotExport
             ["dtype"] = value.dtype.ToString().ToLowerInvariant(),
             ["shape"] = new JsonArray(value.shape.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray()),
         };
-    }
 }

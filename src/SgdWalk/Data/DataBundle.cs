@@ -43,6 +43,12 @@ public sealed class DataBundle : IDisposable
     /// <summary>Per-channel standard deviation that was divided by.</summary>
     public IReadOnlyList<double> Std { get; }
 
+    /// <summary>SHA-256 of the file the data came from (`npz:` datasets; null for the built-in sets).</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>How pixels became inputs, for run.json (`npz:` datasets: "uint8 / 255" or "float32 as given").</summary>
+    public string? Normalisation { get; init; }
+
     public void Dispose()
     {
         Train.Dispose();

@@ -8,7 +8,8 @@ namespace SgdWalk.Data;
 /// offers. Run checks use it so that a size that does not fit the data is refused before anything is written.
 /// </summary>
 /// <param name="Available">Images in the official training file (validation is taken from its end).</param>
-public sealed record DataShape(string Dataset, int Channels, int Height, int Width, int Classes, int Available, int Test)
+/// <param name="OwnValidation">The validation images a file brings itself (`npz:` with val_images); null = taken from the end of the training file.</param>
+public sealed record DataShape(string Dataset, int Channels, int Height, int Width, int Classes, int Available, int Test, int? OwnValidation = null)
 {
     public long Pixels => (long)Channels * Height * Width;
 
@@ -18,9 +19,17 @@ public sealed record DataShape(string Dataset, int Channels, int Height, int Wid
     /// </summary>
     /// <exception cref="ArgumentException">Unknown dataset.</exception>
     /// <exception cref="DirectoryNotFoundException">No data directory (<see cref="DatasetCatalog.ResolveDirectory(string, string?)"/>).</exception>
+    /// <exception cref="DataFormatException">An `npz:` file with any problem: it is checked whole here, so a bad file is refused before
+    /// anything is written.</exception>
     public static DataShape? Describe(DataOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (NpzDataset.IsNpz(options.Dataset, out string file))
+        {
+            var npz = NpzDataset.Read(file, loadImages: false);
+            var t = npz.Train;
+            return new DataShape(options.Dataset, t.Channels, t.Height, t.Width, npz.Classes, t.Count, npz.Test?.Count ?? 0, npz.Validation?.Count);
+        }
         string name = options.Dataset.Trim().ToLowerInvariant();
         // Synthetic: its sizes are the options themselves (TrainSize is the generated set's size, not a cap).
         if (name == "synthetic")
@@ -55,7 +64,17 @@ public sealed record DataShape(string Dataset, int Channels, int Height, int Wid
         ArgumentNullException.ThrowIfNull(options);
         if (Dataset == "synthetic")
             return (options.TrainSize ?? SyntheticData.DefaultTrainCount, options.ValidationSize ?? SyntheticData.DefaultValidationCount, null);
-        int validation = options.ValidationSize ?? Data.Split.DefaultValidationSize;
+        if (OwnValidation is int own)
+        {
+            if (options.ValidationSize is not null)
+                return (0, own, $"--val-size: {Dataset} brings its own validation split (val_images); leave --val-size out");
+            int wanted = options.TrainSize ?? Available;
+            return wanted > Available
+                ? (wanted, own, $"--train-size {wanted} is more than the {Available} training images of {Dataset}")
+                : (wanted, own, null);
+        }
+        int validation = options.ValidationSize
+            ?? (NpzDataset.IsNpz(Dataset, out _) ? NpzDataset.DefaultValidationSize(Available) : Data.Split.DefaultValidationSize);
         if (validation >= Available)
             return (0, validation, $"--val-size {validation} must be smaller than the {Available} images of the {Dataset} training file");
         int remaining = Available - validation;

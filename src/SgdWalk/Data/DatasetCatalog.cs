@@ -13,6 +13,8 @@ public static class DatasetCatalog
         new("mnist", "MNIST: 28x28 greyscale digits, 10 classes, 60,000 train + 10,000 test (IDX files)", $"{DebianRoot}/mnist"),
         new("cifar10", "CIFAR-10: 32x32 colour images, 10 classes, 50,000 train + 10,000 test (binary version)", "(none: use --data-dir or SGDWALK_DATA)"),
         new("synthetic", "Seeded Gaussian classes for tests and quick demos (generated, no files)", GeneratedDirectory),
+        new("npz:PATH", "Your own data: a NumPy .npz with images, labels and optionally test_images/test_labels, val_images/val_labels " +
+            "(python/sgdwalk.py save_dataset)", "PATH"),
     ];
 
     /// <summary>
@@ -28,6 +30,8 @@ public static class DatasetCatalog
     /// <summary>Lookup with the environment and the system root injected, so tests need not change process state.</summary>
     internal static string ResolveDirectory(string dataset, string? dataDir, string? environmentRoot, string systemRoot)
     {
+        if (NpzDataset.IsNpz(dataset, out string file))
+            return File.Exists(file) ? Path.GetFullPath(file) : throw new FileNotFoundException($"{file}: no such file (--dataset npz:PATH)", file);
         var name = Canonical(dataset);
         if (name == "synthetic")
             return GeneratedDirectory;
@@ -81,6 +85,7 @@ public static class DatasetCatalog
     public static DataBundle Load(DataOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (NpzDataset.IsNpz(options.Dataset, out string file)) return NpzDataset.Load(file, options);
         var name = Canonical(options.Dataset);
         if (name == "synthetic")
         {
@@ -100,7 +105,7 @@ public static class DatasetCatalog
     {
         ArgumentNullException.ThrowIfNull(dataset);
         var name = dataset.Trim().ToLowerInvariant();
-        if (Known.Any(k => k.Name == name))
+        if (Known.Any(k => k.Name == name) && name != "npz:path")
             return name;
         throw new ArgumentException(
             $"unknown dataset '{dataset}'; known: {string.Join(", ", Known.Select(k => k.Name))}",

@@ -18,9 +18,11 @@ internal sealed class BatchNormGrouping : IDisposable
         foreach (var norm in norms) norm.GroupSize = groupSize;
     }
 
-    /// <summary>Null when some BatchNorm cannot group (e.g. TorchSharp's own BatchNorm1d in a user's model).</summary>
+    /// <summary>Null when some BatchNorm cannot group (e.g. TorchSharp's own BatchNorm1d in a user's model, or a TorchScript model).</summary>
     public static BatchNormGrouping? TryApply(nn.Module model, int groupSize)
     {
+        // A TorchScript module's layers are libtorch's: whatever BatchNorm it holds is out of reach.
+        if (model.modules().Any(m => m is jit.ScriptModule)) return null;
         var all = model.modules().OfType<BatchNorm>().ToList();
         var grouped = all.OfType<GroupedBatchNorm>().ToList();
         return grouped.Count == all.Count ? new BatchNormGrouping(grouped, groupSize) : null;

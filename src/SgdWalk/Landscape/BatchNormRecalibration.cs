@@ -14,6 +14,9 @@ public static class BatchNormRecalibration
 {
     public static void Apply(nn.Module<Tensor, Tensor> model, DataView data)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        if (OutOfReach(model))
+            throw new ArgumentException(OutOfReachMessage);
         var norms = model.modules().OfType<NormBase>().Where(n => n.track_running_stats).ToList();
         var momenta = norms.Select(n => n.momentum).ToList();
         bool training = model.training;
@@ -39,5 +42,15 @@ public static class BatchNormRecalibration
         }
     }
 
-    public static bool HasBatchNorm(nn.Module model) => model.modules().OfType<NormBase>().Any(n => n.track_running_stats);
+    public static bool HasBatchNorm(nn.Module model) => model.modules().OfType<NormBase>().Any(n => n.track_running_stats) || OutOfReach(model);
+
+    /// <summary>
+    /// A TorchScript model with BatchNorm: its layers are libtorch's, whose momentum cannot be set to a cumulative
+    /// average, so its statistics cannot be re-estimated here.
+    /// </summary>
+    public const string OutOfReachMessage = "--bn recompute cannot re-estimate the BatchNorm statistics of a TorchScript model " +
+        "(its BatchNorm layers are libtorch's); use --bn running or --bn batch-stats";
+
+    public static bool OutOfReach(nn.Module model) =>
+        model.modules().OfType<jit.ScriptModule>().Any(m => m.named_buffers().Any(b => b.name.EndsWith("running_mean", StringComparison.Ordinal)));
 }

@@ -33,6 +33,8 @@ public sealed class SegmentWalker : IDisposable
     {
         if (policy == BatchNormPolicy.Recompute && recalibration is null && BatchNormRecalibration.HasBatchNorm(model))
             throw new ArgumentException("recomputing BatchNorm statistics needs training data to recompute them on");
+        if (policy == BatchNormPolicy.Recompute && BatchNormRecalibration.OutOfReach(model))
+            throw new ArgumentException(BatchNormRecalibration.OutOfReachMessage);
         (this.model, this.parameters, this.segment, this.policy, this.recalibration) = (model, parameters, segment, policy, recalibration);
         saved = ModelState.Capture(model);
         current = ParamVector.OfValues(parameters);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Models;
@@ -77,6 +78,29 @@ public static class ModelCheck
                 // Per block: two BatchNorm+ReLU+conv triples; each stage halves the area and doubles the width.
                 return spec.Channels * pixels + blocks * 6 * (16 * pixels + 32 * pixels / 4 + 64 * pixels / 16) + 16 * pixels;
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ConvolutionGuard"/> for a zoo model whose convolutions include one with fewer than 16 output channels
+    /// (the shapes the oneDNN bug hits): its float32 gradient against float64's, on a batch of eight. Null when right.
+    /// </summary>
+    public static string? ConvolutionProblem(string name, ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var generator = Generator.Default;
+        using var rng = generator.get_state();
+        try
+        {
+            using var model = ModelZoo.Create(name, spec);
+            if (!model.parameters().Any(p => p.dim() == 4 && p.shape[0] < 16)) return null;
+            using var model64 = ModelZoo.Create(name, spec);
+            model64.to(ScalarType.Float64);
+            return ConvolutionGuard.Problem(model, model64, spec);
+        }
+        finally
+        {
+            generator.set_state(rng);
         }
     }
 

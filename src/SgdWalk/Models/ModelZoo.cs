@@ -27,6 +27,8 @@ public static class ModelZoo
             throw new ArgumentException(
                 $"unknown model '{name}'; known models: {string.Join(", ", Known.Select(m => m.Name))}", nameof(name));
         ValidateCommon(key, spec);
+        ConvolutionGuard.ApplyFix();
+        Training.Nnpack.Disable();
         return key switch
         {
             "mlp" => new Mlp(spec),

@@ -45,7 +45,7 @@ internal sealed class EpochLog : IDisposable
         using var state = ModelState.Capture(model);
         var onTrain = evaluator.Evaluate(train);
         var onValidation = validation.Count > 0 ? evaluator.Evaluate(validation) : new Evaluation(double.NaN, double.NaN);
-        var onTest = evaluator.Evaluate(test);
+        var onTest = test.Count > 0 ? evaluator.Evaluate(test) : new Evaluation(double.NaN, double.NaN);
         state.Restore();
         var row = new RowValues()
             .Set("epoch", epoch).Set("step", step)

@@ -92,6 +92,9 @@ internal static class ResumePlan
         if (checkpoint.Header.DataFingerprint is { } recorded && recorded != DataHash.Of(data))
             throw new ResumeException($"the data in {data.Directory} differ from those the checkpoint at step {checkpoint.Header.Step} was written " +
                 $"with (other labels, images or sizes); refusing to continue the run on other data");
+        if (checkpoint.Header.ModelSha256 is { } file && model is Models.TorchScriptModel torchScript && file != torchScript.Sha256)
+            throw new ResumeException($"{torchScript.Path} differs from the TorchScript file the checkpoint at step {checkpoint.Header.Step} was " +
+                $"written with (sha256 {torchScript.Sha256}, then {file}); refusing to continue the run with another model");
         var live = model.state_dict();
         var saved = checkpoint.Under("model/").ToDictionary(p => p.Name, p => p.Value);
         foreach (var (name, tensor) in live)

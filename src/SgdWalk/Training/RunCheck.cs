@@ -36,7 +36,8 @@ public static class RunCheck
     private static List<string> CheckAgainstData(TrainOptions options, Dictionary<(string, string?), DataShape?> shapes, HashSet<string> trials, long memory)
     {
         var errors = new List<string>();
-        if (!ModelZoo.Known.Any(m => m.Name == options.Model))
+        bool torchScript = TorchScriptModel.Names(options.Model);
+        if (!torchScript && !ModelZoo.Known.Any(m => m.Name == options.Model))
             errors.Add($"--model: unknown model '{options.Model}'; known models: {string.Join(", ", ModelZoo.Known.Select(m => m.Name))}");
         if (options.Device.StartsWith("cuda", StringComparison.Ordinal) && !TorchSharp.torch.cuda.is_available())
             errors.Add($"--device {options.Device}: this build of libtorch has no CUDA support (or no GPU is visible); use --device cpu");
@@ -48,7 +49,7 @@ public static class RunCheck
             if (!shapes.TryGetValue((options.Dataset, options.DataDir), out shape))
                 shapes[(options.Dataset, options.DataDir)] = shape = DataShape.Describe(dataOptions);
         }
-        catch (Exception e) when (e is ArgumentException or IOException)
+        catch (Exception e) when (e is ArgumentException or IOException or DataFormatException)
         {
             errors.Add(e.Message);
             return errors;
@@ -76,22 +77,52 @@ public static class RunCheck
             errors.Add($"the run would need about {Gigabytes(need)} GB ({Count(parameters)} parameters, " +
                 $"{Count((double)train + validation + shape.Test)} images of {shape.Channels}x{shape.Height}x{shape.Width}), " +
                 $"more than this machine's {Gigabytes(memory)} GB; use a smaller --hidden, --depth, --train-size or --batch-size");
-        if (errors.Count == 0 && ModelZoo.Known.Any(m => m.Name == options.Model)
-            && trials.Add($"{options.Model}|{string.Join(",", options.Hidden ?? [])}|{options.ModelBatchNorm}|{options.Depth}|" +
+        if (errors.Count == 0 && trials.Add($"{options.Model}|{string.Join(",", options.Hidden ?? [])}|{options.ModelBatchNorm}|{options.Depth}|" +
                 $"{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}")
-            && ModelCheck.Trial(options.Model, spec) is { } failure)
+            && ModelProblem(options, spec, torchScript) is { } failure)
             errors.Add($"--model {options.Model} on {options.Dataset}: {failure}");
+        if (errors.Count == 0 && options.InitFrom is not null && InitialWeightsProblem(options, spec) is { } weights)
+            errors.Add($"--init-from {weights}");
         return errors;
+    }
+
+    /// <summary>The model tried on the data's shape: a zoo model on a batch of two and, when it has a narrow convolution,
+    /// against float64 (<see cref="ConvolutionGuard"/>); a TorchScript file through <see cref="TorchScriptCheck"/>.</summary>
+    private static string? ModelProblem(TrainOptions options, ModelSpec spec, bool torchScript)
+    {
+        if (torchScript) return TorchScriptCheck.Problem(TorchScriptModel.PathOf(options.Model), spec);
+        if (!ModelZoo.Known.Any(m => m.Name == options.Model)) return null;
+        return ModelCheck.Trial(options.Model, spec) ?? ModelCheck.ConvolutionProblem(options.Model, spec);
+    }
+
+    /// <summary>Why the --init-from file cannot start this model (unreadable, or keys, shapes or dtypes that differ); null when it can.</summary>
+    private static string? InitialWeightsProblem(TrainOptions options, ModelSpec spec)
+    {
+        bool torchScript = TorchScriptModel.Names(options.Model);
+        if (!torchScript && !ModelZoo.Known.Any(m => m.Name == options.Model)) return null;
+        using var model = torchScript ? TorchScriptModel.Load(TorchScriptModel.PathOf(options.Model)) : ModelZoo.Create(options.Model, spec);
+        try
+        {
+            Checkpoints.StateDictFile.LoadInto(model, options.InitFrom!);
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>A lower estimate of the bytes the run holds at once, and the parameter count.</summary>
     private static (double Bytes, double Parameters) Memory(TrainOptions options, ModelSpec spec, DataShape shape, int train, int validation)
     {
-        double parameters = ModelCheck.Parameters(options.Model, spec);
+        // A TorchScript file's size bounds its parameters; its activations are unknown here (its own check runs it).
+        bool torchScript = TorchScriptModel.Names(options.Model);
+        string? file = torchScript ? TorchScriptModel.PathOf(options.Model) : null;
+        double parameters = torchScript ? (File.Exists(file) ? new FileInfo(file).Length / 4.0 : 0) : ModelCheck.Parameters(options.Model, spec);
         // Parameters, gradients, momentum, θ_0 and the recorder's vectors (θ_t, g_t, g_{t−1}, u_{t−1}): 8 copies.
         double model = parameters * 4 * 8;
         int chunk = Math.Max(options.MicroBatch, options.EvaluationChunkSize);
-        double activations = ModelCheck.ActivationFloats(options.Model, spec) * chunk * 4 * 2;
+        double activations = torchScript ? 0 : ModelCheck.ActivationFloats(options.Model, spec) * chunk * 4 * 2;
         double probe = Math.Min(options.ProbeSize ?? train, train);
         // The loaded splits as floats, plus the probe view and its evaluation copy.
         double data = ((double)train + validation + shape.Test + 2 * probe) * shape.Pixels * 4;

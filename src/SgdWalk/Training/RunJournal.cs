@@ -58,13 +58,46 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
         }
     }
 
-    public void DataLoaded(string directory, TimeSpan took)
+    public void DataLoaded(DataBundle data, TimeSpan took)
     {
-        manifest.Options["data_directory"] = directory;
+        manifest.Options["data_directory"] = data.Directory;
+        // A file dataset (npz:) says which file exactly and how its pixels were turned into inputs.
+        if (data.Sha256 is not null) manifest.Options["data_sha256"] = data.Sha256;
+        if (data.Normalisation is not null) manifest.Options["data_normalisation"] = data.Normalisation;
         manifest.TimingsSeconds["data_s"] = took.TotalSeconds;
     }
 
+    /// <summary>
+    /// `--init-from`: records the file's SHA-256, then loads it. A run resumed before its first checkpoint loads the
+    /// file again and refuses one that changed since the run started.
+    /// </summary>
+    public void InitialisedFrom(string path, Action load)
+    {
+        string sha;
+        try
+        {
+            using (var file = File.OpenRead(path)) sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException(path, $"--init-from cannot be read ({e.Message})");
+        }
+        if (manifest.Options["init_from_sha256"]?.GetValue<string>() is { } recorded && recorded != sha)
+            throw new ResumeException($"{path}: changed since the run started (SHA-256 {recorded[..12]}… then, {sha[..12]}… now); " +
+                "refusing to start the resumed run from other weights");
+        try { load(); }
+        catch (InvalidDataException e) { throw new DataFormatException(path, e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message); }
+        manifest.Options["init_from_sha256"] = sha;
+    }
+
     public void ModelBuilt(long parameters) => manifest.Counts["parameters"] = parameters;
+
+    /// <summary>A TorchScript model: which file exactly (its SHA-256) and, when present, what its sidecar says of it.</summary>
+    public void ModelLoaded(Models.TorchScriptModel model)
+    {
+        manifest.Options["model_sha256"] = model.Sha256;
+        if (model.Sidecar is { } sidecar) manifest.Options["model_sidecar"] = sidecar.Json.DeepClone();
+    }
 
     /// <summary>Once every check has passed: the run is running again, and run.json counts the resume.</summary>
     public void Resumed(CheckpointFile? checkpoint) => ResumePlan.MarkResumed(manifest, checkpoint);

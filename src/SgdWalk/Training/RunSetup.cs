@@ -16,9 +16,13 @@ public static class RunSetup
         DatasetCatalog.Load(new DataOptions(options.Dataset, dataDirectory ?? options.DataDir, options.ValidationSize, options.TrainSize,
             new SeedStreams(options.Seed).SyntheticData));
 
-    /// <summary>The zoo model the options name, initialised from the run's initialisation stream (torch's global generator).</summary>
+    /// <summary>
+    /// The zoo model the options name, initialised from the run's initialisation stream (torch's global generator); or
+    /// the TorchScript file they name, with the file's own weights as θ_0.
+    /// </summary>
     public static nn.Module<Tensor, Tensor> BuildModel(TrainOptions options, LabeledImages train)
     {
+        if (TorchScriptModel.Names(options.Model)) return TorchScriptModel.Load(TorchScriptModel.PathOf(options.Model));
         manual_seed(new SeedStreams(options.Seed).Initialisation);
         var spec = new ModelSpec(train.Channels, train.Height, train.Width, train.Classes, options.Hidden, options.ModelBatchNorm, options.Depth);
         return ModelZoo.Create(options.Model, spec);

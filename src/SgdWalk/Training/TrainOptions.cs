@@ -46,6 +46,13 @@ public sealed partial record TrainOptions
     public IReadOnlyList<int>? Hidden { get; init; }
     public bool ModelBatchNorm { get; init; } = true;
     public int? Depth { get; init; }
+    /// <summary>
+    /// `--init-from FILE`: θ_0 (and the buffers) from a PyTorch state_dict (.pt/.pth/.bin by torch.save, or .safetensors)
+    /// instead of the seeded initialisation; null = seeded. Left out of run.json (and so of older checkpoints'
+    /// fingerprints) when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? InitFrom { get; init; }
 
     public string Dataset { get; init; } = Defaults.Dataset;
     public string? DataDir { get; init; }
@@ -207,6 +214,10 @@ public sealed partial record TrainOptions
         Require(Device is not null && DevicePattern().IsMatch(Device), $"--device must be cpu, cuda or cuda:N (got '{Device}')");
         Require(Hidden is null || (Hidden.Count > 0 && Hidden.All(h => h >= 1)), "--hidden must list positive layer widths, e.g. 500,350");
         Require(Depth is null or >= 1, $"--depth must be positive (got {Depth})");
+        Require(!Models.TorchScriptModel.Names(Model) || (Hidden is null && Depth is null && ModelBatchNorm),
+            "--hidden, --depth and --no-model-bn apply to zoo models, not to a TorchScript model (its file defines it)");
+        Require(InitFrom is null || Checkpoints.StateDictFile.FormatOf(InitFrom) is not null,
+            $"--init-from must name a .pt, .pth, .bin (torch.save of a state_dict) or .safetensors file (got '{InitFrom}')");
         Require(CheckpointEvery is null or >= 1, $"--checkpoint-every must be at least 1 step (got {CheckpointEvery})");
         Require(KeepCheckpoints >= 1, $"--keep-checkpoints must be at least 1 (got {KeepCheckpoints})");
         var record = Try("--record: ", () => RecordSchedule.Parse(Record));

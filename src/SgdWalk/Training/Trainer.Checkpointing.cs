@@ -54,6 +54,7 @@ public sealed partial class Trainer
                 ["epochs"] = HashPrefix("epochs", folder.Epochs, epochsLength),
             },
             DataFingerprint = dataHash ??= DataHash.Of(data),
+            ModelSha256 = (model as Models.TorchScriptModel)?.Sha256,
             Counters = new()
             {
                 ["initial_loss"] = initialLoss,

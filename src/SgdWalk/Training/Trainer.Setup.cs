@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SgdWalk.Checkpoints;
 using SgdWalk.Data;
 using SgdWalk.Landscape;
+using SgdWalk.Models;
 using SgdWalk.Probes;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -44,12 +45,15 @@ public sealed partial class Trainer
             var device = torch.device(options.Device);
             var clock = Stopwatch.StartNew();
             using var data = RunSetup.LoadData(options);
-            journal.DataLoaded(data.Directory, clock.Elapsed);
+            journal.DataLoaded(data, clock.Elapsed);
 
             using var model = RunSetup.BuildModel(options, data.Train);
+            // Weights trained elsewhere replace the seeded θ_0 (a checkpoint, when resuming, replaces both).
+            if (checkpoint is null && options.InitFrom is { } weights) journal.InitialisedFrom(weights, () => StateDictFile.LoadInto(model, weights));
             model.to(device);
             var parameters = model.parameters().Where(p => p.requires_grad).ToList();
             journal.ModelBuilt(parameters.Sum(p => p.numel()));
+            if (model is TorchScriptModel torchScript) journal.ModelLoaded(torchScript);
             if (checkpoint is not null) ResumePlan.CheckModel(checkpoint, model, data);
             if (resuming) journal.Resumed(checkpoint);
             // Disk space for the checkpoints kept (plus one being written) is checked before the first step.

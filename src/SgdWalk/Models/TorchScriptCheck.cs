@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using SgdWalk.Landscape;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Models;
+
+/// <summary>
+/// What must hold before a TorchScript model is walked, checked on a copy loaded for the purpose: the sidecar (if any)
+/// agrees with the data; every parameter is float32 and trainable; one batch gives [N, classes] logits and a gradient;
+/// BatchNorm follows train()/eval() (a traced module's does not: its mode is frozen at trace time); the forward pass is
+/// deterministic in train mode (Dropout would make every loss evaluation a new random draw and let probes consume the
+/// training's random numbers); and the float32 gradient agrees with float64 (<see cref="ConvolutionGuard"/>).
+/// </summary>
+public static class TorchScriptCheck
+{
+    private const int TrialBatch = 4;
+
+    /// <summary>null when the model can be walked on data of <paramref name="spec"/>'s shape, otherwise the problem in one line.</summary>
+    public static string? Problem(string path, ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        try
+        {
+            using var model = TorchScriptModel.Load(path);
+            return SidecarProblem(model, spec) ?? ParameterProblem(model) ?? BehaviourProblem(model, spec) ?? GradientProblem(model, spec);
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is ExternalException or InvalidOperationException or InvalidCastException)
+        {
+            // libtorch's messages carry TorchScript frames after the first line; the first line says what went wrong.
+            return $"{path} does not run on {spec.Channels}x{spec.Height}x{spec.Width} images: {e.Message.Split('\n')[0].Trim()}";
+        }
+    }
+
+    private static string? SidecarProblem(TorchScriptModel model, ModelSpec spec)
+    {
+        if (model.Sidecar is not { } sidecar) return null;
+        string file = TorchScriptSidecar.PathFor(model.Path);
+        if (sidecar.Method == "trace")
+            return $"{file}: the model was traced (torch.jit.trace), which freezes BatchNorm's mode and Python control flow; " +
+                "save it with torch.jit.script (sgdwalk.save_model does by default)";
+        if (sidecar.InputShape is { } shape)
+        {
+            int[] expected = shape.Count == 2 ? [1, shape[0], shape[1]] : [.. shape];
+            if (expected[0] != spec.Channels || expected[1] != spec.Height || expected[2] != spec.Width)
+                return $"{file}: the model takes {string.Join("x", expected)} images; the dataset has {spec.Channels}x{spec.Height}x{spec.Width}";
+        }
+        if (sidecar.Classes is { } classes && classes != spec.Classes)
+            return $"{file}: the model has {classes} classes; the dataset has {spec.Classes}";
+        return null;
+    }
+
+    private static string? ParameterProblem(TorchScriptModel model)
+    {
+        var parameters = model.named_parameters().ToList();
+        if (parameters.Count == 0) return $"{model.Path}: the model has no parameters to train";
+        foreach (var (name, p) in parameters)
+        {
+            if (p.dtype != ScalarType.Float32)
+                return $"{model.Path}: parameter '{name}' is {p.dtype}; SgdWalk trains float32 parameters (call model.float() before saving)";
+            if (!p.requires_grad)
+                return $"{model.Path}: parameter '{name}' does not require grad; SgdWalk walks every parameter " +
+                    "(make frozen weights buffers with register_buffer)";
+        }
+        return null;
+    }
+
+    private static string? BehaviourProblem(TorchScriptModel model, ModelSpec spec)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(20261130);
+        var images = randn([TrialBatch, spec.Channels, spec.Height, spec.Width], generator: generator);
+        using var state = ModelState.Capture(model);
+        using var _ = no_grad();
+        model.train();
+        var train = model.call(images);
+        if (train.shape.Length != 2 || train.shape[0] != TrialBatch || train.shape[1] != spec.Classes)
+            return $"{model.Path}: gives outputs of shape [{string.Join(", ", train.shape)}] on {TrialBatch} images of " +
+                $"{spec.Channels}x{spec.Height}x{spec.Width}, not [{TrialBatch}, {spec.Classes}]";
+        if (train.dtype != ScalarType.Float32)
+            return $"{model.Path}: gives {train.dtype} outputs; SgdWalk expects float32 logits";
+        if (!model.call(images).equal(train).all().item<bool>())
+            return $"{model.Path}: two forward passes of the same batch in train mode differ (Dropout or other randomness?); " +
+                "SgdWalk needs a deterministic model to measure losses (remove Dropout or give it p = 0)";
+        bool hasBatchNorm = model.named_buffers().Any(b => b.name.EndsWith("running_mean", StringComparison.Ordinal));
+        model.eval();
+        var eval = model.call(images);
+        state.Restore();
+        if (hasBatchNorm && eval.equal(train).all().item<bool>())
+            return $"{model.Path}: its BatchNorm gives the same outputs in train() and eval() mode, as in a traced module " +
+                "(torch.jit.trace freezes the mode it was traced in); save the model with torch.jit.script";
+        return null;
+    }
+
+    private static string? GradientProblem(TorchScriptModel model, ModelSpec spec)
+    {
+        using var model64 = TorchScriptModel.Load(model.Path, ScalarType.Float64);
+        return ConvolutionGuard.Problem(model, model64, spec) is { } problem ? $"{model.Path}: {problem}" : null;
+    }
+}

@@ -1,0 +1,92 @@
+using SgdWalk.TestSupport;
+
+namespace SgdWalk.Cli.Tests;
+
+/// <summary>
+/// `--model torchscript:PATH` with files Debian's PyTorch writes: every unusable file is one line naming it, exit 2,
+/// and nothing written; a good file trains.
+/// </summary>
+public sealed class TorchScriptFiles : IDisposable
+{
+    private const string Writer = """
+        import json, torch, torch.nn as nn
+        import sgdwalk
+
+        class Net(nn.Module):
+            def __init__(self, dropout=0.0):
+                super().__init__()
+                self.fc1 = nn.Linear(64, 16); self.bn = nn.BatchNorm1d(16); self.drop = nn.Dropout(dropout); self.fc2 = nn.Linear(16, 4)
+            def forward(self, x):
+                return self.fc2(self.drop(torch.relu(self.bn(self.fc1(x.flatten(1))))))
+
+        class Pair(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 4)
+            def forward(self, x):
+                y = self.fc(x.flatten(1))
+                return y, y
+
+        torch.manual_seed(0)
+        sgdwalk.save_model(Net(), "good.pt", (1, 8, 8), 4)
+        sgdwalk.save_model(Net(), "traced.pt", (1, 8, 8), 4, method="trace")
+        sgdwalk.save_model(Net(0.5), "dropout.pt", (1, 8, 8), 4)
+        sgdwalk.save_model(Net(), "ten.pt", (1, 8, 8), 10)
+        frozen = Net(); frozen.fc1.weight.requires_grad_(False); torch.jit.script(frozen).save("frozen.pt")
+        torch.jit.script(Net().double()).save("double.pt")
+        torch.jit.script(Net()).save("stale.pt")
+        json.dump({"sha256": "0" * 64}, open("stale.pt.json", "w"))
+        torch.jit.script(Pair()).save("pair.pt")
+        open("text.pt", "w").write("not a model")
+        """;
+
+    public TorchScriptFiles()
+    {
+        TestDependencies.Require("pytorch");
+        Python.Run(Writer, Folder);
+    }
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("sgdwalk-torchscript-").FullName;
+
+    public string File(string name) => Path.Combine(Folder, name);
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+public class TorchScriptCliTests(TorchScriptFiles files) : IClassFixture<TorchScriptFiles>
+{
+    [Theory]
+    [InlineData("missing.pt", "", "missing.pt: no such TorchScript file")]
+    [InlineData("text.pt", "", "text.pt: not a TorchScript file libtorch can load")]
+    [InlineData("traced.pt", "", "the model was traced (torch.jit.trace)")]
+    [InlineData("dropout.pt", "", "two forward passes of the same batch in train mode differ (Dropout")]
+    [InlineData("ten.pt", "", "the model has 10 classes; the dataset has 4")]
+    [InlineData("frozen.pt", "", "parameter 'fc1.weight' does not require grad")]
+    [InlineData("double.pt", "", "parameter 'fc1.weight' is Float64")]
+    [InlineData("stale.pt", "", "stale.pt.json: describes another file")]
+    [InlineData("pair.pt", "", "forward returns")]
+    [InlineData("good.pt", "--hidden=8", "--hidden, --depth and --no-model-bn apply to zoo models, not to a TorchScript model")]
+    public void An_unusable_model_is_one_line_exit_2_and_nothing_written(string file, string extra, string expected)
+    {
+        string existing = Directory.CreateTempSubdirectory().FullName;
+        System.IO.File.WriteAllText(Path.Combine(existing, "steps.csv"), "precious");
+        string[] args = ["train", "--model", "torchscript:" + files.File(file), "--dataset", "synthetic", "--steps", "2", "--no-report",
+            "--out", existing, "--overwrite", .. extra.Length > 0 ? new[] { extra } : []];
+        var (code, output) = CliHarness.Run(args);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains(expected, System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "));
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal("precious", System.IO.File.ReadAllText(Path.Combine(existing, "steps.csv")));
+        Assert.Single(Directory.EnumerateFileSystemEntries(existing));
+    }
+
+    [Fact]
+    public void A_scripted_model_trains_and_its_default_folder_is_named_after_the_file()
+    {
+        string cwd = Directory.CreateTempSubdirectory().FullName;
+        var (code, output) = CliHarness.Run("train", "--model", "torchscript:" + files.File("good.pt"), "--dataset", "synthetic", "--steps", "3",
+            "--probe-size", "100", "--no-report", "--threads", "1", "--out", Path.Combine(cwd, "synthetic-torchscript-good"));
+        Assert.True(code == ExitCodes.Success, output);
+        Assert.Contains("\"model_sha256\"", System.IO.File.ReadAllText(Path.Combine(cwd, "synthetic-torchscript-good", "run.json")));
+    }
+}
