@@ -120,6 +120,22 @@ public class NpzDatasetTests
     }
 
     [Fact]
+    public void A_file_without_a_test_split_measures_barriers_on_the_training_probe_alone()
+    {
+        string file = Path.Combine(Folder.Value, "good_compressed.npz");
+        string output = Path.Combine(Folder.Value, "run-barrier");
+        var (code, text) = CliHarness.Run("train", "--dataset", "npz:" + file, "--hidden", "8", "--batch-size", "10", "--steps", "3",
+            "--probes", "none", "--no-report", "--out", output, "--overwrite");
+        Assert.True(code == 0, text);
+        (code, text) = CliHarness.Run("barrier", output + ":initial", output + ":final", "--out", Path.Combine(output, "barrier.csv"));
+        Assert.True(code == 0, text);
+        Assert.Contains("(no test split)", text.ReplaceLineEndings(" "));
+        var points = CsvTable.Read(Path.Combine(output, "barrier.csv"));
+        Assert.All(points.Numbers("train_loss"), v => Assert.True(double.IsFinite(v)));
+        Assert.All(points.Numbers("test_loss"), v => Assert.True(double.IsNaN(v)));
+    }
+
+    [Fact]
     public void A_relative_npz_path_is_recorded_absolute_and_names_the_default_run_folder()
     {
         Assert.Equal("npz:" + Path.GetFullPath("d/good.npz"), SgdWalk.Data.NpzDataset.Qualify("npz:d/good.npz"));
