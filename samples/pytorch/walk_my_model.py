@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """From a PyTorch model to a recorded walk and back, without a line of C#.
 
 1. Define a model in PyTorch (here a small CNN with BatchNorm and a residual connection).
@@ -7,7 +7,7 @@
 4. Export step t as a PyTorch state_dict (`sgdwalk export --format pt`) and load it into the same Python class.
 5. Check in PyTorch that the loss at θ_t on the probe set equals probe_loss_start in steps.csv.
 
-Usage: python3 samples/pytorch/walk_my_model.py [--out DIR] [--steps N] [--export-step T]
+Usage: samples/pytorch/walk_my_model.py [--out DIR] [--steps N] [--export-step T]
 Runs ./sgdwalk from this repository unless SGDWALK names another command (e.g. "dotnet path/SgdWalk.Cli.dll").
 Needs only Debian's python3-torch and python3-numpy, and the Fashion-MNIST files of Debian's dataset-fashion-mnist.
 """
@@ -65,6 +65,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(repository, "runs", "pytorch-sample"))
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--export-step", type=int, default=30)
+    parser.add_argument("--train-size", type=int, default=2000, help="training images taken from Fashion-MNIST (the probe set)")
     parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     args = parser.parse_args()
     sgdwalk_command = shlex.split(os.environ.get("SGDWALK", os.path.join(repository, "sgdwalk")))
@@ -79,9 +80,10 @@ def main():
     labels = read_idx(os.path.join(args.data_dir, "train-labels-idx1-ubyte.gz")).astype(np.int64)
     test_images = read_idx(os.path.join(args.data_dir, "t10k-images-idx3-ubyte.gz"))
     test_labels = read_idx(os.path.join(args.data_dir, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)
+    n = args.train_size
     data_file = sgdwalk.save_dataset(os.path.join(args.out, "fashion-subset.npz"),
-                                     images[:2000], labels[:2000],
-                                     val_images=images[2000:2500], val_labels=labels[2000:2500],
+                                     images[:n], labels[:n],
+                                     val_images=images[n:n + 500], val_labels=labels[n:n + 500],
                                      test_images=test_images[:500], test_labels=test_labels[:500])
 
     # 3. The walk: every step's segment profiled on the whole training subset, checkpoints kept for the export.
@@ -90,7 +92,7 @@ def main():
     run_folder = os.path.join(args.out, "run")
     run(sgdwalk_command + ["train", "--model", "torchscript:" + model_file, "--dataset", "npz:" + data_file,
                            "--bn", "running", "--lr", "0.1", "--batch-size", "50", "--steps", str(args.steps),
-                           "--probe-size", "2000", "--record", "all", "--checkpoint-every", "1",
+                           "--probe-size", str(n), "--record", "all", "--checkpoint-every", "1",
                            "--keep-checkpoints", str(args.steps + 1), "--seed", "1", "--threads", "1",
                            "--out", run_folder, "--overwrite"])
 
@@ -102,13 +104,13 @@ def main():
     # 5. The loss at θ_t on the probe set (the whole training subset) in eager PyTorch, against steps.csv.
     walked.eval()
     torch.set_num_threads(1)
-    x = torch.from_numpy(images[:2000]).float().div(255).unsqueeze(1)
-    y = torch.from_numpy(labels[:2000])
+    x = torch.from_numpy(images[:n].copy()).float().div(255).unsqueeze(1)
+    y = torch.from_numpy(labels[:n])
     with torch.no_grad():
         losses = F.cross_entropy(walked(x), y, reduction="none").double()
     ours = losses.mean().item()
-    rows = sgdwalk.read_csv(os.path.join(run_folder, "steps.csv"))
-    recorded = float(next(r for r in rows if int(r["step"]) == args.export_step)["probe_loss_start"])
+    steps = sgdwalk.read_csv(os.path.join(run_folder, "steps.csv"))
+    recorded = float(steps["probe_loss_start"][steps["step"] == args.export_step][0])
     relative = abs(ours - recorded) / abs(recorded)
     print(f"loss at θ_{args.export_step}: PyTorch {ours:.9f}, SgdWalk probe_loss_start {recorded:.9f}, relative difference {relative:.2e}")
     print(f"report: {os.path.join(run_folder, 'report.html')}")
