@@ -2,7 +2,8 @@
 //
 // The model below is one SgdWalk does not know (a two-layer tanh network with a skip connection), trained with
 // TorchSharp's own SGD on a toy two-spiral problem. Four recorder calls around the optimiser step are all it takes;
-// the run folder then holds steps.csv and profiles.csv exactly as `sgdwalk train` writes them.
+// the run folder then holds steps.csv, profiles.csv and run.json as `sgdwalk train` writes them, and
+// `sgdwalk report <run-folder>` draws it.
 //
 //   dotnet run --project samples/CustomLoop -- [steps] [run-folder]
 
@@ -29,7 +30,9 @@ public static class Program
         // The probe view: a fixed set of samples on which every step's segment is evaluated (the recorder owns it).
         var probe = DataView.Own("probe", inputs[..500].clone(), targets[..500].clone(), chunkSize: 500);
         var options = new RecorderOptions { Record = RecordSchedule.Parse("steps:0-19+every:10"), BatchChunkSize = 32 };
-        using var recorder = new WalkRecorder(model, options, runFolder, probe);
+        // What run.json says about this walk (the rest it learns itself), so `sgdwalk report` can draw the folder.
+        var description = new RunDescription(Model: "SkipNet (tanh, skip connection)", Dataset: "two spirals", Seed: 7);
+        using var recorder = new WalkRecorder(model, options, runFolder, probe, description: description);
 
         var generator = new Generator(8);
         for (int step = 0; step < steps; step++)

@@ -38,6 +38,7 @@ public class NpzDatasetTests
         save("fortran_images", images=np.asfortranarray(x.reshape(40, 6, 6)), labels=y)
         save("no_images_at_all", images=x[:0], labels=y[:0])
         np.savez_compressed("good_compressed", images=x, labels=y)
+        np.savez("good_300", images=rng.integers(0, 256, (300, 1, 6, 6), dtype=np.uint8), labels=np.arange(300) % 4)
         whole = open("good_compressed.npz", "rb").read()
         open("truncated.npz", "wb").write(whole[: len(whole) // 2])
         open("not_a_zip.npz", "w").write("images,labels\n1,2\n")
@@ -117,6 +118,35 @@ public class NpzDatasetTests
         Assert.True(double.IsNaN(epochs.Number(0, "test_acc")));
         Assert.False(double.IsNaN(epochs.Number(0, "val_acc")));
         Assert.Equal(36 / 10 + 1, RunManifest.Read(Path.Combine(output, "run.json")).Counts["steps_per_epoch"]);
+    }
+
+    [Fact]
+    public void A_file_without_a_test_split_measures_barriers_on_the_training_probe_alone()
+    {
+        string file = Path.Combine(Folder.Value, "good_compressed.npz");
+        string output = Path.Combine(Folder.Value, "run-barrier");
+        var (code, text) = CliHarness.Run("train", "--dataset", "npz:" + file, "--hidden", "8", "--batch-size", "10", "--steps", "3",
+            "--probes", "none", "--no-report", "--out", output, "--overwrite");
+        Assert.True(code == 0, text);
+        (code, text) = CliHarness.Run("barrier", output + ":initial", output + ":final", "--out", Path.Combine(output, "barrier.csv"));
+        Assert.True(code == 0, text);
+        Assert.Contains("(no test split)", text.ReplaceLineEndings(" "));
+        var points = CsvTable.Read(Path.Combine(output, "barrier.csv"));
+        Assert.All(points.Numbers("train_loss"), v => Assert.True(double.IsFinite(v)));
+        Assert.All(points.Numbers("test_loss"), v => Assert.True(double.IsNaN(v)));
+    }
+
+    [Fact]
+    public void An_experiment_runs_on_an_npz_file_given_as_an_override()
+    {
+        string file = Path.Combine(Folder.Value, "good_300.npz");
+        string output = Path.Combine(Folder.Value, "experiment");
+        var (code, text) = CliHarness.Run("experiment", "sgd-walk", "--dataset", "npz:" + file, "--train-size", "200", "--steps", "1",
+            "--probes", "none", "--no-report", "--out", output);
+        Assert.True(code == 0, text);
+        var manifests = Directory.GetFiles(output, "run.json", SearchOption.AllDirectories);
+        Assert.NotEmpty(manifests);
+        Assert.All(manifests, m => Assert.Equal("npz:" + file, RunManifest.Read(m).Options["dataset"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -84,13 +84,13 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
             foreach (var p in points)
                 csv.Append(new RowValues().Set("alpha", p.Alpha)
                     .Set("train_loss", p.Views["train"].Loss).Set("train_acc", p.Views["train"].Accuracy)
-                    .Set("test_loss", p.Views["test"].Loss).Set("test_acc", p.Views["test"].Accuracy));
+                    .Set("test_loss", Test(p).Loss).Set("test_acc", Test(p).Accuracy));
 
         var table = new Table().Title($"loss from {Markup.Escape(options.From.Label)} (α = 0) to {Markup.Escape(options.To.Label)} (α = 1)")
             .AddColumns("α", "train loss", "train acc", "test loss", "test acc");
         foreach (var p in points)
-            table.AddRow(F(p.Alpha, "0.###"), F(p.Views["train"].Loss, "F4"), F(p.Views["train"].Accuracy, "P1"), F(p.Views["test"].Loss, "F4"),
-                F(p.Views["test"].Accuracy, "P1"));
+            table.AddRow(F(p.Alpha, "0.###"), F(p.Views["train"].Loss, "F4"), F(p.Views["train"].Accuracy, "P1"), F(Test(p).Loss, "F4"),
+                F(Test(p).Accuracy, "P1"));
         console.Write(table);
         // A NaN or infinite loss (a snapshot of a diverged run) has no barrier; printing "NaN" with success would pass
         // for a measurement.
@@ -101,9 +101,12 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
             return ExitCodes.Diverged;
         }
         console.MarkupLineInterpolated($"barrier (max loss on the segment above the higher end): train {
-            F(BarrierMeasurement.Barrier(points, "train"), "G4")}, test {F(BarrierMeasurement.Barrier(points, "test"), "G4")} → {output}");
+            F(BarrierMeasurement.Barrier(points, "train"), "G4")}, test {(points[0].Views.ContainsKey("test") ? F(BarrierMeasurement.Barrier(points, "test"), "G4") : "— (no test split)")} → {output}");
         return ExitCodes.Success;
     }
+
+    /// <summary>The test view of a point; "not measured" for a dataset without a test split (an npz: file may have none).</summary>
+    private static Evaluation Test(PathPoint p) => p.Views.TryGetValue("test", out var e) ? e : new Evaluation(double.NaN, double.NaN);
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 

@@ -70,10 +70,9 @@ public static class StateDictFile
         {
             throw;
         }
-#pragma warning disable CA1031 // A third-party parser of untrusted bytes: whatever it throws means "not a readable file".
         catch (Exception e) when (e is not OutOfMemoryException)
-#pragma warning restore CA1031
         {
+            // A third-party parser of untrusted bytes (pickle, zip, JSON): whatever it throws means "not a readable file".
             string what = format == WeightFormat.Pt ? "a state_dict saved by torch.save (the zip format of PyTorch 1.6+)" : "a safetensors file";
             throw new InvalidDataException($"{path}: not readable as {what} ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")})");
         }

@@ -105,7 +105,7 @@ public static class DatasetCatalog
     {
         ArgumentNullException.ThrowIfNull(dataset);
         var name = dataset.Trim().ToLowerInvariant();
-        if (Known.Any(k => k.Name == name) && name != "npz:path")
+        if (Known.Any(k => k.Name == name))
             return name;
         throw new ArgumentException(
             $"unknown dataset '{dataset}'; known: {string.Join(", ", Known.Select(k => k.Name))}",

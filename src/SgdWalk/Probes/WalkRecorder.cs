@@ -31,6 +31,7 @@ public sealed class WalkRecorder : IDisposable
     private readonly Stopwatch probeClock = new();
     private readonly DataView? probeView;
     private readonly bool captureStates;
+    private readonly LibraryManifest? manifest;
 
     private Tensor? inputs, targets;
     private ParamVector? before, gradient;
@@ -46,8 +47,11 @@ public sealed class WalkRecorder : IDisposable
     /// <param name="loss">Mean loss of outputs against targets; cross-entropy by default.</param>
     /// <param name="resumeAt">Byte lengths of steps.csv and profiles.csv at a checkpoint: continue those files from
     /// there (dropping later rows) instead of starting new ones. See <see cref="LoadState"/>.</param>
+    /// <param name="description">What run.json should say about a walk from your own loop (model, dataset, seed, ...). The
+    /// recorder writes run.json only into a folder that has none (or one an earlier library run wrote), so `sgdwalk report`
+    /// draws any folder; `sgdwalk train` writes its own.</param>
     public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null,
-        LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null)
+        LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null, RunDescription? description = null)
     {
         // Refused before any file is touched, with every problem named (a probe would fail later, less clearly).
         ArgumentNullException.ThrowIfNull(options);
@@ -71,6 +75,9 @@ public sealed class WalkRecorder : IDisposable
         steps = new CsvLog(folder.Steps, StepColumns, resumeAt?.Steps);
         profiles = new CsvLog(folder.Profiles, Columns.Profiles, resumeAt?.Profiles);
         profileLog = new ProfileLog(profiles);
+        manifest = resumeAt is null
+            ? LibraryManifest.Start(folder, model, model.named_parameters().Where(p => p.parameter.requires_grad).ToList(), options, description)
+            : null;
     }
 
     public IReadOnlyList<string> StepColumns { get; }
@@ -168,6 +175,7 @@ public sealed class WalkRecorder : IDisposable
             probeClock.Stop();
         }
         steps.Append(row);
+        manifest?.Stepped(step, learningRate, inputs.shape[0], RecordedSteps);
         (inputs, targets) = (null, null);
         return row;
     }
@@ -177,6 +185,7 @@ public sealed class WalkRecorder : IDisposable
     {
         steps.Flush();
         profiles.Flush();
+        manifest?.Write(ProbeTime, finished: false);
     }
 
     /// <summary>Byte lengths of steps.csv and profiles.csv with everything so far flushed to disk (for a checkpoint).</summary>
@@ -217,6 +226,7 @@ public sealed class WalkRecorder : IDisposable
         probeView?.Dispose();
         steps.Dispose();
         profiles.Dispose();
+        manifest?.Write(ProbeTime, finished: true);
     }
 
     private sealed class ProfileLog(CsvLog log) : IProfileSink

@@ -11,9 +11,9 @@ public class DatasetCatalogTests(ITestOutputHelper output)
     private const string DebianFashion = "/usr/share/datasets/fashion-mnist";
 
     [Fact]
-    public void Known_lists_the_four_datasets()
+    public void Known_lists_the_four_datasets_and_the_npz_file()
     {
-        Assert.Equal(["fashion-mnist", "mnist", "cifar10", "synthetic"], DatasetCatalog.Known.Select(k => k.Name));
+        Assert.Equal(["fashion-mnist", "mnist", "cifar10", "synthetic", "npz:PATH"], DatasetCatalog.Known.Select(k => k.Name));
         Assert.Equal(DebianFashion, DatasetCatalog.Known[0].DefaultLocation);
     }
 
