@@ -1,6 +1,6 @@
-using TorchSharp;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace SgdWalk.Models;
 
 /// <summary>
-/// How libtorch runs TorchScript graphs here. By default its profiling executor rewrites a graph after the first calls
-/// (differentiable subgraphs with the JIT's own backward formulas), which shifts results by about 1e-8 relative between
-/// the first calls and later ones, and makes them depend on which other calls came before (a probe's evaluation would
-/// then move the training trajectory). With graph optimisation off, as PyTorch's
+/// How libtorch runs TorchScript graphs here. By default its profiling executor may rewrite a graph after the first
+/// calls (differentiable subgraphs with the JIT's own backward formulas); a prototype saw results shift by about 1e-8
+/// relative between the first calls and later ones (not reproduced with the test models on libtorch 2.10), which would
+/// make them depend on which other calls came before (a probe's evaluation would then move the training trajectory).
+/// Instead of a warm-up, graph optimisation is turned off, as PyTorch's
 /// <c>torch._C._set_graph_executor_optimize(False)</c>, every call runs the graph op by op under ordinary autograd:
 /// the numbers of eager PyTorch, from the first call, whatever ran before. TorchSharp has no binding for the switch.
 /// </summary>
