@@ -12,7 +12,7 @@ namespace SgdWalk.Cli.Tests;
 public class PyTorchSampleTests
 {
     [Fact]
-    public void The_pytorch_sample_walks_a_scripted_cnn_and_its_exported_step_gives_the_recorded_loss()
+    public async Task The_pytorch_sample_walks_a_scripted_cnn_and_its_exported_step_gives_the_recorded_loss()
     {
         TestDependencies.Require("pytorch");
         TestDependencies.Require("data");
@@ -31,7 +31,8 @@ public class PyTorchSampleTests
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(10)), "the sample hung");
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{stdout}\n{stderr.Result}");
+        string errors = await stderr;
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{stdout}\n{errors}");
 
         Assert.Matches(@"loss at θ_4: PyTorch \d\.\d+, SgdWalk probe_loss_start \d\.\d+, relative difference \d\.\d\de-\d\d", stdout);
         Assert.True(File.Exists(Path.Combine(folder, "run", "report.html")), "no report.html");
