@@ -56,7 +56,8 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         if (errors.Count > 0) return Fail(errors);
 
         int code = SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation,
-            prepare: path => design.WriteOrCheck(path), weight: c => ClaimsBudget.Seconds(c.Options, costs));
+            prepare: path => design.WriteOrCheck(path), weight: c => ClaimsBudget.Seconds(c.Options, costs),
+            reportCells: false); // the claims report is the product; `sgdwalk report <run>` draws any run's own figures
         if (settings.Emit is not null || settings.Shard is not null || code == ExitCodes.InvalidInput) return code;
 
         try

@@ -16,7 +16,7 @@ internal static class SweepExecution
 {
     public static int Run(IAnsiConsole console, CommandContext context, SweepPlan plan, string folder, ISweepOutput output,
         ReportSettings reportSettings, List<string> errors, CancellationToken cancellation, Action<string>? prepare = null,
-        Func<SweepCell, double>? weight = null)
+        Func<SweepCell, double>? weight = null, bool reportCells = true)
     {
         var shard = Shard.All;
         if (output.Shard is { } text)
@@ -63,7 +63,7 @@ internal static class SweepExecution
         SweepSummary.Write(folder);
         PrintSummary(console, folder, results);
         // Every run comes with its own figures too (walk, height, sharpness, ...), drawn as `train` draws them.
-        bool cellsReported = output.NoReport || results
+        bool cellsReported = output.NoReport || !reportCells || results
             .Where(r => !r.Skipped && r.Status is RunStatus.Completed or RunStatus.Diverged)
             .Select(r => ReportCommand.Write(console, Path.Combine(folder, r.Cell.Name), reportOptions))
             .ToList().All(ok => ok);
