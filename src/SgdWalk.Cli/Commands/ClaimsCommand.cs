@@ -43,7 +43,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         console.MarkupLine(Markup.Escape($"claims ({settings.Scale} scale): {shared.Model} on {shared.Dataset}, {plan.Cells.Count} runs " +
             $"({design.Seeds.Count} seeds × {plan.Cells.Count / design.Seeds.Count} settings), {shared.Epochs} epochs each"));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"estimated time here: {Duration(estimate)} (one training pass ") +
-            string.Create(CultureInfo.InvariantCulture, $"{costs.TrainPerSample * 1e3:G3} ms per sample, timed now; a busy machine makes this high)")));
+            string.Create(CultureInfo.InvariantCulture, $"{costs.TrainPerSample * 1e3:G3} ms per sample, the fastest of a few, timed now)")));
         if (scale == ExperimentScale.Paper)
         {
             console.MarkupLine(Markup.Escape("paper scale needs CIFAR-10 (binary version) via --data-dir and, at this size, a cluster: --emit slurm " +
