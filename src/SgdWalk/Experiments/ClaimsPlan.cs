@@ -1,8 +1,8 @@
 using System.Globalization;
+using SgdWalk.Landscape;
 using SgdWalk.Probes;
 using SgdWalk.Records.Claims;
 using SgdWalk.Sweeps;
-using SgdWalk.Landscape;
 using SgdWalk.Training;
 
 namespace SgdWalk.Experiments;
@@ -54,8 +54,13 @@ public static class ClaimsPlan
         {
             TrainOptions Run(double lr, int batch) => shared with
             {
-                LearningRate = lr, BatchSize = batch, Seed = seed, ChunkSize = shared.ChunkSize is { } c ? Math.Min(c, batch) : null,
-                Probes = ProbePreset.Cheap, FloorLags = [], Sharpness = "none",
+                LearningRate = lr,
+                BatchSize = batch,
+                Seed = seed,
+                ChunkSize = shared.ChunkSize is { } c ? Math.Min(c, batch) : null,
+                Probes = ProbePreset.Cheap,
+                FloorLags = [],
+                Sharpness = "none",
             };
             void Add(string name, TrainOptions options) => cells.Add(new SweepCell(cells.Count, $"{name}-s{Text(seed)}", options));
 
@@ -89,7 +94,10 @@ public static class ClaimsPlan
         return run with
         {
             Sharpness = "every:" + Text(Math.Max(1, steps / CurvaturePoints)),
-            Eigen = EigenMethod.Power, EigenIterations = 15, TraceSamples = 0, BatchSharpnessBatches = 0,
+            Eigen = EigenMethod.Power,
+            EigenIterations = 15,
+            TraceSamples = 0,
+            BatchSharpnessBatches = 0,
         };
     }
 

@@ -37,8 +37,13 @@ internal sealed class ClaimsFolder : IDisposable
         Path = Directory.CreateTempSubdirectory("sgdwalk-claims-").FullName;
         Design = new ClaimsDesign
         {
-            LearningRate = 0.1, BatchSize = 100, LearningRates = [0.05, 0.1, 0.2], BatchSizes = [25, 100, 400],
-            PairLearningRate = 0.4, PairBatchSize = 400, Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
+            LearningRate = 0.1,
+            BatchSize = 100,
+            LearningRates = [0.05, 0.1, 0.2],
+            BatchSizes = [25, 100, 400],
+            PairLearningRate = 0.4,
+            PairBatchSize = 400,
+            Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
         };
         Design.WriteOrCheck(Path);
         var random = new Random(noiseSeed);
@@ -66,7 +71,8 @@ internal sealed class ClaimsFolder : IDisposable
         Directory.CreateDirectory(folder.Path);
         new RunManifest
         {
-            Status = RunStatus.Completed, Seed = seed,
+            Status = RunStatus.Completed,
+            Seed = seed,
             Options = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["seed"] = seed },
         }.Write(folder.Manifest);
 
