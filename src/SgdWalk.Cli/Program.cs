@@ -61,6 +61,12 @@ public static class Program
                 .WithExample("experiment", "edge-of-stability")
                 .WithExample("experiment", "gd-walk", "--compat", "authors")
                 .WithExample("experiment", "sgd-walk", "--scale", "paper", "--data-dir", "~/data/cifar-10-batches-bin");
+            config.AddCommand<ClaimsCommand>("claims")
+                .WithDescription("Test the paper's six claims here: the runs that test them (through the sweep runner: resumable, --shard, " +
+                    "--emit slurm), then a verdict per claim with its bootstrap interval (claims.md, claims.json, report.html).")
+                .WithExample("claims")
+                .WithExample("claims", "--model", "small-cnn", "--out", "runs/claims-cnn")
+                .WithExample("claims", "--scale", "paper", "--data-dir", "~/data/cifar-10-batches-bin", "--emit", "slurm");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure training, segment profiles, HVPs and probe-preset overheads (mlp, small-cnn at 1 and 2 threads) against " +
                     "the machine's matmul rate and the PyTorch reference; writes bench.json, bench.csv, bench.md.")

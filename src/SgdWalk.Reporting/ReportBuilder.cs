@@ -39,7 +39,7 @@ public static class ReportBuilder
                     note?.Invoke($"{run.Name} is still running (or its process was killed): drawn from the rows written so far");
                 return BuildRun(run, options);
             }
-            if (SweepData.IsSweepFolder(path))
+            if (SweepData.IsSweepFolder(path) || Records.Claims.ClaimsEvaluation.IsClaimsFolder(path))
             {
                 var sweep = SweepData.Load(path);
                 foreach (var line in sweep.Damaged) note?.Invoke(line);
@@ -62,7 +62,7 @@ public static class ReportBuilder
         string path = Path.GetFullPath(folder);
         if (File.Exists(path)) return $"{path}: is a file; give a run or sweep folder";
         if (!Directory.Exists(path)) return $"{path}: no such folder";
-        if (RunData.IsRunFolder(path) || SweepData.IsSweepFolder(path)) return null;
+        if (RunData.IsRunFolder(path) || SweepData.IsSweepFolder(path) || Records.Claims.ClaimsEvaluation.IsClaimsFolder(path)) return null;
         return $"{path}: neither a run folder (no run.json) nor a sweep folder (no subfolder with a run.json)";
     }
 
@@ -97,9 +97,19 @@ public static class ReportBuilder
     private static IReadOnlyList<string> BuildSweep(SweepData sweep, ReportOptions options)
     {
         string figures = Path.Combine(sweep.Path, "figures");
-        var drawn = SweepFigures.Draw(sweep, options, figures).Concat(SweepHeatmaps.Draw(sweep, options, figures)).ToList();
+        // A claims folder (claims-design.json) leads with its verdicts: claims.json and claims.md are recomputed too.
+        ClaimsSection? claims = null;
+        var extra = new List<string>();
+        if (Records.Claims.ClaimsEvaluation.IsClaimsFolder(sweep.Path))
+        {
+            var outcome = ClaimsReport.WriteFiles(sweep.Path);
+            claims = new ClaimsSection(outcome, ClaimsFigures.Draw(outcome, options, figures).ToList());
+            extra.AddRange([Path.Combine(sweep.Path, Records.Claims.ClaimsOutcome.FileName), Path.Combine(sweep.Path, ClaimsReport.Markdown),
+                .. claims.Figures.SelectMany(f => new[] { f.Png, f.Svg })]);
+        }
+        var drawn = sweep.Cells.Count == 0 ? [] : SweepFigures.Draw(sweep, options, figures).Concat(SweepHeatmaps.Draw(sweep, options, figures)).ToList();
         var page = new ReportPage(
-            $"SgdWalk sweep {Path.GetFileName(sweep.Path)}",
+            $"SgdWalk {(claims is null ? "sweep" : "claims")} {Path.GetFileName(sweep.Path)}",
             $"{sweep.Cells.Count} runs over {sweep.LearningRates.Length} learning rate(s) × {sweep.BatchSizes.Length} batch size(s). " +
             "Landscape numbers are on the probe view; cells with several seeds are averaged in the figures." +
             (sweep.Damaged.Count > 0 ? " Not drawn: " + string.Join("; ", sweep.Damaged) + "." : ""),
@@ -109,10 +119,11 @@ public static class ReportBuilder
             ],
             SummaryRows.SweepHeader,
             sweep.Cells.Select(c => (IReadOnlyList<string>)SummaryRows.ForCell(c)).ToList(),
-            drawn);
+            drawn,
+            claims);
         // summary.csv is recomputed from the cells' files too, so a merged (sharded) sweep gets a complete one.
         string summary = SweepSummary.Write(sweep.Path);
-        return [.. Write(sweep.Path, page), summary];
+        return [.. extra, .. Write(sweep.Path, page), summary];
     }
 
     private static List<(string, string)> Settings(RunManifest m) =>

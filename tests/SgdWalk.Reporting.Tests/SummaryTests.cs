@@ -22,8 +22,8 @@ public class SummaryTests
         CsvOracle.Near(CsvOracle.Median(steps.Column("probe_height")), table["median height"], "median height");
         CsvOracle.Near(CsvOracle.Median(steps.Column("probe_floor_alpha")), table["median floor alpha"], "median floor alpha");
         CsvOracle.Near(steps.Column("dist_init")[^1], table["final distance from init"], "final distance");
-        CsvOracle.Near(CsvOracle.Median(steps.Column("cos_grad")), table["median cos_grad"], "median cos_grad");
-        CsvOracle.Near(CsvOracle.Share(steps.Column("cos_grad"), v => v < 0), table["negative cos_grad fraction"], "negative cosines");
+        CsvOracle.Near(CsvOracle.Median(steps.Column("cos_grad")), table["median gradient cosine"], "median cos_grad");
+        CsvOracle.Near(CsvOracle.Share(steps.Column("cos_grad"), v => v < 0), table["share of opposing gradients"], "negative cosines");
         CsvOracle.Near(CsvOracle.Share(steps.Column("probe_nonconvexity"), v => v <= 0.05), table["convex fraction"], "convex fraction");
         var bumps = steps.Column("probe_bump").Zip(steps.Column("probe_loss_start"), (b, f) => b / Math.Max(1, Math.Abs(f))).ToList();
         CsvOracle.Near(CsvOracle.Share(bumps, v => v > 1e-5), table["barrier fraction"], "barrier fraction");

@@ -48,7 +48,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
     }
 
     /// <summary>Why CIFAR-10 cannot be read for these options, or null when its batch files are there.</summary>
-    private static string? CifarProblem(TrainOptions options)
+    internal static string? CifarProblem(TrainOptions options)
     {
         try
         {

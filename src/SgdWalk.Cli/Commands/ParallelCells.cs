@@ -47,9 +47,11 @@ internal static class ParallelCells
     }
 
     /// <summary>The parent side: every unfinished cell of the shard, <paramref name="jobs"/> at a time, in plan order.</summary>
+    /// <param name="weight">Each cell's share of the sweep bar (its estimated cost where known), so the ETA holds when cells differ.</param>
     public static IReadOnlyList<CellResult> Run(IAnsiConsole console, SweepPlan plan, string folder, Shard shard, int jobs,
-        IReadOnlyList<string> childCommand, CancellationToken cancel)
+        IReadOnlyList<string> childCommand, Func<SweepCell, double> weight, CancellationToken cancel)
     {
+        double Weight(SweepCell cell) => Math.Max(1e-9, weight(cell));
         var mine = plan.CellsOf(shard).ToList();
         var results = new List<CellResult>();
         var pending = new Queue<SweepCell>();
@@ -68,7 +70,7 @@ internal static class ParallelCells
                 new SpinnerColumn())
             .Start(progress =>
             {
-                var sweep = progress.AddTask("sweep", maxValue: Math.Max(1, mine.Count));
+                var sweep = progress.AddTask("sweep", maxValue: Math.Max(1e-9, mine.Sum(Weight)));
                 var slots = Enumerable.Range(0, Math.Max(1, Math.Min(jobs, pending.Count)))
                     .Select(i => progress.AddTask($"job {i + 1}", maxValue: 1)).ToArray();
                 bool interrupted = false;
@@ -100,7 +102,7 @@ internal static class ParallelCells
                         task.Value = step;
                         task.Description = Markup.Escape(description);
                     }
-                    sweep.Value = results.Count + running.Sum(c => c.Fraction);
+                    sweep.Value = results.Sum(r => Weight(r.Cell)) + running.Sum(c => c.Fraction * Weight(c.Cell));
                     sweep.Description = string.Create(CultureInfo.InvariantCulture, $"sweep {results.Count}/{mine.Count} cells, {running.Count} running");
                     cancel.WaitHandle.WaitOne(interrupted ? 100 : 250);
                 }

@@ -15,7 +15,8 @@ namespace SgdWalk.Cli.Commands;
 internal static class SweepExecution
 {
     public static int Run(IAnsiConsole console, CommandContext context, SweepPlan plan, string folder, ISweepOutput output,
-        ReportSettings reportSettings, List<string> errors, CancellationToken cancellation)
+        ReportSettings reportSettings, List<string> errors, CancellationToken cancellation, Action<string>? prepare = null,
+        Func<SweepCell, double>? weight = null, bool reportCells = true)
     {
         var shard = Shard.All;
         if (output.Shard is { } text)
@@ -49,6 +50,7 @@ internal static class SweepExecution
         {
             Directory.CreateDirectory(folder);
             SweepRunner.WriteManifest(plan, folder);
+            prepare?.Invoke(folder); // what a preset keeps beside sweep.json (claims-design.json), checked the same way
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -65,13 +67,13 @@ internal static class SweepExecution
             console.MarkupLineInterpolated($"[yellow]sgdwalk: note:[/] --threads {threads} × --jobs {output.Jobs} is more than the {
                 Environment.ProcessorCount} cores here; leave out --threads to split the cores between the jobs");
         var results = output.Jobs > 1
-            ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), cancellation)
-            : RunWithProgress(console, plan, folder, shard, cancellation);
+            ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), weight ?? (_ => 1), cancellation)
+            : RunWithProgress(console, plan, folder, shard, weight ?? (_ => 1), cancellation);
 
         SweepSummary.Write(folder);
         PrintSummary(console, folder, results);
         // Every run comes with its own figures too (walk, height, sharpness, ...), drawn as `train` draws them.
-        bool cellsReported = output.NoReport || results
+        bool cellsReported = output.NoReport || !reportCells || results
             .Where(r => !r.Skipped && r.Status is RunStatus.Completed or RunStatus.Diverged)
             .Select(r => ReportCommand.Write(console, Path.Combine(folder, r.Cell.Name), reportOptions))
             .ToList().All(ok => ok);
@@ -95,9 +97,12 @@ internal static class SweepExecution
         return failed.Count > 0 || busy.Count > 0 || !reported ? ExitCodes.Failed : ExitCodes.Success;
     }
 
-    private static IReadOnlyList<CellResult> RunWithProgress(IAnsiConsole console, SweepPlan plan, string folder, Shard shard, CancellationToken cancellation)
+    private static IReadOnlyList<CellResult> RunWithProgress(IAnsiConsole console, SweepPlan plan, string folder, Shard shard,
+        Func<SweepCell, double> weight, CancellationToken cancellation)
     {
         IReadOnlyList<CellResult> results = [];
+        // The sweep bar advances by each cell's weight (its estimated cost where known), so its ETA holds when cells differ.
+        double[] weights = plan.CellsOf(shard).Select(c => Math.Max(1e-9, weight(c))).ToArray();
         console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(),
@@ -110,8 +115,8 @@ internal static class SweepExecution
                 {
                     // The sweep bar counts cells, with the running cell's fraction, so its ETA covers the whole sweep.
                     double fraction = p.Training is { } t ? t.Step / (double)Math.Max(1, t.TotalSteps) : 0;
-                    sweep.MaxValue = Math.Max(1, p.Total);
-                    sweep.Value = p.Done + fraction;
+                    sweep.MaxValue = Math.Max(1e-9, weights.Sum());
+                    sweep.Value = weights.Take(p.Done).Sum() + (p.Done < weights.Length ? fraction * weights[p.Done] : 0);
                     sweep.Description = string.Create(CultureInfo.InvariantCulture, $"sweep {p.Done}/{p.Total} cells");
                     if (p.Training is { } training)
                     {

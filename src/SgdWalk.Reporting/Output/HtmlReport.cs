@@ -1,4 +1,5 @@
 using System.Text;
+using SgdWalk.Reporting.Figures;
 using static System.Net.WebUtility;
 
 namespace SgdWalk.Reporting.Output;
@@ -20,7 +21,8 @@ internal static class HtmlReport
         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}" +
         "th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}" +
         "figure{margin:2em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}" +
-        "figcaption{margin-top:.5em;color:#444}details{margin:1em 0}";
+        "figcaption{margin-top:.5em;color:#444}details{margin:1em 0}" +
+        ".verdict.supported{background:#e6f4e6}.verdict.contradicted{background:#fbe3e3}.verdict.inconclusive{background:#fff6d6}";
 
     public static string Render(ReportPage page)
     {
@@ -31,6 +33,11 @@ internal static class HtmlReport
             .Append("<style>").Append(Css).Append("</style>\n").Append(ImageCheck).Append("\n</head>\n<body>\n")
             .Append("<h1>").Append(HtmlEncode(page.Title)).Append("</h1>\n")
             .Append("<p>").Append(HtmlEncode(page.Intro)).Append("</p>\n");
+
+        if (page.Claims is { } claims) AppendClaims(html, claims);
+        // A results section first: the figures, then the numbers, then the settings (collapsed) for whoever repeats the run.
+        html.Append("<h2>Figures</h2>\n");
+        foreach (var figure in page.Figures) AppendFigure(html, figure);
 
         html.Append("<h2>Summary</h2>\n<table>\n<tr>");
         foreach (string h in page.TableHeader) html.Append("<th>").Append(HtmlEncode(h)).Append("</th>");
@@ -46,23 +53,45 @@ internal static class HtmlReport
 
         if (page.Settings.Count > 0)
         {
-            html.Append("<details open>\n<summary>Settings (run.json)</summary>\n<table>\n");
+            html.Append("<details>\n<summary>Settings (run.json)</summary>\n<table>\n");
             foreach (var (key, value) in page.Settings)
                 html.Append("<tr><th>").Append(HtmlEncode(key)).Append("</th><td>").Append(HtmlEncode(value)).Append("</td></tr>\n");
             html.Append("</table>\n</details>\n");
         }
-
-        html.Append("<h2>Figures</h2>\n");
-        foreach (var figure in page.Figures)
-        {
-            string data = Convert.ToBase64String(File.ReadAllBytes(figure.Png));
-            html.Append("<figure id=\"").Append(figure.Name).Append("\">\n<h3>").Append(HtmlEncode(figure.Title)).Append("</h3>\n")
-                .Append("<img alt=\"").Append(HtmlEncode(figure.Title)).Append("\" src=\"data:image/png;base64,").Append(data).Append("\">\n")
-                .Append("<figcaption>").Append(HtmlEncode(figure.Caption)).Append(" (Vector version: figures/")
-                .Append(HtmlEncode(figure.Name)).Append(".svg.)</figcaption>\n</figure>\n");
-        }
         html.Append("</body>\n</html>\n");
         return html.ToString();
+    }
+
+    private static void AppendFigure(StringBuilder html, FigureFile figure)
+    {
+        string data = Convert.ToBase64String(File.ReadAllBytes(figure.Png));
+        html.Append("<figure id=\"").Append(figure.Name).Append("\">\n<h3>").Append(HtmlEncode(figure.Title)).Append("</h3>\n")
+            .Append("<img alt=\"").Append(HtmlEncode(figure.Title)).Append("\" src=\"data:image/png;base64,").Append(data).Append("\">\n")
+            .Append("<figcaption>").Append(HtmlEncode(figure.Caption)).Append(" (Vector version: figures/")
+            .Append(HtmlEncode(figure.Name)).Append(".svg.)</figcaption>\n</figure>\n");
+    }
+
+    /// <summary>The verdict table (one row per test, the claim's verdict on its first row), then one figure per claim.</summary>
+    private static void AppendClaims(StringBuilder html, ClaimsSection claims)
+    {
+        html.Append("<h2 id=\"claims\">Claims</h2>\n<p>Each claim of the paper as a test stated before the runs: the statistic, its ")
+            .Append("95 % bootstrap interval (seeds resampled, then steps within each run), and the verdict by the bounds in README \"Claims\".</p>\n")
+            .Append("<table>\n<tr><th>claim</th><th>verdict</th><th>test</th><th>estimate</th><th>95 % CI</th><th>why</th></tr>\n");
+        foreach (var c in claims.Outcome.Claims)
+            foreach (var (t, i) in c.Tests.Select((t, i) => (t, i)))
+            {
+                html.Append("<tr>");
+                if (i == 0)
+                    html.Append("<td rowspan=\"").Append(c.Tests.Count).Append("\" title=\"").Append(HtmlEncode(c.Statement)).Append("\">")
+                        .Append(c.Claim).Append(". ").Append(HtmlEncode(c.Statement)).Append("</td><td rowspan=\"").Append(c.Tests.Count)
+                        .Append("\" class=\"verdict ").Append(ClaimsReport.VerdictText(c.Verdict)).Append("\"><b>")
+                        .Append(ClaimsReport.VerdictText(c.Verdict)).Append("</b></td>");
+                html.Append("<td>").Append(HtmlEncode($"{t.Id} {t.Title}")).Append("</td><td class=\"n\">").Append(HtmlEncode(SgdWalk.Records.Claims.ClaimTest.Format(t.Estimate)))
+                    .Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.Interval(t))).Append("</td><td>")
+                    .Append(HtmlEncode($"{ClaimsReport.VerdictText(t.Verdict)}: {t.Reason}")).Append("</td></tr>\n");
+            }
+        html.Append("</table>\n");
+        foreach (var figure in claims.Figures) AppendFigure(html, figure);
     }
 
     private static bool IsNumber(string cell) =>

@@ -9,6 +9,14 @@ internal static class MarkdownSummary
     {
         var md = new StringBuilder();
         md.Append("# ").Append(page.Title).Append("\n\n").Append(page.Intro).Append("\n\n");
+        if (page.Claims is { } claims)
+        {
+            md.Append("## Claims\n\n| claim | verdict | estimate, 95 % CI per test |\n|---|---|---|\n");
+            foreach (var c in claims.Outcome.Claims)
+                md.Append(Row([c.Claim.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimsReport.VerdictText(c.Verdict),
+                    string.Join("; ", c.Tests.Select(t => $"{t.Id} {SgdWalk.Records.Claims.ClaimTest.Format(t.Estimate)} {ClaimsReport.Interval(t)}"))]));
+            md.Append("\nDetails: [claims.md](claims.md).\n\n");
+        }
         md.Append(Row(page.TableHeader)).Append(Row(page.TableHeader.Select(_ => "---").ToArray()));
         foreach (var row in page.TableRows) md.Append(Row(row));
         md.Append("\n## Figures\n\n");

@@ -9,4 +9,8 @@ internal sealed record ReportPage(
     IReadOnlyList<(string Key, string Value)> Settings,
     IReadOnlyList<string> TableHeader,
     IReadOnlyList<IReadOnlyList<string>> TableRows,
-    IReadOnlyList<FigureFile> Figures);
+    IReadOnlyList<FigureFile> Figures,
+    ClaimsSection? Claims = null);
+
+/// <summary>The verdicts a claims folder leads its report with, and one figure per claim.</summary>
+internal sealed record ClaimsSection(SgdWalk.Records.Claims.ClaimsOutcome Outcome, IReadOnlyList<FigureFile> Figures);

@@ -31,20 +31,31 @@ internal static class SummaryRows
             new("median height", Numbers.Format(s.MedianHeight), "median f(0) − floor, nats"),
             new("median floor alpha", Numbers.Format(s.MedianFloorAlpha), "median position of the floor along the step"),
             new("final distance from init", Numbers.Format(s.FinalDistanceFromInit), "‖θ_t − θ_0‖ at the last step"),
-            new("median cos_grad", Numbers.Format(s.MedianCosGrad), "median cosine of consecutive mini-batch gradients"),
-            new("negative cos_grad fraction", Numbers.Format(facts.NegativeCosGradFraction), "share of steps whose gradient opposes the previous one"),
+            new("median gradient cosine", Numbers.Format(s.MedianCosGrad), "median cos(g_{t−1}, g_t) of consecutive mini-batch gradients"),
+            new("share of opposing gradients", Numbers.Format(facts.NegativeCosGradFraction), "share of steps whose gradient opposes the previous one"),
             new("final train loss", Numbers.Format(s.FinalTrainLoss), "last row of epochs.csv"),
             new("final train accuracy", Numbers.Format(s.FinalTrainAccuracy), "last row of epochs.csv"),
             new("final validation accuracy", Numbers.Format(s.FinalValidationAccuracy), "last row of epochs.csv"),
             new("final test accuracy", Numbers.Format(s.FinalTestAccuracy), "last row of epochs.csv"),
             .. s.TimingsSeconds.OrderBy(t => t.Key, StringComparer.Ordinal)
-                .Select(t => new SummaryRow($"time {t.Key}", Numbers.Format(t.Value), "seconds")),
+                .Select(t => new SummaryRow(TimingLabel(t.Key), Numbers.Format(t.Value), "seconds of wall-clock time")),
         ];
     }
 
+    /// <summary>run.json's timing keys (data_s, ...) in words.</summary>
+    public static string TimingLabel(string key) => key switch
+    {
+        "data_s" => "time loading the data (s)",
+        "training_s" => "time training (s)",
+        "probes_s" => "time measuring (probes, s)",
+        "evaluation_s" => "time evaluating (s)",
+        "total_s" => "total time (s)",
+        _ => $"time {key.Replace("_s", "", StringComparison.Ordinal).Replace('_', ' ')} (s)",
+    };
+
     public static readonly string[] SweepHeader =
         ["run", "learning rate", "batch size", "seed", "status", "steps", "interior fraction", "median height",
-         "final distance from init", "median cos_grad", "final test accuracy"];
+         "final distance from init", "median gradient cosine", "final test accuracy"];
 
     public static string[] ForCell(RunFacts c) =>
     [

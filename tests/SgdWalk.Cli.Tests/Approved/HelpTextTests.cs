@@ -4,7 +4,7 @@ namespace SgdWalk.Cli.Tests.Approved;
 public class HelpTextTests
 {
     public static TheoryData<string> Commands =>
-        ["", "train", "resume", "export", "report", "barrier", "sweep", "experiment", "bench", "list"];
+        ["", "train", "resume", "export", "report", "barrier", "sweep", "experiment", "claims", "bench", "list"];
 
     [Theory]
     [MemberData(nameof(Commands))]

@@ -1,0 +1,146 @@
+using System.Globalization;
+using SgdWalk.Experiments;
+using SgdWalk.Records.Claims;
+using SgdWalk.Reporting;
+using SgdWalk.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SgdWalk.Cli.Commands;
+
+/// <summary>
+/// `sgdwalk claims`: the runs that test every claim of the paper (<see cref="ClaimsPlan"/>), through the sweep runner
+/// (resumable, shardable, Slurm), then the verdicts with their intervals (<see cref="ClaimsEvaluation"/>), printed and
+/// written as claims.json, claims.md and the Claims section of report.html.
+/// </summary>
+public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings>
+{
+    /// <summary>A plan estimated above this runs here only with --yes (or goes to a cluster with --emit slurm).</summary>
+    private static readonly TimeSpan LongRun = TimeSpan.FromDays(1);
+
+    public override int Execute(CommandContext context, ClaimsSettings settings, CancellationToken cancellation)
+    {
+        var errors = new List<string>();
+        ExperimentScale scale = settings.Scale switch
+        {
+            "cpu" => ExperimentScale.Cpu,
+            "paper" => ExperimentScale.Paper,
+            _ => Error(ExperimentScale.Cpu, $"--scale must be cpu or paper (got '{settings.Scale}')"),
+        };
+        if (settings.Seeds < 1) errors.Add($"--seeds must be at least 1 (got {settings.Seeds})");
+        if (settings.Epochs is < 2) errors.Add($"--epochs must be at least 2: the tests read the steps after the first epoch (got {settings.Epochs})");
+        if (settings.Out is "") errors.Add("--out must name a folder (got '')");
+        var shared = Shared(scale, settings, errors);
+        if (errors.Count > 0) return Fail(errors);
+
+        var design = ClaimsPlan.Design(scale, Math.Max(1, settings.Seeds), shared);
+        var plan = ClaimsPlan.Build(design, shared);
+        string folder = settings.Out ?? Path.Combine("runs", $"claims-{shared.Dataset}-{shared.Model}{(scale == ExperimentScale.Paper ? "-paper" : "")}");
+        if (plan.Validate() is { Count: > 0 } invalid) return Fail([.. invalid]);
+        // A `--jobs` child runs its one run and nothing else: no budget, no verdicts (its parent does both).
+        if (settings.Cell is not null)
+            return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation, prepare: path => design.WriteOrCheck(path),
+                reportCells: false);
+
+        var costs = ClaimsBudget.Measure(shared, design.BatchSize);
+        var estimate = TimeSpan.FromSeconds(ClaimsBudget.Seconds(plan, costs));
+        console.MarkupLine(Markup.Escape($"claims ({settings.Scale} scale): {shared.Model} on {shared.Dataset}, {plan.Cells.Count} runs " +
+            $"({design.Seeds.Count} seeds × {plan.Cells.Count / design.Seeds.Count} settings), {shared.Epochs} epochs each"));
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"estimated time here: {Duration(estimate)} (one training pass ") +
+            string.Create(CultureInfo.InvariantCulture, $"{costs.TrainPerSample * 1e3:G3} ms per sample, the fastest of a few, timed now)")));
+        if (scale == ExperimentScale.Paper)
+        {
+            console.MarkupLine(Markup.Escape("paper scale needs CIFAR-10 (binary version) via --data-dir and, at this size, a cluster: --emit slurm " +
+                $"writes one array task per run ({plan.Cells.Count} runs)."));
+            if (shared.Dataset == "cifar10" && ExperimentCommand.CifarProblem(shared) is { } missing)
+                errors.Add($"claims at --scale paper needs CIFAR-10 (binary version): pass --data-dir <folder with data_batch_1.bin ... test_batch.bin> ({missing})");
+        }
+        if (estimate > LongRun && settings.Emit is null && !settings.Yes && settings.Shard is null)
+            errors.Add($"this plan would take about {Duration(estimate)} here: run it on a cluster with --emit slurm, or add --yes to start it on this machine");
+        if (errors.Count > 0) return Fail(errors);
+
+        int code = SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation,
+            prepare: path => design.WriteOrCheck(path), weight: c => ClaimsBudget.Seconds(c.Options, costs),
+            reportCells: false); // the claims report is the product; `sgdwalk report <run>` draws any run's own figures
+        if (settings.Emit is not null || settings.Shard is not null || code == ExitCodes.InvalidInput) return code;
+
+        try
+        {
+            var outcome = ClaimsReport.WriteFiles(Path.GetFullPath(folder));
+            PrintVerdicts(outcome);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            return ExitCodes.Failed;
+        }
+        return code;
+
+        T Error<T>(T fallback, string message)
+        {
+            errors.Add(message);
+            return fallback;
+        }
+    }
+
+    private int Fail(IEnumerable<string> errors)
+    {
+        foreach (var error in errors.Distinct()) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
+        return ExitCodes.InvalidInput;
+    }
+
+    /// <summary>The options every run of the plan shares: the scale's base with the user's model and data options.</summary>
+    private static TrainOptions Shared(ExperimentScale scale, ClaimsSettings s, List<string> errors)
+    {
+        var shared = scale == ExperimentScale.Paper ? ClaimsPlan.PaperBase : ClaimsPlan.CpuBase;
+        int[]? hidden = null;
+        (int? Size, bool Auto)? probe = null;
+        try
+        {
+            if (s.Hidden is not null) hidden = OptionParsing.Hidden(s.Hidden);
+            if (s.ProbeSize is not null) probe = OptionParsing.ProbeSize(s.ProbeSize);
+        }
+        catch (FormatException e) { errors.Add(e.Message); }
+        if (probe is { Auto: true }) errors.Add("--probe-size auto is not available for claims (every run must use the same probe view); give a size or 'full'");
+        return shared with
+        {
+            Dataset = s.Dataset ?? shared.Dataset,
+            DataDir = s.DataDir ?? shared.DataDir,
+            Model = s.Model ?? shared.Model,
+            Hidden = hidden ?? shared.Hidden,
+            LearningRate = s.LearningRate ?? shared.LearningRate,
+            BatchSize = s.BatchSize ?? shared.BatchSize,
+            Epochs = s.Epochs ?? shared.Epochs,
+            TrainSize = s.TrainSize ?? shared.TrainSize,
+            ProbeSize = probe is { } p ? p.Size : shared.ProbeSize,
+            Record = s.Record ?? shared.Record,
+            Seed = s.Seed ?? shared.Seed,
+            Threads = s.Threads ?? shared.Threads,
+        };
+    }
+
+    private void PrintVerdicts(ClaimsOutcome outcome)
+    {
+        // Compact enough for an 80-column terminal; the reasons are in claims.md and report.html.
+        var table = new Table().Title("[bold]the paper's claims, tested here[/]").AddColumns("claim", "verdict", "test", "estimate", "95 % CI");
+        foreach (var claim in outcome.Claims)
+            foreach (var (test, i) in claim.Tests.Select((t, i) => (t, i)))
+                table.AddRow(i == 0 ? claim.Claim.ToString(CultureInfo.InvariantCulture) : "", i == 0 ? $"[bold]{Colour(claim.Verdict)}[/]" : "",
+                    Markup.Escape($"{test.Id} {ClaimsReport.VerdictText(test.Verdict)}"), ClaimTest.Format(test.Estimate),
+                    Markup.Escape(ClaimsReport.Interval(test)));
+        console.Write(table);
+        console.MarkupLineInterpolated($"claims: {string.Join(", ", outcome.Claims.Select(c => $"{c.Claim} {c.Verdict.ToString().ToLowerInvariant()}"))}");
+    }
+
+    private static string Colour(Verdict verdict) => verdict switch
+    {
+        Verdict.Supported => "[green]supported[/]",
+        Verdict.Contradicted => "[red]contradicted[/]",
+        _ => "[yellow]inconclusive[/]",
+    };
+
+    private static string Duration(TimeSpan t) => t.TotalDays >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:F1} days")
+        : t.TotalHours >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:F1} hours")
+        : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, Math.Round(t.TotalMinutes)):F0} minutes");
+}

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace SgdWalk.Records.Claims;
+
+/// <summary>One run folder as the claims read it: its setting from run.json and the columns of steps.csv and epochs.csv.</summary>
+public sealed class ClaimRun
+{
+    private readonly CsvTable steps;
+    private readonly CsvTable? epochs;
+
+    private ClaimRun(string name, RunManifest manifest, CsvTable steps, CsvTable? epochs)
+    {
+        Name = name;
+        Status = manifest.Status;
+        LearningRate = Number(manifest.Options, "learning_rate");
+        BatchSize = Number(manifest.Options, "batch_size");
+        Seed = manifest.Seed;
+        Optimizer = manifest.Options["optimizer"]?.ToString() ?? "sgd";
+        this.steps = steps;
+        this.epochs = epochs;
+    }
+
+    public string Name { get; }
+
+    public RunStatus Status { get; }
+
+    public double LearningRate { get; }
+
+    public double BatchSize { get; }
+
+    public long Seed { get; }
+
+    public string Optimizer { get; }
+
+    public static ClaimRun Load(string path)
+    {
+        var folder = new RunFolder(path);
+        var manifest = RunManifest.Read(folder.Manifest);
+        if (!File.Exists(folder.Steps)) throw new InvalidDataException($"{folder.Steps}: file is missing");
+        var epochs = File.Exists(folder.Epochs) ? CsvTable.Read(folder.Epochs) : null;
+        return new ClaimRun(Path.GetFileName(folder.Path), manifest, CsvTable.Read(folder.Steps), epochs);
+    }
+
+    /// <summary>Is this the run of a setting (exact rates as written in run.json; batch sizes are integers).</summary>
+    public bool Is(double learningRate, int batchSize, long seed, string optimizer = "sgd") =>
+        LearningRate == learningRate && BatchSize == batchSize && Seed == seed && Optimizer == optimizer;
+
+    /// <summary>
+    /// The measured values of a steps.csv column on the rows after the first epoch (epoch ≥ 2: "for most of
+    /// training", the first epoch's transient left out), NaN cells dropped. Empty when the column is absent.
+    /// </summary>
+    public double[] AfterFirstEpoch(string column) => Rows(column, afterFirstEpoch: true).Select(r => r.Value).ToArray();
+
+    /// <summary>The measured values of a column, with the value of another column on the same row (NaN when not measured).</summary>
+    public IEnumerable<(double Value, double Other)> AfterFirstEpoch(string column, string other)
+    {
+        if (!steps.Has(column)) yield break;
+        double[] o = steps.Has(other) ? steps.Numbers(other) : Enumerable.Repeat(double.NaN, steps.Rows.Count).ToArray();
+        double[] epoch = steps.Numbers(Columns.Epoch), v = steps.Numbers(column);
+        for (int i = 0; i < v.Length; i++)
+            if (epoch[i] >= 2 && !double.IsNaN(v[i])) yield return (v[i], o[i]);
+    }
+
+    /// <summary>The last measured value of a steps.csv column (the distance from init at the end: equal epochs).</summary>
+    public double Last(string column) => Rows(column, afterFirstEpoch: false).Select(r => r.Value).DefaultIfEmpty(double.NaN).Last();
+
+    /// <summary>The last measured value of an epochs.csv column (final test accuracy).</summary>
+    public double LastEpoch(string column) =>
+        epochs is not null && epochs.Has(column) ? epochs.Numbers(column).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Last() : double.NaN;
+
+    private IEnumerable<(int Row, double Value)> Rows(string column, bool afterFirstEpoch)
+    {
+        if (!steps.Has(column)) yield break;
+        double[] epoch = steps.Numbers(Columns.Epoch), v = steps.Numbers(column);
+        for (int i = 0; i < v.Length; i++)
+            if ((!afterFirstEpoch || epoch[i] >= 2) && !double.IsNaN(v[i])) yield return (i, v[i]);
+    }
+
+    private static double Number(JsonObject options, string key) =>
+        options[key] is JsonValue v && v.TryGetValue(out double d) ? d : double.NaN;
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using SgdWalk.Landscape;
+using SgdWalk.Probes;
+using SgdWalk.Records.Claims;
+using SgdWalk.Sweeps;
+using SgdWalk.Training;
+
+namespace SgdWalk.Experiments;
+
+/// <summary>
+/// The smallest set of runs that tests every claim (README "Claims"), per seed: the base setting with segment
+/// profiles and a floor path (claims 1, 4a, 5, 6a); two more learning rates at the base batch size (claim 2); a
+/// smaller and a larger batch at the base learning rate with curvature measured (claims 3a, 6b); the pair with the
+/// base's LR/batch ratio, both ×4 (claim 3b); floor-sgd at the base setting (claims 4b, 4c). Every run trains the
+/// same number of epochs, so distances compare at equal epochs.
+/// </summary>
+public static class ClaimsPlan
+{
+    public const string Experiment = "claims";
+
+    /// <summary>Curvature measurements per run in the batch-size runs (about half of them after the first epoch).</summary>
+    private const int CurvaturePoints = 6;
+
+    /// <summary>CPU scale: the paper's MLP on 10,000 Fashion-MNIST images, 2 epochs, a 500-image probe view.</summary>
+    public static TrainOptions CpuBase { get; } = PaperPresets.CpuBase with { Epochs = 2, ProbeSize = 500, Record = "every:10" };
+
+    /// <summary>Paper scale: the authors' CIFAR-10 / VGG-11 protocol (PaperPresets.PaperBase), one profile per epoch.</summary>
+    public static TrainOptions PaperBase { get; } = PaperPresets.PaperBase with { Record = "every:450" };
+
+    public static ClaimsDesign Design(ExperimentScale scale, int seeds, TrainOptions shared)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seeds, 1);
+        bool paper = scale == ExperimentScale.Paper;
+        double lr = shared.LearningRate;
+        int batch = shared.BatchSize;
+        return new ClaimsDesign
+        {
+            Scale = paper ? "paper" : "cpu",
+            LearningRate = lr,
+            BatchSize = batch,
+            LearningRates = [lr / 2, lr, lr * 2],
+            BatchSizes = [paper ? batch / 2 : batch / 4, batch, batch * 4],
+            PairLearningRate = lr * 4,
+            PairBatchSize = batch * 4,
+            Seeds = Enumerable.Range(0, seeds).Select(i => shared.Seed + i).ToList(),
+        };
+    }
+
+    /// <summary>The runs of a design; <paramref name="shared"/> carries the model, data and epochs (and any user overrides).</summary>
+    public static SweepPlan Build(ClaimsDesign design, TrainOptions shared)
+    {
+        var cells = new List<SweepCell>();
+        foreach (long seed in design.Seeds)
+        {
+            TrainOptions Run(double lr, int batch) => shared with
+            {
+                LearningRate = lr,
+                BatchSize = batch,
+                Seed = seed,
+                ChunkSize = shared.ChunkSize is { } c ? Math.Min(c, batch) : null,
+                Probes = ProbePreset.Cheap,
+                FloorLags = [],
+                Sharpness = "none",
+            };
+            void Add(string name, TrainOptions options) => cells.Add(new SweepCell(cells.Count, $"{name}-s{Text(seed)}", options));
+
+            foreach (double lr in design.LearningRates)
+            {
+                var profiled = Run(lr, design.BatchSize) with { Probes = ProbePreset.Paper };
+                Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate ? profiled with { FloorLags = [1] } : profiled);
+            }
+            foreach (int batch in design.BatchSizes.Where(b => b != design.BatchSize))
+                Add($"sgd-lr{Text(design.LearningRate)}-b{Text(batch)}", Curvature(Run(design.LearningRate, batch), shared));
+            Add($"sgd-lr{Text(design.PairLearningRate)}-b{Text(design.PairBatchSize)}", Run(design.PairLearningRate, design.PairBatchSize));
+            Add($"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
+                Run(design.LearningRate, design.BatchSize) with { Optimizer = OptimizerKind.FloorSgd });
+        }
+        var axes = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["learning_rate"] = design.LearningRates.Append(design.PairLearningRate).Select(Text).ToList(),
+            ["batch_size"] = design.BatchSizes.Select(b => Text(b)).ToList(),
+            ["seed"] = design.Seeds.Select(s => Text(s)).ToList(),
+        };
+        return new SweepPlan(cells, axes, Experiment);
+    }
+
+    /// <summary>
+    /// Step sharpness and λ_max at a few evenly spaced steps (claim 6b); no trace, no batch sharpness (not needed). λ_max by
+    /// power iteration with the authors' 15 iterations (paper-digest.md "Sharpness"), warm-started from the previous estimate.
+    /// </summary>
+    private static TrainOptions Curvature(TrainOptions run, TrainOptions shared)
+    {
+        int steps = run.Steps ?? (int)Math.Ceiling(StepsPerEpoch(shared, run.BatchSize) * run.Epochs);
+        return run with
+        {
+            Sharpness = "every:" + Text(Math.Max(1, steps / CurvaturePoints)),
+            Eigen = EigenMethod.Power,
+            EigenIterations = 15,
+            TraceSamples = 0,
+            BatchSharpnessBatches = 0,
+        };
+    }
+
+    /// <summary>Steps per epoch as the trainer counts them (a partial last batch is a step).</summary>
+    public static double StepsPerEpoch(TrainOptions options, int batch) => Math.Ceiling(TrainingImages(options) / (double)batch);
+
+    /// <summary>The training split's size: --train-size, else the dataset's standard split (paper-digest.md "Set-up").</summary>
+    public static int TrainingImages(TrainOptions options) => options.TrainSize ?? options.Dataset switch
+    {
+        "cifar10" => 45_000,
+        "synthetic" => Data.SyntheticData.DefaultTrainCount,
+        _ => 55_000,
+    };
+
+    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using SgdWalk.Records.Claims;
+
+namespace SgdWalk.Records.Tests.Claims;
+
+/// <summary>
+/// How the hand-made runs behave: every quantity a claim reads, as a function of the run's role, with noise.
+/// <see cref="ClaimsFolder"/> writes run folders (run.json, steps.csv, epochs.csv) that carry these effects.
+/// </summary>
+internal sealed record World
+{
+    public Func<Random, double> Interior { get; init; } = _ => 1;
+    // Run-level quantities also see the seed's index (0, 1, 2, ...), so a world can make seeds disagree.
+    public Func<double, int, Random, double> Height { get; init; } = (lr, _, _) => lr;
+    public Func<double, int, Random, double> Distance { get; init; } = (batch, _, _) => 1 / batch;
+    public Func<int, Random, double> PairFactor { get; init; } = (_, _) => 2;
+    public Func<Random, double> FloorBarrier { get; init; } = _ => 0.1;
+    public Func<int, Random, double> FloorSgdFactor { get; init; } = (_, _) => 0.5;
+    public Func<int, Random, double> FloorSgdAccuracyDelta { get; init; } = (_, _) => -0.05;
+    public Func<Random, double> Cosine { get; init; } = _ => -0.3;
+    public Func<Random, double> Bump { get; init; } = _ => 0;
+    public Func<double, int, Random, double> Alignment { get; init; } = (batch, _, _) => batch / 1000;
+
+    public static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+
+    public static Func<Random, double> Bernoulli(double p) => r => r.NextDouble() < p ? 1 : 0;
+}
+
+/// <summary>A claims folder written by hand: claims-design.json and one run folder per role and seed.</summary>
+internal sealed class ClaimsFolder : IDisposable
+{
+    public const int Rows = 40; // two epochs of 20 steps; the tests read the second
+
+    public ClaimsFolder(World world, int seeds = 3, int noiseSeed = 1)
+    {
+        Path = Directory.CreateTempSubdirectory("sgdwalk-claims-").FullName;
+        Design = new ClaimsDesign
+        {
+            LearningRate = 0.1,
+            BatchSize = 100,
+            LearningRates = [0.05, 0.1, 0.2],
+            BatchSizes = [25, 100, 400],
+            PairLearningRate = 0.4,
+            PairBatchSize = 400,
+            Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
+        };
+        Design.WriteOrCheck(Path);
+        var random = new Random(noiseSeed);
+        foreach (long seed in Design.Seeds)
+        {
+            int s = (int)(seed - Design.Seeds[0]);
+            foreach (double lr in Design.LearningRates) Write(world, random, lr, 100, seed, s, "sgd");
+            Write(world, random, 0.1, 25, seed, s, "sgd");
+            Write(world, random, 0.1, 400, seed, s, "sgd");
+            Write(world, random, 0.4, 400, seed, s, "sgd");
+            Write(world, random, 0.1, 100, seed, s, "floor-sgd");
+        }
+    }
+
+    public string Path { get; }
+
+    public ClaimsDesign Design { get; }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+
+    private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer)
+    {
+        string name = string.Create(CultureInfo.InvariantCulture, $"{optimizer}-lr{lr}-b{batch}-s{seed}");
+        var folder = new RunFolder(System.IO.Path.Combine(Path, name));
+        Directory.CreateDirectory(folder.Path);
+        new RunManifest
+        {
+            Status = RunStatus.Completed,
+            Seed = seed,
+            Options = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["seed"] = seed },
+        }.Write(folder.Manifest);
+
+        bool pair = lr == 0.4, floor = optimizer == "floor-sgd";
+        // The pair run travels PairFactor times as far as the base run of its seed (not as its own batch size would).
+        double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * (floor ? w.FloorSgdFactor(s, r) : 1);
+        var lines = new List<string>
+        {
+            "step,epoch,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max",
+        };
+        for (int t = 0; t < Rows; t++)
+        {
+            double interior = w.Interior(r);
+            double alignment = w.Alignment(batch, s, r);
+            lines.Add(string.Join(',', new object[]
+            {
+                t, 1 + (t / (Rows / 2)), distance * (t + 1) / Rows, w.Cosine(r), 2.0, interior, interior == 1 ? 0.01 : 0.2, w.Height(lr, s, r),
+                w.Bump(r) == 1 ? 0.01 : 0, w.FloorBarrier(r) == 1 ? 0.02 : 0, 3 * alignment, 3,
+            }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+        }
+        File.WriteAllLines(folder.Steps, lines);
+        double accuracy = 0.85 + (floor ? w.FloorSgdAccuracyDelta(s, r) : 0) + (0.002 * World.Normal(r));
+        File.WriteAllLines(folder.Epochs, ["epoch,test_acc", "1,0.8", string.Create(CultureInfo.InvariantCulture, $"2,{accuracy}")]);
+    }
+}

@@ -1,0 +1,85 @@
+using SgdWalk.Experiments;
+using SgdWalk.Landscape;
+using SgdWalk.Probes;
+using SgdWalk.Records.Claims;
+using SgdWalk.Training;
+
+namespace SgdWalk.Tests.Experiments;
+
+public class ClaimsPlanTests
+{
+    private static readonly ClaimsDesign Design = ClaimsPlan.Design(ExperimentScale.Cpu, 3, ClaimsPlan.CpuBase);
+
+    [Fact]
+    public void The_cpu_design_is_the_documented_one()
+    {
+        Assert.Equal([0.05, 0.1, 0.2], Design.LearningRates);
+        Assert.Equal([25, 100, 400], Design.BatchSizes);
+        Assert.Equal((0.4, 400), (Design.PairLearningRate, Design.PairBatchSize));
+        Assert.Equal([1111L, 1112, 1113], Design.Seeds);
+        Assert.Equal(("fashion-mnist", "mlp", 10_000, 2, 500), (ClaimsPlan.CpuBase.Dataset, ClaimsPlan.CpuBase.Model,
+            ClaimsPlan.CpuBase.TrainSize, ClaimsPlan.CpuBase.Epochs, ClaimsPlan.CpuBase.ProbeSize));
+    }
+
+    /// <summary>Every run every test asks for exists exactly once per seed, and nothing else is run.</summary>
+    [Fact]
+    public void The_plan_holds_exactly_the_runs_the_tests_read()
+    {
+        var plan = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase);
+        Assert.Empty(plan.Validate());
+        var wanted = PaperClaims.Tests.SelectMany(t => t.Roles(Design))
+            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer == "sgd" ? OptimizerKind.Sgd : OptimizerKind.FloorSgd))
+            .Distinct().ToList();
+        var runs = plan.Cells.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.Seed)).ToList();
+        Assert.Equal(wanted.Count * 3, runs.Count);
+        Assert.Equal(runs.Count, runs.Distinct().Count());
+        foreach (long seed in Design.Seeds)
+            Assert.All(wanted, w => Assert.Contains((w.LearningRate, w.BatchSize, w.Optimizer, seed), runs));
+        Assert.All(plan.Cells, c => Assert.Equal(2, c.Options.Epochs)); // equal epochs: distances compare
+    }
+
+    [Fact]
+    public void Each_run_measures_what_its_tests_read()
+    {
+        var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
+        var @base = cells["sgd-lr0.1-b100"].Options;
+        Assert.Equal((ProbePreset.Paper, "every:10"), (@base.Probes, @base.Record));
+        Assert.Equal([1], @base.FloorLags);
+        Assert.Equal(ProbePreset.Paper, cells["sgd-lr0.05-b100"].Options.Probes);
+        Assert.Empty(cells["sgd-lr0.05-b100"].Options.FloorLags);
+        // 800 steps at batch 25 (10,000 images, 2 epochs) and 50 at batch 400: curvature at 6 evenly spaced steps by power iteration.
+        Assert.Equal("every:133", cells["sgd-lr0.1-b25"].Options.Sharpness);
+        Assert.Equal("every:8", cells["sgd-lr0.1-b400"].Options.Sharpness);
+        Assert.Equal((EigenMethod.Power, 15, 0, 0), (cells["sgd-lr0.1-b25"].Options.Eigen, cells["sgd-lr0.1-b25"].Options.EigenIterations,
+            cells["sgd-lr0.1-b25"].Options.TraceSamples, cells["sgd-lr0.1-b25"].Options.BatchSharpnessBatches));
+        Assert.Equal(("none", ProbePreset.Cheap), (cells["sgd-lr0.4-b400"].Options.Sharpness, cells["sgd-lr0.4-b400"].Options.Probes));
+        Assert.Equal(OptimizerKind.FloorSgd, cells["floor-sgd-lr0.1-b100"].Options.Optimizer);
+    }
+
+    /// <summary>The cost model written out by hand for one profiled run and one curvature run.</summary>
+    [Fact]
+    public void The_estimate_adds_up_what_each_run_does()
+    {
+        var costs = new StepCosts(TrainPerSample: 2e-4, ForwardPerSample: 1e-4);
+        var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
+        // Base: 200 steps × 100 samples of training; 20 recorded steps × 11 α × (500 probe + 100 batch) forwards, and the
+        // floor path 20 × 11 × 500 more; 2 epochs × 15,000 evaluation forwards.
+        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
+        Assert.Equal(@base, ClaimsBudget.Seconds(cells["sgd-lr0.1-b100"].Options, costs), 9);
+        // Batch 25: 800 steps × 25; curvature at ceil(800 / 133) = 7 steps, each 15 products over 500 probe samples plus
+        // one over the batch, a product costing two training passes.
+        double small = (800 * 25 * 2e-4) + (7 * ((15 * 500) + 25) * 2 * 2e-4) + (2 * 15_000 * 1e-4);
+        Assert.Equal(small, ClaimsBudget.Seconds(cells["sgd-lr0.1-b25"].Options, costs), 9);
+        // floor-sgd: a line search of 11 batch forwards per step.
+        double floor = (200 * 100 * 2e-4) + (200 * 11 * 100 * 1e-4) + (2 * 15_000 * 1e-4);
+        Assert.Equal(floor, ClaimsBudget.Seconds(cells["floor-sgd-lr0.1-b100"].Options, costs), 9);
+    }
+
+    [Fact]
+    public void Step_costs_are_measured_positive_and_a_training_pass_costs_more_than_a_forward_pass()
+    {
+        var costs = ClaimsBudget.Measure(ClaimsPlan.CpuBase with { Dataset = "synthetic", Hidden = [64, 64], Threads = 1 }, batch: 64);
+        Assert.True(costs.ForwardPerSample > 0);
+        Assert.True(costs.TrainPerSample > costs.ForwardPerSample, $"{costs}");
+    }
+}
