@@ -61,6 +61,10 @@ public sealed class ClaimRun
             if (epoch[i] >= 2 && !double.IsNaN(v[i])) yield return (v[i], o[i]);
     }
 
+    /// <summary>The floor-barrier column of the smallest lag the run measured (floor_barrier_k10, ...), or null.</summary>
+    public string? FloorBarrierColumn() =>
+        steps.Columns.Select(Columns.LagOf).Where(k => k > 0).Order().Select(Columns.FloorBarrier).FirstOrDefault();
+
     /// <summary>The last measured value of a steps.csv column (the distance from init at the end: equal epochs).</summary>
     public double Last(string column) => Rows(column, afterFirstEpoch: false).Select(r => r.Value).DefaultIfEmpty(double.NaN).Last();
 

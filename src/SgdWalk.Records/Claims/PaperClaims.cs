@@ -153,7 +153,8 @@ public sealed class FloorBarriers : ClaimTest
     public override string Id => "4a";
     public override string Title => "the valley floor has barriers";
     public override string Statistic =>
-        "share of segments between consecutive recorded floor points (--floor-lags 1, base setting, after the first epoch) whose loss has a bump above both ends";
+        "share of segments between the floor points of consecutive recorded steps (--floor-lags = the record interval, base setting, after the first epoch) " +
+        "whose loss has a bump above both ends";
     public override string Unit => "floor segment, within seeds";
     public override string ShortName => "the share";
     public override Direction Direction => Direction.Above;
@@ -164,7 +165,8 @@ public sealed class FloorBarriers : ClaimTest
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Base(d)];
 
     public override double[] Values(ClaimRun run) =>
-        run.AfterFirstEpoch(Columns.FloorBarrier(1), ViewColumns.Probe(Columns.LossStart)).Select(p => PaperClaims.Crosses(p.Value, p.Other) ? 1.0 : 0.0)
+        run.FloorBarrierColumn() is not { } column ? [] :
+        run.AfterFirstEpoch(column, ViewColumns.Probe(Columns.LossStart)).Select(p => PaperClaims.Crosses(p.Value, p.Other) ? 1.0 : 0.0)
             .ToArray();
 
     public override double Summarise(double[] values) => PaperClaims.Mean(values);

@@ -67,7 +67,8 @@ public static class ClaimsPlan
             foreach (double lr in design.LearningRates)
             {
                 var profiled = Run(lr, design.BatchSize) with { Probes = ProbePreset.Paper };
-                Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate ? profiled with { FloorLags = [1] } : profiled);
+                // The floor path joins the floor points of consecutive recorded steps: its lag (in steps) is the record interval.
+                Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate ? profiled with { FloorLags = [RecordInterval(shared.Record)] } : profiled);
             }
             foreach (int batch in design.BatchSizes.Where(b => b != design.BatchSize))
                 Add($"sgd-lr{Text(design.LearningRate)}-b{Text(batch)}", Curvature(Run(design.LearningRate, batch), shared));
@@ -100,6 +101,10 @@ public static class ClaimsPlan
             BatchSharpnessBatches = 0,
         };
     }
+
+    /// <summary>N of a schedule every:N (the steps between recorded steps); 1 for any other schedule.</summary>
+    public static int RecordInterval(string record) =>
+        record.StartsWith("every:", StringComparison.Ordinal) && int.TryParse(record[6..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
 
     /// <summary>Steps per epoch as the trainer counts them (a partial last batch is a step).</summary>
     public static double StepsPerEpoch(TrainOptions options, int batch) => Math.Ceiling(TrainingImages(options) / (double)batch);

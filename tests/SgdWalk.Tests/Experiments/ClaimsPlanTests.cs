@@ -44,7 +44,7 @@ public class ClaimsPlanTests
         var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
         var @base = cells["sgd-lr0.1-b100"].Options;
         Assert.Equal((ProbePreset.Paper, "every:10"), (@base.Probes, @base.Record));
-        Assert.Equal([1], @base.FloorLags);
+        Assert.Equal([10], @base.FloorLags); // floor points of consecutive recorded steps, 10 steps apart
         Assert.Equal(ProbePreset.Paper, cells["sgd-lr0.05-b100"].Options.Probes);
         Assert.Empty(cells["sgd-lr0.05-b100"].Options.FloorLags);
         // 800 steps at batch 25 (10,000 images, 2 epochs) and 50 at batch 400: curvature at 6 evenly spaced steps by power iteration.
