@@ -66,22 +66,22 @@ public class SweepJobsTests
     }
 
     [Fact]
-    public async Task An_interrupted_parallel_sweep_resumes_to_the_uninterrupted_result()
+    public void An_interrupted_parallel_sweep_resumes_to_the_uninterrupted_result()
     {
         string whole = Directory.CreateTempSubdirectory().FullName, broken = Directory.CreateTempSubdirectory().FullName;
         Assert.Equal(0, Sweep(whole, 400, "--threads", "1").Code);
 
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => CliHarness.Run(stop.Token, [.. Grid, "--steps", "400", "--threads", "1", "--jobs", "2", "--out", broken]));
-        // Interrupt once both children are well into their first cells (an event in the files, not a clock).
-        while (!run.IsCompleted && Directory.EnumerateFiles(broken, "steps.csv", SearchOption.AllDirectories).Count(f => ChildCli.CountLines(f) > 20) < 2)
-            await Task.Delay(50);
-        stop.Cancel();
-        var (code, output) = await run;
-        Assert.True(code == 130, output);
-        Assert.Contains("rerun the same command to resume", output);
+        // Both children pause at step 20 of their first cells (the pause is inherited by the children); then SIGTERM.
+        using (var parent = ChildCli.StartWithPauseValue("20", [.. Grid, "--steps", "400", "--threads", "1", "--jobs", "2", "--out", broken]))
+        {
+            foreach (var cell in new[] { "lr0.05-b25-s1111", "lr0.05-b50-s1111" })
+                Assert.True(parent.WaitForOutput($"{cell}: sgdwalk-test-pause: waiting at step 20"), parent.Output);
+            parent.Signal(ChildCli.SigTerm);
+            Assert.Equal(130, parent.WaitForExit());
+            Assert.Contains("rerun the same command to resume", parent.Output);
+        }
 
-        (code, output) = Sweep(broken, 400, "--threads", "1", "--jobs", "2");
+        var (code, output) = Sweep(broken, 400, "--threads", "1", "--jobs", "2");
         Assert.True(code == 0, output);
         foreach (var cell in Cells(whole))
             Assert.Equal(File.ReadAllText(Path.Combine(whole, cell, "steps.csv")), File.ReadAllText(Path.Combine(broken, cell, "steps.csv")));

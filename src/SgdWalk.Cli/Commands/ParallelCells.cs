@@ -208,6 +208,8 @@ internal static class ParallelCells
                         case "message": message = rest; return;
                     }
                 }
+                // A test's pause (TestOnlyPause) announces itself on the child's stderr: passed on, named, so the test can wait for it.
+                if (line.StartsWith("sgdwalk-test-pause:", StringComparison.Ordinal)) Console.Error.WriteLine($"{Cell.Name}: {line}");
                 tail.Enqueue(line);
                 if (tail.Count > 20) tail.Dequeue();
             }
