@@ -22,12 +22,15 @@ internal sealed class ProfileSession : IDisposable
     private readonly Dictionary<double, (double Loss, double Accuracy, Tensor? PerSample)> points = new();
 
     private readonly SegmentEnd? carried;
+    private readonly double carriedAlpha;
 
-    /// <param name="carried">The previous segment's end when it is this segment's start on this view (checked by the
-    /// caller): its point α = 0 and first-layer outputs are taken instead of computed again.</param>
-    public ProfileSession(LossSurface surface, SegmentWalker walker, DataView view, bool fast, long passBytes, SegmentEnd? carried = null)
+    /// <param name="carried">A previous segment's end when it is this segment's start or end on this view (checked by
+    /// the caller): its point (α = <paramref name="carriedAlpha"/>, 0 or 1) and first-layer outputs are taken instead
+    /// of computed again.</param>
+    public ProfileSession(LossSurface surface, SegmentWalker walker, DataView view, bool fast, long passBytes, SegmentEnd? carried = null,
+        double carriedAlpha = 0)
     {
-        (this.surface, this.walker, this.view, this.fast, this.carried) = (surface, walker, view, fast, carried);
+        (this.surface, this.walker, this.view, this.fast, this.carried, this.carriedAlpha) = (surface, walker, view, fast, carried, carriedAlpha);
         var model = surface.Model;
         bool batchStats = surface.Policy == BatchNormPolicy.BatchStats;
         model.train(batchStats);
@@ -59,11 +62,11 @@ internal sealed class ProfileSession : IDisposable
     /// <summary>Evaluates the given α's (new ones; any already evaluated are measured again) and returns their losses.</summary>
     public IReadOnlyList<double> Evaluate(IReadOnlyList<double> alphas)
     {
-        if (carried is not null && !points.ContainsKey(0.0) && alphas.Contains(0.0))
+        if (carried is not null && !points.ContainsKey(carriedAlpha) && alphas.Contains(carriedAlpha))
         {
-            points[0.0] = (carried.Loss, carried.Accuracy, carried.PerSample?.clone().DetachFromDisposeScope());
+            points[carriedAlpha] = (carried.Loss, carried.Accuracy, carried.PerSample?.clone().DetachFromDisposeScope());
             ReusedPoints++;
-            var rest = alphas.Where(a => a != 0.0).ToList();
+            var rest = alphas.Where(a => a != carriedAlpha).ToList();
             if (rest.Count > 0) Compute(rest);
             return alphas.Select(a => points[a].Loss).ToList();
         }
@@ -73,7 +76,7 @@ internal sealed class ProfileSession : IDisposable
     /// <summary>Points taken from the previous segment's end instead of evaluated (0 or 1).</summary>
     public int ReusedPoints { get; private set; }
 
-    /// <summary>Passes whose first-layer outputs at θ_t were taken from the previous segment's end.</summary>
+    /// <summary>Passes whose first-layer outputs at one end were taken from the previous segment's end.</summary>
     public int ReusedFirstLayerPasses { get; private set; }
 
     private IReadOnlyList<double> Compute(IReadOnlyList<double> alphas)
@@ -146,20 +149,9 @@ internal sealed class ProfileSession : IDisposable
     private (Tensor?, Tensor?) FirstLayerOutputs(int start, Tensor inputs)
     {
         if (firstLayerCache is not null && firstLayerCache.TryGetValue(start, out var cached)) return cached;
-        // θ_t's outputs are the previous step's outputs at its θ_{t+1}, when it kept them (same view, same passes).
-        Tensor first0;
-        if (carried?.FirstLayer is { } kept && kept.TryGetValue(start, out var previous) && carried.Passes.SequenceEqual(passes))
-        {
-            first0 = previous.alias();
-            ReusedFirstLayerPasses++;
-        }
-        else
-        {
-            walker.MoveTo(0);
-            first0 = split!.FirstLayer(inputs);
-        }
-        walker.MoveTo(1);
-        var first1 = split!.FirstLayer(inputs);
+        // One end's outputs may be a previous segment's end's (θ_t of consecutive steps; a floor point shared by two lags).
+        var first0 = Carried(0, start) ?? FirstLayerAt(0, inputs);
+        var first1 = Carried(1, start) ?? FirstLayerAt(1, inputs);
         if (firstLayerCache is not null)
         {
             first0.DetachFromDisposeScope();
@@ -167,6 +159,20 @@ internal sealed class ProfileSession : IDisposable
             firstLayerCache[start] = (first0, first1);
         }
         return (first0, first1);
+    }
+
+    private Tensor? Carried(double alpha, int start)
+    {
+        if (carried?.FirstLayer is not { } kept || carriedAlpha != alpha || !kept.TryGetValue(start, out var outputs)
+            || !carried.Passes.SequenceEqual(passes)) return null;
+        ReusedFirstLayerPasses++;
+        return outputs.alias();
+    }
+
+    private Tensor FirstLayerAt(double alpha, Tensor inputs)
+    {
+        walker.MoveTo(alpha);
+        return split!.FirstLayer(inputs);
     }
 
     /// <summary>Bytes per sample a pass holds: the first layer's outputs at both ends and one lerp of them.</summary>
@@ -194,17 +200,19 @@ internal sealed class ProfileSession : IDisposable
     }
 
     /// <summary>
-    /// What this profile knew at α = 1, for the next segment if it starts here (consecutive recorded steps): the point
-    /// and, when the whole view's first-layer outputs were kept, those at α = 1. Null when α = 1 was not evaluated.
+    /// What this profile knew at α = 1, for a later segment that starts or ends there (consecutive recorded steps,
+    /// chained floor points): the point and, when the whole view's first-layer outputs were kept, those at α = 1.
+    /// <paramref name="buffers"/> are the BatchNorm buffers the point was evaluated with (null when they do not matter).
+    /// Null when α = 1 was not evaluated.
     /// </summary>
-    public SegmentEnd? TakeEnd(Segment segment)
+    public SegmentEnd? TakeEnd(Segment segment, IReadOnlyList<Tensor>? buffers)
     {
         if (!points.TryGetValue(1.0, out var end)) return null;
         Dictionary<int, Tensor>? firstLayer = null;
         if (firstLayerCache is not null && firstLayerCache.Count == passes.Count)
             firstLayer = firstLayerCache.ToDictionary(kv => kv.Key, kv => kv.Value.First1.alias().DetachFromDisposeScope());
         return new SegmentEnd(view, segment.End.Flat.clone().DetachFromDisposeScope(),
-            segment.EndState?.SavedBuffers.Select(b => b.clone().DetachFromDisposeScope()).ToList(),
+            buffers?.Select(b => b.clone().DetachFromDisposeScope()).ToList(),
             end.Loss, end.Accuracy, end.PerSample?.clone().DetachFromDisposeScope(), firstLayer, passes);
     }
 
@@ -218,21 +226,20 @@ internal sealed class ProfileSession : IDisposable
 }
 
 /// <summary>
-/// A profile's end (α = 1) on one view, kept between consecutive recorded steps: θ_{t+1} and its BatchNorm buffers
-/// (to check that the next segment really starts there), the point's loss, accuracy and per-sample losses, and the
-/// first layer's outputs per pass. Owned by <see cref="SegmentProfiler"/>.
+/// A profile's end (α = 1) on one view, kept for a later segment through the same point: the parameters and the
+/// BatchNorm buffers it was evaluated with (to check that the later segment really passes there), the point's loss,
+/// accuracy and per-sample losses, and the first layer's outputs per pass. Owned by <see cref="SegmentProfiler"/>.
 /// </summary>
 internal sealed record SegmentEnd(DataView View, Tensor Parameters, IReadOnlyList<Tensor>? Buffers, double Loss, double Accuracy,
     Tensor? PerSample, Dictionary<int, Tensor>? FirstLayer, IReadOnlyList<(int Start, int Count)> Passes) : IDisposable
 {
-    /// <summary>Whether <paramref name="segment"/> starts exactly here on <paramref name="view"/>: same view object,
-    /// the same parameters bit for bit, and (where the segment carries them) the same BatchNorm buffers.</summary>
-    public bool Starts(Segment segment, DataView view)
+    /// <summary>Whether <paramref name="point"/>, evaluated with <paramref name="buffers"/> on <paramref name="view"/>,
+    /// is this point: the same view object, the same parameters bit for bit and the same buffers (or none on both sides).</summary>
+    public bool IsAt(ParamVector point, IReadOnlyList<Tensor>? buffers, DataView view)
     {
-        if (!ReferenceEquals(View, view) || !Same(Parameters, segment.Start.Flat)) return false;
-        var startBuffers = segment.StartState?.SavedBuffers;
-        if (Buffers is null || startBuffers is null) return Buffers is null && startBuffers is null;
-        return Buffers.Count == startBuffers.Count && Buffers.Zip(startBuffers).All(p => Same(p.First, p.Second));
+        if (!ReferenceEquals(View, view) || !Same(Parameters, point.Flat)) return false;
+        if (Buffers is null || buffers is null) return Buffers is null && buffers is null;
+        return Buffers.Count == buffers.Count && Buffers.Zip(buffers).All(p => Same(p.First, p.Second));
     }
 
     /// <summary>Same shape and every element equal (a NaN is never equal, so such an end is simply not reused).</summary>

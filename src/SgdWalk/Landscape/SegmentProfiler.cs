@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace SgdWalk.Landscape;
 
@@ -28,8 +29,10 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
 
     /// <summary>
     /// Keep each profile's end (the point at α = 1 and the first layer's outputs there) for the next segment when it
-    /// starts exactly there on the same view, as consecutive recorded steps do: f(1) of step t is f(0) of step t+1 bit
-    /// for bit. Off by default: worth it only for a view that stays the same from segment to segment.
+    /// starts or ends exactly there on the same view: consecutive recorded steps (f(1) of step t is f(0) of step t+1),
+    /// floor paths φ_{t−1} → φ_t → φ_{t+1}, and floor paths of several lags ending at the same φ_t. The kept values
+    /// are those a fresh evaluation gives, bit for bit. Off by default: worth it only for a view that stays the same
+    /// from segment to segment.
     /// </summary>
     public bool ReuseEnds { get; init; }
 
@@ -40,6 +43,9 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     public int ReusedFirstLayerPasses { get; private set; }
 
     private SegmentEnd? lastEnd;
+
+    /// <summary>A profiler of its own with the same settings that keeps its ends (<see cref="ReuseEnds"/>).</summary>
+    public SegmentProfiler WithReusedEnds() => new(surface, parameters, interiorTolerance) { Fast = Fast, PassBytes = PassBytes, ReuseEnds = true };
 
     /// <summary>The profile on the given grid.</summary>
     public MeasuredProfile Measure(Segment segment, IReadOnlyList<double> alphas, DataView view)
@@ -62,9 +68,24 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
 
     private ProfileSession Open(Segment segment, DataView view)
     {
-        var carried = ReuseEnds && lastEnd is not null && lastEnd.Starts(segment, view) ? lastEnd : null;
-        return new(surface, new SegmentWalker(surface.Model, parameters, segment, surface.Policy), view, Fast, PassBytes, carried);
+        var walker = new SegmentWalker(surface.Model, parameters, segment, surface.Policy);
+        if (ReuseEnds && lastEnd is not null)
+        {
+            if (lastEnd.IsAt(segment.Start, BuffersAt(segment.StartState), view))
+                return new(surface, walker, view, Fast, PassBytes, lastEnd, carriedAlpha: 0);
+            if (lastEnd.IsAt(segment.End, BuffersAt(segment.EndState), view))
+                return new(surface, walker, view, Fast, PassBytes, lastEnd, carriedAlpha: 1);
+        }
+        return new(surface, walker, view, Fast, PassBytes);
     }
+
+    /// <summary>
+    /// The BatchNorm buffers a segment's end is evaluated with: its own when the segment carries them; under the
+    /// running policy otherwise the model's current ones (a floor path between steps sees the statistics of the step
+    /// it is measured on, so its ends are not the same points a step later); none under batch-stats.
+    /// </summary>
+    private IReadOnlyList<Tensor>? BuffersAt(ModelState? end) =>
+        end?.SavedBuffers ?? (surface.Policy == BatchNormPolicy.BatchStats ? null : surface.Model.buffers().ToList());
 
     private MeasuredProfile Finish(ProfileSession session, Segment segment, IReadOnlyList<double> alphas)
     {
@@ -72,7 +93,7 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
         ReusedPoints += session.ReusedPoints;
         ReusedFirstLayerPasses += session.ReusedFirstLayerPasses;
         lastEnd?.Dispose();
-        lastEnd = ReuseEnds ? session.TakeEnd(segment) : null;
+        lastEnd = ReuseEnds ? session.TakeEnd(segment, BuffersAt(segment.EndState)) : null;
         return result;
     }
 

@@ -12,6 +12,9 @@ namespace SgdWalk.Probes;
 /// barrier between the two floor points (0 when the floor is connected by a straight line), <c>_alpha</c> where it
 /// peaks. The points go to profiles.csv under the view <c>floor-k{k}</c>, so the chained floor path can be drawn.
 /// The segment carries no BatchNorm buffers: under `--bn running` it is evaluated with the current running statistics.
+/// The probe owns <paramref name="profiler"/>; one that keeps its ends (<see cref="SegmentProfiler.ReuseEnds"/>)
+/// evaluates a floor point shared by consecutive segments (lag 1: φ_{t−1} → φ_t → φ_{t+1}) or by two lags ending at
+/// φ_t once.
 /// </summary>
 public sealed class FloorPathProbe(SegmentProfileProbe floorSource, DataView view, IReadOnlyList<int> lags,
     IReadOnlyList<double> alphas, SegmentProfiler profiler) : IProbe, IStatefulProbe
@@ -63,5 +66,6 @@ public sealed class FloorPathProbe(SegmentProfileProbe floorSource, DataView vie
     public void Dispose()
     {
         foreach (var floor in floors.Values) floor.Dispose();
+        profiler.Dispose();
     }
 }

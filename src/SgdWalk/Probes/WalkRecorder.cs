@@ -119,7 +119,7 @@ public sealed class WalkRecorder : IDisposable
                     options.AdaptiveTolerance);
                 list.Add(probeProfile);
                 if (options.FloorLags.Count > 0)
-                    list.Add(new FloorPathProbe(probeProfile, probeView, options.FloorLags, options.Alphas, profiler));
+                    list.Add(new FloorPathProbe(probeProfile, probeView, options.FloorLags, options.Alphas, profiler.WithReusedEnds()));
             }
         }
         if (options.Curvature.Enabled)

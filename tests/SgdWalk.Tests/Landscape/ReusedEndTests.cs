@@ -85,6 +85,78 @@ public class ReusedEndTests
         }
     }
 
+    [Theory]
+    [InlineData(BatchNormPolicy.BatchStats, false)]
+    [InlineData(BatchNormPolicy.Running, false)]
+    [InlineData(BatchNormPolicy.BatchStats, true)]
+    public void Floor_paths_through_a_kept_point_give_the_numbers_of_fresh_profiles_bit_for_bit(BatchNormPolicy policy, bool adaptive)
+    {
+        // Floor paths carry no BatchNorm buffers: φ_0 → φ_1, φ_1 → φ_2 (starts at the kept end), φ_0 → φ_2 (lag 2,
+        // ends at the kept end), as FloorPathProbe measures them with lags 1 and 2.
+        using var data = SyntheticData.Create(7, trainCount: 400, height: 8, width: 8);
+        manual_seed(7);
+        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 8, 8, data.Train.Classes, [64, 32]));
+        var parameters = model.parameters().ToList();
+        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        var surface = new LossSurface(model, LossSurface.CrossEntropy, policy);
+        using var reusing = new SegmentProfiler(surface, parameters) { ReuseEnds = true };
+        var steps = Walk(model, parameters, data.Train, 3);
+        var floors = steps.Select(s => s.Start.PlusScaled(s.Direction, 0.6)).ToList();
+        var paths = new[] { (0, 1), (1, 2), (0, 2) }.Select(p => (From: floors[p.Item1], To: floors[p.Item2])).ToList();
+        try
+        {
+            foreach (var (from, to) in paths)
+            {
+                using var direction = to.Minus(from);
+                var segment = new Segment(from, to, direction, null, null);
+                var kept = Measure(reusing, segment, view, adaptive);
+                using var fresh = new SegmentProfiler(surface, parameters);
+                var expected = Measure(fresh, segment, view, adaptive);
+                Assert.Equal(expected.Profile.Alphas, kept.Profile.Alphas);
+                Assert.Equal(expected.Profile.Losses, kept.Profile.Losses);
+                Assert.Equal(expected.Accuracies, kept.Accuracies);
+                Assert.Equal(expected.HeightStandardError, kept.HeightStandardError);
+            }
+            Assert.Equal(2, reusing.ReusedPoints); // φ_1 as the second path's start, φ_2 as the third path's end
+            Assert.True(reusing.ReusedFirstLayerPasses >= 2, $"first-layer outputs reused in {reusing.ReusedFirstLayerPasses} passes");
+        }
+        finally
+        {
+            foreach (var s in steps) Dispose(s);
+            foreach (var f in floors) f.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Under_running_statistics_a_kept_point_is_not_reused_once_the_model_buffers_changed()
+    {
+        // A floor path is evaluated with the running statistics of the step it is measured on; a step later they
+        // differ, so f(φ_t) then is another number and must be computed again.
+        using var data = SyntheticData.Create(8, trainCount: 300, height: 4, width: 4);
+        manual_seed(8);
+        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 4, 4, data.Train.Classes, [16]));
+        var parameters = model.parameters().ToList();
+        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.Running);
+        using var reusing = new SegmentProfiler(surface, parameters) { ReuseEnds = true };
+        var steps = Walk(model, parameters, data.Train, 2);
+        try
+        {
+            var first = new Segment(steps[0].Start, steps[0].End, steps[0].Direction, null, null);
+            var second = new Segment(steps[1].Start, steps[1].End, steps[1].Direction, null, null);
+            reusing.Measure(first, Alphas, view);
+            using (no_grad()) foreach (var b in model.buffers().Where(b => b.is_floating_point())) b.mul_(0.9);
+            var kept = reusing.Measure(second, Alphas, view);
+            Assert.Equal(0, reusing.ReusedPoints);
+            using var fresh = new SegmentProfiler(surface, parameters);
+            Assert.Equal(fresh.Measure(second, Alphas, view).Profile.Losses, kept.Profile.Losses);
+        }
+        finally
+        {
+            foreach (var s in steps) Dispose(s);
+        }
+    }
+
     private static MeasuredProfile Measure(SegmentProfiler profiler, Segment segment, DataView view, bool adaptive) =>
         adaptive ? profiler.MeasureAdaptive(segment, view) : profiler.Measure(segment, Alphas, view);
 
