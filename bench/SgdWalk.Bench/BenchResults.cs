@@ -72,6 +72,10 @@ public sealed record BlockResult
     /// <summary>The same when the previous step was recorded too (the probe view's profile starts from its end); the target is ≤ 55 for the mlp.</summary>
     public double ConsecutiveRecordedStepInTrainSteps =>
         this["recorded_step_consecutive"] is { } r && this["train_step"] is { } t ? r.Timings.Median / t.Timings.Median : double.NaN;
+
+    /// <summary>The same with `--alphas adaptive` on both views; the target is ≤ 35 for the mlp.</summary>
+    public double AdaptiveRecordedStepInTrainSteps =>
+        this["recorded_step_adaptive"] is { } r && this["train_step"] is { } t ? r.Timings.Median / t.Timings.Median : double.NaN;
 }
 
 /// <summary>bench.json: the invocation, the machine, and every block's results.</summary>

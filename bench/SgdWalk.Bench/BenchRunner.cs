@@ -119,6 +119,8 @@ public sealed class BenchRunner(BenchPlan plan, string outFolder, ReferenceRunne
         Add(block, "recorded_step", $"recorded step (+{points}×{batch})", fast.Value.RecordedStep!, fast, points * (probe + batch) * f.Forward);
         Add(block, "recorded_step_consecutive", "recorded step, previous step recorded", fast.Value.RecordedConsecutive!, fast,
             points * (probe + batch) * f.Forward);
+        Add(block, "recorded_step_adaptive", "recorded step, previous step recorded, --alphas adaptive", fast.Value.RecordedAdaptive!, fast,
+            double.NaN);
         block.ProfileLosses = fast.Value.Losses;
 
         Step($"{at}: profile {points} x {probe} (plain)", total);

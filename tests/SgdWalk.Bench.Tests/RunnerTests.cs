@@ -29,7 +29,7 @@ public class RunnerTests
         Assert.Null(result.Message);
         Assert.Equal(1, blocks);
         var block = Assert.Single(result.Results);
-        Assert.Equal(["matmul", "train_step", "profile", "recorded_step", "recorded_step_consecutive", "profile_plain", "hvp"], block.Workloads.Select(w => w.Workload));
+        Assert.Equal(["matmul", "train_step", "profile", "recorded_step", "recorded_step_consecutive", "recorded_step_adaptive", "profile_plain", "hvp"], block.Workloads.Select(w => w.Workload));
         Assert.Equal(11, block.ProfileLosses.Count);
         Assert.NotNull(block.DefaultRun);
         Assert.Null(block.DefaultRun.Problem);

@@ -7,6 +7,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>`sgdwalk bench`: the smoke configuration end to end, its files, and its refusals. No timing is asserted.</summary>
 public class BenchCommandTests
 {
+    // Workloads with a fixed amount of arithmetic (the adaptive grid's points vary, so it has no FLOP rate).
     private static readonly string[] Workloads = ["matmul", "train_step", "profile", "recorded_step", "recorded_step_consecutive", "profile_plain", "hvp"];
 
     [Fact]
@@ -20,7 +21,7 @@ public class BenchCommandTests
         var rows = File.ReadAllLines(Path.Combine(folder, "bench.csv"));
         Assert.Equal(string.Join(',', BenchFiles.CsvColumns), rows[0]);
         var cells = rows.Skip(1).Select(r => r.Split(',')).ToArray();
-        Assert.Equal([.. Workloads, "default_run", "preset_none", "preset_cheap", "preset_paper"], cells.Select(c => c[2]));
+        Assert.Equal([.. Workloads[..5], "recorded_step_adaptive", .. Workloads[5..], "default_run", "preset_none", "preset_cheap", "preset_paper"], cells.Select(c => c[2]));
         Assert.All(cells, c => Assert.Equal(["mlp", "1"], c[..2]));
         int Column(string name) => Array.IndexOf(BenchFiles.CsvColumns, name);
         foreach (var c in cells)
@@ -42,6 +43,7 @@ public class BenchCommandTests
         var block = Assert.Single(root.GetProperty("results").EnumerateArray());
         Assert.Equal(11, block.GetProperty("profile_losses").GetArrayLength());
         Assert.True(block.GetProperty("recorded_step_in_train_steps").GetDouble() > 0);
+        Assert.True(block.GetProperty("adaptive_recorded_step_in_train_steps").GetDouble() > 0);
         Assert.True(block.GetProperty("hvp_norm").GetDouble() > 0);
 
         // bench.md and the console: the tables and the targets.

@@ -32,7 +32,8 @@ public static class BenchRows
     {
         yield return Invariant($"training: {Fixed(block.StepsPerSecond, 1)} steps/s; ") +
             Invariant($"one recorded step (batch + probe profiles) = {Fixed(block.RecordedStepInTrainSteps, 1)} training steps, ") +
-            Invariant($"{Fixed(block.ConsecutiveRecordedStepInTrainSteps, 1)} when the step before was recorded too");
+            Invariant($"{Fixed(block.ConsecutiveRecordedStepInTrainSteps, 1)} when the step before was recorded too, ") +
+            Invariant($"{Fixed(block.AdaptiveRecordedStepInTrainSteps, 1)} with --alphas adaptive (GFLOP/s not counted: the points vary)");
         yield return Invariant($"other processes kept {Fixed(block.OtherLoadCores, 2)} cores busy on average during this block") +
             Invariant($"{(block.OtherLoadCores > 0.1 ? ": the figures are skewed" : "")}");
         if (block.Checks is { } c)
