@@ -45,6 +45,7 @@ public sealed partial class Trainer
             var device = torch.device(options.Device);
             var clock = Stopwatch.StartNew();
             using var data = RunSetup.LoadData(options);
+            HeapTrim.AfterOneOffPhase();
             journal.DataLoaded(data, clock.Elapsed);
 
             using var model = RunSetup.BuildModel(options, data.Train);
