@@ -5,6 +5,7 @@ cd "$(dirname "$0")"
 # glibc's malloc serves >32 MB blocks with mmap/munmap, so big activation batches page-fault on every forward;
 # keeping them in the heap is markedly faster (../shared/torchsharp-notes.md §3).
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184}"
+export MKL_DISABLE_FAST_MM="${MKL_DISABLE_FAST_MM:-1}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 ./scripts/ensure-dotnet.sh || exit 1

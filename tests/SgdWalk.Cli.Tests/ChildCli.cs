@@ -43,6 +43,7 @@ internal sealed class ChildCli : IDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SgdWalk.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["GLIBC_TUNABLES"] = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184";
+        start.Environment["MKL_DISABLE_FAST_MM"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment.Remove(PauseVariable);
         if (pauseValue is not null) start.Environment[PauseVariable] = pauseValue;

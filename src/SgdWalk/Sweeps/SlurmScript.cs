@@ -32,6 +32,7 @@ public static class SlurmScript
             set -euo pipefail
             # Keep large tensor buffers in the heap (see README "Speed"); override the launcher with $SGDWALK.
             export GLIBC_TUNABLES="${"{"}GLIBC_TUNABLES:-glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184{"}"}"
+            export MKL_DISABLE_FAST_MM="${"{"}MKL_DISABLE_FAST_MM:-1{"}"}"
             sgdwalk() {"{"} if [ -n "${"{"}SGDWALK:-{"}"}" ]; then $SGDWALK "$@"; else {launcher} "$@"; fi; {"}"}
             """;
         var sweep = new StringBuilder()

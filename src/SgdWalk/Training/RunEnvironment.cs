@@ -27,6 +27,7 @@ public static partial class RunEnvironment
         ["processors"] = Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["memory_bytes"] = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["glibc_tunables"] = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "",
+        ["mkl_disable_fast_mm"] = Environment.GetEnvironmentVariable("MKL_DISABLE_FAST_MM") ?? "",
         ["torch_threads"] = get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["onemkl_cpu_shim"] = MklCpuShim.Loaded() ? "on" : "off",
     };
