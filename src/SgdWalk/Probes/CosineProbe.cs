@@ -25,9 +25,10 @@ public sealed class CosineProbe(double weightDecay = 0) : IProbe, IStatefulProbe
     public void Observe(StepContext step, RowValues row, IProfileSink profiles)
     {
         // Norms are shared with the step-norms probe and carried over from the previous step: one dot product per cosine.
-        var gradient = weightDecay > 0 ? step.Gradient.PlusScaled(step.Before, weightDecay) : step.Gradient.Clone();
+        // g_t and u_t are taken over from the recorder for the next step, not copied.
+        var gradient = weightDecay > 0 ? step.Gradient.PlusScaled(step.Before, weightDecay) : step.KeepGradient();
         double gradientNorm = weightDecay > 0 ? gradient.Norm() : step.GradientNorm;
-        var update = step.Update.Clone();
+        var update = step.KeepUpdate();
         if (previousGradient is not null && previousUpdate is not null)
         {
             row.Set(Columns.CosineGradient, ParamVector.Cosine(previousGradient.Dot(gradient), previousGradientNorm, gradientNorm));

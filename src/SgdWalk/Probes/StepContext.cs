@@ -9,7 +9,8 @@ namespace SgdWalk.Probes;
 /// What the probes see of one optimiser step t (definitions in README "Metrics"): θ_t (<see cref="Before"/>),
 /// θ_{t+1} (<see cref="After"/>), u_t = θ_{t+1} − θ_t (<see cref="Update"/>, weight decay and momentum included),
 /// g_t = ∇L_{B_t}(θ_t) without weight decay (<see cref="Gradient"/>), and the mini-batch B_t exactly as the step saw it.
-/// The recorder owns every tensor here; probes copy what they keep.
+/// The recorder owns every tensor here; a probe that keeps one past the step copies it, or takes g_t or u_t over
+/// with <see cref="KeepGradient"/> / <see cref="KeepUpdate"/>.
 /// </summary>
 public sealed class StepContext
 {
@@ -36,6 +37,32 @@ public sealed class StepContext
     public double UpdateNorm => updateNorm ??= Update.Norm();
 
     private double? gradientNorm, updateNorm;
+
+    /// <summary>
+    /// g_t for a probe to keep past this step: the caller owns and disposes it and must not change it (later probes of
+    /// this step still read <see cref="Gradient"/>). The first caller takes the recorder's own vector, saving a copy
+    /// per step; any later caller gets a copy.
+    /// </summary>
+    public ParamVector KeepGradient()
+    {
+        if (GradientKept) return Gradient.Clone();
+        GradientKept = true;
+        return Gradient;
+    }
+
+    /// <summary>u_t for a probe to keep past this step, on the terms of <see cref="KeepGradient"/>.</summary>
+    public ParamVector KeepUpdate()
+    {
+        if (UpdateKept) return Update.Clone();
+        UpdateKept = true;
+        return Update;
+    }
+
+    /// <summary>Whether a probe took g_t over (then the recorder must not dispose it).</summary>
+    internal bool GradientKept { get; private set; }
+
+    /// <summary>Whether a probe took u_t over.</summary>
+    internal bool UpdateKept { get; private set; }
 
     /// <summary>BatchNorm buffers at θ_t (before step t's forward pass updated them) and at θ_{t+1}; captured under
     /// the running BatchNorm policy when a probe evaluates the model, null otherwise.</summary>

@@ -36,6 +36,8 @@ public sealed class WalkRecorder : IDisposable
 
     private Tensor? inputs, targets;
     private ParamVector? before, gradient;
+    // θ_{t+1} of the last step, kept for a BeginStep told that nothing has written to the parameters since.
+    private ParamVector? lastAfter;
     private ModelState? stateBefore;
     private double trainLoss = double.NaN;
     private bool measuring;
@@ -135,13 +137,19 @@ public sealed class WalkRecorder : IDisposable
     }
 
     /// <summary>Before the forward pass of step t: remembers B_t and θ_t.</summary>
-    public void BeginStep(Tensor stepInputs, Tensor stepTargets)
+    /// <param name="parametersUnchanged">A promise that nothing has written to the parameters since the last
+    /// <see cref="EndStep"/> (no clamp, no load, no other optimiser): θ_t is then that step's θ_{t+1}, already
+    /// copied, and is not copied again. Leave it false when unsure; a broken promise makes every per-step number wrong.</param>
+    public void BeginStep(Tensor stepInputs, Tensor stepTargets, bool parametersUnchanged = false)
     {
         measuring = probes.Count > 0;
         (inputs, targets) = (stepInputs, stepTargets);
         if (!measuring) return;
         probeClock.Start();
-        before = ParamVector.OfValues(parameters);
+        DisposeStepState(); // a step begun but never ended
+        if (parametersUnchanged && lastAfter is not null) (before, lastAfter) = (lastAfter, null);
+        else before = ParamVector.OfValues(parameters);
+        DropLastAfter();
         stateBefore = captureStates ? ModelState.Capture(model) : null;
         probeClock.Stop();
     }
@@ -167,8 +175,9 @@ public sealed class WalkRecorder : IDisposable
         {
             probeClock.Start();
             if (gradient is null) throw new InvalidOperationException("EndStep without CaptureGradient");
-            using var after = ParamVector.OfValues(parameters);
-            using var update = after.Minus(before!);
+            // θ_{t+1} stays with the recorder after this step: the next step's θ_t when nothing changes it in between.
+            var after = lastAfter = ParamVector.OfValues(parameters);
+            var update = after.Minus(before!);
             using var stateAfter = stateBefore is not null ? ModelState.Capture(model) : null;
             using var batch = DataView.Borrow(Columns.BatchView, inputs, targets, options.BatchChunkSize);
             var context = new StepContext
@@ -182,6 +191,9 @@ public sealed class WalkRecorder : IDisposable
             foreach (var probe in scheduled) probe.Observe(context, row, profileLog);
             LastStepRecorded = scheduled.OfType<SegmentProfileProbe>().Any();
             if (LastStepRecorded) RecordedSteps++;
+            // g_t and u_t now belong to the probe that kept them, if any.
+            if (context.GradientKept) gradient = null;
+            if (!context.UpdateKept) update.Dispose();
             DisposeStepState();
             probeClock.Stop();
         }
@@ -220,6 +232,7 @@ public sealed class WalkRecorder : IDisposable
             probe.LoadState(state.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value), parameters);
         }
         RecordedSteps = recordedSteps;
+        DropLastAfter(); // the caller is restoring a checkpoint: the parameters are being replaced too
     }
 
     private void DisposeStepState()
@@ -230,9 +243,16 @@ public sealed class WalkRecorder : IDisposable
         (before, gradient, stateBefore) = (null, null, null);
     }
 
+    private void DropLastAfter()
+    {
+        lastAfter?.Dispose();
+        lastAfter = null;
+    }
+
     public void Dispose()
     {
         DisposeStepState();
+        DropLastAfter();
         foreach (var probe in probes) probe.Dispose();
         probeViewProfiler.Dispose();
         probeView?.Dispose();

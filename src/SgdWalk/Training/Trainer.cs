@@ -36,8 +36,10 @@ public sealed partial class Trainer
                 // The mini-batch B_t, augmented with the run's own augmentation stream.
                 var (inputs, targets) = Batch(batches[position]);
 
-                // θ_t is captured before the forward pass, g_t after backward and before the update.
-                recorder.BeginStep(inputs, targets);
+                // θ_t is captured before the forward pass, g_t after backward and before the update. Only the update
+                // below writes the parameters (evaluation and checkpoints read them), so θ_t is the θ_{t+1} the
+                // recorder copied at the last EndStep.
+                recorder.BeginStep(inputs, targets, parametersUnchanged: true);
                 using var before = floorStep is null ? null : ParamVector.OfValues(parameters);
                 double loss = SgdStep.ForwardBackward(model, parameters, inputs, targets, options.MicroBatch, options.SumChunkGradients);
                 recorder.CaptureGradient(loss);
