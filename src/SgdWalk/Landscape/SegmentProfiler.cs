@@ -23,6 +23,14 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     /// </summary>
     public bool Fast { get; init; } = true;
 
+    /// <summary>
+    /// In the fast path, form the output of a BatchNorm right after the first layer from the moments of the ends'
+    /// first-layer outputs (<see cref="InterpolatedBatchNorm"/>, batch-stats policy, <see cref="IFirstLayerBatchNorm"/>
+    /// models) rather than normalising the interpolated outputs at every α. Same numbers to float rounding; off only
+    /// to measure the gain.
+    /// </summary>
+    public bool FuseFirstBatchNorm { get; init; } = true;
+
     /// <summary>Memory for the first-layer outputs of one fast evaluation pass; bounds the samples per pass.</summary>
     public long PassBytes { get; init; } = 128L << 20;
 
@@ -63,7 +71,7 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     private ProfileSession Open(Segment segment, DataView view)
     {
         var carried = ReuseEnds && lastEnd is not null && lastEnd.Starts(segment, view) ? lastEnd : null;
-        return new(surface, new SegmentWalker(surface.Model, parameters, segment, surface.Policy), view, Fast, PassBytes, carried);
+        return new(surface, new SegmentWalker(surface.Model, parameters, segment, surface.Policy), view, Fast, PassBytes, carried, FuseFirstBatchNorm);
     }
 
     private MeasuredProfile Finish(ProfileSession session, Segment segment, IReadOnlyList<double> alphas)
