@@ -41,6 +41,22 @@ public static class Program
                     Invariant($"{ms,7:F0} ms = {ms / trainMs,5:F0} training steps"));
             }
 
+        // The fused first BatchNorm (SegmentProfiler.FuseFirstBatchNorm) on and off, interleaved: A, B, A, B, ...
+        using (var fused = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true))
+        using (var unfused = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true, fuseFirstBatchNorm: false))
+        {
+            var (on, off) = (new List<double>(), new List<double>());
+            for (int r = 0; r <= plan.Repeats; r++)
+            {
+                double a = Timings.Time(() => fused.Measure(fixture.Segment, plan.Alphas, fixture.ProbeView));
+                double b = Timings.Time(() => unfused.Measure(fixture.Segment, plan.Alphas, fixture.ProbeView));
+                if (r > 0) (on, off) = ([.. on, a], [.. off, b]); // the first round is untimed
+            }
+            double onMs = new Timings(on).Median, offMs = new Timings(off).Median;
+            output.WriteLine(Invariant($"profile {points} x {probe}, bn BatchStats, first BatchNorm fused: {onMs,7:F0} ms = {onMs / trainMs,5:F0} training steps; ") +
+                Invariant($"not fused: {offMs,7:F0} ms = {offMs / trainMs,5:F0} training steps (interleaved, medians of {plan.Repeats})"));
+        }
+
         // The adaptive grid (--alphas adaptive) on the same segment under the default policy.
         using var batchStats = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true);
         var fixedGrid = batchStats.Measure(fixture.Segment, plan.Alphas, fixture.ProbeView);
