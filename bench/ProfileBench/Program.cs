@@ -26,21 +26,6 @@ public static class Program
         double trainMs = TrainStepWorkload.Measure(fixture, plan).Median;
         output.WriteLine(Invariant($"threads {options.Threads}; plain training step (batch {plan.TrainBatch}): {trainMs:F2} ms"));
 
-        // The running-statistics policy evaluates in larger chunks: its loss does not depend on the chunk size.
-        using var scope = NewDisposeScope();
-        var (inputs, targets) = fixture.ProbeView.Rows(0, probe);
-        foreach (var policy in new[] { BatchNormPolicy.BatchStats, BatchNormPolicy.Running })
-            foreach (bool fast in new[] { false, true })
-            {
-                int chunk = policy == BatchNormPolicy.BatchStats ? plan.ProbeChunk : 10 * plan.ProbeChunk;
-                using var view = DataView.Borrow("probe", inputs, targets, chunk);
-                using var profiles = new Profiles(fixture.Model, fixture.Parameters, policy, fast);
-                double ms = Timings.Measure(plan.Repeats, () => profiles.Measure(fixture.Segment, plan.Alphas, view)).Median;
-                output.WriteLine(Invariant($"profile {points} x {probe}, bn {policy,-10} chunk {chunk,4}, ") +
-                    Invariant($"first-layer shortcut {(fast ? "on " : "off")}: ") +
-                    Invariant($"{ms,7:F0} ms = {ms / trainMs,5:F0} training steps"));
-            }
-
         // The fused first BatchNorm (SegmentProfiler.FuseFirstBatchNorm) on and off, interleaved: A, B, A, B, ...
         using (var fused = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true))
         using (var unfused = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true, fuseFirstBatchNorm: false))
@@ -56,6 +41,21 @@ public static class Program
             output.WriteLine(Invariant($"profile {points} x {probe}, bn BatchStats, first BatchNorm fused: {onMs,7:F0} ms = {onMs / trainMs,5:F0} training steps; ") +
                 Invariant($"not fused: {offMs,7:F0} ms = {offMs / trainMs,5:F0} training steps (interleaved, medians of {plan.Repeats})"));
         }
+
+        // The running-statistics policy evaluates in larger chunks: its loss does not depend on the chunk size.
+        using var scope = NewDisposeScope();
+        var (inputs, targets) = fixture.ProbeView.Rows(0, probe);
+        foreach (var policy in new[] { BatchNormPolicy.BatchStats, BatchNormPolicy.Running })
+            foreach (bool fast in new[] { false, true })
+            {
+                int chunk = policy == BatchNormPolicy.BatchStats ? plan.ProbeChunk : 10 * plan.ProbeChunk;
+                using var view = DataView.Borrow("probe", inputs, targets, chunk);
+                using var profiles = new Profiles(fixture.Model, fixture.Parameters, policy, fast);
+                double ms = Timings.Measure(plan.Repeats, () => profiles.Measure(fixture.Segment, plan.Alphas, view)).Median;
+                output.WriteLine(Invariant($"profile {points} x {probe}, bn {policy,-10} chunk {chunk,4}, ") +
+                    Invariant($"first-layer shortcut {(fast ? "on " : "off")}: ") +
+                    Invariant($"{ms,7:F0} ms = {ms / trainMs,5:F0} training steps"));
+            }
 
         // The adaptive grid (--alphas adaptive) on the same segment under the default policy.
         using var batchStats = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true);
