@@ -29,6 +29,17 @@ public static class Program
         double Median(Action action) => Timings.Measure(plan.Repeats, action).Median;
 
         output.WriteLine(Invariant($"threads {options.Threads}; mlp with BN ({v.Length} parameters), probe {view.Count} samples in chunks of {view.ChunkSize}"));
+        // The 1,000-sample HVP of `sgdwalk bench` through grouped BatchNorm and chunk by chunk, interleaved: A, B, A, B, ...
+        var chunked = new HessianVectorProduct(fixture.Model, fixture.Parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats) { PassBytes = 0 };
+        var (grouped, oneByOne) = (new List<double>(), new List<double>());
+        for (int r = 0; r <= plan.Repeats; r++)
+        {
+            double a = Timings.Time(() => autograd.Apply(fixture.HvpView, v).Dispose());
+            double b = Timings.Time(() => chunked.Apply(fixture.HvpView, v).Dispose());
+            if (r > 0) (grouped, oneByOne) = ([.. grouped, a], [.. oneByOne, b]); // the first round is untimed
+        }
+        output.WriteLine(Invariant($"HVP ({fixture.HvpView.Count} samples), grouped BatchNorm: {new Timings(grouped).Median,6:F0} ms; ") +
+            Invariant($"chunk by chunk: {new Timings(oneByOne).Median,6:F0} ms (interleaved, medians of {plan.Repeats})"));
         output.WriteLine(Invariant($"gradient:                  {Median(() => autograd.Gradient(view).Dispose()),8:F0} ms"));
         output.WriteLine(Invariant($"HVP, double backward:      {Median(() => autograd.Apply(view, v).Dispose()),8:F0} ms"));
         output.WriteLine(Invariant($"HVP, finite differences:   {Median(() => finite.Apply(view, v).Dispose()),8:F0} ms"));

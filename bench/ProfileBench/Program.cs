@@ -26,6 +26,22 @@ public static class Program
         double trainMs = TrainStepWorkload.Measure(fixture, plan).Median;
         output.WriteLine(Invariant($"threads {options.Threads}; plain training step (batch {plan.TrainBatch}): {trainMs:F2} ms"));
 
+        // The fused first BatchNorm (SegmentProfiler.FuseFirstBatchNorm) on and off, interleaved: A, B, A, B, ...
+        using (var fused = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true))
+        using (var unfused = new Profiles(fixture.Model, fixture.Parameters, BatchNormPolicy.BatchStats, fast: true, fuseFirstBatchNorm: false))
+        {
+            var (on, off) = (new List<double>(), new List<double>());
+            for (int r = 0; r <= plan.Repeats; r++)
+            {
+                double a = Timings.Time(() => fused.Measure(fixture.Segment, plan.Alphas, fixture.ProbeView));
+                double b = Timings.Time(() => unfused.Measure(fixture.Segment, plan.Alphas, fixture.ProbeView));
+                if (r > 0) (on, off) = ([.. on, a], [.. off, b]); // the first round is untimed
+            }
+            double onMs = new Timings(on).Median, offMs = new Timings(off).Median;
+            output.WriteLine(Invariant($"profile {points} x {probe}, bn BatchStats, first BatchNorm fused: {onMs,7:F0} ms = {onMs / trainMs,5:F0} training steps; ") +
+                Invariant($"not fused: {offMs,7:F0} ms = {offMs / trainMs,5:F0} training steps (interleaved, medians of {plan.Repeats})"));
+        }
+
         // The running-statistics policy evaluates in larger chunks: its loss does not depend on the chunk size.
         using var scope = NewDisposeScope();
         var (inputs, targets) = fixture.ProbeView.Rows(0, probe);

@@ -12,7 +12,8 @@ public class FocusedBenchTests
         Assert.Equal(0, ProfileBench.Program.Run(Quick, output));
         var lines = output.ToString().Trim().Split('\n');
         Assert.StartsWith("threads 1; plain training step (batch 100):", lines[0]);
-        Assert.Equal(4, lines.Count(l => l.StartsWith("profile 11 x 200, bn ", StringComparison.Ordinal)));
+        Assert.Equal(4, lines.Count(l => l.StartsWith("profile 11 x 200, bn ", StringComparison.Ordinal) && l.Contains("chunk", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("profile 11 x 200, bn BatchStats, first BatchNorm fused:", StringComparison.Ordinal) && l.Contains("not fused:", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("bn Running    chunk 1000, first-layer shortcut on ", StringComparison.Ordinal));
         Assert.StartsWith("profile adaptive x 200", lines[^1]);
     }
@@ -24,7 +25,7 @@ public class FocusedBenchTests
         Assert.Equal(0, CurvatureBench.Program.Run(Quick, output));
         string text = output.ToString();
         Assert.Contains("probe 200 samples in chunks of 100", text);
-        foreach (var line in new[] { "gradient:", "HVP, double backward:", "HVP, finite differences:", "lambda_max by Lanczos", "lambda_max by Power" })
+        foreach (var line in new[] { "grouped BatchNorm:", "chunk by chunk:", "gradient:", "HVP, double backward:", "HVP, finite differences:", "lambda_max by Lanczos", "lambda_max by Power" })
             Assert.Contains(line, text);
     }
 

@@ -10,10 +10,14 @@ namespace SgdWalk.Bench.Workloads;
 /// that times profiles goes through here, so a change to that machinery touches one file.
 /// </summary>
 /// <param name="reuseEnds">Keep each profile's end for the next segment that starts there (the walk's probe view does).</param>
-public sealed class Profiles(nn.Module<Tensor, Tensor> model, IReadOnlyList<Parameter> parameters, BatchNormPolicy policy, bool fast, bool reuseEnds = false)
+public sealed class Profiles(nn.Module<Tensor, Tensor> model, IReadOnlyList<Parameter> parameters, BatchNormPolicy policy, bool fast, bool reuseEnds = false,
+    bool fuseFirstBatchNorm = true)
     : IDisposable
 {
-    private readonly SegmentProfiler profiler = new(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { Fast = fast, ReuseEnds = reuseEnds };
+    private readonly SegmentProfiler profiler = new(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters)
+    {
+        Fast = fast, ReuseEnds = reuseEnds, FuseFirstBatchNorm = fuseFirstBatchNorm,
+    };
 
     /// <summary>Points taken from a previous profile's end (see <see cref="SegmentProfiler.ReusedPoints"/>).</summary>
     public int ReusedPoints => profiler.ReusedPoints;

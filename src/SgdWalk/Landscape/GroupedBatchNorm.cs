@@ -9,8 +9,8 @@ namespace SgdWalk.Landscape;
 /// passes of n samples would give (to float rounding), in one pass. The loss landscape under the batch-stats policy
 /// is defined chunk by chunk (each chunk of 100 normalised with its own statistics), and evaluating 50 chunks of 100
 /// one by one costs mostly per-call overhead; grouping removes it. Grouped passes do not update the running
-/// statistics: they are evaluations, and the caller restores the buffers anyway. Without a group size (training,
-/// evaluation in eval mode) this is exactly TorchSharp's BatchNorm.
+/// statistics: they are evaluations (profiles, gradients and Hessian-vector products), and the caller restores the
+/// buffers anyway. Without a group size (training, evaluation in eval mode) this is exactly TorchSharp's BatchNorm.
 /// </summary>
 public sealed class GroupedBatchNorm : BatchNorm
 {
@@ -48,9 +48,10 @@ public sealed class GroupedBatchNorm : BatchNorm
         // divided by the count: libtorch's var_mean and mean over a middle dimension are several times slower here.
         var grouped = input.reshape(total / n, n, channels, -1);
         long count = n * grouped.shape[3];
-        var deviations = grouped - grouped.sum([1, 3], keepdim: true).div_(count);
-        var variance = deviations.square().sum([1, 3], keepdim: true).div_(count); // biased, as BatchNorm normalises
-        var scale = variance.add_(eps).rsqrt_().mul_(weight.view(1, 1, channels, 1));
+        // Out of place throughout (the statistics are small): Hessian-vector products differentiate through this twice.
+        var deviations = grouped - grouped.sum([1, 3], keepdim: true).div(count);
+        var variance = deviations.square().sum([1, 3], keepdim: true).div(count); // biased, as BatchNorm normalises
+        var scale = variance.add(eps).rsqrt().mul(weight.view(1, 1, channels, 1));
         var shift = bias!.view(1, 1, channels, 1);
         // One fused pass over the activations: deviation·scale + shift.
         return addcmul(shift, deviations, scale, 1).view(input.shape).MoveToOuterDisposeScope();

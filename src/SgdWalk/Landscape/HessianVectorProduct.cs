@@ -32,6 +32,13 @@ public sealed class HessianVectorProduct(
     /// <summary>Length of the finite-difference step ε·‖v‖ in parameter space; null = 1e-5 in float64, 1e-2 in float32.</summary>
     public double? FiniteDifferenceStep { get; init; }
 
+    /// <summary>
+    /// Memory for one pass of a gradient or product under batch statistics: a model whose BatchNorms can group
+    /// (<see cref="BatchNormGrouping"/>) takes as many chunks per forward and double backward as fit, each chunk
+    /// normalised with its own statistics; 0 = one chunk at a time (the plain computation).
+    /// </summary>
+    public long PassBytes { get; init; } = 128L << 20;
+
     /// <summary>Hessian-vector products computed so far (cost accounting).</summary>
     public long Products { get; private set; }
 
@@ -95,25 +102,55 @@ public sealed class HessianVectorProduct(
     }
 
     /// <summary>
-    /// Runs <paramref name="accumulate"/> on each chunk's weighted loss and returns the sums. One dispose scope per
-    /// product and one per chunk, so each chunk's graph is freed before the next is built; the sums take detached
-    /// values, so no graph outlives its chunk.
+    /// Runs <paramref name="accumulate"/> on each pass's weighted loss and returns the sums. A pass is one chunk, or
+    /// under batch statistics with grouped BatchNorm as many chunks as fit <see cref="PassBytes"/>; its loss is the
+    /// sum of its chunks' losses weighted by their sizes, so the sums are the same to float rounding. One dispose scope
+    /// per product and one per pass, so each pass's graph is freed before the next is built; the sums take detached
+    /// values, so no graph outlives its pass.
     /// </summary>
     private ParamVector SumOverChunks(DataView view, Action<Tensor, IReadOnlyList<Tensor>> accumulate)
     {
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        model.train(policy == BatchNormPolicy.BatchStats);
+        bool batchStats = policy == BatchNormPolicy.BatchStats;
+        model.train(batchStats);
+        using var grouping = batchStats && PassBytes > 0 ? BatchNormGrouping.TryApply(model, view.ChunkSize) : null;
+        int passSize = grouping is null ? view.ChunkSize : (int)Math.Min(view.Count, PassBytes / BytesPerSample(view));
         var sums = inputs.Select(p => zeros_like(p)).ToList();
-        foreach (var (x, y) in view.Chunks)
+        foreach (var (start, count) in ProfileSession.Passes(view.Count, view.ChunkSize, passSize))
         {
-            using var chunkScope = NewDisposeScope();
-            var chunkLoss = loss(model.call(x), y).mul(x.shape[0] / (double)view.Count);
-            if (chunkLoss.numel() != 1 || !chunkLoss.requires_grad)
-                throw new InvalidOperationException("the loss must be a scalar that depends on the trainable parameters");
-            accumulate(chunkLoss, sums);
+            using var passScope = NewDisposeScope();
+            var (x, y) = view.Rows(start, count);
+            var outputs = model.call(x);
+            var passLoss = Enumerable.Range(0, (count + view.ChunkSize - 1) / view.ChunkSize)
+                .Select(c => ChunkLoss(outputs, y, c * view.ChunkSize, Math.Min(view.ChunkSize, count - c * view.ChunkSize), view.Count))
+                .Aggregate((a, b) => a.add(b));
+            accumulate(passLoss, sums);
         }
         return ParamVector.Of(sums);
+    }
+
+    /// <summary>The loss of samples [start, start + n) of a pass, weighted by n / (the view's size).</summary>
+    private Tensor ChunkLoss(Tensor outputs, Tensor targets, int start, int n, int total)
+    {
+        bool whole = start == 0 && n == outputs.shape[0];
+        var chunkLoss = loss(whole ? outputs : outputs.narrow(0, start, n), whole ? targets : targets.narrow(0, start, n)).mul(n / (double)total);
+        if (chunkLoss.numel() != 1 || !chunkLoss.requires_grad)
+            throw new InvalidOperationException("the loss must be a scalar that depends on the trainable parameters");
+        return chunkLoss;
+    }
+
+    /// <summary>
+    /// A generous guess at what a double backward holds per sample: 16 copies of the first layer's output (the
+    /// widest activation in the zoo's models), or of the input for a model without the first-layer split.
+    /// </summary>
+    private long BytesPerSample(DataView view)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (one, _) = view.Rows(0, 1);
+        var widest = model is IAffineFirstLayer split ? split.FirstLayer(one) : one;
+        return Math.Max(1, 16 * widest.numel() * widest.element_size());
     }
 
     private void CheckParameters()

@@ -17,8 +17,10 @@ internal sealed class ProfileSession : IDisposable
     private readonly bool fast;
     private readonly BatchNormGrouping? grouping;
     private readonly IAffineFirstLayer? split;
+    private readonly IFirstLayerBatchNorm? fusedNorm;
     private readonly List<(int Start, int Count)> passes;
     private readonly Dictionary<int, (Tensor First0, Tensor First1)>? firstLayerCache;
+    private readonly Dictionary<int, InterpolatedBatchNorm>? interpolatedCache;
     private readonly Dictionary<double, (double Loss, double Accuracy, Tensor? PerSample)> points = new();
 
     private readonly SegmentEnd? carried;
@@ -27,8 +29,9 @@ internal sealed class ProfileSession : IDisposable
     /// <param name="carried">A previous segment's end when it is this segment's start or end on this view (checked by
     /// the caller): its point (α = <paramref name="carriedAlpha"/>, 0 or 1) and first-layer outputs are taken instead
     /// of computed again.</param>
+    /// <param name="fuseFirstBatchNorm"><see cref="SegmentProfiler.FuseFirstBatchNorm"/>.</param>
     public ProfileSession(LossSurface surface, SegmentWalker walker, DataView view, bool fast, long passBytes, SegmentEnd? carried = null,
-        double carriedAlpha = 0)
+        double carriedAlpha = 0, bool fuseFirstBatchNorm = true)
     {
         (this.surface, this.walker, this.view, this.fast, this.carried, this.carriedAlpha) = (surface, walker, view, fast, carried, carriedAlpha);
         var model = surface.Model;
@@ -41,13 +44,21 @@ internal sealed class ProfileSession : IDisposable
         }
         grouping = batchStats ? BatchNormGrouping.TryApply(model, view.ChunkSize) : null;
         split = model as IAffineFirstLayer;
+        // Under batch statistics with grouped BatchNorm, a BatchNorm right after the first layer is formed from the
+        // moments of the ends' outputs (InterpolatedBatchNorm); under the running policy its γ, β and statistics all
+        // move with α, so its output is no lerp of the ends' and there is nothing to fuse beyond what libtorch does.
+        fusedNorm = fuseFirstBatchNorm && grouping is not null && model is IFirstLayerBatchNorm { FirstBatchNorm: not null } m ? m : null;
         int unit = batchStats ? view.ChunkSize : 1;
-        long bytesPerSample = BytesPerSample();
+        long bytesPerSample = BytesPerSample(out long firstLayerBytes);
         int passSize = batchStats && grouping is null ? view.ChunkSize
             : (int)Math.Min(view.Count, Math.Max(1, passBytes / bytesPerSample / unit) * unit);
         passes = Passes(view.Count, unit, passSize).ToList();
-        // Both ends' first-layer outputs for the whole view, if they fit twice the pass budget.
-        if (split is not null && 2L * view.Count * bytesPerSample / 3 <= 2 * passBytes) firstLayerCache = new();
+        // Both ends' first-layer outputs (and their centred forms) for the whole view, if they fit twice the pass budget.
+        if (split is not null && (bytesPerSample - firstLayerBytes) * view.Count <= 2 * passBytes)
+        {
+            firstLayerCache = new();
+            if (fusedNorm is not null) interpolatedCache = new();
+        }
     }
 
     /// <summary>Consecutive (start, count) passes of whole units, then the last partial unit alone (its own BatchNorm chunk).</summary>
@@ -133,17 +144,31 @@ internal sealed class ProfileSession : IDisposable
             using var scope = NewDisposeScope();
             var (inputs, targets) = view.Rows(start, count);
             var (first0, first1) = split is null ? (null, null) : FirstLayerOutputs(start, inputs);
+            var interpolated = fusedNorm is not null && alphas.Any(a => a != 0 && a != 1) ? Interpolated(start, first0!, first1!) : null;
+            using var passOwned = interpolatedCache is null ? interpolated : null;
             for (int i = 0; i < alphas.Count; i++)
             {
                 double alpha = alphas[i];
                 walker.MoveTo(alpha);
                 using var pointScope = NewDisposeScope();
-                var outputs = split is null
-                    ? surface.Model.call(inputs)
-                    : split.ForwardFromFirstLayer(alpha == 0 ? first0! : alpha == 1 ? first1! : first0!.lerp(first1!, alpha));
+                // The ends go the ordinary way, so they are bit for bit what the neighbouring profiles compute there.
+                var outputs = split is null ? surface.Model.call(inputs)
+                    : alpha == 0 ? split.ForwardFromFirstLayer(first0!)
+                    : alpha == 1 ? split.ForwardFromFirstLayer(first1!)
+                    : interpolated is not null ? fusedNorm!.ForwardFromFirstBatchNorm(interpolated.At(alpha))
+                    : split.ForwardFromFirstLayer(first0!.lerp(first1!, alpha));
                 totals.Add(i, start, outputs, targets, view.ChunkSize);
             }
         }
+    }
+
+    /// <summary>The fused first BatchNorm of one pass; kept between rounds when the whole view's fits (else the pass disposes it).</summary>
+    private InterpolatedBatchNorm Interpolated(int start, Tensor first0, Tensor first1)
+    {
+        if (interpolatedCache is not null && interpolatedCache.TryGetValue(start, out var cached)) return cached;
+        var made = new InterpolatedBatchNorm(fusedNorm!.FirstBatchNorm!, first0, first1, view.ChunkSize);
+        if (interpolatedCache is not null) interpolatedCache[start] = made;
+        return made;
     }
 
     private (Tensor?, Tensor?) FirstLayerOutputs(int start, Tensor inputs)
@@ -175,14 +200,18 @@ internal sealed class ProfileSession : IDisposable
         return split!.FirstLayer(inputs);
     }
 
-    /// <summary>Bytes per sample a pass holds: the first layer's outputs at both ends and one lerp of them.</summary>
-    private long BytesPerSample()
+    /// <summary>
+    /// Bytes per sample a pass holds: the first layer's outputs at both ends and one point's (the lerp, or the fused
+    /// BatchNorm's output), plus the two centred ends when the first BatchNorm is fused.
+    /// </summary>
+    private long BytesPerSample(out long firstLayerBytes)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (one, _) = view.Rows(0, 1);
+        firstLayerBytes = split is null ? 0 : split.FirstLayer(one).numel() * 4;
         // Without the shortcut, guess the widest activation as 16 inputs' worth.
-        return Math.Max(1, split is null ? 16 * one.numel() * one.element_size() : 3 * split.FirstLayer(one).numel() * 4);
+        return Math.Max(1, split is null ? 16 * one.numel() * one.element_size() : (fusedNorm is null ? 3 : 5) * firstLayerBytes);
     }
 
     /// <summary>
@@ -221,6 +250,7 @@ internal sealed class ProfileSession : IDisposable
         grouping?.Dispose();
         walker.Dispose();
         foreach (var (a, b) in firstLayerCache?.Values ?? Enumerable.Empty<(Tensor, Tensor)>()) { a.Dispose(); b.Dispose(); }
+        foreach (var interpolated in interpolatedCache?.Values ?? Enumerable.Empty<InterpolatedBatchNorm>()) interpolated.Dispose();
         foreach (var point in points.Values) point.PerSample?.Dispose();
     }
 }

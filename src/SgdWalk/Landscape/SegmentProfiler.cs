@@ -24,6 +24,14 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     /// </summary>
     public bool Fast { get; init; } = true;
 
+    /// <summary>
+    /// In the fast path, form the output of a BatchNorm right after the first layer from the moments of the ends'
+    /// first-layer outputs (<see cref="InterpolatedBatchNorm"/>, batch-stats policy, <see cref="IFirstLayerBatchNorm"/>
+    /// models) rather than normalising the interpolated outputs at every α. Same numbers to float rounding; off only
+    /// to measure the gain.
+    /// </summary>
+    public bool FuseFirstBatchNorm { get; init; } = true;
+
     /// <summary>Memory for the first-layer outputs of one fast evaluation pass; bounds the samples per pass.</summary>
     public long PassBytes { get; init; } = 128L << 20;
 
@@ -45,7 +53,7 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     private SegmentEnd? lastEnd;
 
     /// <summary>A profiler of its own with the same settings that keeps its ends (<see cref="ReuseEnds"/>).</summary>
-    public SegmentProfiler WithReusedEnds() => new(surface, parameters, interiorTolerance) { Fast = Fast, PassBytes = PassBytes, ReuseEnds = true };
+    public SegmentProfiler WithReusedEnds() => new(surface, parameters, interiorTolerance) { Fast = Fast, PassBytes = PassBytes, FuseFirstBatchNorm = FuseFirstBatchNorm, ReuseEnds = true };
 
     /// <summary>The profile on the given grid.</summary>
     public MeasuredProfile Measure(Segment segment, IReadOnlyList<double> alphas, DataView view)
@@ -72,11 +80,11 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
         if (ReuseEnds && lastEnd is not null)
         {
             if (lastEnd.IsAt(segment.Start, BuffersAt(segment.StartState), view))
-                return new(surface, walker, view, Fast, PassBytes, lastEnd, carriedAlpha: 0);
+                return new(surface, walker, view, Fast, PassBytes, lastEnd, carriedAlpha: 0, FuseFirstBatchNorm);
             if (lastEnd.IsAt(segment.End, BuffersAt(segment.EndState), view))
-                return new(surface, walker, view, Fast, PassBytes, lastEnd, carriedAlpha: 1);
+                return new(surface, walker, view, Fast, PassBytes, lastEnd, carriedAlpha: 1, FuseFirstBatchNorm);
         }
-        return new(surface, walker, view, Fast, PassBytes);
+        return new(surface, walker, view, Fast, PassBytes, fuseFirstBatchNorm: FuseFirstBatchNorm);
     }
 
     /// <summary>

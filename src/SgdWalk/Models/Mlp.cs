@@ -8,7 +8,7 @@ namespace SgdWalk.Models;
 /// The authors' MNIST MLP: flatten → [Linear → BatchNorm1d → ReLU] per hidden width → Linear(classes).
 /// Keys: layers.fc1.weight, layers.bn1.weight, ..., layers.fc{k+1}.bias (fc{k+1} is the output layer).
 /// </summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>, IAffineFirstLayer
+public sealed class Mlp : nn.Module<Tensor, Tensor>, IFirstLayerBatchNorm
 {
     private readonly Sequential layers;
     private readonly Linear first;
@@ -32,6 +32,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IAffineFirstLayer
         // Aliases into the layers above, set after registration so they are not registered twice.
         first = (Linear)named[0].Item2;
         rest = named.Skip(1).Select(m => m.Item2).ToList();
+        FirstBatchNorm = rest[0] as GroupedBatchNorm;
         AuthorsInit.Apply(this);
     }
 
@@ -45,4 +46,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IAffineFirstLayer
     }
 
     public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput) => LayerChain.Apply(rest, firstLayerOutput);
+
+    public GroupedBatchNorm? FirstBatchNorm { get; }
+
+    public Tensor ForwardFromFirstBatchNorm(Tensor normalised) => LayerChain.Apply(rest.Skip(1), normalised);
 }

@@ -9,7 +9,7 @@ namespace SgdWalk.Models;
 /// flatten → Linear(128) → ReLU → Linear(classes). Keys: features.conv1.weight, features.bn1.weight,
 /// classifier.fc1.weight, classifier.fc2.weight.
 /// </summary>
-public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IAffineFirstLayer
+public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFirstLayerBatchNorm
 {
     private const int FullyConnectedWidth = 128;
 
@@ -44,6 +44,7 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IAffineFirstLayer
         // Aliases into the layers above, set after registration so they are not registered twice.
         firstConv = (Conv2d)named[0].Item2;
         laterFeatures = named.Skip(1).Select(m => m.Item2).ToList();
+        FirstBatchNorm = laterFeatures[0] as GroupedBatchNorm;
         AuthorsInit.Apply(this);
     }
 
@@ -56,9 +57,14 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IAffineFirstLayer
 
     public Tensor FirstLayer(Tensor input) => firstConv.call(input);
 
-    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput)
+    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput) => Classify(LayerChain.Apply(laterFeatures, firstLayerOutput));
+
+    public GroupedBatchNorm? FirstBatchNorm { get; }
+
+    public Tensor ForwardFromFirstBatchNorm(Tensor normalised) => Classify(LayerChain.Apply(laterFeatures.Skip(1), normalised));
+
+    private Tensor Classify(Tensor maps)
     {
-        var maps = LayerChain.Apply(laterFeatures, firstLayerOutput);
         using var flat = maps.flatten(1);
         return classifier.forward(flat);
     }

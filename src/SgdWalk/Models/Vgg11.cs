@@ -9,7 +9,7 @@ namespace SgdWalk.Models;
 /// (their dropout is p = 0, so it is left out). Keys: features.conv1..conv8 / bn1..bn8,
 /// classifier.fc1..fc3. Five 2x2 pools take 32x32 to 1x1, which is why the input must be 32x32.
 /// </summary>
-public sealed class Vgg11 : nn.Module<Tensor, Tensor>, IAffineFirstLayer
+public sealed class Vgg11 : nn.Module<Tensor, Tensor>, IFirstLayerBatchNorm
 {
     /// <summary>Configuration A: conv widths, 0 marks a 2x2 max-pool.</summary>
     private static readonly int[] ConfigurationA = [64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0];
@@ -49,6 +49,7 @@ public sealed class Vgg11 : nn.Module<Tensor, Tensor>, IAffineFirstLayer
         // Aliases into the layers above, set after registration so they are not registered twice.
         firstConv = (Conv2d)named[0].Item2;
         laterFeatures = named.Skip(1).Select(m => m.Item2).ToList();
+        FirstBatchNorm = laterFeatures[0] as GroupedBatchNorm;
         AuthorsInit.Apply(this);
     }
 
@@ -61,9 +62,14 @@ public sealed class Vgg11 : nn.Module<Tensor, Tensor>, IAffineFirstLayer
 
     public Tensor FirstLayer(Tensor input) => firstConv.call(input);
 
-    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput)
+    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput) => Classify(LayerChain.Apply(laterFeatures, firstLayerOutput));
+
+    public GroupedBatchNorm? FirstBatchNorm { get; }
+
+    public Tensor ForwardFromFirstBatchNorm(Tensor normalised) => Classify(LayerChain.Apply(laterFeatures.Skip(1), normalised));
+
+    private Tensor Classify(Tensor maps)
     {
-        var maps = LayerChain.Apply(laterFeatures, firstLayerOutput);
         using var flat = maps.flatten(1);
         return classifier.forward(flat);
     }

@@ -14,14 +14,16 @@ public class CurvatureTests
     /// <summary>A tiny float64 classifier: 3 → 4 (tanh, optional BatchNorm) → 3, cross-entropy, 12 samples in chunks of 6.</summary>
     private sealed class Tiny : IDisposable
     {
-        public Tiny(bool batchNorm, BatchNormPolicy policy = BatchNormPolicy.BatchStats)
+        /// <param name="grouped">A <see cref="GroupedBatchNorm"/> instead of TorchSharp's, so products take many chunks per pass.</param>
+        public Tiny(bool batchNorm, BatchNormPolicy policy = BatchNormPolicy.BatchStats, bool grouped = false)
         {
             manual_seed(7);
             var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("fc1", nn.Linear(3, 4, dtype: ScalarType.Float64)) };
-            if (batchNorm) layers.Add(("bn", nn.BatchNorm1d(4, dtype: ScalarType.Float64)));
+            if (batchNorm) layers.Add(("bn", grouped ? GroupedBatchNorm.OneD(4) : nn.BatchNorm1d(4, dtype: ScalarType.Float64)));
             layers.Add(("act", nn.Tanh()));
             layers.Add(("fc2", nn.Linear(4, 3, dtype: ScalarType.Float64)));
             Model = nn.Sequential(layers);
+            Model.to(ScalarType.Float64);
             Parameters = Model.parameters().ToList();
             var x = randn(12, 3, dtype: ScalarType.Float64);
             var y = tensor(new long[] { 0, 1, 2, 0, 1, 2, 2, 1, 0, 0, 2, 1 });
@@ -134,18 +136,20 @@ public class CurvatureTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= relative * scale, $"entry {i}: expected {expected[i]}, got {actual[i]} (tolerance {relative * scale})");
     }
 
-    public static TheoryData<bool, BatchNormPolicy> Models => new()
+    public static TheoryData<bool, BatchNormPolicy, bool> Models => new()
     {
-        { false, BatchNormPolicy.BatchStats },
-        { true, BatchNormPolicy.BatchStats },
-        { true, BatchNormPolicy.Running },
+        { false, BatchNormPolicy.BatchStats, false },
+        { true, BatchNormPolicy.BatchStats, false },
+        { true, BatchNormPolicy.BatchStats, true },
+        { true, BatchNormPolicy.Running, false },
+        { true, BatchNormPolicy.Running, true },
     };
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Hessian_vector_products_equal_the_explicit_hessian_times_v(bool batchNorm, BatchNormPolicy policy)
+    public void Hessian_vector_products_equal_the_explicit_hessian_times_v(bool batchNorm, BatchNormPolicy policy, bool grouped)
     {
-        using var tiny = new Tiny(batchNorm, policy);
+        using var tiny = new Tiny(batchNorm, policy, grouped);
         var byAutograd = tiny.HessianByAutograd();
         var byDifferences = tiny.HessianByFiniteDifferences();
         // The two oracles agree with each other, so neither is the class under test in disguise.
@@ -163,6 +167,35 @@ public class CurvatureTests
         using var hvAgain = tiny.Hvp.Apply(tiny.View, v);
         using var hw = tiny.Hvp.Apply(tiny.View, w);
         Assert.Equal(w.Dot(hvAgain), v.Dot(hw), 1e-12);
+    }
+
+    [Theory]
+    [InlineData("mlp", ScalarType.Float64, 1 << 30, 1e-12)]
+    [InlineData("mlp", ScalarType.Float64, 40_000, 1e-12)]
+    [InlineData("small-cnn", ScalarType.Float64, 1 << 30, 1e-12)]
+    [InlineData("mlp", ScalarType.Float32, 1 << 30, 1e-5)]
+    public void Products_through_grouped_batchnorm_equal_the_chunk_by_chunk_products(string name, ScalarType dtype, long passBytes, double tolerance)
+    {
+        // 650 samples in chunks of 100: a last chunk of 50 is its own group; 40 kB passes make several passes.
+        using var data = SgdWalk.Data.SyntheticData.Create(21, trainCount: 650, height: 8, width: 8);
+        manual_seed(21);
+        using var model = SgdWalk.Models.ModelZoo.Create(name, new SgdWalk.Models.ModelSpec(1, 8, 8, data.Train.Classes, name == "mlp" ? [24, 16] : [4, 8]));
+        model.to(dtype);
+        var parameters = model.parameters().ToList();
+        using var view = DataView.Own("probe", data.Train.Images.to(dtype), data.Train.Labels.clone(), 100);
+        var grouped = new HessianVectorProduct(model, parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats) { PassBytes = passBytes };
+        var chunked = new HessianVectorProduct(model, parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats) { PassBytes = 0 };
+        using var theta = ParamVector.OfValues(parameters);
+        using var generator = new Generator(5);
+        using var v = theta.Like(randn([theta.Length], dtype, generator: generator));
+
+        using (var expected = chunked.Gradient(view))
+        using (var actual = grouped.Gradient(view)) AssertClose(expected.ToArray(), actual.ToArray(), tolerance);
+        using (var expected = chunked.Apply(view, v))
+        using (var actual = grouped.Apply(view, v)) AssertClose(expected.ToArray(), actual.ToArray(), tolerance);
+        using var after = ParamVector.OfValues(parameters);
+        Assert.Equal(0, ParamVector.Distance(after, theta));
+        Assert.All(model.modules().OfType<GroupedBatchNorm>(), norm => Assert.Null(norm.GroupSize));
     }
 
     [Fact]

@@ -42,6 +42,111 @@ public class FastProfileTests
         Assert.Equal(0, ParamVector.Distance(after, step.Segment.End)); // the model is left at θ_{t+1}
     }
 
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("small-cnn")]
+    public void In_float64_the_fused_first_batchnorm_equals_the_plain_profile_to_rounding(string name)
+    {
+        // 650 samples: six whole chunks and a last chunk of 50 (a group of its own), with α outside [0, 1] too.
+        using var data = SyntheticData.Create(11, trainCount: 650, height: 8, width: 8);
+        manual_seed(11);
+        using var model = ModelZoo.Create(name, new ModelSpec(1, 8, 8, data.Train.Classes, name == "mlp" ? [64, 32] : [8, 16]));
+        model.to(ScalarType.Float64);
+        Assert.NotNull(((IFirstLayerBatchNorm)model).FirstBatchNorm);
+        using var images = data.Train.Images.to(ScalarType.Float64);
+        using var step = Step.Take(model, images, data.Train.Labels);
+        using var view = DataView.Own("probe", images.clone(), data.Train.Labels.clone(), 100);
+        var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
+
+        var fused = new SegmentProfiler(surface, step.Parameters) { PassBytes = 64 << 10 }.Measure(step.Segment, Alphas, view);
+        var unfused = new SegmentProfiler(surface, step.Parameters) { FuseFirstBatchNorm = false }.Measure(step.Segment, Alphas, view);
+        var plain = new SegmentProfiler(surface, step.Parameters) { Fast = false }.Measure(step.Segment, Alphas, view);
+        for (int i = 0; i < Alphas.Length; i++)
+        {
+            Assert.Equal(plain.Profile.Losses[i], fused.Profile.Losses[i], 1e-12 * Math.Max(1, plain.Profile.Losses[i]));
+            Assert.Equal(unfused.Profile.Losses[i], fused.Profile.Losses[i], 1e-12 * Math.Max(1, plain.Profile.Losses[i]));
+        }
+        Assert.Equal(plain.Accuracies, fused.Accuracies);
+        Assert.Equal(plain.HeightStandardError, fused.HeightStandardError, 1e-12);
+    }
+
+    [Fact]
+    public void In_float32_the_fused_first_batchnorm_is_as_close_to_float64_as_the_unfused_path_on_a_realistic_segment()
+    {
+        // The default mlp on 28×28 inputs, a step of lr 0.1 after 30 steps of SGD: a small Δ next to z_t, as in a walk.
+        using var data = SyntheticData.Create(12, trainCount: 1000, height: 28, width: 28, classes: 10);
+        manual_seed(12);
+        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 28, 28, 10));
+        for (int t = 0; t < 30; t++) Step.Take(model, data.Train.Images, data.Train.Labels, lr: 0.1, from: 100 * (t % 9)).Dispose();
+        using var step = Step.Take(model, data.Train.Images, data.Train.Labels, lr: 0.1, from: 900);
+        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
+        var fused = new SegmentProfiler(surface, step.Parameters).Measure(step.Segment, Alphas, view);
+        var unfused = new SegmentProfiler(surface, step.Parameters) { FuseFirstBatchNorm = false }.Measure(step.Segment, Alphas, view);
+
+        // The oracle: the plain loop in float64 on the same segment.
+        model.to(ScalarType.Float64);
+        using var segment64 = step.ToFloat64(model);
+        using var images64 = data.Train.Images.to(ScalarType.Float64);
+        using var view64 = DataView.Own("probe", images64.clone(), data.Train.Labels.clone(), 100);
+        var exact = new SegmentProfiler(surface, segment64.Parameters) { Fast = false }.Measure(segment64.Segment, Alphas, view64);
+
+        double fusedError = 0, unfusedError = 0;
+        for (int i = 0; i < Alphas.Length; i++)
+        {
+            fusedError = Math.Max(fusedError, Math.Abs(fused.Profile.Losses[i] - exact.Profile.Losses[i]) / exact.Profile.Losses[i]);
+            unfusedError = Math.Max(unfusedError, Math.Abs(unfused.Profile.Losses[i] - exact.Profile.Losses[i]) / exact.Profile.Losses[i]);
+        }
+        Assert.True(fusedError < 1e-5, $"fused float32 vs float64: relative error {fusedError:E2}");
+        Assert.True(fusedError < 3 * unfusedError + 1e-7, $"fused {fusedError:E2} vs unfused {unfusedError:E2}");
+        Assert.Equal(exact.Profile.FloorAlpha, fused.Profile.FloorAlpha, 1e-9);
+    }
+
+    [Theory]
+    [InlineData(false, ScalarType.Float64, 1e-12)]
+    [InlineData(true, ScalarType.Float64, 1e-12)]
+    [InlineData(false, ScalarType.Float32, 1e-4)]
+    [InlineData(true, ScalarType.Float32, 1e-4)]
+    public void The_interpolated_batchnorm_is_the_grouped_batchnorm_of_the_lerp(bool twoD, ScalarType dtype, double tolerance)
+    {
+        manual_seed(13);
+        GroupedBatchNorm Norm() => twoD ? GroupedBatchNorm.TwoD(5) : GroupedBatchNorm.OneD(5);
+        using var norm = Norm();
+        using (no_grad())
+        {
+            norm.weight.uniform_(0.5, 2);
+            norm.bias!.normal_();
+        }
+        // The oracle: TorchSharp's own BatchNorm on each group of the lerp, in float64.
+        using var oracle = Norm();
+        oracle.to(ScalarType.Float64);
+        oracle.load_state_dict(norm.state_dict());
+        norm.to(dtype);
+        norm.train();
+        oracle.train();
+        norm.GroupSize = 6;
+        // A large common offset and a small step: the E[x²] − E[x]² form would lose the variance to cancellation here.
+        long[] shape = twoD ? [4 * 6, 5, 3, 3] : [4 * 6, 5];
+        using var z0 = randn(shape, dtype).add_(300);
+        using var z1 = z0 + randn(shape, dtype).mul_(0.05);
+        using var z0Exact = z0.to(ScalarType.Float64);
+        using var z1Exact = z1.to(ScalarType.Float64);
+        using var interpolated = new InterpolatedBatchNorm(norm, z0, z1, 6);
+        foreach (double alpha in new[] { -0.5, 0.1, 0.5, 0.9, 1.5 })
+        {
+            using var scope = NewDisposeScope();
+            var expected = cat(Enumerable.Range(0, 4).Select(g => oracle.call(z0Exact.lerp(z1Exact, alpha).narrow(0, 6 * g, 6))).ToList(), 0);
+            var actual = interpolated.At(alpha);
+            Assert.Equal(dtype, actual.dtype);
+            Assert.Equal(shape, actual.shape);
+            double error = (actual.to(ScalarType.Float64) - expected).abs().max().item<double>();
+            // What the plain computation loses in this precision: the grouped BatchNorm of the lerp, in dtype.
+            double plainError = (norm.call(z0.lerp(z1, alpha)).to(ScalarType.Float64) - expected).abs().max().item<double>();
+            Assert.True(error < tolerance, $"α = {alpha}: max error {error:E2}");
+            Assert.True(error <= 4 * plainError, $"α = {alpha}: max error {error:E2}, the plain computation's {plainError:E2}");
+        }
+    }
+
     [Fact]
     public void A_model_with_ordinary_batchnorm_falls_back_to_chunks_and_agrees()
     {
@@ -158,16 +263,31 @@ public class FastProfileTests
 
         public Segment Segment { get; }
 
-        public static Step Take(nn.Module<Tensor, Tensor> model, LabeledImages data, double lr = 0.5)
+        public static Step Take(nn.Module<Tensor, Tensor> model, LabeledImages data, double lr = 0.5) => Take(model, data.Images, data.Labels, lr);
+
+        /// <summary>One SGD step on samples [from, from + 100).</summary>
+        public static Step Take(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, double lr = 0.5, int from = 0)
         {
             var parameters = model.parameters().ToList();
             var start = ParamVector.OfValues(parameters);
             var stateStart = ModelState.Capture(model);
             model.train();
-            using (var loss = nn.functional.cross_entropy(model.call(data.Images[..100]), data.Labels[..100])) loss.backward();
+            foreach (var p in parameters) p.grad = null;
+            using (var loss = nn.functional.cross_entropy(model.call(images[from..(from + 100)]), labels[from..(from + 100)])) loss.backward();
             using (no_grad()) foreach (var p in parameters) p.add_(p.grad!, -lr);
             var end = ParamVector.OfValues(parameters);
             return new Step(parameters, new Segment(start, end, end.Minus(start), stateStart, ModelState.Capture(model)));
+        }
+
+        /// <summary>The same segment in float64 for the model converted to float64, without BatchNorm buffers (batch-stats only).</summary>
+        public Step ToFloat64(nn.Module<Tensor, Tensor> model)
+        {
+            var parameters = model.parameters().ToList();
+            Segment.Start.WriteTo(parameters); // copy_ widens exactly
+            var start = ParamVector.OfValues(parameters);
+            Segment.End.WriteTo(parameters);
+            var end = ParamVector.OfValues(parameters);
+            return new Step(parameters, new Segment(start, end, end.Minus(start), null, null));
         }
 
         public void Dispose()
