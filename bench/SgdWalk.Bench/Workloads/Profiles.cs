@@ -13,7 +13,12 @@ namespace SgdWalk.Bench.Workloads;
 public sealed class Profiles(nn.Module<Tensor, Tensor> model, IReadOnlyList<Parameter> parameters, BatchNormPolicy policy, bool fast, bool reuseEnds = false)
     : IDisposable
 {
-    private readonly SegmentProfiler profiler = new(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters) { Fast = fast, ReuseEnds = reuseEnds };
+    private readonly SegmentProfiler profiler = new(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters)
+    {
+        // The fast row takes what a walk takes: the plain path on a convolutional network (SegmentProfiler.FastPays).
+        Fast = fast && SegmentProfiler.FastPays(model),
+        ReuseEnds = reuseEnds,
+    };
 
     /// <summary>Points taken from a previous profile's end (see <see cref="SegmentProfiler.ReusedPoints"/>).</summary>
     public int ReusedPoints => profiler.ReusedPoints;
