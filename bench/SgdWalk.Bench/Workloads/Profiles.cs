@@ -16,7 +16,10 @@ public sealed class Profiles(nn.Module<Tensor, Tensor> model, IReadOnlyList<Para
 {
     private readonly SegmentProfiler profiler = new(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters)
     {
-        Fast = fast, ReuseEnds = reuseEnds, FuseFirstBatchNorm = fuseFirstBatchNorm,
+        // The fast row takes what a walk takes: the plain path on a convolutional network (SegmentProfiler.FastPays).
+        Fast = fast && SegmentProfiler.FastPays(model),
+        ReuseEnds = reuseEnds,
+        FuseFirstBatchNorm = fuseFirstBatchNorm,
     };
 
     /// <summary>Points taken from a previous profile's end (see <see cref="SegmentProfiler.ReusedPoints"/>).</summary>

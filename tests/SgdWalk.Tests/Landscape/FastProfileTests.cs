@@ -16,6 +16,18 @@ public class FastProfileTests
 {
     private static readonly double[] Alphas = Enumerable.Range(0, 21).Select(i => Math.Round(-0.5 + i * 0.1, 12)).ToArray();
 
+    /// <summary>A walk takes the fast path on the mlp only; on convolutional networks it costs memory and saves no time.</summary>
+    [Theory]
+    [InlineData("mlp", true)]
+    [InlineData("small-cnn", false)]
+    [InlineData("vgg11", false)]
+    [InlineData("resnet20", false)]
+    public void The_fast_path_is_taken_where_it_pays(string name, bool pays)
+    {
+        using var model = ModelZoo.Create(name, new ModelSpec(3, 32, 32, 10));
+        Assert.Equal(pays, SegmentProfiler.FastPays(model));
+    }
+
     [Theory]
     [InlineData("mlp", BatchNormPolicy.BatchStats)]
     [InlineData("mlp", BatchNormPolicy.Running)]
