@@ -31,7 +31,13 @@ internal sealed class ChildCli : IDisposable
         StartWithPauseValue(pauseAtStep?.ToString(CultureInfo.InvariantCulture), args);
 
     /// <summary>Starts the CLI with the pause variable set to <paramref name="pauseValue"/> verbatim (or unset when null).</summary>
-    public static ChildCli StartWithPauseValue(string? pauseValue, params string[] args)
+    public static ChildCli StartWithPauseValue(string? pauseValue, params string[] args) => Start(pauseValue, [], args);
+
+    /// <summary>Starts the CLI with extra environment variables.</summary>
+    public static ChildCli StartWithEnvironment(IReadOnlyList<(string Name, string Value)> environment, params string[] args) =>
+        Start(null, environment, args);
+
+    private static ChildCli Start(string? pauseValue, IReadOnlyList<(string Name, string Value)> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -47,6 +53,7 @@ internal sealed class ChildCli : IDisposable
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment.Remove(PauseVariable);
         if (pauseValue is not null) start.Environment[PauseVariable] = pauseValue;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var child = new ChildCli(Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet"));
         child.process.OutputDataReceived += (_, e) => child.Received(e.Data);
         child.process.ErrorDataReceived += (_, e) => child.Received(e.Data);

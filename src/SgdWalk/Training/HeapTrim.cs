@@ -7,15 +7,18 @@ namespace SgdWalk.Training;
 /// memory (GLIBC_TUNABLES, for speed: torchsharp-notes §3), so loading a dataset (decoded bytes, a uint8 copy, float
 /// conversions) would otherwise keep its transient peak resident for the whole run. malloc_trim(0) releases the free
 /// pages of every arena, also in the middle of the heap; called once after loading it costs milliseconds.
+/// SGDWALK_HEAP_TRIM=0 turns it off (to measure what it gives).
 /// </summary>
 internal static class HeapTrim
 {
     public static void AfterOneOffPhase()
     {
-        // The decoded files are managed arrays: collect them first so their pages can go too.
+        if (Environment.GetEnvironmentVariable("SGDWALK_HEAP_TRIM") == "0") return; // to measure what it gives
+        // The decoded files are managed arrays: collect them first, aggressively, so the GC gives their pages back now
+        // (a plain collection leaves freed regions committed and returns them gradually, whenever it gets to it).
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        GC.Collect();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (OperatingSystem.IsLinux())
         {
             try { malloc_trim(0); }
@@ -23,6 +26,6 @@ internal static class HeapTrim
         }
     }
 
-    [DllImport("libc", EntryPoint = "malloc_trim")]
+    [DllImport("libc.so.6", EntryPoint = "malloc_trim")]
     private static extern int malloc_trim(nuint pad);
 }
