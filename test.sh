@@ -17,6 +17,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # The suite runs the numbers the launcher runs: with the oneMKL CPU shim wherever ./sgdwalk would use it.
 shim="$(./scripts/ensure-mkl-shim.sh)"
 [ -n "$shim" ] && export LD_PRELOAD="$shim${LD_PRELOAD:+:$LD_PRELOAD}"
+# ... and on the launcher's memory allocator (jemalloc with purging off, installed here when missing).
+allocator="$(./scripts/ensure-allocator.sh)" || exit 2
+eval "$allocator"
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

@@ -64,6 +64,34 @@ internal sealed class ChildCli : IDisposable
 
     public const string PauseVariable = "SGDWALK_TEST_ONLY_PAUSE_AT_STEP";
 
+    /// <summary>
+    /// The environment that puts a child on an allocator, as the launcher does (scripts/ensure-allocator.sh): the
+    /// preloaded library and its settings, with any allocator this test process was started with taken out of
+    /// LD_PRELOAD (the oneMKL shim stays). "glibc" preloads none.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Value)> Allocator(string name)
+    {
+        var kept = (Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => !p.Contains("jemalloc", StringComparison.Ordinal) && !p.Contains("mimalloc", StringComparison.Ordinal)).ToList();
+        var environment = new List<(string, string)> { ("SGDWALK_ALLOCATOR", name), ("MALLOC_CONF", "") };
+        switch (name)
+        {
+            case "jemalloc":
+                kept.Insert(0, "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2");
+                environment.Add(("MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1"));
+                break;
+            case "mimalloc":
+                kept.Insert(0, "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2");
+                break;
+            case "glibc":
+                break;
+            default:
+                throw new ArgumentException($"unknown allocator {name}", nameof(name));
+        }
+        environment.Add(("LD_PRELOAD", string.Join(':', kept)));
+        return environment;
+    }
+
     /// <summary>Runs to the end and returns the exit code and everything printed.</summary>
     public static (int ExitCode, string Output) Run(params string[] args)
     {

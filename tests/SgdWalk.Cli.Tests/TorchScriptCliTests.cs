@@ -27,8 +27,19 @@ public sealed class TorchScriptFiles : IDisposable
                 y = self.fc(x.flatten(1))
                 return y, y
 
+        class EvalNoise(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 4)
+            def forward(self, x):
+                y = self.fc(x.flatten(1))
+                if not self.training:
+                    y = y + torch.randn_like(y)
+                return y
+
         torch.manual_seed(0)
         sgdwalk.save_model(Net(), "good.pt", (1, 8, 8), 4)
+        torch.jit.script(EvalNoise()).save("evalnoise.pt")
         sgdwalk.save_model(Net(), "traced.pt", (1, 8, 8), 4, method="trace")
         sgdwalk.save_model(Net(0.5), "dropout.pt", (1, 8, 8), 4)
         sgdwalk.save_model(Net(), "ten.pt", (1, 8, 8), 10)
@@ -60,6 +71,7 @@ public class TorchScriptCliTests(TorchScriptFiles files) : IClassFixture<TorchSc
     [InlineData("text.pt", "", "text.pt: not a TorchScript file libtorch can load")]
     [InlineData("traced.pt", "", "the model was traced (torch.jit.trace)")]
     [InlineData("dropout.pt", "", "two forward passes of the same batch in train mode differ (Dropout")]
+    [InlineData("evalnoise.pt", "", "two forward passes of the same batch in eval mode differ")]
     [InlineData("ten.pt", "", "the model has 10 classes; the dataset has 4")]
     [InlineData("frozen.pt", "", "parameter 'fc1.weight' does not require grad")]
     [InlineData("double.pt", "", "parameter 'fc1.weight' is Float64")]

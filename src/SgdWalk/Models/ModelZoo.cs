@@ -27,7 +27,7 @@ public static class ModelZoo
             throw new ArgumentException(
                 $"unknown model '{name}'; known models: {string.Join(", ", Known.Select(m => m.Name))}", nameof(name));
         ValidateCommon(key, spec);
-        ConvolutionGuard.ApplyFix();
+        ConvolutionGuard.Configure();
         Training.Nnpack.Disable();
         return key switch
         {

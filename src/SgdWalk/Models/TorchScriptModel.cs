@@ -73,7 +73,7 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
         }
         var sidecar = TorchScriptSidecar.Read(path, sha256);
         TorchScriptRuntime.Configure();
-        ConvolutionGuard.ApplyFix();
+        ConvolutionGuard.Configure();
         Training.Nnpack.Disable();
         jit.ScriptModule net;
         try

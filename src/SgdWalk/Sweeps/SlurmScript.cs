@@ -33,6 +33,12 @@ public static class SlurmScript
             # Keep large tensor buffers in the heap (see README "Speed"); override the launcher with $SGDWALK.
             export GLIBC_TUNABLES="${"{"}GLIBC_TUNABLES:-glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184{"}"}"
             export MKL_DISABLE_FAST_MM="${"{"}MKL_DISABLE_FAST_MM:-1{"}"}"
+            # The launcher's allocator (README "Memory"): jemalloc with purging off where the node has Debian's libjemalloc2.
+            jemalloc=/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2
+            if [ "${"{"}SGDWALK_ALLOCATOR:-jemalloc{"}"}" = jemalloc ] && [ -f "$jemalloc" ]; then
+              export SGDWALK_ALLOCATOR=jemalloc LD_PRELOAD="$jemalloc${"{"}LD_PRELOAD:+:$LD_PRELOAD{"}"}"
+              export MALLOC_CONF="${"{"}MALLOC_CONF:-dirty_decay_ms:-1,muzzy_decay_ms:-1{"}"}"
+            fi
             sgdwalk() {"{"} if [ -n "${"{"}SGDWALK:-{"}"}" ]; then $SGDWALK "$@"; else {launcher} "$@"; fi; {"}"}
             """;
         var sweep = new StringBuilder()

@@ -26,11 +26,36 @@ public static partial class RunEnvironment
         ["architecture"] = RuntimeInformation.OSArchitecture.ToString(),
         ["processors"] = Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["memory_bytes"] = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["allocator"] = Allocator(),
+        ["malloc_conf"] = Environment.GetEnvironmentVariable("MALLOC_CONF") ?? "",
         ["glibc_tunables"] = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "",
         ["mkl_disable_fast_mm"] = Environment.GetEnvironmentVariable("MKL_DISABLE_FAST_MM") ?? "",
         ["torch_threads"] = get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["onemkl_cpu_shim"] = MklCpuShim.Loaded() ? "on" : "off",
+        ["onednn_convolutions"] = Models.ConvolutionGuard.Current.Setting,
+        ["onednn_decision"] = Models.ConvolutionGuard.Current.Reason,
     };
+
+    /// <summary>
+    /// The memory allocator this process runs on, as mapped into it (the launcher preloads jemalloc; README "Memory"):
+    /// "jemalloc", "mimalloc", or "glibc" when neither is mapped; "unknown" where /proc is absent.
+    /// </summary>
+    public static string Allocator()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                if (line.Contains("/libjemalloc", StringComparison.Ordinal)) return "jemalloc";
+                if (line.Contains("/libmimalloc", StringComparison.Ordinal)) return "mimalloc";
+            }
+            return "glibc";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
+    }
 
     private static string Informational(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
