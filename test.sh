@@ -15,7 +15,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 ./scripts/ensure-test-deps.sh || echo "test.sh: continuing; the tests that need what is missing will fail" >&2
 
 # The suite runs the numbers the launcher runs: with the oneMKL CPU shim wherever ./sgdwalk would use it.
-shim="$(./scripts/ensure-mkl-shim.sh)"
+shim="$(./scripts/ensure-mkl-shim.sh)" || exit 2
 [ -n "$shim" ] && export LD_PRELOAD="$shim${LD_PRELOAD:+:$LD_PRELOAD}"
 # ... and on the launcher's memory allocator (jemalloc with purging off, installed here when missing).
 allocator="$(./scripts/ensure-allocator.sh)" || exit 2

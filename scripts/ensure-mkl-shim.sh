@@ -12,6 +12,7 @@ source_file="$root/build/native/mkl-cpu-shim.c"
 library="$root/.artifacts/native/libsgdwalk-mkl-cpu.so"
 
 decide() {
+  case "${SGDWALK_MKL_SHIM:-}" in ""|auto|0|1) ;; *) echo "sgdwalk: SGDWALK_MKL_SHIM='$SGDWALK_MKL_SHIM': expected 0, 1 or auto" >&2; exit 2 ;; esac
   [ "${SGDWALK_MKL_SHIM:-}" = 0 ] && { echo "off: SGDWALK_MKL_SHIM=0"; return 1; }
   [ "$(uname -m)" = x86_64 ] || { echo "off: not an x86-64 CPU"; return 1; }
   [ "${SGDWALK_MKL_SHIM:-}" = 1 ] && { echo "on: forced by SGDWALK_MKL_SHIM=1"; return 0; }
@@ -47,6 +48,20 @@ build() {
 }
 
 why=$(decide); use=$?
+[ "$use" = 2 ] && exit 2   # an unknown SGDWALK_MKL_SHIM: refused, said on stderr
 if [ "${1:-}" = --why ]; then echo "$why"; exit 0; fi
-[ "$use" = 0 ] && build && echo "$library"
+# ld.so splits LD_PRELOAD at spaces and colons: from a repository whose path holds one, preload a copy kept elsewhere.
+preloadable() {
+  case "$library" in
+    *" "*|*:*)
+      local copy="/tmp/sgdwalk-$(id -u)/$(printf '%s' "$library" | sha256sum | cut -c1-16)/libsgdwalk-mkl-cpu.so"
+      if [ ! -f "$copy" ] || [ "$library" -nt "$copy" ]; then
+        mkdir -p "$(dirname "$copy")" && cp -f "$library" "$copy.$$" && mv -f "$copy.$$" "$copy" \
+          || { echo "sgdwalk: could not copy the oneMKL CPU shim out of a path with a space; running without it" >&2; return 1; }
+      fi
+      echo "$copy" ;;
+    *) echo "$library" ;;
+  esac
+}
+[ "$use" = 0 ] && build && preloadable
 exit 0

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using SgdWalk.TestSupport;
+
+namespace SgdWalk.Cli.Tests;
+
+/// <summary>
+/// The launcher's helper scripts (scripts/ensure-allocator.sh, scripts/ensure-mkl-shim.sh): switches with a value they
+/// do not know are refused with one line and exit 2 (never silently "auto"), the allocator's lines are what the
+/// launcher evaluates, and a repository path with a space does not split LD_PRELOAD.
+/// </summary>
+public class LauncherScriptTests
+{
+    private static readonly string Root = TestDependencies.RepositoryRoot();
+
+    [Theory]
+    [InlineData("ensure-allocator.sh", "SGDWALK_ALLOCATOR", "SGDWALK_ALLOCATOR='garbage': expected jemalloc, mimalloc or glibc")]
+    [InlineData("ensure-mkl-shim.sh", "SGDWALK_MKL_SHIM", "SGDWALK_MKL_SHIM='garbage': expected 0, 1 or auto")]
+    public void An_unknown_switch_value_is_one_line_and_exit_2(string script, string variable, string expected)
+    {
+        var (code, stdout, stderr) = Run(Path.Combine(Root, "scripts", script), (variable, "garbage"));
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal("sgdwalk: " + expected, stderr.Trim());
+    }
+
+    [Fact]
+    public void The_allocator_lines_preload_jemalloc_with_purging_off_by_default_and_nothing_for_glibc()
+    {
+        var (code, stdout, _) = Run(Path.Combine(Root, "scripts", "ensure-allocator.sh"), ("SGDWALK_ALLOCATOR", null));
+        Assert.Equal(0, code);
+        Assert.Contains("export SGDWALK_ALLOCATOR=jemalloc", stdout);
+        Assert.Contains("libjemalloc.so.2${LD_PRELOAD:+:$LD_PRELOAD}", stdout);
+        Assert.Contains("dirty_decay_ms:-1,muzzy_decay_ms:-1", stdout);
+        var (glibcCode, glibc, _) = Run(Path.Combine(Root, "scripts", "ensure-allocator.sh"), ("SGDWALK_ALLOCATOR", "glibc"));
+        Assert.Equal(0, glibcCode);
+        Assert.Equal("export SGDWALK_ALLOCATOR=glibc", glibc.Trim());
+    }
+
+    [Fact]
+    public void From_a_path_with_a_space_the_shim_is_preloaded_from_a_path_without_one()
+    {
+        string repository = Path.Combine(Directory.CreateTempSubdirectory("launcher-").FullName, "my repo");
+        Directory.CreateDirectory(Path.Combine(repository, "scripts"));
+        Directory.CreateDirectory(Path.Combine(repository, "build", "native"));
+        File.Copy(Path.Combine(Root, "scripts", "ensure-mkl-shim.sh"), Path.Combine(repository, "scripts", "ensure-mkl-shim.sh"));
+        File.Copy(Path.Combine(Root, "build", "native", "mkl-cpu-shim.c"), Path.Combine(repository, "build", "native", "mkl-cpu-shim.c"));
+        var (code, stdout, stderr) = Run(Path.Combine(repository, "scripts", "ensure-mkl-shim.sh"), ("SGDWALK_MKL_SHIM", "1"));
+        Assert.Equal(0, code);
+        string preload = stdout.Trim();
+        Assert.True(preload.Length > 0, stderr);
+        Assert.DoesNotContain(' ', preload);
+        Assert.DoesNotContain(':', preload);
+        Assert.True(File.Exists(preload), preload);
+        Assert.True(File.Exists(Path.Combine(repository, ".artifacts", "native", "libsgdwalk-mkl-cpu.so")));
+    }
+
+    [Fact]
+    public void Generated_files_under_obj_do_not_make_the_launcher_rebuild_and_a_due_rebuild_sees_the_physical_path()
+    {
+        // A copy of the launcher in a fake repository, with stub scripts and a stub `dotnet` that logs its arguments.
+        string top = Directory.CreateTempSubdirectory("launcher-").FullName;
+        string repository = Path.Combine(top, "repo");
+        string cli = Path.Combine(repository, "src", "SgdWalk.Cli", "bin", "Release", "net10.0", "linux-x64", "SgdWalk.Cli.dll");
+        Directory.CreateDirectory(Path.GetDirectoryName(cli)!);
+        Directory.CreateDirectory(Path.Combine(repository, "scripts"));
+        Directory.CreateDirectory(Path.Combine(repository, "bench", "SgdWalk.Bench"));
+        Directory.CreateDirectory(Path.Combine(repository, "build"));
+        Directory.CreateDirectory(Path.Combine(repository, "src", "SgdWalk", "obj"));
+        Directory.CreateDirectory(Path.Combine(top, "bin"));
+        File.Copy(Path.Combine(Root, "sgdwalk"), Path.Combine(repository, "sgdwalk"));
+        foreach (var stub in new[] { "ensure-dotnet.sh", "ensure-data.sh", "ensure-mkl-shim.sh", "ensure-allocator.sh" })
+            WriteExecutable(Path.Combine(repository, "scripts", stub), "#!/bin/bash\nexit 0\n");
+        string log = Path.Combine(top, "dotnet.log");
+        WriteExecutable(Path.Combine(top, "bin", "dotnet"), $"#!/bin/bash\necho \"$*\" >> '{log}'\n");
+        File.WriteAllText(Path.Combine(repository, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(repository, "Directory.Packages.props"), "<Project />");
+        string source = Path.Combine(repository, "src", "SgdWalk", "Walk.cs");
+        File.WriteAllText(source, "// source");
+        File.WriteAllText(cli, "built");
+        string generated = Path.Combine(repository, "src", "SgdWalk", "obj", "GlobalUsings.g.cs");
+        File.WriteAllText(generated, "// generated by another build");
+        var past = DateTime.UtcNow.AddHours(-2);
+        foreach (var f in new[] { source, Path.Combine(repository, "Directory.Build.props"), Path.Combine(repository, "Directory.Packages.props") })
+            File.SetLastWriteTimeUtc(f, past);
+        File.SetLastWriteTimeUtc(cli, past.AddHours(1));
+        string path = Path.Combine(top, "bin") + ":" + Environment.GetEnvironmentVariable("PATH");
+
+        var (code, _, stderr) = Run(Path.Combine(repository, "sgdwalk"), ("PATH", path));
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("build", File.ReadAllText(log));
+
+        // A source newer than the build: the launcher rebuilds, and through a symlinked directory names the real path.
+        File.SetLastWriteTimeUtc(source, DateTime.UtcNow);
+        string link = Path.Combine(top, "link");
+        File.CreateSymbolicLink(link, repository);
+        File.Delete(log);
+        (code, _, stderr) = Run(Path.Combine(link, "sgdwalk"), ("PATH", path));
+        Assert.True(code == 0, stderr);
+        string build = File.ReadLines(log).First();
+        Assert.StartsWith("build " + Path.Combine(repository, "src", "SgdWalk.Cli", "SgdWalk.Cli.csproj"), build, StringComparison.Ordinal);
+    }
+
+    private static void WriteExecutable(string path, string text)
+    {
+        File.WriteAllText(path, text);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Run(string script, params (string Name, string? Value)[] environment)
+    {
+        var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+}
