@@ -55,8 +55,8 @@ public sealed class RunFolder
     /// <summary>
     /// Takes the folder's lock for a new run and checks, under the lock, that the folder is empty or (with
     /// <paramref name="overwrite"/>) holds a run. The old run is not deleted here: its files are moved aside into
-    /// <see cref="Replaced"/>, deleted by <see cref="DeleteReplacedRun"/> once the new run has loaded its data and
-    /// model, and moved back by <see cref="RestoreReplacedRun"/> when it fails before that. Also proves the folder
+    /// <see cref="Replaced"/>, deleted by <see cref="DeleteReplacedRun"/> once the new run has completed its first
+    /// step, and moved back by <see cref="RestoreReplacedRun"/> when it fails before that. Also proves the folder
     /// is writable and, when <paramref name="requiredBytes"/> is given, that its disk has that much free space.
     /// </summary>
     /// <exception cref="IOException">The folder is taken, in use, not a run, or not writable (one line saying which).</exception>
@@ -90,7 +90,7 @@ public sealed class RunFolder
         }
     }
 
-    /// <summary>The new run has started: the run it replaced (if any) is deleted now. A no-op for every other run.</summary>
+    /// <summary>The new run has completed a step: the run it replaced (if any) is deleted now. A no-op for every other run.</summary>
     public void DeleteReplacedRun()
     {
         if (Directory.Exists(Replaced)) Directory.Delete(Replaced, recursive: true);

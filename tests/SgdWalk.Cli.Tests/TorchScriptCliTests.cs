@@ -37,8 +37,39 @@ public sealed class TorchScriptFiles : IDisposable
                     y = y + torch.randn_like(y)
                 return y
 
+        class Big(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 4)
+            def forward(self, x):
+                if x.size(0) > 8:
+                    raise ValueError("batch too large for this model")
+                return self.fc(x.flatten(1))
+
+        class Unused(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 4); self.extra = nn.Linear(4, 4)
+            def forward(self, x):
+                return self.fc(x.flatten(1))
+
+        class OnRealData(nn.Module):
+            # Passes every trial (random or zero images) and fails on the first real training batch of 16.
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 4)
+            def forward(self, x):
+                if self.training and x.size(0) == 16 and bool(x.abs().sum() > 0):
+                    raise ValueError("this model refuses real data")
+                return self.fc(x.flatten(1))
+
         torch.manual_seed(0)
         sgdwalk.save_model(Net(), "good.pt", (1, 8, 8), 4)
+        torch.jit.script(Big()).save("big.pt")
+        torch.jit.script(Unused()).save("unused.pt")
+        torch.jit.script(OnRealData()).save("realdata.pt")
+        wide = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 16, 3, padding=1), nn.Flatten(), nn.Linear(16 * 64, 4))
+        torch.jit.script(wide.to(memory_format=torch.channels_last)).save("channels_last.pt")
         torch.jit.script(EvalNoise()).save("evalnoise.pt")
         sgdwalk.save_model(Net(), "traced.pt", (1, 8, 8), 4, method="trace")
         sgdwalk.save_model(Net(0.5), "dropout.pt", (1, 8, 8), 4)
@@ -72,6 +103,9 @@ public class TorchScriptCliTests(TorchScriptFiles files) : IClassFixture<TorchSc
     [InlineData("traced.pt", "", "the model was traced (torch.jit.trace)")]
     [InlineData("dropout.pt", "", "two forward passes of the same batch in train mode differ (Dropout")]
     [InlineData("evalnoise.pt", "", "two forward passes of the same batch in eval mode differ")]
+    [InlineData("big.pt", "--batch-size=16", "fails on a training batch of 16 of 1x8x8 images: builtins.ValueError: batch too large for this model (")]
+    [InlineData("unused.pt", "", "parameter 'extra.weight' is not used by forward")]
+    [InlineData("channels_last.pt", "", "parameter '2.weight' is not contiguous in memory")]
     [InlineData("ten.pt", "", "the model has 10 classes; the dataset has 4")]
     [InlineData("frozen.pt", "", "parameter 'fc1.weight' does not require grad")]
     [InlineData("double.pt", "", "parameter 'fc1.weight' is Float64")]
@@ -91,6 +125,29 @@ public class TorchScriptCliTests(TorchScriptFiles files) : IClassFixture<TorchSc
         Assert.Equal("precious", System.IO.File.ReadAllText(Path.Combine(existing, "steps.csv")));
         Assert.Single(Directory.EnumerateFileSystemEntries(existing));
     }
+
+    [Fact]
+    public void Overwrite_keeps_the_old_run_when_the_new_one_fails_before_completing_a_step()
+    {
+        string folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
+        var (first, firstOutput) = CliHarness.Run("train", "--dataset", "synthetic", "--steps", "2", "--no-report", "--out", folder);
+        Assert.True(first == 0, firstOutput);
+        Directory.CreateDirectory(Path.Combine(folder, "export"));
+        System.IO.File.WriteAllText(Path.Combine(folder, "export", "theta.pt"), "exported");
+        var before = Snapshot(folder);
+
+        var (code, output) = CliHarness.Run("train", "--model", "torchscript:" + files.File("realdata.pt"), "--dataset", "synthetic",
+            "--batch-size", "16", "--steps", "2", "--no-report", "--out", folder, "--overwrite");
+        Assert.Equal(ExitCodes.Failed, code);
+        string flat = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        Assert.Contains("this model refuses real data", flat);
+        Assert.Contains("is back as it was", flat);
+        Assert.Equal(before, Snapshot(folder));
+    }
+
+    private static SortedDictionary<string, string> Snapshot(string folder) => new(
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(folder, f), f => System.IO.File.ReadAllText(f)), StringComparer.Ordinal);
 
     [Fact]
     public void A_scripted_model_trains_and_its_default_folder_is_named_after_the_file()

@@ -63,7 +63,7 @@ internal static class RunConsole
     /// <summary>The exception's message on one line (native errors carry libtorch's multi-line backtrace).</summary>
     private static string OneLine(Exception e)
     {
-        string first = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
+        string first = SgdWalk.Models.TorchScriptRuntime.Reason(e); // a TorchScript error: the Python exception and its line
         return e is DataFormatException or IOException or ArgumentException or UnauthorizedAccessException ? first : $"{first} ({e.GetType().Name})";
     }
 

@@ -32,8 +32,10 @@ public static class SnapshotExport
         var options = RunOptions(folder);
         using var checkpoint = ReadOwn(store.PathOf(step), step, options);
         Directory.CreateDirectory(output);
-        var (parameters, buffers) = (checkpoint.Header.ParameterNames.ToHashSet(), checkpoint.Header.BufferNames.ToHashSet());
-        var theta = checkpoint.Under("model/").Where(p => parameters.Contains(p.Name)).ToList();
+        var buffers = checkpoint.Header.BufferNames.ToHashSet();
+        // Every name that is not a buffer: the parameters, and tied ones under each of their names (PyTorch's
+        // state_dict has a key per name, and load_state_dict(strict=True) asks for all of them).
+        var theta = checkpoint.Under("model/").Where(p => !buffers.Contains(p.Name)).ToList();
         var state = checkpoint.Under("model/").Where(p => buffers.Contains(p.Name)).ToList();
         using var scope = NewDisposeScope();
         var (phi, phiNote) = FloorPoint(folder, store, step, checkpoint, options);
@@ -133,7 +135,8 @@ public static class SnapshotExport
         if (double.IsNaN(alpha)) return (null, $"phi_t needs probe_floor_alpha at step {step} in steps.csv; that step's profile was not recorded");
         using var next = ReadOwn(store.PathOf(step + 1), step + 1, options);
         var phi = new List<(string, Tensor)>();
-        foreach (var name in at.Header.ParameterNames)
+        var buffers = at.Header.BufferNames.ToHashSet();
+        foreach (var name in at.Under("model/").Select(p => p.Name).Where(n => !buffers.Contains(n)))
         {
             var start = at.Tensors["model/" + name];
             phi.Add((name, start.add(next.Tensors["model/" + name].sub(start), alpha)));

@@ -15,14 +15,20 @@ public static class TorchScriptCheck
 {
     private const int TrialBatch = 4;
 
-    /// <summary>null when the model can be walked on data of <paramref name="spec"/>'s shape, otherwise the problem in one line.</summary>
-    public static string? Problem(string path, ModelSpec spec)
+    /// <summary>
+    /// null when the model can be walked on data of <paramref name="spec"/>'s shape, otherwise the problem in one line.
+    /// The model is also tried at the run's own sizes, <paramref name="trainBatch"/> (a training step: forward and
+    /// backward) and <paramref name="evaluationChunk"/> (an evaluation pass, train and eval mode), because a forward pass
+    /// can fail at one batch size and not at another; a failure there would otherwise come after the run folder exists.
+    /// </summary>
+    public static string? Problem(string path, ModelSpec spec, int trainBatch = TrialBatch, int evaluationChunk = TrialBatch)
     {
         ArgumentNullException.ThrowIfNull(spec);
         try
         {
             using var model = TorchScriptModel.Load(path);
-            return SidecarProblem(model, spec) ?? ParameterProblem(model) ?? BehaviourProblem(model, spec) ?? GradientProblem(model, spec);
+            return SidecarProblem(model, spec) ?? ParameterProblem(model) ?? BehaviourProblem(model, spec)
+                ?? SizeProblem(model, spec, trainBatch, evaluationChunk) ?? GradientProblem(model, spec);
         }
         catch (ArgumentException e)
         {
@@ -30,8 +36,7 @@ public static class TorchScriptCheck
         }
         catch (Exception e) when (e is ExternalException or InvalidOperationException or InvalidCastException)
         {
-            // libtorch's messages carry TorchScript frames after the first line; the first line says what went wrong.
-            return $"{path} does not run on {spec.Channels}x{spec.Height}x{spec.Width} images: {e.Message.Split('\n')[0].Trim()}";
+            return $"{path} does not run on {spec.Channels}x{spec.Height}x{spec.Width} images: {TorchScriptRuntime.Reason(e)}";
         }
     }
 
@@ -64,8 +69,62 @@ public static class TorchScriptCheck
             if (!p.requires_grad)
                 return $"{model.Path}: parameter '{name}' does not require grad; SgdWalk walks every parameter " +
                     "(make frozen weights buffers with register_buffer)";
+            if (!p.is_contiguous())
+                return $"{model.Path}: parameter '{name}' is not contiguous in memory (a model converted to channels_last?); " +
+                    "SgdWalk reads and writes parameters as flat vectors (call model.to(memory_format=torch.contiguous_format) before saving)";
         }
         return null;
+    }
+
+    /// <summary>
+    /// One training step's forward and backward at the run's batch size (with <c>allow_unused</c>: libtorch aborts the
+    /// process on an unused input otherwise, so a parameter forward never touches is named here instead) and one
+    /// evaluation pass at the run's chunk size in train and eval mode. Parameters, buffers and the generator are left as they were.
+    /// </summary>
+    private static string? SizeProblem(TorchScriptModel model, ModelSpec spec, int trainBatch, int evaluationChunk)
+    {
+        using var scope = NewDisposeScope();
+        using var state = ModelState.Capture(model);
+        var generator = Generator.Default;
+        using var rng = generator.get_state();
+        string stage = $"a training batch of {trainBatch}";
+        try
+        {
+            model.train();
+            var parameters = model.named_parameters().ToList();
+            var logits = model.call(zeros([trainBatch, spec.Channels, spec.Height, spec.Width]));
+            if (logits.shape.Length != 2 || logits.shape[0] != trainBatch)
+                return $"{model.Path}: gives outputs of shape [{string.Join(", ", logits.shape)}] on a training batch of {trainBatch}, not [{trainBatch}, {spec.Classes}]";
+            var loss = nn.functional.cross_entropy(logits, zeros([trainBatch], ScalarType.Int64));
+            var grads = autograd.grad([loss], parameters.Select(p => (Tensor)p.parameter).ToList(), allow_unused: true);
+            for (int i = 0; i < grads.Count; i++)
+                if (grads[i] is null || grads[i].IsInvalid) // an undefined gradient: forward never used the parameter
+                    return $"{model.Path}: parameter '{parameters[i].name}' is not used by forward (no gradient reaches it); " +
+                        "SgdWalk walks every parameter (remove it, or make it a buffer with register_buffer)";
+            using (no_grad())
+            {
+                // Evaluation passes (epoch evaluation, and profile points in the training batch's chunks) in both modes.
+                foreach (int chunk in new[] { evaluationChunk, trainBatch }.Distinct())
+                {
+                    stage = $"an evaluation chunk of {chunk}";
+                    var images = zeros([chunk, spec.Channels, spec.Height, spec.Width]);
+                    model.train();
+                    model.call(images);
+                    model.eval();
+                    model.call(images);
+                }
+            }
+            return null;
+        }
+        catch (Exception e) when (e is ExternalException or InvalidOperationException or InvalidCastException)
+        {
+            return $"{model.Path} fails on {stage} of {spec.Channels}x{spec.Height}x{spec.Width} images: {TorchScriptRuntime.Reason(e)}";
+        }
+        finally
+        {
+            state.Restore();
+            generator.set_state(rng);
+        }
     }
 
     private static string? BehaviourProblem(TorchScriptModel model, ModelSpec spec)

@@ -95,9 +95,24 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
             $"{Path}: forward returns {other?.GetType().Name ?? "nothing"}, not one tensor of logits"),
     };
 
-    // The module's own names, without the "net." an ordinary submodule would add.
+    /// <summary>
+    /// The module's own names, without the "net." an ordinary submodule would add; a parameter shared under two names
+    /// (tied weights, <c>self.b = self.a</c>) once, under its first name, as PyTorch's <c>parameters()</c> gives it: listed
+    /// twice, it would be stepped twice per update and counted twice in every norm.
+    /// </summary>
     public override IEnumerable<(string name, Parameter parameter)> named_parameters(bool recurse = true) =>
-        recurse ? net.named_parameters() : [];
+        recurse ? Distinct(net.named_parameters()) : [];
+
+    private static IEnumerable<(string name, Parameter parameter)> Distinct(IEnumerable<(string name, Parameter parameter)> parameters)
+    {
+        var seen = new HashSet<(IntPtr Storage, long Offset, string Shape)>();
+        foreach (var (name, p) in parameters)
+            if (seen.Add((StorageData(p.Handle), p.storage_offset(), string.Join("x", p.shape)))) yield return (name, p);
+    }
+
+    // TorchSharp's own glue: the address of a tensor's storage (its Storage<T> wrapper would convert the dtype first).
+    [DllImport("LibTorchSharp", EntryPoint = "THSStorage_data_ptr")]
+    private static extern IntPtr StorageData(IntPtr tensor);
 
     public override IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true, bool include_nonpersistent = true) =>
         recurse ? net.named_buffers(true, include_nonpersistent) : [];
@@ -106,7 +121,8 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
     public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
     {
         destination ??= new Dictionary<string, Tensor>();
-        var entries = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToList();
+        // Every name, tied ones included: PyTorch's state_dict has a key per name.
+        var entries = net.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToList();
         var modules = entries.Select(e => Owner(e.Item1)).Distinct().ToList();
         foreach (var (name, tensor) in entries.OrderBy(e => modules.IndexOf(Owner(e.Item1)))) // OrderBy is stable
             destination.TryAdd(string.IsNullOrEmpty(prefix) ? name : $"{prefix}.{name}", tensor);

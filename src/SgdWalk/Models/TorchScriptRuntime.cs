@@ -33,6 +33,29 @@ public static class TorchScriptRuntime
         done = true;
     }
 
+    /// <summary>
+    /// What went wrong, in one line, from a libtorch exception: for an error inside a TorchScript graph ("The following
+    /// operation failed in the TorchScript interpreter." and two tracebacks) the Python exception it ends with and the
+    /// last place in the original code the traceback names ("builtins.ValueError: batch too large (model.py, line 7)");
+    /// for any other, its first line (later lines are C++ frames).
+    /// </summary>
+    public static string Reason(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var lines = e.Message.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Trim().Length > 0).ToList();
+        if (lines.Count == 0) return e.GetType().Name;
+        if (!lines[0].Contains("failed in the TorchScript interpreter", StringComparison.Ordinal)) return lines[0].Trim();
+        string what = lines[^1].Trim();
+        var file = lines.LastOrDefault(l => l.TrimStart().StartsWith("File \"", StringComparison.Ordinal))?.Trim();
+        if (file is null) return what;
+        // File "/home/me/model.py", line 7, in forward → model.py, line 7
+        int close = file.IndexOf('"', 6);
+        string name = close > 6 ? System.IO.Path.GetFileName(file[6..close]) : file;
+        string line = close > 0 && file.IndexOf(", line ", close, StringComparison.Ordinal) is var at and >= 0
+            ? file[(at + 2)..].Split(',')[0] : "";
+        return line.Length > 0 ? $"{what} ({name}, {line})" : $"{what} ({name})";
+    }
+
     /// <summary>Whether libtorch optimises TorchScript graphs (false after <see cref="Configure"/>).</summary>
     public static bool Optimizing() => GetGraphExecutorOptimize();
 

@@ -78,7 +78,7 @@ public static class RunCheck
                 $"{Count((double)train + validation + shape.Test)} images of {shape.Channels}x{shape.Height}x{shape.Width}), " +
                 $"more than this machine's {Gigabytes(memory)} GB; use a smaller --hidden, --depth, --train-size or --batch-size");
         if (errors.Count == 0 && trials.Add($"{options.Model}|{string.Join(",", options.Hidden ?? [])}|{options.ModelBatchNorm}|{options.Depth}|" +
-                $"{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}")
+                $"{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}|{options.MicroBatch}|{options.EvaluationChunkSize}")
             && ModelProblem(options, spec, torchScript) is { } failure)
             errors.Add($"--model {options.Model} on {options.Dataset}: {failure}");
         if (errors.Count == 0 && options.InitFrom is not null && InitialWeightsProblem(options, spec) is { } weights)
@@ -90,7 +90,7 @@ public static class RunCheck
     /// against float64 (<see cref="ConvolutionGuard"/>); a TorchScript file through <see cref="TorchScriptCheck"/>.</summary>
     private static string? ModelProblem(TrainOptions options, ModelSpec spec, bool torchScript)
     {
-        if (torchScript) return TorchScriptCheck.Problem(TorchScriptModel.PathOf(options.Model), spec);
+        if (torchScript) return TorchScriptCheck.Problem(TorchScriptModel.PathOf(options.Model), spec, options.MicroBatch, options.EvaluationChunkSize);
         if (!ModelZoo.Known.Any(m => m.Name == options.Model)) return null;
         return ModelCheck.Trial(options.Model, spec) ?? ModelCheck.ConvolutionProblem(options.Model, spec);
     }

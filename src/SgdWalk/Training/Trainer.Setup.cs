@@ -60,13 +60,14 @@ public sealed partial class Trainer
             // Disk space for the checkpoints kept (plus one being written) is checked before the first step.
             journal.Folder.CheckWritable(CheckpointBytes(model, options) * (options.KeepCheckpoints + 2));
             if (options.ProbeSizeAuto) options = CalibrateProbeSize(options, model, parameters, data, device, journal);
-            journal.Folder.DeleteReplacedRun(); // only now, with data and model loaded, may a run replaced by --overwrite go
 
             var trainer = new Trainer(options, journal, data, model, parameters, device, checkpoint);
             try
             {
                 trainer.wall.Start();
-                return trainer.Train(progress, cancel);
+                var result = trainer.Train(progress, cancel);
+                journal.Folder.DeleteReplacedRun(); // ended without an error: a run replaced by --overwrite is given up now
+                return result;
             }
             finally
             {

@@ -52,6 +52,9 @@ public sealed partial class Trainer
                 var row = recorder.EndStep(step, epoch, lr);
                 tensorBoard?.Step(step, row);
                 memory.AfterStep(step, recorder);
+                // A run replaced by --overwrite goes only once this one has completed a real step: until then, an error
+                // (a model that fails on real data, a probe that cannot run) brings the old run back as it was.
+                if (step == (start?.Step ?? 0)) journal.Folder.DeleteReplacedRun();
 
                 // A non-finite or exploded loss, or a non-finite parameter, ends the run; the last checkpoint stays the last good state.
                 if (CheckDivergence(step, loss) is { } diverged)

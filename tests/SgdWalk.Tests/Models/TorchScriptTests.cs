@@ -25,7 +25,7 @@ public sealed class TorchScriptFixture : IDisposable
     public const int TrainCount = 64;
     public const double LearningRate = 0.1;
     public static readonly double[] Alphas = [-0.5, 0, 0.5, 1, 1.5];
-    public static readonly string[] Models = ["mlp", "cnn", "ln"];
+    public static readonly string[] Models = ["mlp", "cnn", "ln", "tied"];
 
     /// <summary>The models, the data and the eager references (GD losses, state_dict keys, H·θ_0).</summary>
     private const string Make = """
@@ -58,7 +58,17 @@ public sealed class TorchScriptFixture : IDisposable
             def forward(self, x):
                 return self.fc2(nn.functional.gelu(self.norm(self.fc1(x.flatten(1)))))
 
-        CLASSES = {"mlp": MlpBn, "cnn": CnnSkip, "ln": NormGelu}
+        class Tied(nn.Module):
+            # One Parameter under two names (tied weights): stepped once, counted once, exported under both keys.
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(64, 16); self.mid = nn.Linear(16, 16); self.again = nn.Linear(16, 16); self.fc2 = nn.Linear(16, 4)
+                self.again.weight = self.mid.weight
+            def forward(self, x):
+                h = torch.relu(self.fc1(x.flatten(1)))
+                return self.fc2(torch.relu(self.again(torch.relu(self.mid(h)))))
+
+        CLASSES = {"mlp": MlpBn, "cnn": CnnSkip, "ln": NormGelu, "tied": Tied}
         torch.set_num_threads(1)
         """;
 
@@ -96,7 +106,8 @@ public sealed class TorchScriptFixture : IDisposable
                 with torch.no_grad():
                     for p, g in zip(params, grads):
                         p.sub_(float(sys.argv[2]) * g)
-            out[name] = {"losses": losses, "keys": keys, "parameters": [n for n, _ in model.named_parameters()], "hvp": hvp}
+            out[name] = {"losses": losses, "keys": keys, "parameters": [n for n, _ in model.named_parameters()], "hvp": hvp,
+                         "count": sum(p.numel() for p in model.parameters())}
 
         # A traced module, with the companion's sidecar and without one.
         torch.manual_seed(9)
@@ -205,6 +216,7 @@ public class TorchScriptTests(TorchScriptFixture fixture) : IClassFixture<TorchS
     [InlineData("mlp")]
     [InlineData("cnn")]
     [InlineData("ln")]
+    [InlineData("tied")]
     public void Full_batch_gd_follows_eager_pytorchs_trajectory(string name)
     {
         var steps = CsvTable.Read(fixture.Runs[name].Steps);
@@ -232,12 +244,15 @@ public class TorchScriptTests(TorchScriptFixture fixture) : IClassFixture<TorchS
     [InlineData("mlp")]
     [InlineData("cnn")]
     [InlineData("ln")]
+    [InlineData("tied")]
     public void Names_are_pythons_state_dict_keys_and_the_hvp_equals_pytorchs(string name)
     {
         var reference = fixture.Reference[name]!;
         using var model = TorchScriptModel.Load(fixture.PathOf(name + ".pt"));
         Assert.Equal(reference["keys"]!.AsArray().Select(n => n!.GetValue<string>()), model.state_dict().Keys);
         Assert.Equal(reference["parameters"]!.AsArray().Select(n => n!.GetValue<string>()), model.named_parameters().Select(p => p.name));
+        var manifest = JsonNode.Parse(File.ReadAllText(fixture.Runs[name].Manifest))!;
+        Assert.Equal(reference["count"]!.GetValue<long>(), manifest["counts"]!["parameters"]!.GetValue<long>());
 
         using var data = NpzDataset.Load(fixture.PathOf("data.npz"), new DataOptions("npz:" + fixture.PathOf("data.npz")));
         using var view = DataView.Borrow("train", data.Train.Images, data.Train.Labels, TorchScriptFixture.TrainCount);
