@@ -57,8 +57,10 @@ public sealed record ClaimsDesign
     /// </summary>
     public ClaimsDesign Merge(ClaimsDesign existing)
     {
+        // A design written before RecordedSteps existed (0: unknown) takes this one's count.
+        var known = existing.RecordedSteps == 0 ? existing with { RecordedSteps = RecordedSteps } : existing;
         var mine = JsonNode.Parse((this with { Seeds = [] }).ToJson())!.AsObject();
-        var theirs = JsonNode.Parse((existing with { Seeds = [] }).ToJson())!.AsObject();
+        var theirs = JsonNode.Parse((known with { Seeds = [] }).ToJson())!.AsObject();
         var differ = mine.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(mine[k], theirs[k])).ToList();
         if (differ.Count > 0)
             throw new IOException($"{FileName}: describes a different claims design ({string.Join(", ", differ.Select(k => $"{k} {theirs[k]?.ToJsonString()} there, {mine[k]?.ToJsonString()} asked"))}); " +
@@ -77,7 +79,7 @@ public sealed record ClaimsDesign
         {
             var existing = Read(path);
             var merged = Merge(existing);
-            if (!merged.Seeds.SequenceEqual(existing.Seeds)) Write(path, merged);
+            if (!merged.Seeds.SequenceEqual(existing.Seeds) || merged.RecordedSteps != existing.RecordedSteps) Write(path, merged);
             return;
         }
         Write(path, this);

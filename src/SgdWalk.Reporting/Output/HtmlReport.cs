@@ -22,7 +22,7 @@ internal static class HtmlReport
         "th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}" +
         "figure{margin:2em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}" +
         "figcaption{margin-top:.5em;color:#444}details{margin:1em 0}" +
-        ".verdict.supported{background:#e6f4e6}.verdict.contradicted{background:#fbe3e3}.verdict.inconclusive{background:#fff6d6}";
+        ".verdict.supported{background:#e6f4e6}.verdict.contradicted{background:#fbe3e3}.verdict.inconclusive{background:#fff6d6}.verdict.underpowered{background:#ececec}";
 
     public static string Render(ReportPage page)
     {

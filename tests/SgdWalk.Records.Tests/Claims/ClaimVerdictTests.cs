@@ -155,6 +155,10 @@ public class ClaimVerdictTests
         var error = Assert.Throws<IOException>(() => (more with { BatchSize = 50 }).WriteOrCheck(folder.Path));
         Assert.Contains("describes a different claims design (batch_size 100 there, 50 asked)", error.Message);
         Assert.Equal(15, ClaimsDesign.Read(Path.Combine(folder.Path, ClaimsDesign.FileName)).Seeds.Count);
+        // A folder written before the design knew its recorded steps (0 = unknown) grows too, and learns the count.
+        (more with { RecordedSteps = 40 }).WriteOrCheck(folder.Path);
+        Assert.Equal(40, ClaimsDesign.Read(Path.Combine(folder.Path, ClaimsDesign.FileName)).RecordedSteps);
+        Assert.Throws<IOException>(() => (more with { RecordedSteps = 41 }).WriteOrCheck(folder.Path));
     }
 
     /// <summary>README "Claims" lists every test with the bounds the code uses, word for word.</summary>
