@@ -57,6 +57,33 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 \w+, 2 \w+, 3 \w+, 4 \w+, 5 \w+, 6 \w+", reference.Output);
         Assert.Contains("estimated time here:", reference.Output);
+        // Before any run, the tests that cannot reach a bound with this design say so: 10 seeds × 2 recorded steps after the first epoch.
+        Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 20)",
+            reference.Output);
+        Assert.Contains("| claim | verdict | test | estimate | 95 % CI | p | per-seed values | why |", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
+    }
+
+    /// <summary>Finding 21.4: a run folder whose options differ from the plan's cell is left out of the verdicts and named.</summary>
+    [Fact]
+    public void A_run_with_other_options_is_left_out_and_named()
+    {
+        string folder = Path.Combine(reference.Root, "foreign");
+        CopyFolder(reference.Folder, folder);
+        string manifest = Path.Combine(folder, "sgd-lr0.1-b50-s1111", "run.json");
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!;
+        json["options"]!["hidden"] = new JsonArray(16);
+        File.WriteAllText(manifest, json.ToJsonString());
+        var (code, output) = CliHarness.Run("report", folder);
+        Assert.True(code == 0, output);
+        string expected = "run sgd-lr0.1-b50-s1111 left out: options differ from the plan (hidden [16], planned [8])";
+        Assert.Contains(expected, File.ReadAllText(Path.Combine(folder, "claims.md")));
+        var outcome = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!;
+        Assert.Equal([expected], outcome["left_out"]!.AsArray().Select(l => (string)l!));
+        var tests = outcome["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray()).ToList();
+        Assert.All(tests, t => Assert.DoesNotContain("sgd-lr0.1-b50-s1111", t!["runs"]!.AsArray().Select(r => (string)r!)));
+        var distance = tests.Single(t => (string)t!["id"]! == "4b")!; // reads the base run: 9 seeds left
+        Assert.Equal(9, (int)distance["seeds"]!);
+        Assert.Equal("underpowered", (string)distance["verdict"]!);
     }
 
     [Fact]
