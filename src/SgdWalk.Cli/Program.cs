@@ -63,7 +63,7 @@ public static class Program
                 .WithExample("experiment", "sgd-walk", "--scale", "paper", "--data-dir", "~/data/cifar-10-batches-bin");
             config.AddCommand<ClaimsCommand>("claims")
                 .WithDescription("Test the paper's six claims here: the runs that test them (through the sweep runner: resumable, --shard, " +
-                    "--emit slurm), then a verdict per claim with its bootstrap interval (claims.md, claims.json, report.html).")
+                    "--emit slurm), then a verdict per claim with its interval over seeds and the per-seed values (claims.md, claims.json, report.html).")
                 .WithExample("claims")
                 .WithExample("claims", "--model", "small-cnn", "--out", "runs/claims-cnn")
                 .WithExample("claims", "--scale", "paper", "--data-dir", "~/data/cifar-10-batches-bin", "--emit", "slurm");

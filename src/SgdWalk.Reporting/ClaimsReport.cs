@@ -25,6 +25,15 @@ public static class ClaimsReport
 
     public static string Interval(TestResult t) => $"[{ClaimTest.Format(t.Low)}, {ClaimTest.Format(t.High)}]";
 
+    /// <summary>The per-seed values of a test's primary statistic, in seed order (what the interval is computed from).</summary>
+    public static string SeedValues(TestResult t) =>
+        t.SeedValues.Count == 0 ? "none" : string.Join(" ", t.SeedValues.Select(v => v.Value.ToString("0.###", CultureInfo.InvariantCulture)));
+
+    /// <summary>The p-value and the Holm-adjusted one ("p 0.001, Holm 0.003").</summary>
+    public static string PValues(TestResult t) => $"p {Significant(t.PValue)}, Holm {Significant(t.AdjustedPValue)}";
+
+    private static string Significant(double p) => double.IsNaN(p) ? "n/a" : p.ToString(p < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture);
+
     internal static string RenderMarkdown(ClaimsOutcome outcome)
     {
         var md = new StringBuilder();
@@ -32,26 +41,30 @@ public static class ClaimsReport
         md.Append("# The paper's claims, tested\n\n")
           .Append(CultureInfo.InvariantCulture, $"Scale {d.Scale}: base learning rate {ClaimTest.Format(d.LearningRate)}, batch size {d.BatchSize}, ")
           .Append(CultureInfo.InvariantCulture, $"{d.Seeds.Count} seeds ({string.Join(", ", d.Seeds)}). ")
-          .Append(CultureInfo.InvariantCulture, $"Intervals: {Bootstrap.Level:P0} percentile bootstrap, {Bootstrap.Resamples} resamples, seed {Bootstrap.Seed}.\n\n")
-          .Append("| claim | verdict | test | estimate | 95 % CI | why |\n|---|---|---|---|---|---|\n");
+          .Append(CultureInfo.InvariantCulture, $"Inference: {outcome.Inference}. A verdict needs at least {ClaimTest.MinimumSeeds} seeds; ")
+          .Append("each test's estimate is the mean of its per-seed values, listed in seed order.\n\n")
+          .Append("| claim | verdict | test | estimate | 95 % CI | p | per-seed values | why |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var c in outcome.Claims)
             foreach (var (t, i) in c.Tests.Select((t, i) => (t, i)))
                 md.Append(CultureInfo.InvariantCulture,
                     $"| {(i == 0 ? c.Claim.ToString(CultureInfo.InvariantCulture) : "")} | {(i == 0 ? "**" + VerdictText(c.Verdict) + "**" : "")} | ")
                   .Append(CultureInfo.InvariantCulture,
-                    $"{t.Id} {t.Title}: {VerdictText(t.Verdict)} | {ClaimTest.Format(t.Estimate)} | {Interval(t)} | {Escape(t.Reason)} |\n");
+                    $"{t.Id} {t.Title}: {VerdictText(t.Verdict)} | {ClaimTest.Format(t.Estimate)} | {Interval(t)} | {PValues(t)} | {SeedValues(t)} | {Escape(t.Reason)} |\n");
         md.Append("\n## The tests\n\n");
         foreach (var c in outcome.Claims)
         {
             md.Append(CultureInfo.InvariantCulture, $"### Claim {c.Claim}: {VerdictText(c.Verdict)}\n\n{c.Statement}\n\n");
             foreach (var t in c.Tests)
-                md.Append(CultureInfo.InvariantCulture, $"- **{t.Id}** {t.Statistic}. Resampled: {t.Unit}. Supported when the {t.SupportedWhen[5..]}; ")
-                  .Append(CultureInfo.InvariantCulture, $"contradicted when the {t.ContradictedWhen[5..]} ({t.Why}). Estimate {ClaimTest.Format(t.Estimate)}, ")
-                  .Append(CultureInfo.InvariantCulture, $"CI {Interval(t)} from {t.Seeds} seeds: **{VerdictText(t.Verdict)}**, {t.Reason}. ")
-                  .Append(CultureInfo.InvariantCulture, $"Runs: {string.Join(", ", t.Runs)}.\n");
+                md.Append(CultureInfo.InvariantCulture, $"- **{t.Id}** {t.Statistic} ({t.Kind.ToString().ToLowerInvariant()} test on seeds). ")
+                  .Append(CultureInfo.InvariantCulture, $"Supported when the {t.SupportedWhen}; contradicted when the {t.ContradictedWhen} ({t.Why}). ")
+                  .Append(CultureInfo.InvariantCulture, $"Estimate {ClaimTest.Format(t.Estimate)}, CI {Interval(t)} from {t.Seeds} seeds")
+                  .Append(t.Units > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({t.Events} events in {t.Units} units pooled)") : "")
+                  .Append(CultureInfo.InvariantCulture, $", {PValues(t)}: **{VerdictText(t.Verdict)}**, {t.Reason}. ")
+                  .Append(CultureInfo.InvariantCulture, $"Per seed ({t.SeedValueLabel}): {SeedValues(t)}. Runs: {string.Join(", ", t.Runs)}.\n");
             md.Append(CultureInfo.InvariantCulture, $"\n![claim {c.Claim}](figures/claim-{c.Claim}.png)\n\n");
         }
-        foreach (var line in outcome.Damaged) md.Append("- ").Append(line).Append('\n');
+        if (outcome.LeftOut.Count + outcome.Damaged.Count > 0) md.Append("## Run folders left out\n\n");
+        foreach (var line in outcome.LeftOut.Concat(outcome.Damaged)) md.Append("- ").Append(line).Append('\n');
         return md.ToString();
     }
 

@@ -8,20 +8,18 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>21 tiny runs: 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>70 tiny runs (the minimum 10 seeds × 7 settings): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
-        "--record", "every:2", "--threads", "1",
+        "--record", "every:2", "--threads", "1", "--seeds", "10",
     ];
 
     public ClaimsReference()
     {
         Root = Directory.CreateTempSubdirectory("sgdwalk-claims-").FullName;
         Folder = Path.Combine(Root, "reference");
-        var clock = Stopwatch.StartNew();
         (Code, Output) = CliHarness.Run([.. Arguments, "--out", Folder]);
-        Elapsed = clock.Elapsed;
     }
 
     public string Root { get; }
@@ -32,29 +30,60 @@ public sealed class ClaimsReference : IDisposable
 
     public string Output { get; }
 
-    public TimeSpan Elapsed { get; }
-
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
 
 public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<ClaimsReference>
 {
     [Fact]
-    public void The_whole_command_gives_every_claim_a_verdict_within_a_minute_and_writes_its_files()
+    public void The_whole_command_gives_every_claim_a_verdict_and_writes_its_files()
     {
         Assert.True(reference.Code == 0, reference.Output[^Math.Min(4000, reference.Output.Length)..]);
-        Assert.True(reference.Elapsed < TimeSpan.FromMinutes(1), $"took {reference.Elapsed}");
         var claims = JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray();
         Assert.Equal([1, 2, 3, 4, 5, 6], claims.Select(c => (int)c!["claim"]!));
-        Assert.All(claims, c => Assert.Contains((string)c!["verdict"]!, new[] { "supported", "contradicted", "inconclusive" }));
+        Assert.All(claims, c => Assert.Contains((string)c!["verdict"]!, new[] { "supported", "contradicted", "inconclusive", "underpowered" }));
+        // Every test lists one value per seed it could measure (the run-level tests all 10 here; the step-level ones have too
+        // few recorded steps after the first epoch in this tiny design and say so), and no planned run was left out.
+        var tests = claims.SelectMany(c => c!["tests"]!.AsArray()).ToList();
+        Assert.All(tests, t => Assert.Equal((int)t!["seeds"]!, t!["seed_values"]!.AsArray().Count));
+        Assert.Equal(10, tests.Count(t => (int)t!["seeds"]! == 10) + tests.Count(t => (int)t!["seeds"]! < 10 && ((string)t!["verdict"]!) == "underpowered"));
+        Assert.Contains(tests, t => (int)t!["seeds"]! == 10);
+        Assert.Empty(JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["left_out"]!.AsArray());
         Assert.All(claims.SelectMany(c => c!["tests"]!.AsArray()), t => Assert.False(string.IsNullOrEmpty((string)t!["reason"]!)));
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(21, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(70, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 \w+, 2 \w+, 3 \w+, 4 \w+, 5 \w+, 6 \w+", reference.Output);
         Assert.Contains("estimated time here:", reference.Output);
+        // Before any run, the tests that cannot reach a bound with this design say so: 10 seeds × 2 recorded steps after the first epoch.
+        Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 20)",
+            reference.Output);
+        Assert.Contains("| claim | verdict | test | estimate | 95 % CI | p | per-seed values | why |", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
+    }
+
+    /// <summary>Finding 21.4: a run folder whose options differ from the plan's cell is left out of the verdicts and named.</summary>
+    [Fact]
+    public void A_run_with_other_options_is_left_out_and_named()
+    {
+        string folder = Path.Combine(reference.Root, "foreign");
+        CopyFolder(reference.Folder, folder);
+        string manifest = Path.Combine(folder, "sgd-lr0.1-b50-s1111", "run.json");
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!;
+        json["options"]!["hidden"] = new JsonArray(16);
+        File.WriteAllText(manifest, json.ToJsonString());
+        var (code, output) = CliHarness.Run("report", folder);
+        Assert.True(code == 0, output);
+        string expected = "run sgd-lr0.1-b50-s1111 left out: options differ from the plan (hidden [16], planned [8])";
+        Assert.Contains(expected, File.ReadAllText(Path.Combine(folder, "claims.md")));
+        var outcome = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!;
+        Assert.Equal([expected], outcome["left_out"]!.AsArray().Select(l => (string)l!));
+        var tests = outcome["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray()).ToList();
+        Assert.All(tests, t => Assert.DoesNotContain("sgd-lr0.1-b50-s1111", t!["runs"]!.AsArray().Select(r => (string)r!)));
+        var distance = tests.Single(t => (string)t!["id"]! == "4b")!; // reads the base run: 9 seeds left
+        Assert.Equal(9, (int)distance["seeds"]!);
+        Assert.Equal("underpowered", (string)distance["verdict"]!);
     }
 
     [Fact]
@@ -102,7 +131,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.False(File.Exists(Path.Combine(folder, ClaimsOutcome.FileName))); // a shard leaves the verdicts to the whole plan
         var (second, secondOutput) = CliHarness.Run([.. ClaimsReference.Arguments, "--out", folder]);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("11 already finished", secondOutput);
+        Assert.Contains("35 already finished", secondOutput);
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
@@ -117,9 +146,32 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
+    /// <summary>Finding 21.14: a finished claims folder grows to more seeds; only the new seeds' runs are run.</summary>
+    [Fact]
+    public void A_finished_claims_folder_grows_to_more_seeds()
+    {
+        string folder = Path.Combine(reference.Root, "grown");
+        CopyFolder(reference.Folder, folder);
+        string[] arguments = [.. ClaimsReference.Arguments[..^1], "11", "--out", folder];
+        var (code, output) = CliHarness.Run(arguments);
+        Assert.True(code == 0, output);
+        Assert.Contains("from 10 to 11 seeds", output);
+        Assert.Contains("70 already finished", output);
+        Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
+        var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
+        Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
+        // Another base setting is still a different design: refused up front, nothing touched.
+        string before = File.ReadAllText(Path.Combine(folder, ClaimsDesign.FileName));
+        var (refused, refusal) = CliHarness.Run([.. arguments, "--lr", "0.2"]);
+        Assert.Equal(2, refused);
+        Assert.Contains("describes a different claims design (learning_rate", refusal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(folder, ClaimsDesign.FileName)));
+    }
+
     [Theory]
     [InlineData("--epochs", "1", "--epochs must be at least 2")]
-    [InlineData("--seeds", "0", "--seeds must be at least 1")]
+    [InlineData("--seeds", "0", "--seeds must be at least 10")]
+    [InlineData("--seeds", "9", "--seeds must be at least 10: with fewer seeds no test can earn a verdict (got 9)")]
     [InlineData("--scale", "huge", "--scale must be cpu or paper")]
     [InlineData("--probe-size", "auto", "--probe-size auto is not available for claims")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string option, string value, string message)
@@ -128,6 +180,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run("claims", "--dataset", "synthetic", option, value, "--out", folder);
         Assert.Equal(2, code);
         Assert.Contains(message, output);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.False(Directory.Exists(folder));
     }
 

@@ -27,20 +27,37 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
             "paper" => ExperimentScale.Paper,
             _ => Error(ExperimentScale.Cpu, $"--scale must be cpu or paper (got '{settings.Scale}')"),
         };
-        if (settings.Seeds < 1) errors.Add($"--seeds must be at least 1 (got {settings.Seeds})");
+        if (settings.Seeds < ClaimTest.MinimumSeeds)
+            errors.Add($"--seeds must be at least {ClaimTest.MinimumSeeds}: with fewer seeds no test can earn a verdict (got {settings.Seeds}); README \"Claims\" says why");
         if (settings.Epochs is < 2) errors.Add($"--epochs must be at least 2: the tests read the steps after the first epoch (got {settings.Epochs})");
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");
         var shared = Shared(scale, settings, errors);
         if (errors.Count > 0) return Fail(errors);
 
         var design = ClaimsPlan.Design(scale, Math.Max(1, settings.Seeds), shared);
-        var plan = ClaimsPlan.Build(design, shared);
         string folder = settings.Out ?? Path.Combine("runs", $"claims-{shared.Dataset}-{shared.Model}{(scale == ExperimentScale.Paper ? "-paper" : "")}");
+        // An existing claims folder may grow its seeds (the normal way to sharpen a verdict); any other change is refused here, before anything is written.
+        ClaimsDesign? existing = null;
+        try
+        {
+            string designPath = Path.Combine(folder, ClaimsDesign.FileName);
+            if (File.Exists(designPath))
+            {
+                existing = ClaimsDesign.Read(designPath);
+                design = design.Merge(existing);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return Fail([$"{Path.GetFullPath(folder)}: {e.Message}"]);
+        }
+        var plan = ClaimsPlan.Build(design, shared);
         if (plan.Validate() is { Count: > 0 } invalid) return Fail([.. invalid]);
         // A `--jobs` child runs its one run and nothing else: no budget, no verdicts (its parent does both).
         if (settings.Cell is not null)
             return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation, prepare: path => design.WriteOrCheck(path),
                 reportCells: false);
+        bool grows = existing is not null && !design.Seeds.SequenceEqual(existing.Seeds);
 
         var costs = ClaimsBudget.Measure(shared, design.BatchSize);
         var estimate = TimeSpan.FromSeconds(ClaimsBudget.Seconds(plan, costs));
@@ -58,8 +75,13 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         if (estimate > LongRun && settings.Emit is null && !settings.Yes && settings.Shard is null)
             errors.Add($"this plan would take about {Duration(estimate)} here: run it on a cluster with --emit slurm, or add --yes to start it on this machine");
         if (errors.Count > 0) return Fail(errors);
+        if (grows)
+            console.MarkupLine(Markup.Escape($"claims: extending {Path.GetFullPath(folder)} from {existing!.Seeds.Count} to {design.Seeds.Count} seeds; " +
+                "the runs already finished are kept"));
+        PrintPower(design);
 
         int code = SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation,
+            adopt: grows ? path => Grow(path, existing!, shared, plan) : null,
             prepare: path => design.WriteOrCheck(path), weight: c => ClaimsBudget.Seconds(c.Options, costs),
             reportCells: false); // the claims report is the product; `sgdwalk report <run>` draws any run's own figures
         if (settings.Emit is not null || settings.Shard is not null || code == ExitCodes.InvalidInput) return code;
@@ -81,6 +103,24 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
             errors.Add(message);
             return fallback;
         }
+    }
+
+    /// <summary>
+    /// Before the sweep checks sweep.json: a folder whose sweep.json is exactly the plan of its smaller design takes the
+    /// grown plan's (the same cells, then the new seeds' cells); any other sweep.json is left for the check to refuse.
+    /// </summary>
+    private static void Grow(string folder, ClaimsDesign existing, TrainOptions shared, Sweeps.SweepPlan plan)
+    {
+        string path = Path.Combine(folder, Records.SweepManifest.FileName);
+        if (File.Exists(path) && File.ReadAllText(path) == ClaimsPlan.Build(existing, shared).ToManifest().ToJson()) plan.ToManifest().Write(path);
+    }
+
+    /// <summary>Before any run: each test that cannot reach a bound with this design says so (it will print "underpowered" instead of that verdict).</summary>
+    private void PrintPower(ClaimsDesign design)
+    {
+        foreach (var test in PaperClaims.Tests)
+            if (test.PlannedPower(design) is { Count: > 0 } missing)
+                console.MarkupLine(Markup.Escape($"claims: test {test.Id} is underpowered with this design ({string.Join("; ", missing)})"));
     }
 
     private int Fail(IEnumerable<string> errors)
@@ -122,13 +162,14 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
     private void PrintVerdicts(ClaimsOutcome outcome)
     {
         // Compact enough for an 80-column terminal; the reasons are in claims.md and report.html.
-        var table = new Table().Title("[bold]the paper's claims, tested here[/]").AddColumns("claim", "verdict", "test", "estimate", "95 % CI");
+        var table = new Table().Title("[bold]the paper's claims, tested here[/]").AddColumns("claim", "verdict", "test", "estimate", "95 % CI", "Holm p", "per seed");
         foreach (var claim in outcome.Claims)
             foreach (var (test, i) in claim.Tests.Select((t, i) => (t, i)))
                 table.AddRow(i == 0 ? claim.Claim.ToString(CultureInfo.InvariantCulture) : "", i == 0 ? $"[bold]{Colour(claim.Verdict)}[/]" : "",
                     Markup.Escape($"{test.Id} {ClaimsReport.VerdictText(test.Verdict)}"), ClaimTest.Format(test.Estimate),
-                    Markup.Escape(ClaimsReport.Interval(test)));
+                    Markup.Escape(ClaimsReport.Interval(test)), ClaimTest.Format(test.AdjustedPValue), Markup.Escape(ClaimsReport.SeedValues(test)));
         console.Write(table);
+        foreach (var line in outcome.LeftOut) console.MarkupLine(Markup.Escape($"claims: {line}"));
         console.MarkupLineInterpolated($"claims: {string.Join(", ", outcome.Claims.Select(c => $"{c.Claim} {c.Verdict.ToString().ToLowerInvariant()}"))}");
     }
 
@@ -136,6 +177,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
     {
         Verdict.Supported => "[green]supported[/]",
         Verdict.Contradicted => "[red]contradicted[/]",
+        Verdict.Underpowered => "[grey]underpowered[/]",
         _ => "[yellow]inconclusive[/]",
     };
 

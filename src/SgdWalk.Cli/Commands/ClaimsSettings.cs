@@ -10,8 +10,9 @@ public sealed class ClaimsSettings : ReportSettings, ISweepOutput
         "paper: the authors' CIFAR-10 / VGG-11 protocol (days here: prints the estimate; run with --emit slurm, or --yes).")]
     public string Scale { get; init; } = "cpu";
 
-    [CommandOption("--seeds <N>"), DefaultValue(3), Description("Seeds per setting (the base seed and the next N−1); a verdict needs at least 3.")]
-    public int Seeds { get; init; } = 3;
+    [CommandOption("--seeds <N>"), DefaultValue(Records.Claims.ClaimTest.DefaultSeeds),
+     Description("Seeds per setting (the base seed and the next N−1); a verdict needs at least 10; rerunning a claims folder with more seeds extends it.")]
+    public int Seeds { get; init; } = Records.Claims.ClaimTest.DefaultSeeds;
 
     [CommandOption("--dataset <NAME>"), Description("Override the dataset (fashion-mnist, mnist, cifar10, synthetic).")]
     public string? Dataset { get; init; }

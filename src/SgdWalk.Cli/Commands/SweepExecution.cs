@@ -15,7 +15,7 @@ namespace SgdWalk.Cli.Commands;
 internal static class SweepExecution
 {
     public static int Run(IAnsiConsole console, CommandContext context, SweepPlan plan, string folder, ISweepOutput output,
-        ReportSettings reportSettings, List<string> errors, CancellationToken cancellation, Action<string>? prepare = null,
+        ReportSettings reportSettings, List<string> errors, CancellationToken cancellation, Action<string>? prepare = null, Action<string>? adopt = null,
         Func<SweepCell, double>? weight = null, bool reportCells = true)
     {
         var shard = Shard.All;
@@ -49,6 +49,7 @@ internal static class SweepExecution
         try
         {
             Directory.CreateDirectory(folder);
+            adopt?.Invoke(folder); // a preset that grows a folder's plan (claims with more seeds) rewrites its sweep.json first
             SweepRunner.WriteManifest(plan, folder);
             prepare?.Invoke(folder); // what a preset keeps beside sweep.json (claims-design.json), checked the same way
         }

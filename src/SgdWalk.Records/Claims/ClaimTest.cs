@@ -7,6 +7,9 @@ public enum Verdict
     Supported,
     Contradicted,
     Inconclusive,
+
+    /// <summary>The design cannot earn a verdict (too few seeds, or too few units for a Clopper–Pearson bound): says what it needs.</summary>
+    Underpowered,
 }
 
 /// <summary>Which side of its bounds a statistic must lie on for the claim to hold.</summary>
@@ -19,25 +22,67 @@ public enum Direction
     Below,
 }
 
+/// <summary>How a test reduces each seed to one number, and so how it infers on the seeds (README "Claims").</summary>
+public enum TestKind
+{
+    /// <summary>A summary of one run per seed (a median over the window); one-sample t-interval against the bounds.</summary>
+    Location,
+
+    /// <summary>A share of units (steps, segments) per seed; t-interval over seeds widened to the Clopper–Pearson interval of the pooled units.</summary>
+    Share,
+
+    /// <summary>A within-seed contrast of two arms (a log ratio or a difference); paired t-interval against the bounds.</summary>
+    Contrast,
+
+    /// <summary>A within-seed regression slope over the levels of a factor (log–log); t-interval over seeds on the slopes.</summary>
+    Slope,
+
+    /// <summary>A within-seed log ratio tested for equivalence (TOST) against a margin ±δ: signed, never |x|.</summary>
+    Equivalence,
+}
+
 /// <summary>One run's values for one test: the role it plays (label, and its x such as the learning rate) and the values.</summary>
 public sealed record Series(string Label, double X, double[] Values, string Run);
 
-/// <summary>All series of one seed: the unit the bootstrap resamples first.</summary>
+/// <summary>All series of one seed: the unit of replication, reduced by the test to one number.</summary>
 public sealed record SeedSample(long Seed, IReadOnlyList<Series> Series);
 
 /// <summary>What a run plays in a test: a label, the x it stands for, and the setting that finds it.</summary>
 public sealed record Role(string Label, double X, double LearningRate, int BatchSize, string Optimizer = "sgd");
 
+/// <summary>One seed's value of a test's primary statistic.</summary>
+public sealed record SeedValue(long Seed, double Value);
+
 /// <summary>
-/// One pre-stated test of a claim (README "Claims"): the statistic, the runs it reads, the unit of resampling, and the
-/// bounds that decide the verdict, all fixed in code before any run. The interval is a hierarchical percentile
-/// bootstrap: seeds are drawn with replacement, then, inside each drawn seed, each run's values (steps) are drawn with
-/// replacement; a run-level value (one number per run) is kept as it is.
+/// What the seeds say about a test before Holm's adjustment: the estimate (mean of the per-seed values), the 95 %
+/// interval (and the 90 % one of an equivalence test), the p-value of the verdict it points to, that verdict and why.
+/// </summary>
+public sealed record Inference(double Estimate, Interval Ci, Interval Ci90, double PValue, Verdict Verdict, string Reason,
+    IReadOnlyList<SeedValue> SeedValues, long Events, long Units);
+
+/// <summary>
+/// One pre-stated test of a claim (README "Claims"): the runs it reads, ONE primary statistic reduced to one number per
+/// seed, and the bounds that decide the verdict, all fixed in code before any run. Inference is on seeds (the unit of
+/// replication; steps within a run are autocorrelated): a t-interval, mean ± t_{0.975, n−1}·s/√n, with its p-value;
+/// shares are widened to the exact Clopper–Pearson interval of the pooled units, so zero events never give [0, 0].
 /// </summary>
 public abstract class ClaimTest
 {
-    /// <summary>A verdict needs at least this many seeds with every run of the test present and measured.</summary>
-    public const int MinimumSeeds = 3;
+    /// <summary>
+    /// A verdict needs at least this many seeds with every run of the test present and measured: below it even an effect
+    /// of one per-seed standard deviation is missed more than 1 time in 5 ((t_{0.975,n−1} + t_{0.8,n−1})/√n &gt; 1).
+    /// </summary>
+    public const int MinimumSeeds = 10;
+
+    /// <summary>
+    /// The seeds `sgdwalk claims` runs by default: <see cref="MinimumSeeds"/> already keeps false verdicts at 5 %; 12 leaves
+    /// a margin on detecting a 1-SD effect at least 80 % of the time (at 10 seeds the normal case sits at 80.2 %, on the
+    /// edge). The calibration tests (tests/SgdWalk.Records.Tests/Claims/CalibrationTests.cs) run at this count.
+    /// </summary>
+    public const int DefaultSeeds = 12;
+
+    /// <summary>The two-sided error rate of every verdict (Holm-adjusted within a claim).</summary>
+    public const double Alpha = 0.05;
 
     /// <summary>"1", "3a", ...: the claim's number and the part.</summary>
     public abstract string Id { get; }
@@ -47,22 +92,29 @@ public abstract class ClaimTest
     /// <summary>The part of the claim tested, in words.</summary>
     public abstract string Title { get; }
 
-    /// <summary>The statistic, defined in words (README and claims.json repeat it).</summary>
-    public abstract string Statistic { get; }
+    public abstract TestKind Kind { get; }
 
-    /// <summary>What one value of a series is (a recorded step, a run).</summary>
-    public abstract string Unit { get; }
+    /// <summary>The primary statistic per seed, defined in words (README and claims.json repeat it).</summary>
+    public abstract string Statistic { get; }
 
     /// <summary>What one run's summary (a dot in the claim's figure) is, in words with units.</summary>
     public abstract string ValueLabel { get; }
 
-    /// <summary>The short name of the statistic in a verdict's reason ("the correlation").</summary>
+    /// <summary>What one seed's value of the primary statistic is, in words.</summary>
+    public abstract string SeedValueLabel { get; }
+
+    /// <summary>The short name of the statistic in a verdict's reason ("the mean slope").</summary>
     public abstract string ShortName { get; }
 
-    public abstract Direction Direction { get; }
+    /// <summary>What a unit of a share is ("recorded steps", "floor segments"); shares only.</summary>
+    public virtual string UnitName => "recorded steps";
 
+    public virtual Direction Direction => Direction.Above;
+
+    /// <summary>The support bound; for an equivalence test, the margin δ.</summary>
     public abstract double SupportBound { get; }
 
+    /// <summary>The contradiction bound; for an equivalence test, the margin δ.</summary>
     public abstract double ContradictBound { get; }
 
     /// <summary>Why these bounds: the paper's wording they come from.</summary>
@@ -77,15 +129,116 @@ public abstract class ClaimTest
     /// <summary>The values a run contributes (one per recorded step, or one for the run).</summary>
     public abstract double[] Values(ClaimRun run);
 
-    /// <summary>The statistic on a sample (the data itself, or a bootstrap resample of it).</summary>
-    public abstract double Reduce(IReadOnlyList<SeedSample> samples);
-
     /// <summary>How one run's values are summarised in figures and claims.json (median unless a test says otherwise).</summary>
     public virtual double Summarise(double[] values) => Statistics.Median(values);
 
-    public string SupportedWhen => $"95 % CI entirely {(Direction == Direction.Above ? "above" : "below")} {Format(SupportBound)}";
+    /// <summary>The primary statistic of one seed (NaN when it is undefined there, e.g. the log of a zero distance).</summary>
+    public abstract double PerSeed(SeedSample seed);
 
-    public string ContradictedWhen => $"95 % CI entirely {(Direction == Direction.Above ? "below" : "above")} {Format(ContradictBound)}";
+    /// <summary>How many units a run of this share test records in the design (0 when not known before the runs).</summary>
+    public virtual long PlannedUnitsPerRun(ClaimsDesign design) => design.RecordedSteps;
+
+    public string SupportedWhen => Kind == TestKind.Equivalence
+        ? $"95 % CI entirely outside (−{Format(SupportBound)}, {Format(SupportBound)})"
+        : $"95 % CI entirely {(Direction == Direction.Above ? "above" : "below")} {Format(SupportBound)}";
+
+    public string ContradictedWhen => Kind == TestKind.Equivalence
+        ? $"90 % CI entirely inside (−{Format(ContradictBound)}, {Format(ContradictBound)})"
+        : $"95 % CI entirely {(Direction == Direction.Above ? "below" : "above")} {Format(ContradictBound)}";
+
+    /// <summary>
+    /// The inference on seeds: per-seed values → t-interval and p-value of the verdict it points to (two one-sided
+    /// tests at 2.5 % each against the support and contradiction bounds, so a CI "entirely above S" is exactly
+    /// "p &lt; 0.05"); shares also Clopper–Pearson on the pooled units, the wider of the two deciding; equivalence by TOST.
+    /// </summary>
+    public Inference Infer(IReadOnlyList<SeedSample> samples)
+    {
+        var values = samples.Select(s => new SeedValue(s.Seed, PerSeed(s))).ToList();
+        var t = TInterval.Of(values.Select(v => v.Value).ToList());
+        var ci = t.At(0.95);
+        long events = 0, units = 0;
+        if (Kind == TestKind.Share)
+        {
+            events = (long)Math.Round(samples.Sum(s => s.Series[0].Values.Sum()));
+            units = samples.Sum(s => (long)s.Series[0].Values.Length);
+            var exact = Distributions.ClopperPearson(events, units);
+            ci = ci.IsFinite ? new Interval(Math.Max(0, Math.Min(ci.Low, exact.Low)), Math.Min(1, Math.Max(ci.High, exact.High))) : exact;
+        }
+        string text = $"95 % CI of {ShortName} [{Format(ci.Low)}, {Format(ci.High)}]";
+        if (Kind == TestKind.Equivalence)
+        {
+            double d = SupportBound;
+            var ci90 = t.At(0.90);
+            double different = Math.Min(1, 2 * Math.Min(t.PAbove(d), t.PBelow(-d)));
+            double same = Math.Max(t.PBelow(d), t.PAbove(-d));
+            string margin = $"(−{Format(d)}, {Format(d)})";
+            if (different < Alpha)
+                return new(t.Mean, ci, ci90, different, Verdict.Supported, $"{text} outside {margin}: different", values, 0, 0);
+            if (same < Alpha)
+                return new(t.Mean, ci, ci90, same, Verdict.Contradicted,
+                    $"90 % CI of {ShortName} [{Format(ci90.Low)}, {Format(ci90.High)}] inside {margin}: the same for practical purposes", values, 0, 0);
+            return new(t.Mean, ci, ci90, Math.Min(different, same), Verdict.Inconclusive,
+                $"{text} not outside {margin}, 90 % CI [{Format(ci90.Low)}, {Format(ci90.High)}] not inside it", values, 0, 0);
+        }
+
+        bool above = Direction == Direction.Above;
+        double support = above ? t.PAbove(SupportBound) : t.PBelow(SupportBound);
+        double contradict = above ? t.PBelow(ContradictBound) : t.PAbove(ContradictBound);
+        if (Kind == TestKind.Share)
+        {
+            // The exact one-sided binomial p of the pooled units: the Clopper–Pearson interval excludes b exactly when it is < 0.025.
+            double AboveP(double b) => 1 - Distributions.BinomialCdf(events - 1, units, b);
+            double BelowP(double b) => Distributions.BinomialCdf(events, units, b);
+            support = Math.Max(support, above ? AboveP(SupportBound) : BelowP(SupportBound));
+            contradict = Math.Max(contradict, above ? BelowP(ContradictBound) : AboveP(ContradictBound));
+        }
+        double pSupport = Math.Min(1, 2 * support), pContradict = Math.Min(1, 2 * contradict);
+        var none = new Interval(double.NaN, double.NaN);
+        if (pSupport < Alpha)
+            return new(t.Mean, ci, none, pSupport, Verdict.Supported, $"{text} {(above ? "above" : "below")} {Format(SupportBound)}", values, events, units);
+        if (pContradict < Alpha)
+            return new(t.Mean, ci, none, pContradict, Verdict.Contradicted, $"{text} {(above ? "below" : "above")} {Format(ContradictBound)}", values, events,
+                units);
+        double p = Math.Min(pSupport, pContradict);
+        return new(t.Mean, ci, none, double.IsNaN(p) ? 1 : p, Verdict.Inconclusive,
+            $"{text} neither entirely {(above ? "above" : "below")} {Format(SupportBound)} nor entirely {(above ? "below" : "above")} {Format(ContradictBound)}",
+            values, events, units);
+    }
+
+    /// <summary>
+    /// The verdicts this test cannot reach with <paramref name="seeds"/> seeds and <paramref name="units"/> pooled units
+    /// (shares), each with what it would need; empty when both can be reached. A share's interval can pass a bound b
+    /// only if the Clopper–Pearson interval of the most extreme outcome does: 0 events in m units reach "below b" only
+    /// when 1 − 0.025^{1/m} &lt; b, m events "above b" only when 0.025^{1/m} &gt; b.
+    /// </summary>
+    public IReadOnlyList<string> Unreachable(int seeds, long units)
+    {
+        var missing = new List<string>();
+        if (seeds < MinimumSeeds) missing.Add($"needs ≥ {MinimumSeeds} seeds, has {seeds}");
+        if (Kind != TestKind.Share || units <= 0) return missing;
+        bool above = Direction == Direction.Above;
+        foreach (var (verdict, bound, up) in new[] { ("supported", SupportBound, above), ("contradicted", ContradictBound, !above) })
+        {
+            long needed = UnitsToReach(bound, up);
+            if (units < needed)
+                missing.Add($"'{verdict}' (CI {(up ? "above" : "below")} {Format(bound)}) needs ≥ {needed} {UnitName}, has {units}");
+        }
+        return missing;
+    }
+
+    /// <summary>The fewest units whose most extreme outcome has a Clopper–Pearson interval entirely above (or below) b.</summary>
+    public static long UnitsToReach(double bound, bool above)
+    {
+        double tail = Math.Log((1 - 0.95) / 2);
+        double edge = above ? bound : 1 - bound;
+        if (edge <= 0) return 1;
+        if (edge >= 1) return long.MaxValue;
+        return (long)Math.Floor(tail / Math.Log(edge)) + 1;
+    }
+
+    /// <summary>Before any run: what this test cannot reach with the design's seeds and planned units (empty when it can reach both bounds).</summary>
+    public IReadOnlyList<string> PlannedPower(ClaimsDesign design) =>
+        Unreachable(design.Seeds.Count, Kind == TestKind.Share ? design.Seeds.Count * PlannedUnitsPerRun(design) : 0);
 
     public TestResult Evaluate(ClaimsDesign design, IReadOnlyList<ClaimRun> runs)
     {
@@ -111,53 +264,44 @@ public abstract class ClaimTest
                 }
                 series.Add(new Series(role.Label, role.X, values, run.Name));
             }
-            if (series.Count == roles.Count) samples.Add(new SeedSample(seed, series));
+            if (series.Count != roles.Count) continue;
+            var sample = new SeedSample(seed, series);
+            if (!double.IsFinite(PerSeed(sample))) missing.Add($"seed {seed}: {SeedValueLabel} is undefined");
+            else samples.Add(sample);
         }
 
         var points = samples.SelectMany(s => s.Series.Select(x => new SeriesPoint(s.Seed, x.Label, x.X, Summarise(x.Values), x.Values.Length, x.Run)))
             .ToList();
-        if (samples.Count < MinimumSeeds)
-        {
-            string why = $"needs {MinimumSeeds} seeds with every run measured, has {samples.Count}" +
-                (missing.Count > 0 ? $" ({string.Join("; ", missing.Take(3))}{(missing.Count > 3 ? "; …" : "")})" : "");
-            return Result(double.NaN, new Interval(double.NaN, double.NaN), Verdict.Inconclusive, why, samples.Count, points);
-        }
-
-        double estimate = Reduce(samples);
-        var interval = Bootstrap.Percentile(random => Reduce(Resample(random, samples)));
-        var (verdict, reason) = Decide(interval);
-        return Result(estimate, interval, verdict, reason, samples.Count, points);
+        string Missing() => missing.Count > 0 ? $" ({string.Join("; ", missing.Take(3))}{(missing.Count > 3 ? "; …" : "")})" : "";
+        var inference = samples.Count >= 2 ? Infer(samples)
+            : new Inference(double.NaN, new Interval(double.NaN, double.NaN), new Interval(double.NaN, double.NaN), double.NaN, Verdict.Inconclusive, "",
+                samples.Select(s => new SeedValue(s.Seed, PerSeed(s))).ToList(), 0, 0);
+        var (verdict, reason) = Decide(inference, samples.Count);
+        return Result(inference, verdict, samples.Count < MinimumSeeds ? reason + Missing() : reason, samples.Count, points);
     }
 
-    /// <summary>The verdict of an interval by this test's documented bounds, and why.</summary>
-    public (Verdict Verdict, string Reason) Decide(Interval ci)
+    /// <summary>
+    /// The verdict the seeds earn (before Holm): underpowered with fewer than <see cref="MinimumSeeds"/> seeds, or when
+    /// the interval is inconclusive and a bound was out of reach for this many units (it could never have been met).
+    /// </summary>
+    public (Verdict Verdict, string Reason) Decide(Inference inference, int seeds)
     {
-        if (!ci.IsFinite) return (Verdict.Inconclusive, $"{ShortName} is undefined on most bootstrap resamples (no variation to measure)");
-        string text = $"95 % CI of {ShortName} [{Format(ci.Low)}, {Format(ci.High)}]";
-        bool above = Direction == Direction.Above;
-        if (above ? ci.Low > SupportBound : ci.High < SupportBound)
-            return (Verdict.Supported, $"{text} {(above ? "above" : "below")} {Format(SupportBound)}");
-        if (above ? ci.High < ContradictBound : ci.Low > ContradictBound)
-            return (Verdict.Contradicted, $"{text} {(above ? "below" : "above")} {Format(ContradictBound)}");
-        return (Verdict.Inconclusive,
-            $"{text} neither entirely {(above ? "above" : "below")} {Format(SupportBound)} nor entirely {(above ? "below" : "above")} {Format(ContradictBound)}");
+        if (seeds < MinimumSeeds) return (Verdict.Underpowered, $"underpowered (needs ≥ {MinimumSeeds} seeds with every run measured, has {seeds})");
+        if (inference.Verdict == Verdict.Inconclusive && Unreachable(seeds, inference.Units) is { Count: > 0 } unreachable)
+            return (Verdict.Underpowered, $"underpowered ({string.Join("; ", unreachable)}): {inference.Reason}");
+        return (inference.Verdict, inference.Reason);
     }
-
-    /// <summary>One hierarchical resample: seeds with replacement, then each run's values with replacement.</summary>
-    public static IReadOnlyList<SeedSample> Resample(Random random, IReadOnlyList<SeedSample> samples) =>
-        Bootstrap.Indices(random, samples.Count)
-            .Select(i => samples[i] with { Series = samples[i].Series.Select(s => s with { Values = Bootstrap.Resample(random, s.Values) }).ToList() })
-            .ToList();
 
     public static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.###", CultureInfo.InvariantCulture);
 
-    private TestResult Result(double estimate, Interval ci, Verdict verdict, string reason, int seeds, IReadOnlyList<SeriesPoint> points) => new()
+    private TestResult Result(Inference inference, Verdict verdict, string reason, int seeds, IReadOnlyList<SeriesPoint> points) => new()
     {
         Id = Id,
         Claim = Claim,
         Title = Title,
+        Kind = Kind,
         Statistic = Statistic,
-        Unit = Unit,
+        SeedValueLabel = SeedValueLabel,
         ValueLabel = ValueLabel,
         SupportedWhen = SupportedWhen,
         ContradictedWhen = ContradictedWhen,
@@ -165,15 +309,39 @@ public abstract class ClaimTest
         Direction = Direction,
         SupportBound = SupportBound,
         ContradictBound = ContradictBound,
-        Estimate = estimate,
-        Low = ci.Low,
-        High = ci.High,
+        Estimate = inference.Estimate,
+        Low = inference.Ci.Low,
+        High = inference.Ci.High,
+        Low90 = inference.Ci90.Low,
+        High90 = inference.Ci90.High,
+        PValue = verdict == Verdict.Underpowered ? 1 : inference.PValue,
+        AdjustedPValue = verdict == Verdict.Underpowered ? 1 : inference.PValue,
+        UnadjustedVerdict = verdict,
         Verdict = verdict,
         Reason = reason,
         Seeds = seeds,
+        SeedValues = inference.SeedValues,
+        Events = inference.Events,
+        Units = inference.Units,
         Runs = points.Select(p => p.Run).Distinct().ToList(),
         Points = points,
     };
+
+    /// <summary>The mean of values, NaN for none.</summary>
+    internal static double Mean(IEnumerable<double> values) => values.DefaultIfEmpty(double.NaN).Average();
+
+    /// <summary>The least-squares slope of y on x (NaN when x does not vary or a value is not finite).</summary>
+    public static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count || x.Count < 2 || x.Concat(y).Any(v => !double.IsFinite(v))) return double.NaN;
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0;
+        for (int i = 0; i < x.Count; i++)
+        {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+        }
+        return sxx > 0 ? sxy / sxx : double.NaN;
+    }
 }
 
 /// <summary>One run's summary in a test (the per-run dot of a claim's figure).</summary>
@@ -185,8 +353,9 @@ public sealed record TestResult
     public string Id { get; init; } = "";
     public int Claim { get; init; }
     public string Title { get; init; } = "";
+    public TestKind Kind { get; init; }
     public string Statistic { get; init; } = "";
-    public string Unit { get; init; } = "";
+    public string SeedValueLabel { get; init; } = "";
     public string ValueLabel { get; init; } = "";
     public string SupportedWhen { get; init; } = "";
     public string ContradictedWhen { get; init; } = "";
@@ -194,15 +363,34 @@ public sealed record TestResult
     public Direction Direction { get; init; }
     public double SupportBound { get; init; }
     public double ContradictBound { get; init; }
+
+    /// <summary>The mean of the per-seed values.</summary>
     public double Estimate { get; init; }
+
+    /// <summary>The 95 % interval (t over seeds; for shares widened to Clopper–Pearson).</summary>
     public double Low { get; init; }
     public double High { get; init; }
-    public double Level { get; init; } = Bootstrap.Level;
-    public int Resamples { get; init; } = Bootstrap.Resamples;
-    public int BootstrapSeed { get; init; } = Bootstrap.Seed;
+
+    /// <summary>The 90 % interval of an equivalence test (NaN for the others).</summary>
+    public double Low90 { get; init; }
+    public double High90 { get; init; }
+
+    /// <summary>The p-value of the verdict the seeds point to, before Holm.</summary>
+    public double PValue { get; init; }
+
+    /// <summary>Holm-adjusted over the claim's tests: the verdict stands only when this is below 0.05.</summary>
+    public double AdjustedPValue { get; init; }
+
+    /// <summary>The verdict before Holm's adjustment.</summary>
+    public Verdict UnadjustedVerdict { get; init; }
     public Verdict Verdict { get; init; }
     public string Reason { get; init; } = "";
     public int Seeds { get; init; }
+    public IReadOnlyList<SeedValue> SeedValues { get; init; } = [];
+
+    /// <summary>Shares: events and units pooled over the seeds (the Clopper–Pearson interval's k and m).</summary>
+    public long Events { get; init; }
+    public long Units { get; init; }
     public IReadOnlyList<string> Runs { get; init; } = [];
     public IReadOnlyList<SeriesPoint> Points { get; init; } = [];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SgdWalk.Records.Claims;
 
@@ -28,6 +29,12 @@ public sealed record ClaimsDesign
 
     public IReadOnlyList<long> Seeds { get; init; } = [];
 
+    /// <summary>
+    /// About how many steps the base run records after the first epoch (the units of the share tests 1, 4a and 6a per
+    /// seed), so each test can say before any run whether its Clopper–Pearson bounds are reachable; 0 when unknown.
+    /// </summary>
+    public long RecordedSteps { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, RunManifest.Json) + "\n";
 
     public static ClaimsDesign Read(string path)
@@ -43,16 +50,45 @@ public sealed record ClaimsDesign
         }
     }
 
-    /// <summary>Writes the design, or checks that the one already in the folder is this same design.</summary>
+    /// <summary>
+    /// The design a folder holding <paramref name="existing"/> should hold when this one is asked of it: the same design
+    /// with the union of both seed lists (the existing seeds first), since more seeds is the normal way to sharpen a
+    /// verdict. Every other field must match; otherwise an IOException names the fields that differ.
+    /// </summary>
+    public ClaimsDesign Merge(ClaimsDesign existing)
+    {
+        // A design written before RecordedSteps existed (0: unknown) takes this one's count.
+        var known = existing.RecordedSteps == 0 ? existing with { RecordedSteps = RecordedSteps } : existing;
+        var mine = JsonNode.Parse((this with { Seeds = [] }).ToJson())!.AsObject();
+        var theirs = JsonNode.Parse((known with { Seeds = [] }).ToJson())!.AsObject();
+        var differ = mine.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(mine[k], theirs[k])).ToList();
+        if (differ.Count > 0)
+            throw new IOException($"{FileName}: describes a different claims design ({string.Join(", ", differ.Select(k => $"{k} {theirs[k]?.ToJsonString()} there, {mine[k]?.ToJsonString()} asked"))}); " +
+                "only the seeds may grow: choose another --out, or delete that folder to start over");
+        return this with { Seeds = [.. existing.Seeds, .. Seeds.Where(s => !existing.Seeds.Contains(s))] };
+    }
+
+    /// <summary>
+    /// Writes the design, or checks it against the one already in the folder: the same design, or the same with more
+    /// seeds (the folder's design is then extended: <see cref="Merge"/>).
+    /// </summary>
     public void WriteOrCheck(string folder)
     {
         string path = Path.Combine(folder, FileName);
         if (File.Exists(path))
         {
-            if (File.ReadAllText(path) != ToJson())
-                throw new IOException($"{path}: describes a different claims design; choose another --out, or delete that folder to start over");
+            var existing = Read(path);
+            var merged = Merge(existing);
+            if (!merged.Seeds.SequenceEqual(existing.Seeds) || merged.RecordedSteps != existing.RecordedSteps) Write(path, merged);
             return;
         }
-        File.WriteAllText(path, ToJson());
+        Write(path, this);
+    }
+
+    private static void Write(string path, ClaimsDesign design)
+    {
+        string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllText(temporary, design.ToJson());
+        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -22,7 +22,7 @@ internal static class HtmlReport
         "th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}" +
         "figure{margin:2em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}" +
         "figcaption{margin-top:.5em;color:#444}details{margin:1em 0}" +
-        ".verdict.supported{background:#e6f4e6}.verdict.contradicted{background:#fbe3e3}.verdict.inconclusive{background:#fff6d6}";
+        ".verdict.supported{background:#e6f4e6}.verdict.contradicted{background:#fbe3e3}.verdict.inconclusive{background:#fff6d6}.verdict.underpowered{background:#ececec}";
 
     public static string Render(ReportPage page)
     {
@@ -74,9 +74,10 @@ internal static class HtmlReport
     /// <summary>The verdict table (one row per test, the claim's verdict on its first row), then one figure per claim.</summary>
     private static void AppendClaims(StringBuilder html, ClaimsSection claims)
     {
-        html.Append("<h2 id=\"claims\">Claims</h2>\n<p>Each claim of the paper as a test stated before the runs: the statistic, its ")
-            .Append("95 % bootstrap interval (seeds resampled, then steps within each run), and the verdict by the bounds in README \"Claims\".</p>\n")
-            .Append("<table>\n<tr><th>claim</th><th>verdict</th><th>test</th><th>estimate</th><th>95 % CI</th><th>why</th></tr>\n");
+        html.Append("<h2 id=\"claims\">Claims</h2>\n<p>Each claim of the paper as a test stated before the runs: one statistic per seed, ")
+            .Append("its mean with the 95 % interval over seeds (").Append(HtmlEncode(claims.Outcome.Inference))
+            .Append("), the per-seed values, and the verdict by the bounds in README \"Claims\".</p>\n")
+            .Append("<table>\n<tr><th>claim</th><th>verdict</th><th>test</th><th>estimate</th><th>95 % CI</th><th>p</th><th>per-seed values</th><th>why</th></tr>\n");
         foreach (var c in claims.Outcome.Claims)
             foreach (var (t, i) in c.Tests.Select((t, i) => (t, i)))
             {
@@ -87,10 +88,12 @@ internal static class HtmlReport
                         .Append("\" class=\"verdict ").Append(ClaimsReport.VerdictText(c.Verdict)).Append("\"><b>")
                         .Append(ClaimsReport.VerdictText(c.Verdict)).Append("</b></td>");
                 html.Append("<td>").Append(HtmlEncode($"{t.Id} {t.Title}")).Append("</td><td class=\"n\">").Append(HtmlEncode(SgdWalk.Records.Claims.ClaimTest.Format(t.Estimate)))
-                    .Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.Interval(t))).Append("</td><td>")
+                    .Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.Interval(t))).Append("</td><td class=\"n\">")
+                    .Append(HtmlEncode(ClaimsReport.PValues(t))).Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.SeedValues(t))).Append("</td><td>")
                     .Append(HtmlEncode($"{ClaimsReport.VerdictText(t.Verdict)}: {t.Reason}")).Append("</td></tr>\n");
             }
         html.Append("</table>\n");
+        foreach (var line in claims.Outcome.LeftOut.Concat(claims.Outcome.Damaged)) html.Append("<p>").Append(HtmlEncode(line)).Append("</p>\n");
         foreach (var figure in claims.Figures) AppendFigure(html, figure);
     }
 

@@ -43,6 +43,7 @@ public static class ClaimsPlan
             PairLearningRate = lr * 4,
             PairBatchSize = batch * 4,
             Seeds = Enumerable.Range(0, seeds).Select(i => shared.Seed + i).ToList(),
+            RecordedSteps = RecordedAfterFirstEpoch(shared),
         };
     }
 
@@ -100,6 +101,17 @@ public static class ClaimsPlan
             TraceSamples = 0,
             BatchSharpnessBatches = 0,
         };
+    }
+
+    /// <summary>
+    /// About how many steps the base run records after the first epoch (every:N records every N-th step): the units per
+    /// seed of the share tests, from which each test says before any run whether it can reach its bounds.
+    /// </summary>
+    public static long RecordedAfterFirstEpoch(TrainOptions shared)
+    {
+        double perEpoch = StepsPerEpoch(shared, shared.BatchSize);
+        double steps = shared.Steps ?? (perEpoch * shared.Epochs);
+        return (long)Math.Max(0, Math.Floor((steps - perEpoch) / RecordInterval(shared.Record)));
     }
 
     /// <summary>N of a schedule every:N (the steps between recorded steps); 1 for any other schedule.</summary>

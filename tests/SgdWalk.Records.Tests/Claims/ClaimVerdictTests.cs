@@ -38,21 +38,23 @@ public class ClaimVerdictTests
 
     /// <summary>
     /// No effect: step-level quantities are noise centred between a test's two bounds; run-level effects point one way
-    /// in the first seed, the other way in the third and nowhere in the second (zero on average, as noise around zero).
+    /// in the even seeds and the other way in the odd ones (zero on average, as noise around zero).
     /// </summary>
     private static readonly World Noise = new()
     {
         Interior = Bernoulli(0.5),
-        Height = (lr, s, r) => 1 + ((s - 1) * 5 * lr) + (0.01 * Normal(r)),
-        Distance = (batch, s, r) => 1 + ((s - 1) * 0.002 * batch) + (0.01 * Normal(r)),
-        PairFactor = (s, _) => Math.Exp((s - 1) * 0.3),
+        Height = (lr, s, r) => Math.Pow(lr, Sign(s) * 0.5) * (1 + (0.01 * Normal(r))),
+        Distance = (batch, s, r) => Math.Pow(batch, Sign(s) * 0.3) * (1 + (0.01 * Normal(r))),
+        PairFactor = (s, _) => Math.Exp(Sign(s) * 0.3),
         FloorBarrier = Bernoulli(0.03),
-        FloorSgdFactor = (s, _) => Math.Exp((s - 1) * 0.3),
-        FloorSgdAccuracyDelta = (s, _) => (s - 1) * 0.03,
+        FloorSgdFactor = (s, _) => Math.Exp(Sign(s) * 0.3),
+        FloorSgdAccuracyDelta = (s, _) => Sign(s) * 0.03,
         Cosine = r => Normal(r),
         Bump = Bernoulli(0.17),
-        Alignment = (batch, s, r) => (batch > 100 ? Math.Exp(s - 1) : 1) * (1 + (0.01 * Normal(r))),
+        Alignment = (batch, s, r) => (batch > 100 ? Math.Exp(Sign(s)) : 1) * (1 + (0.01 * Normal(r))),
     };
+
+    private static int Sign(int seedIndex) => seedIndex % 2 == 0 ? 1 : -1;
 
     public static TheoryData<string> Worlds => ["paper", "opposite", "noise"];
 
@@ -73,56 +75,90 @@ public class ClaimVerdictTests
         Assert.All(outcome.Claims.SelectMany(c => c.Tests), t =>
         {
             Assert.True(expected == t.Verdict, $"{name}: test {t.Id} is {t.Verdict} ({t.Reason})");
-            Assert.Equal(3, t.Seeds);
+            Assert.Equal(ClaimTest.DefaultSeeds, t.Seeds);
+            Assert.Equal(ClaimTest.DefaultSeeds, t.SeedValues.Count);
             Assert.True(t.Low <= t.High);
         });
         Assert.All(outcome.Claims, c => Assert.Equal(expected, c.Verdict));
     }
 
     [Fact]
-    public void The_reason_names_the_interval_and_the_bound()
+    public void The_reason_names_the_interval_and_the_bound_and_the_seeds_are_listed()
     {
         using var folder = new ClaimsFolder(Paper);
         var height = ClaimsEvaluation.Evaluate(folder.Path).Claims.Single(c => c.Claim == 2).Tests.Single();
-        Assert.Matches(@"^95 % CI of the correlation \[-?[0-9.]+, -?[0-9.]+\] above 0\.3$", height.Reason);
-        Assert.Equal(9, height.Points.Count); // 3 learning rates × 3 seeds, one dot per run
+        Assert.Matches(@"^95 % CI of the mean slope \[-?[0-9.]+, -?[0-9.]+\] above 0$", height.Reason);
+        Assert.Equal(3 * ClaimTest.DefaultSeeds, height.Points.Count); // 3 learning rates × 12 seeds, one dot per run
+        Assert.Equal(folder.Design.Seeds, height.SeedValues.Select(v => v.Seed));
+        Assert.All(height.SeedValues, v => Assert.InRange(v.Value, 0.5, 1.5)); // height ∝ η: slope 1 in every seed
+        Assert.Equal(height.SeedValues.Average(v => v.Value), height.Estimate, 12);
     }
 
     [Fact]
-    public void Fewer_than_three_seeds_give_no_verdict_and_say_why()
+    public void Fewer_than_the_minimum_seeds_are_underpowered_and_say_why()
     {
-        using var folder = new ClaimsFolder(Paper, seeds: 2);
+        using var folder = new ClaimsFolder(Paper, seeds: ClaimTest.MinimumSeeds - 1);
         var outcome = ClaimsEvaluation.Evaluate(folder.Path);
         Assert.All(outcome.Claims.SelectMany(c => c.Tests), t =>
         {
-            Assert.Equal(Verdict.Inconclusive, t.Verdict);
-            Assert.StartsWith("needs 3 seeds with every run measured, has 2", t.Reason);
+            Assert.Equal(Verdict.Underpowered, t.Verdict);
+            Assert.StartsWith($"underpowered (needs ≥ {ClaimTest.MinimumSeeds} seeds with every run measured, has {ClaimTest.MinimumSeeds - 1})", t.Reason);
         });
+        Assert.All(outcome.Claims, c => Assert.Equal(Verdict.Underpowered, c.Verdict));
     }
 
     [Fact]
     public void A_missing_run_costs_only_the_tests_that_read_it()
     {
         using var folder = new ClaimsFolder(Paper);
-        Directory.Delete(Path.Combine(folder.Path, "floor-sgd-lr0.1-b100-s1112"), recursive: true);
+        foreach (long seed in folder.Design.Seeds.Take(3))
+            Directory.Delete(Path.Combine(folder.Path, $"floor-sgd-lr0.1-b100-s{seed}"), recursive: true);
         var tests = ClaimsEvaluation.Evaluate(folder.Path).Claims.SelectMany(c => c.Tests).ToDictionary(t => t.Id);
-        Assert.Equal(Verdict.Inconclusive, tests["4b"].Verdict);
+        Assert.Equal(Verdict.Underpowered, tests["4b"].Verdict);
         Assert.Contains("floor-sgd seed 1112: no run", tests["4b"].Reason);
         Assert.Equal(Verdict.Supported, tests["1"].Verdict);
     }
 
+    /// <summary>Finding 21.4: a foreign run copied in, or a planned run replaced by one with other options, is named and left out.</summary>
     [Fact]
-    public void Decisions_follow_the_documented_bounds_at_their_edges()
+    public void Runs_whose_options_differ_from_the_plan_are_left_out_and_named()
     {
-        var interior = new InteriorFloors(); // above 0.5 supports, below 0.5 contradicts
-        Assert.Equal(Verdict.Supported, interior.Decide(new Interval(0.5001, 0.9)).Verdict);
-        Assert.Equal(Verdict.Inconclusive, interior.Decide(new Interval(0.5, 0.9)).Verdict);
-        Assert.Equal(Verdict.Contradicted, interior.Decide(new Interval(0.1, 0.4999)).Verdict);
-        var rare = new BarrierCrossings(); // below 0.1 supports, above 0.25 contradicts
-        Assert.Equal(Verdict.Supported, rare.Decide(new Interval(0, 0.09)).Verdict);
-        Assert.Equal(Verdict.Inconclusive, rare.Decide(new Interval(0.05, 0.3)).Verdict);
-        Assert.Equal(Verdict.Contradicted, rare.Decide(new Interval(0.26, 0.4)).Verdict);
-        Assert.Equal(Verdict.Inconclusive, rare.Decide(new Interval(double.NaN, double.NaN)).Verdict);
+        using var folder = new ClaimsFolder(Paper);
+        var manifestPath = new RunFolder(Path.Combine(folder.Path, "sgd-lr0.1-b100-s1111")).Manifest;
+        var manifest = RunManifest.Read(manifestPath);
+        // A run of another model in the planned run's place, and a copy of a planned run under a name the plan does not have.
+        CopyFolder(Path.Combine(folder.Path, "sgd-lr0.1-b100-s1112"), Path.Combine(folder.Path, "foreign-run"));
+        manifest.Options["model"] = "small-cnn";
+        manifest.Options["threads"] = 7; // incidental: not a reason to leave a run out
+        manifest.Write(manifestPath);
+
+        var outcome = ClaimsEvaluation.Evaluate(folder.Path);
+        Assert.Equal(2, outcome.LeftOut.Count);
+        Assert.Contains(outcome.LeftOut, l => l.StartsWith("run foreign-run left out: not a run of the plan", StringComparison.Ordinal));
+        Assert.Contains(outcome.LeftOut, l => l == "run sgd-lr0.1-b100-s1111 left out: options differ from the plan (model \"small-cnn\", planned \"mlp\")");
+        var interior = outcome.Claims.Single(c => c.Claim == 1).Tests.Single();
+        Assert.Equal(ClaimTest.DefaultSeeds - 1, interior.Seeds);
+        Assert.DoesNotContain("sgd-lr0.1-b100-s1111", interior.Runs);
+        Assert.DoesNotContain("foreign-run", outcome.Claims.SelectMany(c => c.Tests).SelectMany(t => t.Runs));
+    }
+
+    /// <summary>Finding 21.14: a claims folder can grow its seeds; any other change to the design is refused and named.</summary>
+    [Fact]
+    public void A_design_may_grow_its_seeds_and_nothing_else()
+    {
+        using var folder = new ClaimsFolder(Paper, seeds: ClaimTest.MinimumSeeds);
+        var more = folder.Design with { Seeds = [.. Enumerable.Range(0, 15).Select(i => 1111L + i)] };
+        more.WriteOrCheck(folder.Path);
+        Assert.Equal(more.Seeds, ClaimsDesign.Read(Path.Combine(folder.Path, ClaimsDesign.FileName)).Seeds);
+        folder.Design.WriteOrCheck(folder.Path); // asking for fewer seeds keeps the folder's 15
+        Assert.Equal(15, ClaimsDesign.Read(Path.Combine(folder.Path, ClaimsDesign.FileName)).Seeds.Count);
+        var error = Assert.Throws<IOException>(() => (more with { BatchSize = 50 }).WriteOrCheck(folder.Path));
+        Assert.Contains("describes a different claims design (batch_size 100 there, 50 asked)", error.Message);
+        Assert.Equal(15, ClaimsDesign.Read(Path.Combine(folder.Path, ClaimsDesign.FileName)).Seeds.Count);
+        // A folder written before the design knew its recorded steps (0 = unknown) grows too, and learns the count.
+        (more with { RecordedSteps = 40 }).WriteOrCheck(folder.Path);
+        Assert.Equal(40, ClaimsDesign.Read(Path.Combine(folder.Path, ClaimsDesign.FileName)).RecordedSteps);
+        Assert.Throws<IOException>(() => (more with { RecordedSteps = 41 }).WriteOrCheck(folder.Path));
     }
 
     /// <summary>README "Claims" lists every test with the bounds the code uses, word for word.</summary>
@@ -144,5 +180,11 @@ public class ClaimVerdictTests
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SgdWalk.slnx"))) dir = dir.Parent;
         return dir?.FullName ?? throw new DirectoryNotFoundException("no SgdWalk.slnx above the test's folder");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 }

@@ -30,9 +30,14 @@ internal sealed record World
 /// <summary>A claims folder written by hand: claims-design.json and one run folder per role and seed.</summary>
 internal sealed class ClaimsFolder : IDisposable
 {
-    public const int Rows = 40; // two epochs of 20 steps; the tests read the second
+    public const int Rows = 80; // two epochs of 40 steps; the tests read the second (12 seeds × 40 = 480 units ≥ the 368 that 4a's "< 1 %" needs)
 
-    public ClaimsFolder(World world, int seeds = 3, int noiseSeed = 1)
+    /// <summary>What every planned run shares (sweep.json's "shared", as run.json spells them).</summary>
+    public static readonly JsonObject Shared = new() { ["model"] = "mlp", ["dataset"] = "fashion-mnist", ["epochs"] = 2, ["threads"] = 1 };
+
+    private readonly List<SweepManifestCell> cells = [];
+
+    public ClaimsFolder(World world, int seeds = ClaimTest.DefaultSeeds, int noiseSeed = 1)
     {
         Path = Directory.CreateTempSubdirectory("sgdwalk-claims-").FullName;
         Design = new ClaimsDesign
@@ -56,6 +61,7 @@ internal sealed class ClaimsFolder : IDisposable
             Write(world, random, 0.4, 400, seed, s, "sgd");
             Write(world, random, 0.1, 100, seed, s, "floor-sgd");
         }
+        new SweepManifest { Experiment = "claims", Shared = (JsonObject)Shared.DeepClone(), Cells = cells }.Write(System.IO.Path.Combine(Path, SweepManifest.FileName));
     }
 
     public string Path { get; }
@@ -69,12 +75,11 @@ internal sealed class ClaimsFolder : IDisposable
         string name = string.Create(CultureInfo.InvariantCulture, $"{optimizer}-lr{lr}-b{batch}-s{seed}");
         var folder = new RunFolder(System.IO.Path.Combine(Path, name));
         Directory.CreateDirectory(folder.Path);
-        new RunManifest
-        {
-            Status = RunStatus.Completed,
-            Seed = seed,
-            Options = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["seed"] = seed },
-        }.Write(folder.Manifest);
+        var own = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["seed"] = seed };
+        cells.Add(new SweepManifestCell { Index = cells.Count, Name = name, Options = (JsonObject)own.DeepClone() });
+        var options = (JsonObject)Shared.DeepClone();
+        foreach (var (key, value) in own) options[key] = value?.DeepClone();
+        new RunManifest { Status = RunStatus.Completed, Seed = seed, Options = options }.Write(folder.Manifest);
 
         bool pair = lr == 0.4, floor = optimizer == "floor-sgd";
         // The pair run travels PairFactor times as far as the base run of its seed (not as its own batch size would).

@@ -21,6 +21,23 @@ public class ClaimsPlanTests
             ClaimsPlan.CpuBase.TrainSize, ClaimsPlan.CpuBase.Epochs, ClaimsPlan.CpuBase.ProbeSize));
     }
 
+    /// <summary>
+    /// The design knows the units its share tests will have before any run: 10 recorded steps per base run after the first
+    /// epoch (100 steps, every 10th), so at the default 12 seeds 4a's "below 1 %" (368 floor segments) is out of reach and
+    /// says so, and nothing else is.
+    /// </summary>
+    [Fact]
+    public void The_design_says_before_any_run_which_bounds_it_cannot_reach()
+    {
+        var design = ClaimsPlan.Design(ExperimentScale.Cpu, ClaimTest.DefaultSeeds, ClaimsPlan.CpuBase);
+        Assert.Equal(10, design.RecordedSteps);
+        var power = PaperClaims.Tests.ToDictionary(t => t.Id, t => t.PlannedPower(design));
+        Assert.Equal(["'contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 120"], power["4a"]);
+        Assert.All(power.Where(p => p.Key != "4a"), p => Assert.Empty(p.Value));
+        var few = ClaimsPlan.Design(ExperimentScale.Cpu, 3, ClaimsPlan.CpuBase);
+        Assert.All(PaperClaims.Tests, t => Assert.Contains("needs ≥ 10 seeds, has 3", t.PlannedPower(few)));
+    }
+
     /// <summary>Every run every test asks for exists exactly once per seed, and nothing else is run.</summary>
     [Fact]
     public void The_plan_holds_exactly_the_runs_the_tests_read()
