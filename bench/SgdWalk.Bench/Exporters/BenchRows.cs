@@ -45,8 +45,8 @@ public static class BenchRows
         if (block.ReferenceProblem is { } problem)
             yield return "reference missing: " + problem;
         if (block.DefaultRun is { Problem: null } walk)
-            yield return Invariant($"whole walk: resident memory grew {Fixed(walk.GrowthAfterSettleMb, 0)} MB after its first ") +
-                Invariant($"{DefaultRunMemory.SettleRecordedSteps} recorded steps (peak {Fixed(walk.PeakMb, 0)} MB)");
+            yield return Invariant($"whole walk: resident memory grew {Fixed(walk.GrowthAfterSettleMb, 0)} MB after recorded step ") +
+                Invariant($"{DefaultRunMemory.SettleRecordedSteps - 1} (peak {Fixed(walk.PeakMb, 0)} MB)");
         if (block.DefaultRun?.Problem is { } failed)
             yield return "default walk: " + failed;
     }

@@ -21,8 +21,9 @@ public sealed record DefaultRunPeak(string Model, int Steps, double PeakMb, doub
 /// </summary>
 public static class DefaultRunMemory
 {
-    /// <summary>Growth is measured from the resident memory after this many recorded steps to the end of the run.</summary>
-    public const int SettleRecordedSteps = 5;
+    /// <summary>Growth is measured from the resident memory after this many recorded steps (recorded step 3, counting
+    /// from 0: the memory test's and the bound) to the end of the run.</summary>
+    public const int SettleRecordedSteps = 4;
 
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(40);
 
