@@ -22,7 +22,7 @@ public class OptionCheckTests
         { ["--dataset", "synthetic", "--schedule", "step:1:-1"], "--schedule 'step:1:-1': GAMMA must be positive" },
         { ["--dataset", "synthetic", "--schedule", "step:1:0"], "--schedule 'step:1:0': GAMMA must be positive, or the rate would reach zero" },
         { ["--dataset", "synthetic", "--schedule", "cosine:-1"], "--schedule 'cosine:-1': MIN is a fraction of --lr and must not be negative" },
-        { ["--dataset", "synthetic", "--schedule", "cyclic:0.2:-0.1:2"], "--schedule 'cyclic:0.2:-0.1:2': LOW and HIGH are learning rates and must be positive" },
+        { ["--dataset", "synthetic", "--schedule", "cyclic:0.2:-0.1:2"], "--schedule 'cyclic:0.2:-0.1:2': LOW and HIGH are fractions of --lr and must be positive" },
         { ["--dataset", "synthetic", "--schedule", "step:1:nan"], "--schedule 'step:1:nan': GAMMA must be a finite number (got 'nan')" },
         { ["--dataset", "synthetic", "--schedule", "step::0.5"], "--schedule 'step::0.5': the milestones must be epochs from 0, comma-separated" },
         { ["--dataset", "synthetic", "--model", "resnet", "--depth", "2000000"], "the run would need about" },

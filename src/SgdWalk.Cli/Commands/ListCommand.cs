@@ -18,7 +18,7 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         ("constant", "the --lr throughout (default)"),
         ("step:E1,E2:GAMMA", "multiply by GAMMA at each listed epoch"),
         ("cosine[:MIN]", "cosine decay to MIN x lr over the run"),
-        ("cyclic:LOW:HIGH:PERIOD", "triangular cycles between two absolute rates, PERIOD epochs long"),
+        ("cyclic:LOW:HIGH:PERIOD", "triangular cycles between LOW·lr and HIGH·lr, PERIOD epochs long"),
         ("trapezoid:WARMUP:DECAY[:START[:END]]", "warm-up from START x lr, plateau, linear decay to END x lr over the last DECAY epochs"),
     ];
 

@@ -72,8 +72,8 @@ public static class PaperPresets
         bool paper = r.Scale == ExperimentScale.Paper;
         var shared = paper ? PaperBase : CpuBase with { Epochs = 6, Record = "steps:0-19+every:50" };
         (string Name, double Lr, string Schedule)[] schedules = paper
-            ? [("constant", 0.1, "constant"), ("step", 0.5, "step:25,50,75:0.5"), ("cyclic", 1.0, "cyclic:0.01:1.0:20"), ("trapezoid", 1.0, "trapezoid:10:40")]
-            : [("constant", 0.1, "constant"), ("step", 0.2, "step:2,4:0.5"), ("cyclic", 0.2, "cyclic:0.01:0.2:2"), ("trapezoid", 0.2, "trapezoid:1:3")];
+            ? [("constant", 0.1, "constant"), ("step", 0.5, "step:25,50,75:0.5"), ("cyclic", 1.0, "cyclic:0.01:1:20"), ("trapezoid", 1.0, "trapezoid:10:40")]
+            : [("constant", 0.1, "constant"), ("step", 0.2, "step:2,4:0.5"), ("cyclic", 0.2, "cyclic:0.05:1:2"), ("trapezoid", 0.2, "trapezoid:1:3")];
         var cells = schedules.Select((s, i) => new SweepCell(i, s.Name, shared with { LearningRate = s.Lr, Schedule = s.Schedule })).ToList();
         return new SweepPlan(cells, new Dictionary<string, IReadOnlyList<string>> { ["schedule"] = schedules.Select(s => s.Schedule).ToList() }, "lr-schedules");
     }

@@ -66,9 +66,11 @@ public static class SweepRunner
                     var run = Trainer.Run(cell.Options, runFolder, p => progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, p)), cancel);
                     result = new CellResult(cell, false, run.Status, run.Message);
                 }
-                catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
+                catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException
+                    or System.Runtime.InteropServices.ExternalException or InvalidOperationException)
                 {
-                    result = new CellResult(cell, false, RunStatus.Failed, e.Message);
+                    // One cell's failure, libtorch's own errors included, fails that cell; the sweep goes on.
+                    result = new CellResult(cell, false, RunStatus.Failed, Models.TorchScriptRuntime.Reason(e));
                 }
             }
             results.Add(result);

@@ -6,7 +6,8 @@ namespace SgdWalk.Training;
 /// The learning rate as a function of training progress, in fractional epochs e = step / steps-per-epoch.
 /// Syntax (README "Schedules"): <c>constant</c>; <c>step:30,60:0.1</c> (multiply by 0.1 at epochs 30 and 60);
 /// <c>cosine</c> or <c>cosine:MIN</c> (cosine decay to MIN·lr over the run); <c>cyclic:LOW:HIGH:PERIOD</c>
-/// (triangular between absolute rates, period in epochs); <c>trapezoid:WARMUP:DECAY[:START[:END]]</c> (linear
+/// (triangular between LOW·lr and HIGH·lr, period in epochs: relative to --lr like every other schedule, so a sweep
+/// over --lr sweeps the cycle too and run.json's learning_rate is the rate the schedule scales); <c>trapezoid:WARMUP:DECAY[:START[:END]]</c> (linear
 /// warm-up from START·lr over WARMUP epochs, plateau, linear decay to END·lr over the last DECAY epochs;
 /// START 0.1 and END 0.01 by default, as the authors' trapezoid).
 /// </summary>
@@ -63,12 +64,13 @@ public sealed class LearningRateSchedule
                 return new(text, e => floor + 0.5 * (baseRate - floor) * (1 + Math.Cos(Math.PI * Math.Min(1, e / totalEpochs))));
             case "cyclic" when parts.Length == 4:
                 double low = Arg(1, "LOW"), high = Arg(2, "HIGH"), period = Arg(3, "PERIOD");
-                Require(low > 0 && high > 0, $"LOW and HIGH are learning rates and must be positive (got {Show(low)} and {Show(high)})");
+                Require(low > 0 && high > 0, $"LOW and HIGH are fractions of --lr and must be positive (got {Show(low)} and {Show(high)})");
+                Require(low <= high, $"LOW must not exceed HIGH (got {Show(low)} and {Show(high)})");
                 Require(period > 0, $"PERIOD must be a positive number of epochs (got {Show(period)})");
                 return new(text, e =>
                 {
                     double phase = e / period - Math.Floor(e / period); // 0 → 1 within a cycle
-                    return low + (high - low) * (1 - Math.Abs(2 * phase - 1));
+                    return baseRate * (low + (high - low) * (1 - Math.Abs(2 * phase - 1)));
                 });
             case "trapezoid" when parts.Length is >= 3 and <= 5:
                 double warmup = Arg(1, "WARMUP"), decay = Arg(2, "DECAY"), start = Arg(3, "START", 0.1), end = Arg(4, "END", 0.01);

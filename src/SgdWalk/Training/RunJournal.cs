@@ -41,11 +41,12 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
             return result;
         }
         catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException
-            or ResumeException)
+            or ResumeException or System.Runtime.InteropServices.ExternalException or InvalidOperationException)
         {
-            // A refused resume leaves the run as it was (interrupted, say); anything else marks it failed.
+            // A refused resume leaves the run as it was (interrupted, say); anything else, libtorch's own errors
+            // included, marks it failed, with the reason on one line.
             manifest.Status = e is ResumeException ? manifest.Status : RunStatus.Failed;
-            manifest.Message = e.Message;
+            manifest.Message = Models.TorchScriptRuntime.Reason(e);
             throw;
         }
         finally

@@ -1,6 +1,7 @@
 using SgdWalk.Probes;
 using SgdWalk.Records;
 using SgdWalk.Sweeps;
+using SgdWalk.TestSupport;
 using SgdWalk.Training;
 
 namespace SgdWalk.Tests.Sweeps;
@@ -33,6 +34,32 @@ public class SweepRunnerTests
         // The redone cell starts over: exactly its 6 steps, not 3 + 6.
         Assert.Equal(6, CsvTable.Read(Path.Combine(folder, first[1].Cell.Name, "steps.csv")).Rows.Count);
         Assert.Equal(4, CsvTable.Read(Path.Combine(folder, SweepSummary.FileName)).Rows.Count);
+    }
+
+    [Fact]
+    public void A_libtorch_error_in_one_cell_fails_that_cell_and_the_sweep_goes_on()
+    {
+        TestDependencies.Require("pytorch");
+        string folder = Directory.CreateTempSubdirectory().FullName;
+        Python.Run("""
+            import torch, torch.nn as nn
+            class FailsAt50(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(64, 4)
+                def forward(self, x):
+                    if x.size(0) == 50:
+                        raise RuntimeError("no batches of 50 here")
+                    return self.fc(x.flatten(1))
+            torch.jit.script(FailsAt50()).save("fails.pt")
+            """, folder);
+        var shared = Tiny with { Model = "torchscript:" + Path.Combine(folder, "fails.pt"), Hidden = null };
+        var results = SweepRunner.Run(SweepPlan.Grid(shared, [0.1], [50, 25], [1]), Path.Combine(folder, "sweep"), Shard.All);
+        Assert.Equal([RunStatus.Failed, RunStatus.Completed], results.Select(r => r.Status));
+        Assert.Contains("no batches of 50 here", results[0].Message);
+        var failed = RunManifest.Read(Path.Combine(folder, "sweep", results[0].Cell.Name, "run.json"));
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Contains("no batches of 50 here", failed.Message);
     }
 
     [Fact]

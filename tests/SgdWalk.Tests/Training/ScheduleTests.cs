@@ -20,10 +20,13 @@ public class ScheduleTests
         Assert.Equal(0.5, cosine.At(5), 12);
         Assert.Equal(0.0, cosine.At(10), 12);
 
+        // Relative to --lr, like every other schedule: between 0.01·lr and lr.
         var cyclic = LearningRateSchedule.Parse("cyclic:0.01:1:20", 0.5, 100);
-        Assert.Equal(0.01, cyclic.At(0), 12);
-        Assert.Equal(1.0, cyclic.At(10), 12);
-        Assert.Equal(0.505, cyclic.At(25), 12);
+        Assert.Equal(0.005, cyclic.At(0), 12);
+        Assert.Equal(0.5, cyclic.At(10), 12);
+        Assert.Equal(0.2525, cyclic.At(25), 12);
+        // So two learning rates give two different walks (a sweep over --lr with a cyclic schedule).
+        Assert.Equal(2 * cyclic.At(7), LearningRateSchedule.Parse("cyclic:0.01:1:20", 1.0, 100).At(7), 12);
 
         var trapezoid = LearningRateSchedule.Parse("trapezoid:10:20", 1.0, 100);
         Assert.Equal(0.1, trapezoid.At(0), 12);
@@ -41,6 +44,7 @@ public class ScheduleTests
     [InlineData("step:3")]
     [InlineData("cyclic:a:1:2")]
     [InlineData("cyclic:0.1:1:0")]
+    [InlineData("cyclic:0.5:0.1:2")]
     public void Bad_schedules_say_what_is_wrong(string text)
     {
         var e = Assert.Throws<FormatException>(() => LearningRateSchedule.Parse(text, 0.1, 10));
