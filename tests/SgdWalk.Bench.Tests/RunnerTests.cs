@@ -13,9 +13,17 @@ public class RunnerTests
         Models = ["mlp"], Threads = [1], Repeats = 1, Dataset = "synthetic", PresetRounds = 0, PaperRounds = 0,
     });
 
-    /// <summary>Stands in for sgdwalk and ignores the train arguments; the runner looks at it as soon as it starts, so its
-    /// 0.3 s life only has to outlast process start-up, not a poll interval.</summary>
-    private static readonly string[] Sleeper = ["bash", "-c", "sleep 0.3"];
+    /// <summary>Stands in for sgdwalk: writes into the --out folder the run.json a walk leaves (its peak memory, 123 MB)
+    /// and returns at once, so nothing depends on how long it lives or when anyone looks at it.</summary>
+    private static readonly string[] Walk =
+    [
+        "bash", "-c",
+        """
+        while [ "$#" -gt 0 ]; do [ "$1" = --out ] && out="$2"; shift; done
+        mkdir -p "$out" && printf '{"status": "completed", "counts": {"peak_memory_mb": 123}}' > "$out/run.json"
+        """,
+        "walk",
+    ];
 
     [Fact]
     public void A_run_completes_every_workload_and_measures_the_named_program()
@@ -23,7 +31,7 @@ public class RunnerTests
         var result = BenchResult.Start(Plan, ["test"]);
         int blocks = 0;
         var progress = new List<BenchProgress>();
-        new BenchRunner(Plan, Temporary(), null, Sleeper, progress.Add, () => blocks++, CancellationToken.None).Execute(result);
+        new BenchRunner(Plan, Temporary(), null, Walk, progress.Add, () => blocks++, CancellationToken.None).Execute(result);
 
         Assert.Equal(BenchResult.Completed, result.Status);
         Assert.Null(result.Message);
@@ -33,7 +41,7 @@ public class RunnerTests
         Assert.Equal(11, block.ProfileLosses.Count);
         Assert.NotNull(block.DefaultRun);
         Assert.Null(block.DefaultRun.Problem);
-        Assert.True(block.DefaultRun.PeakMb > 0);
+        Assert.Equal(123, block.DefaultRun.PeakMb);
         Assert.True(result.FinishedUtc >= result.StartedUtc);
         Assert.True(result.Machine.ContainsKey("load_average_end"));
         Assert.NotEqual("not measured", result.MemoryMethod);
@@ -46,13 +54,13 @@ public class RunnerTests
         var result = BenchResult.Start(Plan, ["test"]);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        new BenchRunner(Plan, Temporary(), null, Sleeper, _ => { }, () => { }, cancelled.Token).Execute(result);
+        new BenchRunner(Plan, Temporary(), null, Walk, _ => { }, () => { }, cancelled.Token).Execute(result);
         Assert.Equal(BenchResult.Interrupted, result.Status);
         Assert.Contains("interrupted", result.Message);
 
         var missing = Plan with { Dataset = "mnist", DataDir = Path.Combine(Temporary(), "no-such-folder") };
         result = BenchResult.Start(missing, ["test"]);
-        new BenchRunner(missing, Temporary(), null, Sleeper, _ => { }, () => { }, CancellationToken.None).Execute(result);
+        new BenchRunner(missing, Temporary(), null, Walk, _ => { }, () => { }, CancellationToken.None).Execute(result);
         Assert.Equal(BenchResult.Failed, result.Status);
         Assert.Contains("no-such-folder", result.Message);
     }

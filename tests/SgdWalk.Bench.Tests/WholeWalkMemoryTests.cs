@@ -23,7 +23,7 @@ public class WholeWalkMemoryTests
         var (steps, recorded, growth) = DefaultRunMemory.Trace(folder);
         Assert.Equal(110, steps);
         Assert.Equal(7, recorded);
-        Assert.Equal(60.5, growth, 9); // 700.5 after the 5th recorded step (640.0)
+        Assert.Equal(100.5, growth, 9); // 700.5 after recorded step 3, the 4th (600.0)
     }
 
     [Fact]

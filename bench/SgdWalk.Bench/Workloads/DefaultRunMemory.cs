@@ -52,6 +52,9 @@ public static class DefaultRunMemory
             var result = ChildProcess.Run(sgdwalk[0], arguments, Environment.CurrentDirectory, Timeout, cancel,
                 pid => peak = Math.Max(peak, ProcessMemory.PeakMegabytes(pid) ?? 0));
             double ms = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            // The walk's own account (run.json's counts.peak_memory_mb, VmHWM read by the walk as it ends) is exact; the
+            // polled reading is the fallback for a walk that ended without one, and may miss a short-lived peak.
+            if (ReportedPeak(folder) is { } reported) peak = reported;
             string? problem = result.ExitCode != 0 ? $"sgdwalk train exited with {result.ExitCode}{result.LastErrorLine}"
                 : peak == 0 ? "could not read the child's /proc/PID/status" : null;
             var (ran, recorded, growth) = Trace(folder);
@@ -61,6 +64,21 @@ public static class DefaultRunMemory
         finally
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>run.json's counts.peak_memory_mb, when the walk wrote it.</summary>
+    public static double? ReportedPeak(string runFolder)
+    {
+        string manifest = new RunFolder(runFolder).Manifest;
+        if (!File.Exists(manifest)) return null;
+        try
+        {
+            return RunManifest.Read(manifest).Counts.TryGetValue("peak_memory_mb", out long mb) && mb > 0 ? mb : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
         }
     }
 
