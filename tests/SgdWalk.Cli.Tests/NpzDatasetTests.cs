@@ -48,6 +48,22 @@ public class NpzDatasetTests
         start = h + 30 + int.from_bytes(whole[h + 26:h + 28], "little") + int.from_bytes(whole[h + 28:h + 30], "little")
         for k in range(start + 5, start + 60): damaged[k] ^= 0x5A
         open("corrupt_deflate.npz", "wb").write(bytes(damaged))
+        # A CRC-32 that does not match the bytes (numpy refuses both): one pixel flipped in a stored entry, and a
+        # deflated entry whose recorded checksum (local header and central directory) is wrong.
+        np.savez("crc_base", images=x, labels=y)
+        raw = bytearray(open("crc_base.npz", "rb").read())
+        with zipfile.ZipFile("crc_base.npz") as z: info = z.getinfo("images.npy")
+        h = info.header_offset
+        start = h + 30 + int.from_bytes(raw[h + 26:h + 28], "little") + int.from_bytes(raw[h + 28:h + 30], "little")
+        raw[start + info.file_size - 3] ^= 0x01
+        open("bad_crc_stored.npz", "wb").write(bytes(raw))
+        raw = bytearray(whole)
+        with zipfile.ZipFile("good_compressed.npz") as z: info = z.getinfo("labels.npy")
+        wrong = (info.CRC ^ 0x00010000).to_bytes(4, "little")
+        h = info.header_offset; raw[h + 14:h + 18] = wrong
+        for c in range(len(raw) - 46):
+            if raw[c:c + 4] == b"PK\x01\x02" and int.from_bytes(raw[c + 42:c + 46], "little") == h: raw[c + 16:c + 20] = wrong
+        open("bad_crc_deflated.npz", "wb").write(bytes(raw))
         """;
 
     public static TheoryData<string, string> Cases => new()
@@ -75,6 +91,8 @@ public class NpzDatasetTests
         { "truncated", "not a readable .npz (zip) archive" },
         { "not_a_zip", "not a readable .npz (zip) archive" },
         { "corrupt_deflate", "'images' cannot be read" },
+        { "bad_crc_stored", "'images' fails its CRC-32 check" },
+        { "bad_crc_deflated", "'labels' fails its CRC-32 check" },
     };
 
     private static readonly Lazy<string> Folder = new(() =>

@@ -206,6 +206,7 @@ public sealed class NpzDataset
             if (header.Shape.Length != 0 || !header.IsInteger)
                 throw new DataFormatException(path, $"'classes' must be one integer (a 0-d array), not {header.TypeName} {header.ShapeText}");
             var value = Integers(stream, header, "classes")[0];
+            Verify(stream, "classes");
             if (value is < 2 or > 1 << 20) throw new DataFormatException(path, $"'classes' = {value}; it must be from 2 to {1 << 20}");
             return (int)value;
         }
@@ -239,6 +240,7 @@ public sealed class NpzDataset
                 throw new DataFormatException(path, $"'{imagesKey}' holds {bytes} bytes; arrays above 2 GB are not supported");
             var data = new byte[bytes];
             if (!Npy.ReadFully(stream, data)) throw new DataFormatException(path, $"'{imagesKey}' is cut short (the archive is truncated)");
+            Verify(stream, imagesKey);
             if (normalisation == AsGiven)
             {
                 var floats = MemoryMarshal.Cast<byte, float>(data);
@@ -269,6 +271,7 @@ public sealed class NpzDataset
                 throw new DataFormatException(path, $"'{key}' are {header.TypeName}; labels must be integers (e.g. {key}.astype(numpy.int64))");
             if (header.FortranOrder) throw FortranOrder(key);
             var labels = Integers(stream, header, key);
+            Verify(stream, key);
             int negative = Array.FindIndex(labels, l => l < 0);
             if (negative >= 0) throw new DataFormatException(path, $"'{key}'[{negative}] = {labels[negative]}; labels must be 0 or more");
             return labels;
@@ -300,14 +303,25 @@ public sealed class NpzDataset
             return values;
         }
 
-        private Stream Open(string key, out NpyHeader header)
+        /// <summary>
+        /// The entry's CRC-32 (over all its bytes, as the archive records it) must match what was read, as numpy
+        /// requires: a flipped byte in a stored entry, or a wrong checksum, is damage the reader would otherwise take as data.
+        /// </summary>
+        private void Verify(Crc32.Reading stream, string key)
+        {
+            uint actual = stream.ReadToEndAndHash(), recorded = entries[key].Crc32;
+            if (actual != recorded)
+                throw new DataFormatException(path, $"'{key}' fails its CRC-32 check (recorded {recorded:x8}, read {actual:x8}); the file is damaged");
+        }
+
+        private Crc32.Reading Open(string key, out NpyHeader header)
         {
             if (!entries.TryGetValue(key, out var entry)) throw new DataFormatException(path, $"no '{key}' array");
             current = key;
-            Stream? stream = null;
+            Crc32.Reading? stream = null;
             try
             {
-                stream = entry.Open();
+                stream = new Crc32.Reading(entry.Open());
                 header = Npy.ReadHeader(stream);
                 return stream;
             }
