@@ -37,6 +37,8 @@ public class NpzDatasetTests
         save("one_class", images=x, labels=np.zeros(40, dtype=np.int64))
         save("fortran_images", images=np.asfortranarray(x.reshape(40, 6, 6)), labels=y)
         save("no_images_at_all", images=x[:0], labels=y[:0])
+        huge = y.astype(np.uint64); huge[5] = 2**63 + 5; save("uint64_label", images=x, labels=huge)
+        save("channels_last", images=rng.integers(0, 256, (40, 6, 6, 3), dtype=np.uint8), labels=y)
         np.savez_compressed("good_compressed", images=x, labels=y)
         np.savez("good_300", images=rng.integers(0, 256, (300, 1, 6, 6), dtype=np.uint8), labels=np.arange(300) % 4)
         whole = open("good_compressed.npz", "rb").read()
@@ -91,6 +93,8 @@ public class NpzDatasetTests
         { "truncated", "not a readable .npz (zip) archive" },
         { "not_a_zip", "not a readable .npz (zip) archive" },
         { "corrupt_deflate", "'images' cannot be read" },
+        { "uint64_label", "'labels'[5] = 9223372036854775813 is far beyond any class" },
+        { "channels_last", "'images' has shape (40, 6, 6, 3), which looks channels-last (N, H, W, C)" },
         { "bad_crc_stored", "'images' fails its CRC-32 check" },
         { "bad_crc_deflated", "'labels' fails its CRC-32 check" },
     };

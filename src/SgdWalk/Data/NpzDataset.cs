@@ -218,6 +218,10 @@ public sealed class NpzDataset
             var shape = header.Shape;
             if (shape.Length is not (3 or 4))
                 throw new DataFormatException(path, $"'{imagesKey}' has shape {header.ShapeText}; it must be (N, C, H, W) or (N, H, W)");
+            // (N, H, W, C) as TensorFlow, PIL and most image files hold them: the last axis a channel count, the second not.
+            if (shape.Length == 4 && shape[3] is 1 or 3 or 4 && shape[1] is not (1 or 3 or 4))
+                throw new DataFormatException(path, $"'{imagesKey}' has shape {header.ShapeText}, which looks channels-last (N, H, W, C); SgdWalk " +
+                    $"takes (N, C, H, W): save {imagesKey}.transpose(0, 3, 1, 2)");
             long[] nchw = shape.Length == 4 ? shape : [shape[0], 1, shape[1], shape[2]];
             if (nchw.Skip(1).Any(d => d == 0 || d > 1 << 16) || nchw[0] > int.MaxValue)
                 throw new DataFormatException(path, $"'{imagesKey}' has shape {header.ShapeText}; every image dimension must be from 1 to 65536");
@@ -287,6 +291,8 @@ public sealed class NpzDataset
             for (int i = 0; i < values.Length; i++)
             {
                 var bytes = data.AsSpan(i * header.ItemSize, header.ItemSize);
+                if (header.ItemSize == 8 && !signed && BitConverter.ToUInt64(bytes) > long.MaxValue)
+                    throw new DataFormatException(path, $"'{key}'[{i}] = {BitConverter.ToUInt64(bytes)} is far beyond any class (uint64 above {long.MaxValue})");
                 values[i] = (header.ItemSize, signed) switch
                 {
                     (1, true) => (sbyte)bytes[0],
@@ -296,8 +302,7 @@ public sealed class NpzDataset
                     (4, true) => BitConverter.ToInt32(bytes),
                     (4, false) => BitConverter.ToUInt32(bytes),
                     (_, true) => BitConverter.ToInt64(bytes),
-                    // A uint64 above long.MaxValue is reported as negative, i.e. out of range.
-                    (_, false) => (long)BitConverter.ToUInt64(bytes),
+                    (_, false) => (long)BitConverter.ToUInt64(bytes), // at most long.MaxValue: checked above
                 };
             }
             return values;
