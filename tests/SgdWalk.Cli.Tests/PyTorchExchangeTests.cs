@@ -235,9 +235,12 @@ public class PyTorchExchangeTests
         // Without its checkpoints, the run must start over from the file: it refuses one that changed since.
         Directory.Delete(Path.Combine(cut, "checkpoints"), recursive: true);
         System.IO.File.Copy(File("trained.safetensors"), weights, overwrite: true);
+        byte[] manifest = System.IO.File.ReadAllBytes(Path.Combine(cut, "run.json"));
         var (code, output) = CliHarness.Run("resume", cut, "--no-report", "--restart");
         Assert.True(code == 2, output);
         Assert.Contains("changed since the run started", output.ReplaceLineEndings(""));
+        // A refused resume touches nothing: run.json is byte for byte what it was (issue 21, finding 15).
+        Assert.Equal(manifest, System.IO.File.ReadAllBytes(Path.Combine(cut, "run.json")));
 
         System.IO.File.Copy(File("trained.pt"), weights, overwrite: true);
         (code, output) = CliHarness.Run("resume", cut, "--no-report", "--restart");
