@@ -181,15 +181,16 @@ def read_state(path, which="theta"):
     if os.path.isdir(path):
         with open(os.path.join(path, "index.json")) as f:
             index = json.load(f)
-        for extension in (".pt", ".safetensors"):
-            if os.path.exists(os.path.join(path, which + extension)):
-                return read_state(os.path.join(path, which + extension))
         kinds = {"theta": "parameter", "phi": "floor-point"}
         if which not in kinds:
             raise ValueError(f"which must be theta or phi, not {which!r}")
-        wanted = [t for t in index["tensors"] if t["kind"] in (kinds[which], "buffer")]
-        if not any(t["kind"] == kinds[which] for t in wanted):
+        # Only the files index.json names: a stray theta.pt beside them (an older export's) is not this step.
+        files = {t["file"] for t in index["tensors"] if t["kind"] == kinds[which]}
+        if not files:
             raise FileNotFoundError(f"{path}: the export has no {which} ({index.get('floor_point_note', '')})")
+        if len(files) == 1 and next(iter(files)).endswith((".pt", ".safetensors")):
+            return read_state(os.path.join(path, next(iter(files))))
+        wanted = [t for t in index["tensors"] if t["kind"] in (kinds[which], "buffer") and t["file"].endswith(".npy")]
         return {t["name"]: torch.from_numpy(np.load(os.path.join(path, t["file"]))) for t in wanted}
     if path.endswith(".safetensors"):
         return read_safetensors(path)

@@ -37,7 +37,7 @@ public static class ReportBuilder
                 var run = RunData.Load(path);
                 if (run.Manifest.Status == RunStatus.Running)
                     note?.Invoke($"{run.Name} is still running (or its process was killed): drawn from the rows written so far");
-                return BuildRun(run, options);
+                return BuildRun(run, options, note);
             }
             if (SweepData.IsSweepFolder(path) || Records.Claims.ClaimsEvaluation.IsClaimsFolder(path))
             {
@@ -57,6 +57,25 @@ public static class ReportBuilder
 
     /// <summary>Null when <paramref name="folder"/> is a run or sweep folder a report can be drawn for; otherwise
     /// one line saying why not (so a caller can tell a wrong path from a damaged file).</summary>
+    /// <summary>What --window and --profile-epochs ask for beyond what the run recorded, one line each.</summary>
+    private static IEnumerable<string> OutOfRange(RunData run, ReportOptions options)
+    {
+        var profiled = run.ProfiledSteps(run.MainView);
+        if (profiled.Length == 0) yield break;
+        if (options.WindowStart is { } start && WalkWindow.Select(profiled, start, options.WindowCount).Length == 0)
+            yield return string.Create(CultureInfo.InvariantCulture, $"--window {start}:{options.WindowCount}: the run has no recorded step at or " +
+                $"after {start} (recorded: steps {profiled[0]}–{profiled[^1]}); the walk figure is left out");
+        if (options.ProfileEpochs is { } requested)
+        {
+            var available = ProfilesFigure.AvailableEpochs(run);
+            var missing = requested.Where(e => !available.Contains(e)).Distinct().Order().ToList();
+            if (missing.Count > 0)
+                yield return string.Create(CultureInfo.InvariantCulture, $"--profile-epochs: epoch{(missing.Count == 1 ? "" : "s")} " +
+                    $"{string.Join(",", missing)} {(missing.Count == 1 ? "has" : "have")} no recorded profiles (recorded: epochs " +
+                    $"{available[0]}–{available[^1]}); {(missing.Count == requested.Distinct().Count() ? "the profiles figure is left out" : "drawn without them")}");
+        }
+    }
+
     public static string? NotReportable(string folder)
     {
         string path = Path.GetFullPath(folder);
@@ -66,10 +85,14 @@ public static class ReportBuilder
         return $"{path}: neither a run folder (no run.json) nor a sweep folder (no subfolder with a run.json)";
     }
 
-    private static IReadOnlyList<string> BuildRun(RunData run, ReportOptions options)
+    /// <summary>The figures a run's report can hold (figures/NAME.png and .svg).</summary>
+    private static readonly string[] RunFigures = ["walk", "height", "profiles", "training", "sharpness", "floor-path"];
+
+    private static IReadOnlyList<string> BuildRun(RunData run, ReportOptions options, Action<string>? note)
     {
         var facts = RunFacts.From(run);
         string figures = run.Folder.Figures;
+        foreach (var line in OutOfRange(run, options)) note?.Invoke(line);
         var drawn = new[]
         {
             WalkFigure.Draw(run, options, figures),
@@ -79,6 +102,17 @@ public static class ReportBuilder
             SharpnessFigure.Draw(run, options, figures),
             FloorPathFigure.Draw(run, options, figures),
         }.OfType<FigureFile>().ToList();
+        // A figure not drawn this time must not survive from an earlier report: figures/ shows what report.html shows.
+        foreach (var name in RunFigures.Except(drawn.Select(f => f.Name)))
+        {
+            foreach (var extension in new[] { ".png", ".svg" })
+            {
+                string stale = Path.Combine(figures, name + extension);
+                if (!File.Exists(stale)) continue;
+                File.Delete(stale);
+                note?.Invoke($"removed {stale}, an earlier report's figure this report does not draw");
+            }
+        }
 
         var runOptions = run.Manifest.Options;
         string model = runOptions["model"]?.ToString() ?? "?", dataset = runOptions["dataset"]?.ToString() ?? "?";

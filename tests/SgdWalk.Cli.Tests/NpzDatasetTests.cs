@@ -37,6 +37,8 @@ public class NpzDatasetTests
         save("one_class", images=x, labels=np.zeros(40, dtype=np.int64))
         save("fortran_images", images=np.asfortranarray(x.reshape(40, 6, 6)), labels=y)
         save("no_images_at_all", images=x[:0], labels=y[:0])
+        huge = y.astype(np.uint64); huge[5] = 2**63 + 5; save("uint64_label", images=x, labels=huge)
+        save("channels_last", images=rng.integers(0, 256, (40, 6, 6, 3), dtype=np.uint8), labels=y)
         np.savez_compressed("good_compressed", images=x, labels=y)
         np.savez("good_300", images=rng.integers(0, 256, (300, 1, 6, 6), dtype=np.uint8), labels=np.arange(300) % 4)
         whole = open("good_compressed.npz", "rb").read()
@@ -48,6 +50,22 @@ public class NpzDatasetTests
         start = h + 30 + int.from_bytes(whole[h + 26:h + 28], "little") + int.from_bytes(whole[h + 28:h + 30], "little")
         for k in range(start + 5, start + 60): damaged[k] ^= 0x5A
         open("corrupt_deflate.npz", "wb").write(bytes(damaged))
+        # A CRC-32 that does not match the bytes (numpy refuses both): one pixel flipped in a stored entry, and a
+        # deflated entry whose recorded checksum (local header and central directory) is wrong.
+        np.savez("crc_base", images=x, labels=y)
+        raw = bytearray(open("crc_base.npz", "rb").read())
+        with zipfile.ZipFile("crc_base.npz") as z: info = z.getinfo("images.npy")
+        h = info.header_offset
+        start = h + 30 + int.from_bytes(raw[h + 26:h + 28], "little") + int.from_bytes(raw[h + 28:h + 30], "little")
+        raw[start + info.file_size - 3] ^= 0x01
+        open("bad_crc_stored.npz", "wb").write(bytes(raw))
+        raw = bytearray(whole)
+        with zipfile.ZipFile("good_compressed.npz") as z: info = z.getinfo("labels.npy")
+        wrong = (info.CRC ^ 0x00010000).to_bytes(4, "little")
+        h = info.header_offset; raw[h + 14:h + 18] = wrong
+        for c in range(len(raw) - 46):
+            if raw[c:c + 4] == b"PK\x01\x02" and int.from_bytes(raw[c + 42:c + 46], "little") == h: raw[c + 16:c + 20] = wrong
+        open("bad_crc_deflated.npz", "wb").write(bytes(raw))
         """;
 
     public static TheoryData<string, string> Cases => new()
@@ -75,6 +93,10 @@ public class NpzDatasetTests
         { "truncated", "not a readable .npz (zip) archive" },
         { "not_a_zip", "not a readable .npz (zip) archive" },
         { "corrupt_deflate", "'images' cannot be read" },
+        { "uint64_label", "'labels'[5] = 9223372036854775813 is far beyond any class" },
+        { "channels_last", "'images' has shape (40, 6, 6, 3), which looks channels-last (N, H, W, C)" },
+        { "bad_crc_stored", "'images' fails its CRC-32 check" },
+        { "bad_crc_deflated", "'labels' fails its CRC-32 check" },
     };
 
     private static readonly Lazy<string> Folder = new(() =>

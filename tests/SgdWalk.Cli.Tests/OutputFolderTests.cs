@@ -43,4 +43,20 @@ public class OutputFolderTests
         Assert.Contains("free, the run needs about", e.Message);
         Assert.Contains(" MB", e.Message);
     }
+
+    [Fact]
+    public void A_disk_too_small_for_the_checkpoints_is_refused_before_the_folder_exists_and_the_same_folder_works_after()
+    {
+        // Two billion checkpoints kept need more than any disk holds: the same check as a full disk, forced.
+        string output = Path.Combine(Directory.CreateTempSubdirectory("sgdwalk-out-").FullName, "run");
+        var (code, text) = CliHarness.Run([.. Train, "--keep-checkpoints", "2000000000", "--out", output]);
+        Assert.True(code == 2, text);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "sgdwalk: error:"));
+        Assert.Contains("freespace,keepfewerwith--keep-checkpoints", string.Concat(text.Where(c => !char.IsWhiteSpace(c))));
+        Assert.False(Directory.Exists(output), "nothing may be written: no folder, no lock, no failed run.json");
+
+        // Once there is room (here: fewer checkpoints kept), the same command on the same folder runs.
+        (code, text) = CliHarness.Run([.. Train, "--keep-checkpoints", "2", "--out", output]);
+        Assert.True(code == 0, text);
+    }
 }

@@ -59,6 +59,33 @@ public class PyTorchExchangeTests
             torch.save(bad, "bad.pt")
             torch.save({"model": m.state_dict(), "epoch": 3}, "wrapped.pt")
             open("garbage.pt", "wb").write(b"PK\x03\x04 not really a zip")
+            # Tensors that are views into one storage (numpy's slices of one buffer, as some exporters write them).
+            shared = torch.cat([m.layers.fc1.weight.detach().flatten(), m.layers.fc1.bias.detach()])
+            views = dict(m.state_dict()); views["layers.fc1.weight"] = shared[:384].view(6, 64); views["layers.fc1.bias"] = shared[384:]
+            torch.save(views, "views.pt")
+            for name, key, value in (("nan.pt", "layers.fc2.weight", float("nan")), ("inf.pt", "layers.fc1.bias", float("inf"))):
+                s = {k: v.clone() for k, v in m.state_dict().items()}; s[key].view(-1)[1] = value; torch.save(s, name)
+            torch.save(list(m.state_dict().values()), "list.pt")
+            torch.save(m, "whole.pt")
+            torch.save(dict(m.state_dict(), extra=np.zeros(3)), "numpy.pt")
+            torch.save(m.state_dict(), "zip_named.safetensors")
+            write_safetensors("safetensors_named.pt", m.state_dict())
+            # safetensors whose data_offsets lie: each must be refused, naming the tensor, before a byte becomes a weight.
+            def lying(path, change, tail=b""):
+                raw = open("trained.safetensors", "rb").read()
+                (n,) = struct.unpack("<Q", raw[:8]); header = json.loads(raw[8:8 + n]); data = raw[8 + n:]
+                change(header, len(data))
+                h = json.dumps(header).encode()
+                open(path, "wb").write(struct.pack("<Q", len(h)) + h + data + tail)
+            def bias(offsets): return lambda h, size: h["layers.fc2.bias"].__setitem__("data_offsets", offsets(h, size))
+            lying("st_negative.safetensors", bias(lambda h, size: [-16, 0]))
+            lying("st_beyond.safetensors", bias(lambda h, size: [size, size + 16]))
+            lying("st_overlap.safetensors", bias(lambda h, size: [h["layers.fc2.weight"]["data_offsets"][0], h["layers.fc2.weight"]["data_offsets"][0] + 16]))
+            lying("st_size.safetensors", bias(lambda h, size: [h["layers.fc2.bias"]["data_offsets"][0], h["layers.fc2.bias"]["data_offsets"][1] - 4]))
+            lying("st_gap.safetensors", bias(lambda h, size: [x + 4 for x in h["layers.fc2.bias"]["data_offsets"]]), tail=b"\0" * 4)
+            lying("st_trailing.safetensors", lambda h, size: None, tail=b"\0" * 8)
+            raw = open("trained.safetensors", "rb").read()
+            open("st_header_length.safetensors", "wb").write(struct.pack("<Q", len(raw)) + raw[8:])
             """, folder);
         return folder;
     });
@@ -148,6 +175,25 @@ public class PyTorchExchangeTests
     [InlineData("garbage.pt", "not readable as a state_dict saved by torch.save")]
     [InlineData("absent.safetensors", "no such file")]
     [InlineData("trained.npz", "--init-from must name a .pt, .pth, .bin (torch.save of a state_dict) or .safetensors file")]
+    // Finding 11: views of one storage are one line (not 49 lines of libtorch frames).
+    [InlineData("views.pt", "some tensors are views into one shared storage")]
+    // Finding 16: a NaN or infinite weight is refused before anything is written, naming the tensor.
+    [InlineData("nan.pt", "'layers.fc2.weight' holds NaN at flat index 1; initial weights must be finite")]
+    [InlineData("inf.pt", "'layers.fc1.bias' holds +inf at flat index 1")]
+    // Finding 21: what the file holds, in a PyTorch user's words, never .NET's internals.
+    [InlineData("list.pt", "it holds a list, tuple or other object, not a dict of name → tensor")]
+    [InlineData("whole.pt", "it holds a whole model (torch.save(model)), not its state_dict")]
+    [InlineData("numpy.pt", "it holds Python objects other than tensors")]
+    [InlineData("zip_named.safetensors", "is a zip archive (a torch.save file), not safetensors; name it .pt")]
+    [InlineData("safetensors_named.pt", "is a safetensors file, not a torch.save (zip) file; name it .safetensors")]
+    // Finding 8: data_offsets that lie are refused, naming the tensor, before any byte becomes a weight.
+    [InlineData("st_negative.safetensors", "'layers.fc2.bias': data_offsets [-16,0] must be non-negative integers")]
+    [InlineData("st_beyond.safetensors", "'layers.fc2.bias': data_offsets [1776, 1792] run past the end of the data")]
+    [InlineData("st_overlap.safetensors", "overlap another tensor's bytes")]
+    [InlineData("st_size.safetensors", "'layers.fc2.bias': data_offsets [1760, 1772] hold 12 bytes, but F32 [4] takes 16")]
+    [InlineData("st_gap.safetensors", "'layers.fc2.bias': data_offsets [1764, 1780] leave bytes 1760..1763 to no tensor")]
+    [InlineData("st_trailing.safetensors", "the tensors' data end at byte 1776 but the file holds 1784 data bytes")]
+    [InlineData("st_header_length.safetensors", "not a safetensors file (its header length field says")]
     public void An_unusable_init_from_file_is_one_line_exit_2_nothing_written(string name, string expected)
     {
         string run = File("run-unusable-" + name);
@@ -155,6 +201,8 @@ public class PyTorchExchangeTests
         Assert.Equal(2, code);
         string line = OneError(text);
         Assert.Contains(Squash(expected), line);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("frame#", line, StringComparison.Ordinal);
         Assert.False(Directory.Exists(run));
     }
 
@@ -187,9 +235,12 @@ public class PyTorchExchangeTests
         // Without its checkpoints, the run must start over from the file: it refuses one that changed since.
         Directory.Delete(Path.Combine(cut, "checkpoints"), recursive: true);
         System.IO.File.Copy(File("trained.safetensors"), weights, overwrite: true);
+        byte[] manifest = System.IO.File.ReadAllBytes(Path.Combine(cut, "run.json"));
         var (code, output) = CliHarness.Run("resume", cut, "--no-report", "--restart");
         Assert.True(code == 2, output);
         Assert.Contains("changed since the run started", output.ReplaceLineEndings(""));
+        // A refused resume touches nothing: run.json is byte for byte what it was (issue 21, finding 15).
+        Assert.Equal(manifest, System.IO.File.ReadAllBytes(Path.Combine(cut, "run.json")));
 
         System.IO.File.Copy(File("trained.pt"), weights, overwrite: true);
         (code, output) = CliHarness.Run("resume", cut, "--no-report", "--restart");

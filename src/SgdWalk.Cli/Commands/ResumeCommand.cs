@@ -40,7 +40,8 @@ public sealed class ResumeCommand(IAnsiConsole console) : Command<ResumeSettings
         {
             if (!SayWhereItResumes(folder, settings.Restart)) return ExitCodes.InvalidInput;
             console.MarkupLineInterpolated($"[bold]sgdwalk[/] resuming {folder.Path}");
-            return RunConsole.Execute(console, folder, reportOptions, settings.NoReport, progress => Trainer.Resume(folder, progress, cancellation));
+            return RunConsole.Execute(console, folder, reportOptions, settings.NoReport, progress => Trainer.Resume(folder, progress, cancellation,
+                settings.Model, settings.Dataset));
         }
     }
 
@@ -67,8 +68,9 @@ public sealed class ResumeCommand(IAnsiConsole console) : Command<ResumeSettings
         int rows = RecordedRows(folder);
         if (rows > 0 && !restart)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {folder.Checkpoints}: no checkpoint left, but steps.csv holds {
-                rows} step(s); `sgdwalk resume {folder.Path} --restart` starts the run over from step 0 (those rows are replaced)");
+            string again = $"sgdwalk resume {folder.Path} --restart";
+            console.MarkupLineInterpolated(
+                $"[red]sgdwalk: error:[/] {folder.Checkpoints}: no checkpoint left, but steps.csv holds {rows} step(s); `{again}` starts the run over from step 0 (those rows are replaced)");
             return false;
         }
         console.MarkupLineInterpolated($"[yellow]no checkpoint:[/] {(rows > 0
@@ -92,6 +94,12 @@ public sealed class ResumeSettings : ReportSettings
 
     [CommandOption("--no-report"), Description("Do not draw the figures and report.html at the end.")]
     public bool NoReport { get; init; }
+
+    [CommandOption("--model <torchscript:PATH>"), Description("The run's TorchScript file, moved: accepted when its SHA-256 is the one run.json records.")]
+    public string? Model { get; init; }
+
+    [CommandOption("--dataset <npz:PATH>"), Description("The run's .npz file, moved: accepted when its SHA-256 is the one run.json records.")]
+    public string? Dataset { get; init; }
 
     [CommandOption("--restart"), Description("When no checkpoint is left (checkpoints/ deleted), start the run over from step 0 instead of refusing.")]
     public bool Restart { get; init; }

@@ -23,7 +23,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         if (!ReportCommand.TryOptions(settings, out var reportOptions, out string? reportError)) errors.Add(reportError!);
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");
         // The options against the data, the device, the memory and the model on the data's shape.
-        if (errors.Count == 0) errors.AddRange(RunCheck.Check(options));
+        // ... and the disk under the run folder, before the folder, its lock or run.json exist.
+        if (errors.Count == 0) errors.AddRange(RunCheck.Check(options, folder: settings.Out ?? defaultFolder));
         if (errors.Count > 0)
         {
             foreach (var error in errors) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
@@ -45,8 +46,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         using (claim)
         {
             var folder = claim.Folder;
-            console.MarkupLineInterpolated($"[bold]sgdwalk[/] {options.Model} on {options.Dataset}, lr {options.LearningRate}, batch {
-                options.BatchSize}, seed {options.Seed} → {folder.Path}");
+            int batch = options.BatchSize;
+            console.MarkupLineInterpolated($"[bold]sgdwalk[/] {options.Model} on {options.Dataset}, lr {options.LearningRate}, batch {batch}, seed {options.Seed} → {folder.Path}");
             return RunConsole.Execute(console, folder, reportOptions, settings.NoReport, progress => Trainer.Run(options, folder, progress, cancellation));
         }
     }

@@ -62,6 +62,16 @@ internal static class ProfilesFigure
         return PanelStack.Save(directory, "profiles", "Single-step profiles", Caption, options.Width, options.Height, (plot, 1));
     }
 
+    /// <summary>The epochs with recorded profiles (of the main view), in order.</summary>
+    internal static int[] AvailableEpochs(RunData run)
+    {
+        var profiled = run.ProfiledSteps(run.MainView).ToHashSet();
+        var stepColumn = run.Steps.Numbers(Columns.Step);
+        var epochColumn = run.Steps.Numbers(Columns.Epoch);
+        return Enumerable.Range(0, stepColumn.Length).Where(i => profiled.Contains((int)stepColumn[i])).Select(i => (int)epochColumn[i])
+            .Distinct().Order().ToArray();
+    }
+
     /// <summary>The requested epochs that have recorded steps; by default the first, middle and last such epoch.</summary>
     internal static int[] Epochs(int[] available, IReadOnlyList<int>? requested)
     {

@@ -29,16 +29,27 @@ public static class BarrierMeasurement
             throw new ArgumentException(
                 $"{o.From.Label} ({options.Model} on {options.Dataset}) and {o.To.Label} ({other.Model} on {other.Dataset}) are not snapshots of the same model");
 
+        // The TorchScript file (and .npz data) must still be what the runs were trained with: a file re-saved in place
+        // would evaluate the old snapshots with another forward.
+        foreach (var run in new[] { o.From.Run, o.To.Run }.DistinctBy(r => r.Path))
+        {
+            var recorded = RunManifest.Read(run.Manifest).Options;
+            if ((RecordedFiles.ModelProblem(recorded) ?? RecordedFiles.DataProblem(recorded)) is { } problem)
+                throw new ArgumentException($"{problem}; refusing to measure {run.Path}'s snapshots with it");
+        }
         using var data = RunSetup.LoadData(options, o.DataDir);
         using var model = RunSetup.BuildModel(options, data.Train);
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         (ParamVector, ModelState) Load(Snapshot s)
         {
             if (s.File.EndsWith(".ckpt", StringComparison.Ordinal)) LoadCheckpoint(model, s);
-            else try { model.load(s.File); }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EndOfStreamException)
+            else
             {
-                throw new InvalidDataException($"{s.File}: cannot be loaded into {options.Model} ({e.Message})");
+                try { model.load(s.File); }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EndOfStreamException)
+                {
+                    throw new InvalidDataException($"{s.File}: cannot be loaded into {options.Model} ({e.Message})");
+                }
             }
             return (ParamVector.OfValues(parameters), ModelState.Capture(model));
         }
@@ -78,8 +89,10 @@ public static class BarrierMeasurement
         using (checkpoint)
         {
             try { ResumePlan.CheckBelongs(checkpoint, TrainingOptionsOf(s.Run), s.File); }
-            catch (ResumeException e) { throw new ArgumentException(e.Message.Replace("refusing to resume from it", "not a snapshot of this run",
-                StringComparison.Ordinal)); }
+            catch (ResumeException e)
+            {
+                throw new ArgumentException(e.Message.Replace("refusing to resume from it", "not a snapshot of this run", StringComparison.Ordinal));
+            }
             using var scope = NewDisposeScope();
             using (no_grad())
                 foreach (var (name, live) in model.state_dict())

@@ -30,15 +30,76 @@ public static class SnapshotExport
         }
 
         var options = RunOptions(folder);
-        using var checkpoint = ReadOwn(store.PathOf(step), step, options);
-        Directory.CreateDirectory(output);
+        string? modelSha256 = RunManifest.Read(folder.Manifest).Options["model_sha256"]?.GetValue<string>();
+        using var checkpoint = ReadOwn(store.PathOf(step), step, options, modelSha256);
+        RefuseForeignFolder(output);
+        using var scope = NewDisposeScope();
+        // φ_t reads the next checkpoint, which must belong to this run too: checked before anything is written.
+        var (phi, phiNote) = FloorPoint(folder, store, step, checkpoint, options, modelSha256);
+
+        // Everything is written into a fresh folder beside the output and only then put in its place, so an earlier
+        // export's files never mix with this one's, and a failure (a full disk) leaves the earlier export as it was
+        // and no half-written theta file anywhere.
+        output = Path.GetFullPath(output);
+        string parent = Path.GetDirectoryName(output)!, name = Path.GetFileName(output);
+        string staging = Path.Combine(parent, $".{name}.partial-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(parent);
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            Directory.CreateDirectory(staging);
+            var index = Write(folder, step, checkpoint, phi, phiNote, staging, format);
+            Replace(output, staging);
+            return index;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            try { if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true); }
+            catch (IOException) { /* the original failure is what the user needs to see */ }
+            string reason = e is ArgumentException { ParamName: { } parameter } a ? a.Message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal) : e.Message;
+            throw new IOException($"{output}: the export could not be written ({reason.ReplaceLineEndings(" ").Trim()}); " +
+                $"{(Directory.Exists(output) ? "the earlier export there is unchanged" : "nothing was written")}", e);
+        }
+    }
+
+    /// <summary>--out must be new, empty, or an earlier export (which is replaced whole); anything else is refused before writing.</summary>
+    private static void RefuseForeignFolder(string output)
+    {
+        if (!Directory.Exists(output) || !Directory.EnumerateFileSystemEntries(output).Any()) return;
+        if (!File.Exists(Path.Combine(output, "index.json")))
+            throw new ArgumentException($"--out {output}: a folder that is not empty and holds no earlier export (no index.json); " +
+                "give a new or empty folder");
+    }
+
+    /// <summary>Puts the finished export <paramref name="staging"/> at <paramref name="output"/>, replacing an earlier export whole.</summary>
+    private static void Replace(string output, string staging)
+    {
+        if (!Directory.Exists(output))
+        {
+            Directory.Move(staging, output);
+            return;
+        }
+        string old = staging.Replace(".partial-", ".old-", StringComparison.Ordinal);
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        Directory.Move(output, old);
+        try { Directory.Move(staging, output); }
+        catch
+        {
+            Directory.Move(old, output);
+            throw;
+        }
+        Directory.Delete(old, recursive: true);
+    }
+
+    private static JsonObject Write(RunFolder folder, int step, CheckpointFile checkpoint, List<(string Name, Tensor Value)>? phi, string phiNote,
+        string output, WeightFormat format)
+    {
         var buffers = checkpoint.Header.BufferNames.ToHashSet();
         // Every name that is not a buffer: the parameters, and tied ones under each of their names (PyTorch's
         // state_dict has a key per name, and load_state_dict(strict=True) asks for all of them).
         var theta = checkpoint.Under("model/").Where(p => !buffers.Contains(p.Name)).ToList();
         var state = checkpoint.Under("model/").Where(p => buffers.Contains(p.Name)).ToList();
         using var scope = NewDisposeScope();
-        var (phi, phiNote) = FloorPoint(folder, store, step, checkpoint, options);
 
         var tensors = new JsonArray();
         if (format == WeightFormat.Npy)
@@ -101,7 +162,7 @@ public static class SnapshotExport
     /// renamed, or copied in from another run or model, would otherwise be exported under the wrong step).
     /// </summary>
     /// <exception cref="ArgumentException">It is damaged or belongs elsewhere (one line saying which).</exception>
-    private static CheckpointFile ReadOwn(string path, int step, TrainOptions options)
+    private static CheckpointFile ReadOwn(string path, int step, TrainOptions options, string? modelSha256)
     {
         CheckpointFile checkpoint;
         try { checkpoint = CheckpointFile.Read(path); }
@@ -112,6 +173,10 @@ public static class SnapshotExport
                 throw new ArgumentException($"{path}: holds step {checkpoint.Header.Step}, not step {step} (renamed or copied?); refusing to " +
                     $"export it under the wrong step");
             Training.ResumePlan.CheckBelongs(checkpoint, options, path);
+            // The same model path can have held another TorchScript file: the checkpoint's must be this run's.
+            if (checkpoint.Header.ModelSha256 is { } written && modelSha256 is not null && written != modelSha256)
+                throw new ArgumentException($"{path}: written with another TorchScript file (SHA-256 {written[..12]}…) than this run's " +
+                    $"({modelSha256[..12]}…, run.json); a checkpoint of another run? refusing to export it");
             return checkpoint;
         }
         catch (ResumeException e)
@@ -128,12 +193,12 @@ public static class SnapshotExport
 
     /// <summary>φ_t by name (tensors in the caller's dispose scope), or null and why not.</summary>
     private static (List<(string Name, Tensor Value)>? Phi, string Note) FloorPoint(RunFolder folder, CheckpointStore store, int step,
-        CheckpointFile at, TrainOptions options)
+        CheckpointFile at, TrainOptions options, string? modelSha256)
     {
         if (!store.Steps().Contains(step + 1)) return (null, $"phi_t needs theta_(t+1) too; step {step + 1} has no checkpoint");
         double alpha = FloorAlpha(folder, step);
         if (double.IsNaN(alpha)) return (null, $"phi_t needs probe_floor_alpha at step {step} in steps.csv; that step's profile was not recorded");
-        using var next = ReadOwn(store.PathOf(step + 1), step + 1, options);
+        using var next = ReadOwn(store.PathOf(step + 1), step + 1, options, modelSha256);
         var phi = new List<(string, Tensor)>();
         var buffers = at.Header.BufferNames.ToHashSet();
         foreach (var name in at.Under("model/").Select(p => p.Name).Where(n => !buffers.Contains(n)))

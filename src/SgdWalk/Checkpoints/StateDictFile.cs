@@ -47,7 +47,7 @@ public static class StateDictFile
     }
 
     /// <summary>Reads a state_dict file (.pt/.pth/.bin written by torch.save, or .safetensors). The caller owns the tensors.</summary>
-    /// <exception cref="InvalidDataException">Not such a file, or damaged; one line naming the file.</exception>
+    /// <exception cref="InvalidDataException">Not such a file, or damaged; one line naming the file (and the tensor, when one is at fault).</exception>
     public static Dictionary<string, Tensor> Read(string path)
     {
         var format = FormatOf(path)
@@ -56,7 +56,11 @@ public static class StateDictFile
         try
         {
             using var file = File.OpenRead(path);
-            if (format == WeightFormat.Safetensors) return Safetensors.LoadStateDict(file);
+            if (format == WeightFormat.Safetensors) return SafetensorsReader.Read(path, file);
+            var magic = new byte[4];
+            if (Npy.ReadFully(file, magic) && !magic.AsSpan().SequenceEqual("PK\u0003\u0004"u8) && file.Length > 9 && LooksLikeSafetensors(file))
+                throw new InvalidDataException($"{path}: is a safetensors file, not a torch.save (zip) file; name it .safetensors");
+            file.Position = 0;
             var table = PyTorchUnpickler.UnpickleStateDict(file);
             var state = new Dictionary<string, Tensor>();
             foreach (DictionaryEntry entry in table)
@@ -72,10 +76,43 @@ public static class StateDictFile
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A third-party parser of untrusted bytes (pickle, zip, JSON): whatever it throws means "not a readable file".
-            string what = format == WeightFormat.Pt ? "a state_dict saved by torch.save (the zip format of PyTorch 1.6+)" : "a safetensors file";
-            throw new InvalidDataException($"{path}: not readable as {what} ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")})");
+            // A third-party parser of untrusted bytes (pickle, zip): whatever it throws means "not a readable file",
+            // said in the user's terms, never with .NET's or libtorch's internals (type names, stack frames).
+            throw new InvalidDataException($"{path}: not readable as a state_dict saved by torch.save (the zip format of PyTorch 1.6+): {Reason(e)}");
         }
+    }
+
+    /// <summary>An 8-byte length and then a JSON object: the start of a safetensors file (the stream is left anywhere).</summary>
+    private static bool LooksLikeSafetensors(Stream file)
+    {
+        file.Position = 0;
+        var head = new byte[9];
+        if (!Npy.ReadFully(file, head)) return false;
+        ulong length = BitConverter.ToUInt64(head, 0);
+        return head[8] == (byte)'{' && length >= 2 && length <= (ulong)(file.Length - 8);
+    }
+
+    /// <summary>Why the unpickler refused the file, in words a PyTorch user acts on.</summary>
+    private static string Reason(Exception e)
+    {
+        string message = e.Message;
+        // libtorch appends its C++ stack ("Exception raised from ... (most recent call first): frame #0 ...").
+        int frames = message.IndexOf("Exception raised from", StringComparison.Ordinal);
+        if (frames >= 0) message = message[..frames];
+        message = message.ReplaceLineEndings(" ").Trim();
+        if (message.Contains("setStorage", StringComparison.Ordinal) || message.Contains("out of bounds for storage", StringComparison.Ordinal))
+            return "some tensors are views into one shared storage (slices of a bigger tensor), which cannot be read here; " +
+                "save {k: v.clone() for k, v in state_dict.items()}";
+        if (e is InvalidCastException)
+            return "it holds a list, tuple or other object, not a dict of name → tensor; save model.state_dict()";
+        if (e is NotImplementedException && message.Contains("entire model", StringComparison.Ordinal))
+            return "it holds a whole model (torch.save(model)), not its state_dict; save model.state_dict()";
+        if (message.Contains("IObjectConstructor", StringComparison.Ordinal) || message.Contains("ClassDict", StringComparison.Ordinal)
+            || message.Contains("unregistered class", StringComparison.Ordinal))
+            return "it holds Python objects other than tensors (numpy arrays, a model, other classes); save a dict of tensors only " +
+                "(model.state_dict())";
+        if (e is InvalidDataException or IOException or EndOfStreamException) return message.TrimEnd('.');
+        return "damaged, or not written by torch.save";
     }
 
     /// <summary>
@@ -102,6 +139,7 @@ public static class StateDictFile
         {
             var live = StateOf(model);
             if (Mismatch(path, live, loaded) is { } problem) throw new InvalidDataException(problem);
+            if (NonFinite(path, live.Select(l => (l.Name, loaded[l.Name]))) is { } bad) throw new InvalidDataException(bad);
             using var noGrad = no_grad();
             foreach (var (name, value) in live) value.copy_(loaded[name]);
         }
@@ -128,6 +166,24 @@ public static class StateDictFile
         if (mismatched.Count > 0) parts.Add($"mismatched: {string.Join("; ", mismatched)}");
         return $"{path}: does not match the model's state_dict ({string.Join(" | ", parts)}); `sgdwalk export` of a run of this model " +
             "lists the names and shapes it expects";
+    }
+
+    /// <summary>The first NaN or infinity in floating-point <paramref name="tensors"/>, as one line naming the tensor; null when all are finite.</summary>
+    public static string? NonFinite(string path, IEnumerable<(string Name, Tensor Value)> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        foreach (var (name, value) in tensors)
+        {
+            if (!value.is_floating_point() || value.numel() == 0) continue;
+            using var scope = NewDisposeScope();
+            var finite = value.isfinite().flatten();
+            if (finite.all().item<bool>()) continue;
+            long at = finite.logical_not().to_type(ScalarType.Int32).argmax().item<long>();
+            double v = value.flatten()[at].to_type(ScalarType.Float64).item<double>();
+            return $"{path}: '{name}' holds {(double.IsNaN(v) ? "NaN" : v > 0 ? "+inf" : "-inf")} at flat index {at}; initial weights " +
+                "must be finite (a diverged or damaged checkpoint?)";
+        }
+        return null;
     }
 
     private static string Describe(Tensor t) => $"{t.dtype.ToString().ToLowerInvariant()}[{string.Join(",", t.shape)}]";

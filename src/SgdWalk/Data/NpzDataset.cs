@@ -206,6 +206,7 @@ public sealed class NpzDataset
             if (header.Shape.Length != 0 || !header.IsInteger)
                 throw new DataFormatException(path, $"'classes' must be one integer (a 0-d array), not {header.TypeName} {header.ShapeText}");
             var value = Integers(stream, header, "classes")[0];
+            Verify(stream, "classes");
             if (value is < 2 or > 1 << 20) throw new DataFormatException(path, $"'classes' = {value}; it must be from 2 to {1 << 20}");
             return (int)value;
         }
@@ -217,6 +218,10 @@ public sealed class NpzDataset
             var shape = header.Shape;
             if (shape.Length is not (3 or 4))
                 throw new DataFormatException(path, $"'{imagesKey}' has shape {header.ShapeText}; it must be (N, C, H, W) or (N, H, W)");
+            // (N, H, W, C) as TensorFlow, PIL and most image files hold them: the last axis a channel count, the second not.
+            if (shape.Length == 4 && shape[3] is 1 or 3 or 4 && shape[1] is not (1 or 3 or 4))
+                throw new DataFormatException(path, $"'{imagesKey}' has shape {header.ShapeText}, which looks channels-last (N, H, W, C); SgdWalk " +
+                    $"takes (N, C, H, W): save {imagesKey}.transpose(0, 3, 1, 2)");
             long[] nchw = shape.Length == 4 ? shape : [shape[0], 1, shape[1], shape[2]];
             if (nchw.Skip(1).Any(d => d == 0 || d > 1 << 16) || nchw[0] > int.MaxValue)
                 throw new DataFormatException(path, $"'{imagesKey}' has shape {header.ShapeText}; every image dimension must be from 1 to 65536");
@@ -239,6 +244,7 @@ public sealed class NpzDataset
                 throw new DataFormatException(path, $"'{imagesKey}' holds {bytes} bytes; arrays above 2 GB are not supported");
             var data = new byte[bytes];
             if (!Npy.ReadFully(stream, data)) throw new DataFormatException(path, $"'{imagesKey}' is cut short (the archive is truncated)");
+            Verify(stream, imagesKey);
             if (normalisation == AsGiven)
             {
                 var floats = MemoryMarshal.Cast<byte, float>(data);
@@ -269,6 +275,7 @@ public sealed class NpzDataset
                 throw new DataFormatException(path, $"'{key}' are {header.TypeName}; labels must be integers (e.g. {key}.astype(numpy.int64))");
             if (header.FortranOrder) throw FortranOrder(key);
             var labels = Integers(stream, header, key);
+            Verify(stream, key);
             int negative = Array.FindIndex(labels, l => l < 0);
             if (negative >= 0) throw new DataFormatException(path, $"'{key}'[{negative}] = {labels[negative]}; labels must be 0 or more");
             return labels;
@@ -284,6 +291,8 @@ public sealed class NpzDataset
             for (int i = 0; i < values.Length; i++)
             {
                 var bytes = data.AsSpan(i * header.ItemSize, header.ItemSize);
+                if (header.ItemSize == 8 && !signed && BitConverter.ToUInt64(bytes) > long.MaxValue)
+                    throw new DataFormatException(path, $"'{key}'[{i}] = {BitConverter.ToUInt64(bytes)} is far beyond any class (uint64 above {long.MaxValue})");
                 values[i] = (header.ItemSize, signed) switch
                 {
                     (1, true) => (sbyte)bytes[0],
@@ -293,21 +302,31 @@ public sealed class NpzDataset
                     (4, true) => BitConverter.ToInt32(bytes),
                     (4, false) => BitConverter.ToUInt32(bytes),
                     (_, true) => BitConverter.ToInt64(bytes),
-                    // A uint64 above long.MaxValue is reported as negative, i.e. out of range.
-                    (_, false) => (long)BitConverter.ToUInt64(bytes),
+                    (_, false) => (long)BitConverter.ToUInt64(bytes), // at most long.MaxValue: checked above
                 };
             }
             return values;
         }
 
-        private Stream Open(string key, out NpyHeader header)
+        /// <summary>
+        /// The entry's CRC-32 (over all its bytes, as the archive records it) must match what was read, as numpy
+        /// requires: a flipped byte in a stored entry, or a wrong checksum, is damage the reader would otherwise take as data.
+        /// </summary>
+        private void Verify(Crc32.Reading stream, string key)
+        {
+            uint actual = stream.ReadToEndAndHash(), recorded = entries[key].Crc32;
+            if (actual != recorded)
+                throw new DataFormatException(path, $"'{key}' fails its CRC-32 check (recorded {recorded:x8}, read {actual:x8}); the file is damaged");
+        }
+
+        private Crc32.Reading Open(string key, out NpyHeader header)
         {
             if (!entries.TryGetValue(key, out var entry)) throw new DataFormatException(path, $"no '{key}' array");
             current = key;
-            Stream? stream = null;
+            Crc32.Reading? stream = null;
             try
             {
-                stream = entry.Open();
+                stream = new Crc32.Reading(entry.Open());
                 header = Npy.ReadHeader(stream);
                 return stream;
             }

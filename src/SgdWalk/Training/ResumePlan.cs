@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SgdWalk.Checkpoints;
 using SgdWalk.Data;
+using SgdWalk.Models;
 using SgdWalk.Records;
 using static TorchSharp.torch;
 
@@ -10,7 +11,10 @@ namespace SgdWalk.Training;
 /// the checkpoint belongs to exactly this run.</summary>
 internal static class ResumePlan
 {
-    public static (TrainOptions Options, RunManifest Manifest, CheckpointFile? Checkpoint) Load(RunFolder folder)
+    /// <param name="model">`torchscript:PATH`: the run's TorchScript file moved there (it must have the SHA-256 run.json records).</param>
+    /// <param name="dataset">`npz:PATH`: the run's .npz file moved there (the same).</param>
+    public static (TrainOptions Options, RunManifest Manifest, CheckpointFile? Checkpoint) Load(RunFolder folder, string? model = null,
+        string? dataset = null)
     {
         if (!File.Exists(folder.Manifest))
             throw new ResumeException($"{folder.Path}: no run.json; not a run folder");
@@ -30,6 +34,8 @@ internal static class ResumePlan
             throw new ResumeException($"{folder.Path}: the run is {manifest.Status.ToString().ToLowerInvariant()}; there is nothing to resume");
         if (options.Validate() is { Count: > 0 } problems)
             throw new ResumeException($"{folder.Manifest}: {problems[0]}");
+        var recorded = options;
+        options = Relocate(manifest, options, model, dataset);
 
         var store = new CheckpointStore(folder.Checkpoints, options.KeepCheckpoints);
         // A damaged newest checkpoint (a crash of the disk, not of the run: writes are atomic) falls back to the newest
@@ -41,7 +47,14 @@ internal static class ResumePlan
         {
             try
             {
-                CheckBelongs(checkpoint, options, path!);
+                // The files' paths may differ from the checkpoint's (moved, same SHA-256, checked above; CheckModel
+                // compares the checkpoint's own hashes of model and data): the other options must match.
+                CheckBelongs(checkpoint, recorded with
+                {
+                    Model = TorchScriptModel.Names(options.Model) ? checkpoint.Header.Options["model"]?.GetValue<string>() ?? options.Model : options.Model,
+                    Dataset = NpzDataset.IsNpz(options.Dataset, out _) ? checkpoint.Header.Options["dataset"]?.GetValue<string>() ?? options.Dataset
+                        : options.Dataset,
+                }, path!);
                 CheckFiles(checkpoint, folder, path!);
             }
             catch
@@ -51,6 +64,45 @@ internal static class ResumePlan
             }
         }
         return (options, manifest, checkpoint);
+    }
+
+    /// <summary>
+    /// The run's TorchScript and .npz files must be the bytes run.json records (checked before anything is written, so a
+    /// refusal leaves the run as it was); `--model torchscript:PATH` / `--dataset npz:PATH` point to a copy elsewhere with
+    /// the same SHA-256, and run.json then names the new place.
+    /// </summary>
+    private static TrainOptions Relocate(RunManifest manifest, TrainOptions options, string? model, string? dataset)
+    {
+        string? modelPath = null, dataPath = null;
+        if (model is not null)
+        {
+            if (!TorchScriptModel.Names(options.Model))
+                throw new ResumeException($"--model {model}: only a TorchScript run's model file can be given again (this run's model is {options.Model})");
+            if (!TorchScriptModel.Names(model) || TorchScriptModel.PathOf(model).Length == 0)
+                throw new ResumeException($"--model {model}: give the moved TorchScript file as torchscript:PATH");
+            modelPath = Path.GetFullPath(TorchScriptModel.PathOf(model));
+        }
+        if (dataset is not null)
+        {
+            if (!NpzDataset.IsNpz(options.Dataset, out _))
+                throw new ResumeException($"--dataset {dataset}: only an .npz run's file can be given again (this run's data are {options.Dataset})");
+            if (!NpzDataset.IsNpz(dataset, out string given) || given.Length == 0)
+                throw new ResumeException($"--dataset {dataset}: give the moved .npz file as npz:PATH");
+            dataPath = Path.GetFullPath(given);
+        }
+        if ((RecordedFiles.ModelProblem(manifest.Options, modelPath) ?? RecordedFiles.DataProblem(manifest.Options, dataPath)) is { } problem)
+            throw new ResumeException($"{problem}; nothing was changed");
+        if (modelPath is not null)
+        {
+            options = options with { Model = TorchScriptModel.Prefix + modelPath };
+            manifest.Options["model"] = options.Model;
+        }
+        if (dataPath is not null)
+        {
+            options = options with { Dataset = NpzDataset.Prefix + dataPath };
+            manifest.Options["dataset"] = options.Dataset;
+        }
+        return options;
     }
 
     /// <summary>The CSV files must still begin with exactly the bytes the checkpoint recorded, so cutting them there

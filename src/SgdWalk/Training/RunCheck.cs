@@ -14,10 +14,14 @@ public static class RunCheck
 {
     /// <summary>The problems of one run (empty when it can start).</summary>
     /// <param name="memoryBytes">The machine's memory; null = read it (/proc/meminfo MemTotal, else the GC's view).</param>
-    public static IReadOnlyList<string> Check(TrainOptions options, long? memoryBytes = null) => Check([options], memoryBytes);
+    /// <param name="folder">The run folder to be: its disk must have room for the checkpoints kept (null = not checked).</param>
+    public static IReadOnlyList<string> Check(TrainOptions options, long? memoryBytes = null, string? folder = null) =>
+        Check([options], memoryBytes, folder);
 
     /// <summary>The problems of several runs (a sweep's cells), each distinct problem once; models are tried once per shape.</summary>
-    public static IReadOnlyList<string> Check(IEnumerable<TrainOptions> runs, long? memoryBytes = null)
+    public static IReadOnlyList<string> Check(IEnumerable<TrainOptions> runs, long? memoryBytes = null) => Check(runs, memoryBytes, null);
+
+    private static IReadOnlyList<string> Check(IEnumerable<TrainOptions> runs, long? memoryBytes, string? folder)
     {
         ArgumentNullException.ThrowIfNull(runs);
         var errors = new List<string>();
@@ -27,13 +31,14 @@ public static class RunCheck
         foreach (var requested in runs)
         {
             var problems = requested.Validate();
-            if (problems.Count == 0) problems = CheckAgainstData(requested.Resolve(), shapes, trials, memory);
+            if (problems.Count == 0) problems = CheckAgainstData(requested.Resolve(), shapes, trials, memory, folder);
             errors.AddRange(problems);
         }
         return errors.Distinct().ToList();
     }
 
-    private static List<string> CheckAgainstData(TrainOptions options, Dictionary<(string, string?), DataShape?> shapes, HashSet<string> trials, long memory)
+    private static List<string> CheckAgainstData(TrainOptions options, Dictionary<(string, string?), DataShape?> shapes, HashSet<string> trials, long memory,
+        string? folder)
     {
         var errors = new List<string>();
         bool torchScript = TorchScriptModel.Names(options.Model);
@@ -77,6 +82,10 @@ public static class RunCheck
             errors.Add($"the run would need about {Gigabytes(need)} GB ({Count(parameters)} parameters, " +
                 $"{Count((double)train + validation + shape.Test)} images of {shape.Channels}x{shape.Height}x{shape.Width}), " +
                 $"more than this machine's {Gigabytes(memory)} GB; use a smaller --hidden, --depth, --train-size or --batch-size");
+        // The checkpoints kept (plus one being written) must fit on the folder's disk: refused here, before the folder,
+        // its lock or run.json exist (the run checks again with the built model, as a backstop).
+        if (errors.Count == 0 && folder is not null && DiskProblem(options, folder, Memory(options, spec, shape, train, validation).Parameters) is { } disk)
+            errors.Add(disk);
         if (errors.Count == 0 && trials.Add($"{options.Model}|{string.Join(",", options.Hidden ?? [])}|{options.ModelBatchNorm}|{options.Depth}|" +
                 $"{spec.Channels}x{spec.Height}x{spec.Width}x{spec.Classes}|{options.MicroBatch}|{options.EvaluationChunkSize}")
             && ModelProblem(options, spec, torchScript) is { } failure)
@@ -110,6 +119,30 @@ public static class RunCheck
         {
             return e.Message;
         }
+    }
+
+    /// <summary>Why the disk under <paramref name="folder"/> cannot hold the run's checkpoints; null when it can (or cannot be told).</summary>
+    private static string? DiskProblem(TrainOptions options, string folder, double parameters)
+    {
+        string path = Path.GetFullPath(folder);
+        string? existing = path;
+        while (existing is not null && !Directory.Exists(existing)) existing = Path.GetDirectoryName(existing);
+        if (existing is null) return null;
+        long free;
+        try
+        {
+            var drive = new DriveInfo(existing);
+            // A pseudo file system (/proc: no size at all) is no disk; writing there fails with its own message later.
+            if (drive.TotalSize == 0) return null;
+            free = drive.AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return null; }
+        // As the run estimates it with its model: parameters, momentum and three probe vectors per checkpoint, plus 1 MB.
+        double checkpoint = parameters * 4 * (options.Momentum > 0 ? 5 : 4) + (1 << 20);
+        double need = checkpoint * ((double)options.KeepCheckpoints + 2);
+        if (free >= need) return null;
+        return string.Create(CultureInfo.InvariantCulture, $"{path}: the disk has {free / 1e6:F1} MB free, the run needs about {need / 1e6:F1} MB " +
+            $"({options.KeepCheckpoints} checkpoints kept, plus one being written); free space, keep fewer with --keep-checkpoints, or choose another --out");
     }
 
     /// <summary>A lower estimate of the bytes the run holds at once, and the parameter count.</summary>

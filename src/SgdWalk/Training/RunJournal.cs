@@ -30,6 +30,9 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
     {
         var total = Stopwatch.StartNew();
         double previousTotal = manifest.TimingsSeconds.GetValueOrDefault("total_s");
+        // A resume refused by a check that needs the data or the model loaded leaves run.json as it was, byte for byte.
+        byte[]? before = File.Exists(folder.Manifest) ? File.ReadAllBytes(folder.Manifest) : null;
+        bool refused = false;
         manifest.Threads = get_num_threads();
         manifest.Machine = RunEnvironment.Machine();
         manifest.Write(folder.Manifest);
@@ -45,18 +48,32 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
         {
             // A refused resume leaves the run as it was (interrupted, say); anything else, libtorch's own errors
             // included, marks it failed, with the reason on one line.
+            refused = e is ResumeException && before is not null;
             manifest.Status = e is ResumeException ? manifest.Status : RunStatus.Failed;
             manifest.Message = Models.TorchScriptRuntime.Reason(e);
             throw;
         }
         finally
         {
-            manifest.FinishedUtc = DateTimeOffset.UtcNow;
-            manifest.TimingsSeconds["total_s"] = previousTotal + total.Elapsed.TotalSeconds;
-            // The whole process's peak (a run in a process that did other work first reports that work's peak too).
-            if (RunEnvironment.PeakMemoryMegabytes() is long peak) manifest.Counts["peak_memory_mb"] = peak;
-            manifest.Write(folder.Manifest);
+            if (refused) Restore(before!);
+            else Finish(total.Elapsed.TotalSeconds + previousTotal);
         }
+    }
+
+    private void Restore(byte[] bytes)
+    {
+        string temporary = folder.Manifest + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, folder.Manifest, overwrite: true);
+    }
+
+    private void Finish(double totalSeconds)
+    {
+        manifest.FinishedUtc = DateTimeOffset.UtcNow;
+        manifest.TimingsSeconds["total_s"] = totalSeconds;
+        // The whole process's peak (a run in a process that did other work first reports that work's peak too).
+        if (RunEnvironment.PeakMemoryMegabytes() is long peak) manifest.Counts["peak_memory_mb"] = peak;
+        manifest.Write(folder.Manifest);
     }
 
     public void DataLoaded(DataBundle data, TimeSpan took)

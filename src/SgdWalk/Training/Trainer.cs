@@ -83,9 +83,12 @@ public sealed partial class Trainer
     /// with the options in its run.json; steps.csv, profiles.csv and epochs.csv are cut back to the checkpoint first.
     /// </summary>
     /// <exception cref="ResumeException">Nothing to resume, or the checkpoint does not belong to this run.</exception>
-    public static TrainingResult Resume(RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    /// <param name="model">`torchscript:PATH`: the run's TorchScript file, moved there (same SHA-256); null = where run.json says.</param>
+    /// <param name="dataset">`npz:PATH`: the run's .npz file, moved there (same SHA-256); null = where run.json says.</param>
+    public static TrainingResult Resume(RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default,
+        string? model = null, string? dataset = null)
     {
-        var (options, manifest, checkpoint) = ResumePlan.Load(folder);
+        var (options, manifest, checkpoint) = ResumePlan.Load(folder, model, dataset);
         using (checkpoint)
             return Execute(options, new RunJournal(manifest, folder), checkpoint, resuming: true, progress, cancel);
     }
