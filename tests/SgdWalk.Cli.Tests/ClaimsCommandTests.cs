@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using SgdWalk.Records;
 using SgdWalk.Records.Claims;
 using SgdWalk.TestSupport;
 
@@ -174,6 +175,8 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
     [InlineData("--seeds", "9", "--seeds must be at least 10: with fewer seeds no test can earn a verdict (got 9)")]
     [InlineData("--scale", "huge", "--scale must be cpu or paper")]
     [InlineData("--probe-size", "auto", "--probe-size auto is not available for claims")]
+    [InlineData("--batch-size", "1", "--batch-size must be at least 4 for claims: the plan also runs batch size 1/4 (got 1)")]
+    [InlineData("--lr", "-1", "--lr must be a positive number (got -1)")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string option, string value, string message)
     {
         string folder = Path.Combine(reference.Root, "bad-" + option.TrimStart('-'));
@@ -182,6 +185,37 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains(message, output);
         Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void Claims_run_on_a_scripted_pytorch_model()
+    {
+        TestDependencies.Require("pytorch");
+        string folder = Path.Combine(reference.Root, "torchscript");
+        Directory.CreateDirectory(folder);
+        Python.Run("""
+            import torch, torch.nn as nn, sgdwalk
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc1 = nn.Linear(64, 16); self.bn = nn.BatchNorm1d(16); self.fc2 = nn.Linear(16, 4)
+                def forward(self, x):
+                    return self.fc2(torch.relu(self.bn(self.fc1(x.flatten(1)))))
+            torch.manual_seed(0)
+            sgdwalk.save_model(Net(), "net.pt", (1, 8, 8), 4)
+            """, folder);
+        string claims = Path.Combine(folder, "claims");
+        string[] args = ["claims", "--model", "torchscript:" + Path.Combine(folder, "net.pt"), "--dataset", "synthetic", "--train-size", "400",
+            "--epochs", "2", "--out", claims];
+        var (code, output) = CliHarness.Run([.. args, "--emit", "slurm"]);
+        Assert.True(code == 0, output);
+        Assert.Contains("estimated time here:", output);
+        Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
+        // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
+        (code, output) = CliHarness.Run([.. args, "--shard", "1/84"]);
+        Assert.True(code == 0, output);
+        var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
+        Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);
     }
 
     [Fact]

@@ -33,6 +33,12 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");
         var shared = Shared(scale, settings, errors);
         if (errors.Count > 0) return Fail(errors);
+        // The user's own values first, each said once; then the values the plan derives from them (batch/4, lr/2, ...)
+        // can only go wrong through a rule of the plan, said in the user's terms.
+        if (shared.Validate() is { Count: > 0 } own) return Fail(own);
+        int divisor = scale == ExperimentScale.Paper ? 2 : 4;
+        if (shared.BatchSize < divisor)
+            return Fail([$"--batch-size must be at least {divisor} for claims: the plan also runs batch size {shared.BatchSize}/{divisor} (got {shared.BatchSize})"]);
 
         var design = ClaimsPlan.Design(scale, Math.Max(1, settings.Seeds), shared);
         string folder = settings.Out ?? Path.Combine("runs", $"claims-{shared.Dataset}-{shared.Model}{(scale == ExperimentScale.Paper ? "-paper" : "")}");

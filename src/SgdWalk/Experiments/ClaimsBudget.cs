@@ -23,10 +23,12 @@ public static class ClaimsBudget
     /// <summary>Times a few passes of the plan's model on random inputs of its data's shape.</summary>
     public static StepCosts Measure(TrainOptions options, int batch = 100)
     {
-        var (channels, height, width, classes) = Shape(options.Dataset);
+        var (channels, height, width, classes) = Shape(options);
         using var scope = NewDisposeScope();
         if (options.Threads is { } threads) set_num_threads(threads);
-        var model = ModelZoo.Create(options.Model, new ModelSpec(channels, height, width, classes, options.Hidden, options.ModelBatchNorm, options.Depth));
+        using var model = TorchScriptModel.Names(options.Model)
+            ? TorchScriptModel.Load(TorchScriptModel.PathOf(options.Model))
+            : ModelZoo.Create(options.Model, new ModelSpec(channels, height, width, classes, options.Hidden, options.ModelBatchNorm, options.Depth));
         var inputs = randn(batch, channels, height, width);
         var targets = randint(classes, [batch], ScalarType.Int64);
         var loss = nn.CrossEntropyLoss();
@@ -35,19 +37,21 @@ public static class ClaimsBudget
         // say what the work costs, not how busy the machine was at this second.
         double Time(Action pass)
         {
+            pass(); // warm-up, never counted: the first call pays libtorch's and oneMKL's set-up (a second or more), which
+                    // once made the same plan's estimate 1 or 24 minutes depending on whether it was timed
             var clock = Stopwatch.StartNew();
-            pass(); // warm-up: first-call allocations
-            // A pass of a second or more (VGG-11 on CIFAR-10) is its own measurement: first-call costs are small beside it.
+            pass();
+            // A pass of a second or more (VGG-11 on CIFAR-10) is its own measurement: timing noise is small beside it.
             if (clock.Elapsed.TotalSeconds >= 1) return clock.Elapsed.TotalSeconds / batch;
-            double fastest = double.PositiveInfinity;
+            double fastestSoFar = clock.Elapsed.TotalSeconds;
             var budget = Stopwatch.StartNew();
             for (int i = 0; i < 20 && (i < 3 || budget.Elapsed.TotalSeconds < 0.5); i++)
             {
                 clock.Restart();
                 pass();
-                fastest = Math.Min(fastest, clock.Elapsed.TotalSeconds);
+                fastestSoFar = Math.Min(fastestSoFar, clock.Elapsed.TotalSeconds);
             }
-            return fastest / batch;
+            return fastestSoFar / batch;
         }
         double train = Time(() =>
         {
@@ -66,35 +70,47 @@ public static class ClaimsBudget
     public static double Seconds(TrainOptions o, StepCosts costs)
     {
         int images = ClaimsPlan.TrainingImages(o);
-        double steps = o.Steps ?? Math.Ceiling(images / (double)o.BatchSize) * o.Epochs;
+        int stepsPerEpoch = (int)Math.Ceiling(images / (double)o.BatchSize);
+        double steps = o.Steps ?? stepsPerEpoch * o.Epochs;
         int probe = Math.Min(o.ProbeSize ?? images, images), alphas = o.Alphas.Count;
         double seconds = steps * o.BatchSize * costs.TrainPerSample;
         if (o.Probes == ProbePreset.Paper)
         {
-            double recorded = Count(o.Record, steps);
+            double recorded = Count(o.Record, steps, stepsPerEpoch);
             seconds += recorded * alphas * (probe + o.BatchSize) * costs.ForwardPerSample;
             if (o.FloorLags.Count > 0) seconds += recorded * o.FloorLags.Count * alphas * probe * costs.ForwardPerSample;
         }
         if (o.Optimizer != OptimizerKind.Sgd) seconds += steps * alphas * o.BatchSize * costs.ForwardPerSample;
         // A Hessian-vector product costs about two training passes; Lanczos takes up to EigenIterations of them.
-        double curvature = Count(o.Sharpness, steps);
+        double curvature = Count(o.Sharpness, steps, stepsPerEpoch);
         seconds += curvature * (((o.EigenIterations + o.TraceSamples) * probe) + o.BatchSize) * 2 * costs.TrainPerSample;
         // Per epoch: validation (5,000 by default) and test (10,000) in eval mode.
         seconds += o.Epochs * 15_000 * costs.ForwardPerSample;
         return seconds;
     }
 
-    /// <summary>How many steps a schedule such as every:10 or none selects (others: every step, an upper bound).</summary>
-    private static double Count(string schedule, double steps) =>
-        schedule == "none" ? 0
-        : schedule.StartsWith("every:", StringComparison.Ordinal) && int.TryParse(schedule[6..], NumberStyles.None, CultureInfo.InvariantCulture, out int n)
-            ? Math.Ceiling(steps / n) : steps;
-
-    /// <summary>The image shape of a dataset: CIFAR-10 3×32×32, MNIST-like 1×28×28, synthetic 1×8×8 with 4 classes.</summary>
-    private static (int Channels, int Height, int Width, int Classes) Shape(string dataset) => dataset switch
+    /// <summary>How many of the run's steps a schedule (every:10, steps:0-49+every:10, epochs:1,2, none, ...) selects.</summary>
+    internal static double Count(string schedule, double steps, int stepsPerEpoch)
     {
-        "cifar10" => (3, 32, 32, 10),
-        "synthetic" => (1, 8, 8, 4),
-        _ => (1, 28, 28, 10),
-    };
+        var parsed = RecordSchedule.Parse(schedule);
+        if (parsed.IsNone) return 0;
+        int count = 0;
+        for (int step = 0; step < steps; step++)
+            if (parsed.Includes(step, (step / Math.Max(1, stepsPerEpoch)) + 1)) count++;
+        return count;
+    }
+
+    /// <summary>The image shape of the run's data: from an npz file's header, else CIFAR-10 3×32×32, MNIST-like 1×28×28,
+    /// synthetic 1×8×8 with 4 classes (known without the data files, so `--scale paper` can be estimated without CIFAR-10).</summary>
+    private static (int Channels, int Height, int Width, int Classes) Shape(TrainOptions options)
+    {
+        if (Data.NpzDataset.IsNpz(options.Dataset, out _) && Data.DataShape.Describe(new Data.DataOptions(options.Dataset, options.DataDir, options.ValidationSize, options.TrainSize, options.Seed)) is { } npz)
+            return (npz.Channels, npz.Height, npz.Width, npz.Classes);
+        return options.Dataset switch
+        {
+            "cifar10" => (3, 32, 32, 10),
+            "synthetic" => (1, 8, 8, 4),
+            _ => (1, 28, 28, 10),
+        };
+    }
 }

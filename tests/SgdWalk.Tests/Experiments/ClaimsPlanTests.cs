@@ -92,6 +92,18 @@ public class ClaimsPlanTests
         Assert.Equal(floor, ClaimsBudget.Seconds(cells["floor-sgd-lr0.1-b100"].Options, costs), 9);
     }
 
+    [Theory]
+    [InlineData("every:10", 200, 100, 20)]
+    [InlineData("steps:0-49+every:10", 200, 100, 65)] // steps 0-49, then 50, 60, ..., 190
+    [InlineData("none", 200, 100, 0)]
+    [InlineData("all", 200, 100, 200)]
+    public void The_estimate_counts_exactly_the_steps_a_schedule_selects(string schedule, int steps, int stepsPerEpoch, int expected)
+    {
+        Assert.Equal(expected, ClaimsBudget.Count(schedule, steps, stepsPerEpoch));
+        Assert.Equal(Enumerable.Range(0, steps).Count(s => RecordSchedule.Parse(schedule).Includes(s, (s / stepsPerEpoch) + 1)),
+            ClaimsBudget.Count(schedule, steps, stepsPerEpoch));
+    }
+
     [Fact]
     public void Step_costs_are_measured_positive_and_a_training_pass_costs_more_than_a_forward_pass()
     {
