@@ -18,7 +18,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # that the slurm-wlm metapackage brings (removing only the metapackage would leave them). python3 stays: much of
 # Debian (apt's own helpers included) depends on it, and the .NET-only machine of the report had it too.
 packages=(dataset-fashion-mnist slurm-wlm slurmctld slurmd slurm-client munge chromium
-          python3-torch python3-numpy libopenblas0-openmp)
+          python3-torch python3-numpy libopenblas0-openmp libjemalloc2)
 checked=(data slurm chromium pytorch)   # each must be missing after the removal, or the check proves nothing
 
 remove=0 keep_clone=0 mode=""
@@ -67,7 +67,12 @@ if [ "$remove" = 1 ]; then
     echo "fresh-machine-check: still usable after the removal: ${still[*]}; this would not be a fresh machine, stopping" >&2
     exit 1
   fi
-  echo "fresh-machine-check: removed; ${checked[*]} now missing, as on a fresh machine"
+  # The allocator the launcher and test.sh preload (scripts/ensure-allocator.sh installs it again).
+  if [ -f "/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" ]; then
+    echo "fresh-machine-check: jemalloc still present after the removal; this would not be a fresh machine, stopping" >&2
+    exit 1
+  fi
+  echo "fresh-machine-check: removed; ${checked[*]} and jemalloc now missing, as on a fresh machine"
 fi
 
 work=$(mktemp -d /tmp/sgdwalk-fresh.XXXXXX)
