@@ -86,7 +86,7 @@ start=$SECONDS
 status=$?
 
 echo "fresh-machine-check: ./test.sh exited $status after $((SECONDS - start)) s"
-grep -E '^(ensure-test-deps|test\.sh):' "$work/test.log" | sed 's/^/  /'
+grep -E '^(ensure-test-deps|test\.sh|sgdwalk):' "$work/test.log" | sed 's/^/  /'
 grep -E '^\s*Failed [A-Za-z_]' "$work/test.log" | sed 's/^\s*/  /' | head -n 50
 tail -n 1 "$work/test.log"
 [ "$keep_clone" = 1 ] && echo "fresh-machine-check: clone and log kept in $work"
