@@ -10,7 +10,7 @@ public sealed class TorchScriptFiles : IDisposable
 {
     private const string Writer = """
         import json, torch, torch.nn as nn
-        import sgdwalk
+        import sgdwalk, typing
 
         class Net(nn.Module):
             def __init__(self, dropout=0.0):
@@ -18,6 +18,13 @@ public sealed class TorchScriptFiles : IDisposable
                 self.fc1 = nn.Linear(64, 16); self.bn = nn.BatchNorm1d(16); self.drop = nn.Dropout(dropout); self.fc2 = nn.Linear(16, 4)
             def forward(self, x):
                 return self.fc2(self.drop(torch.relu(self.bn(self.fc1(x.flatten(1))))))
+
+        class Dict(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 4)
+            def forward(self, x) -> typing.Dict[str, torch.Tensor]:
+                return {"logits": self.fc(x.flatten(1))}
 
         class Pair(nn.Module):
             def __init__(self):
@@ -79,6 +86,7 @@ public sealed class TorchScriptFiles : IDisposable
         torch.jit.script(Net()).save("stale.pt")
         json.dump({"sha256": "0" * 64}, open("stale.pt.json", "w"))
         torch.jit.script(Pair()).save("pair.pt")
+        torch.jit.script(Dict()).save("dict.pt")
         open("text.pt", "w").write("not a model")
         """;
 
@@ -110,7 +118,8 @@ public class TorchScriptCliTests(TorchScriptFiles files) : IClassFixture<TorchSc
     [InlineData("frozen.pt", "", "parameter 'fc1.weight' does not require grad")]
     [InlineData("double.pt", "", "parameter 'fc1.weight' is Float64")]
     [InlineData("stale.pt", "", "stale.pt.json: describes another file")]
-    [InlineData("pair.pt", "", "forward returns")]
+    [InlineData("pair.pt", "", "forward returns a tuple of 2 values, not one tensor of logits")]
+    [InlineData("dict.pt", "", "forward returns a value SgdWalk cannot read (a dict?), not one tensor of logits")]
     [InlineData("good.pt", "--hidden=8", "--hidden, --depth and --no-model-bn apply to zoo models, not to a TorchScript model")]
     public void An_unusable_model_is_one_line_exit_2_and_nothing_written(string file, string extra, string expected)
     {
@@ -122,6 +131,8 @@ public class TorchScriptCliTests(TorchScriptFiles files) : IClassFixture<TorchSc
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains(expected, System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "));
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", output, StringComparison.Ordinal); // .NET's own wording, never the user's
+        Assert.DoesNotContain("`", output, StringComparison.Ordinal);
         Assert.Equal("precious", System.IO.File.ReadAllText(Path.Combine(existing, "steps.csv")));
         Assert.Single(Directory.EnumerateFileSystemEntries(existing));
     }

@@ -88,11 +88,33 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
         return new TorchScriptModel(net, path, sha256, sidecar);
     }
 
-    public override Tensor forward(Tensor input) => net.forward(input) switch
+    public override Tensor forward(Tensor input)
     {
-        Tensor output => output,
-        var other => throw new InvalidOperationException(
-            $"{Path}: forward returns {other?.GetType().Name ?? "nothing"}, not one tensor of logits"),
+        object? output;
+        try
+        {
+            output = net.forward(input);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // TorchSharp cannot convert some TorchScript values (a dict) and fails with an index error of its own.
+            throw new InvalidOperationException($"{Path}: forward returns a value SgdWalk cannot read (a dict?), not one tensor of logits; {OneTensor}");
+        }
+        return output is Tensor logits ? logits
+            : throw new InvalidOperationException($"{Path}: forward returns {Describe(output)}, not one tensor of logits; {OneTensor}");
+    }
+
+    private const string OneTensor = "wrap the model so that forward returns only the logits [N, classes]";
+
+    /// <summary>A forward pass's output in the words of Python, not of .NET (a tuple, a list, ...).</summary>
+    private static string Describe(object? output) => output switch
+    {
+        null => "nothing",
+        System.Runtime.CompilerServices.ITuple tuple => $"a tuple of {tuple.Length} values",
+        System.Collections.ICollection list => $"a list of {list.Count} values",
+        string => "a string",
+        bool or int or long or double or float => "a number",
+        _ => "a value that is not a tensor",
     };
 
     /// <summary>
