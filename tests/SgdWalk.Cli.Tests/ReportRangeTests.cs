@@ -17,31 +17,20 @@ public class ReportRangeTests
 
     private static string Flat(string text) => string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
 
-    [Fact]
-    public void A_window_beyond_the_run_says_so_and_removes_the_earlier_walk_figure()
+    [Theory]
+    [InlineData("walk", "--window", "500:10", "--window 500:10: the run has no recorded step at or after 500 (recorded: steps 0–5); the walk figure is left out")]
+    [InlineData("profiles", "--profile-epochs", "40,99", "--profile-epochs: epochs 40,99 have no recorded profiles")]
+    public void A_range_beyond_the_run_says_so_and_removes_the_earlier_figure(string figure, string option, string value, string expected)
     {
-        string walk = Path.Combine(Run.Value, "figures", "walk.png");
+        string image = Path.Combine(Run.Value, "figures", figure + ".png");
         Assert.Equal(0, CliHarness.Run("report", Run.Value).ExitCode);
-        Assert.True(File.Exists(walk));
-        var (code, output) = CliHarness.Run("report", Run.Value, "--window", "500:10");
+        Assert.True(File.Exists(image));
+        var (code, output) = CliHarness.Run("report", Run.Value, option, value);
         Assert.True(code == 0, output);
-        Assert.Contains(Flat("--window 500:10: the run has no recorded step at or after 500 (recorded: steps 0–5); the walk figure is left out"),
-            Flat(output));
-        Assert.False(File.Exists(walk), "the earlier report's walk figure is still in figures/");
-        Assert.False(File.Exists(Path.ChangeExtension(walk, ".svg")));
-        Assert.DoesNotContain("walk.png", File.ReadAllText(Path.Combine(Run.Value, "report.html")), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Profile_epochs_beyond_the_run_say_so_and_remove_the_earlier_profiles_figure()
-    {
-        string profiles = Path.Combine(Run.Value, "figures", "profiles.png");
-        Assert.Equal(0, CliHarness.Run("report", Run.Value).ExitCode);
-        Assert.True(File.Exists(profiles));
-        var (code, output) = CliHarness.Run("report", Run.Value, "--profile-epochs", "40,99");
-        Assert.True(code == 0, output);
-        Assert.Contains(Flat("--profile-epochs: epochs 40,99 have no recorded profiles"), Flat(output));
-        Assert.Contains(Flat("the profiles figure is left out"), Flat(output));
-        Assert.False(File.Exists(profiles), "the earlier report's profiles figure is still in figures/");
+        Assert.Contains(Flat(expected), Flat(output));
+        Assert.Contains(Flat($"the {figure} figure is left out"), Flat(output));
+        Assert.False(File.Exists(image), $"the earlier report's {figure} figure is still in figures/");
+        Assert.False(File.Exists(Path.ChangeExtension(image, ".svg")));
+        Assert.DoesNotContain(figure + ".png", File.ReadAllText(Path.Combine(Run.Value, "report.html")), StringComparison.Ordinal);
     }
 }
