@@ -23,6 +23,18 @@ public static class ClaimsReport
 
     public static string VerdictText(Verdict verdict) => verdict.ToString().ToLowerInvariant();
 
+    /// <summary>A control's outcome in words.</summary>
+    public static string ControlText(ControlOutcome outcome) => outcome switch
+    {
+        ControlOutcome.Passed => "passed",
+        ControlOutcome.Failed => "FAILED",
+        _ => "not measured",
+    };
+
+    /// <summary>A claim's verdict with the mark of a failed control.</summary>
+    public static string ClaimVerdictText(ClaimResult claim) =>
+        VerdictText(claim.Verdict) + (claim.UnderminedBy is null ? "" : " (undermined by a failed control)");
+
     public static string Interval(TestResult t) => $"[{ClaimTest.Format(t.Low)}, {ClaimTest.Format(t.High)}]";
 
     /// <summary>The per-seed values of a test's primary statistic, in seed order (what the interval is computed from).</summary>
@@ -47,9 +59,20 @@ public static class ClaimsReport
         foreach (var c in outcome.Claims)
             foreach (var (t, i) in c.Tests.Select((t, i) => (t, i)))
                 md.Append(CultureInfo.InvariantCulture,
-                    $"| {(i == 0 ? c.Claim.ToString(CultureInfo.InvariantCulture) : "")} | {(i == 0 ? "**" + VerdictText(c.Verdict) + "**" : "")} | ")
+                    $"| {(i == 0 ? c.Claim.ToString(CultureInfo.InvariantCulture) : "")} | {(i == 0 ? "**" + ClaimVerdictText(c) + "**" : "")} | ")
                   .Append(CultureInfo.InvariantCulture,
                     $"{t.Id} {t.Title}: {VerdictText(t.Verdict)} | {ClaimTest.Format(t.Estimate)} | {Interval(t)} | {PValues(t)} | {SeedValues(t)} | {Escape(t.Reason)} |\n");
+        if (outcome.Controls.Count > 0)
+        {
+            md.Append("\n## Controls\n\nTests that must not come out supported where the claimed effect cannot be (README \"Controls\"); ")
+              .Append("a failed control marks the claims it undermines.\n\n| control | arm | expectation | outcome | estimate | 95 % CI | per-seed values | undermines |\n|---|---|---|---|---|---|---|---|\n");
+            foreach (var k in outcome.Controls)
+                md.Append(CultureInfo.InvariantCulture,
+                    $"| {k.Name} | {k.Arm} | {k.Expectation} | **{ControlText(k.Outcome)}** ({VerdictText(k.Test.Verdict)}) | {ClaimTest.Format(k.Test.Estimate)} | {Interval(k.Test)} | {SeedValues(k.Test)} | ")
+                  .Append(CultureInfo.InvariantCulture, $"claim {string.Join(", ", k.Undermines)} |\n");
+        }
+        foreach (var c in outcome.Claims.Where(c => c.UnderminedBy is not null))
+            md.Append(CultureInfo.InvariantCulture, $"\n**Claim {c.Claim}'s verdict is undermined:** {Escape(c.UnderminedBy!)}\n");
         md.Append("\n## The tests\n\n");
         foreach (var c in outcome.Claims)
         {

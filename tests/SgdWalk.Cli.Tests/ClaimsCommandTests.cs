@@ -9,7 +9,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>70 tiny runs (the minimum 10 seeds × 7 settings): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>80 tiny runs (the minimum 10 seeds × 8 settings, the negative control included): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
@@ -54,9 +54,13 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(70, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(80, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
-        Assert.Matches(@"claims: 1 \w+, 2 \w+, 3 \w+, 4 \w+, 5 \w+, 6 \w+", reference.Output);
+        Assert.Matches(@"claims: 1 [^,]+, 2 [^,]+, 3 [^,]+, 4 [^,]+, 5 [^,]+, 6 [^,]+", reference.Output);
+        // The negative control ran, and its table is printed and written.
+        Assert.Contains("controls: must not come out supported", reference.Output);
+        Assert.Contains("## Controls", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
+        Assert.Equal(2, JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["controls"]!.AsArray().Count);
         Assert.Contains("estimated time here:", reference.Output);
         // Before any run, the tests that cannot reach a bound with this design say so: 10 seeds × 2 recorded steps after the first epoch.
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 20)",
@@ -132,7 +136,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.False(File.Exists(Path.Combine(folder, ClaimsOutcome.FileName))); // a shard leaves the verdicts to the whole plan
         var (second, secondOutput) = CliHarness.Run([.. ClaimsReference.Arguments, "--out", folder]);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("35 already finished", secondOutput);
+        Assert.Contains("40 already finished", secondOutput);
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
@@ -157,7 +161,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run(arguments);
         Assert.True(code == 0, output);
         Assert.Contains("from 10 to 11 seeds", output);
-        Assert.Contains("70 already finished", output);
+        Assert.Contains("80 already finished", output);
         Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
         var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
         Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
@@ -212,7 +216,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("estimated time here:", output);
         Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
         // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
-        (code, output) = CliHarness.Run([.. args, "--shard", "1/84"]);
+        (code, output) = CliHarness.Run([.. args, "--shard", "1/96"]);
         Assert.True(code == 0, output);
         var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);

@@ -175,8 +175,18 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
                     Markup.Escape($"{test.Id} {ClaimsReport.VerdictText(test.Verdict)}"), ClaimTest.Format(test.Estimate),
                     Markup.Escape(ClaimsReport.Interval(test)), ClaimTest.Format(test.AdjustedPValue), Markup.Escape(ClaimsReport.SeedValues(test)));
         console.Write(table);
+        if (outcome.Controls.Count > 0)
+        {
+            var controls = new Table().Title("[bold]controls: must not come out supported[/]").AddColumns("control", "outcome", "estimate", "95 % CI", "per seed");
+            foreach (var k in outcome.Controls)
+                controls.AddRow(Markup.Escape(k.Name), Markup.Escape($"{ClaimsReport.ControlText(k.Outcome)} ({ClaimsReport.VerdictText(k.Test.Verdict)})"),
+                    ClaimTest.Format(k.Test.Estimate), Markup.Escape(ClaimsReport.Interval(k.Test)), Markup.Escape(ClaimsReport.SeedValues(k.Test)));
+            console.Write(controls);
+        }
+        foreach (var c in outcome.Claims.Where(c => c.UnderminedBy is not null))
+            console.MarkupLine(Markup.Escape($"claims: claim {c.Claim}'s verdict is undermined: {c.UnderminedBy}"));
         foreach (var line in outcome.LeftOut) console.MarkupLine(Markup.Escape($"claims: {line}"));
-        console.MarkupLineInterpolated($"claims: {string.Join(", ", outcome.Claims.Select(c => $"{c.Claim} {c.Verdict.ToString().ToLowerInvariant()}"))}");
+        console.MarkupLineInterpolated($"claims: {string.Join(", ", outcome.Claims.Select(c => $"{c.Claim} {ClaimsReport.ClaimVerdictText(c)}"))}");
     }
 
     private static string Colour(Verdict verdict) => verdict switch

@@ -29,6 +29,10 @@ public sealed record ClaimsDesign
 
     public IReadOnlyList<long> Seeds { get; init; } = [];
 
+    /// <summary>The negative control's learning rate (<see cref="Controls"/>: the base setting at a rate 100 times smaller);
+    /// 0 in a design written before the controls existed.</summary>
+    public double ControlLearningRate { get; init; }
+
     /// <summary>
     /// About how many steps the base run records after the first epoch (the units of the share tests 1, 4a and 6a per
     /// seed), so each test can say before any run whether its Clopper–Pearson bounds are reachable; 0 when unknown.

@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 namespace SgdWalk.Records.Claims;
 
 /// <summary>One claim's verdict, from its tests.</summary>
-public sealed record ClaimResult(int Claim, string Statement, Verdict Verdict, string Reason, IReadOnlyList<TestResult> Tests);
+public sealed record ClaimResult(int Claim, string Statement, Verdict Verdict, string Reason, IReadOnlyList<TestResult> Tests)
+{
+    /// <summary>Why this verdict cannot be trusted: a control that failed (<see cref="Controls"/>); null when none did.</summary>
+    public string? UnderminedBy { get; init; }
+}
 
 /// <summary>claims.json: the design, every claim's verdict, the runs it read, and the run folders it left out and why.</summary>
 public sealed record ClaimsOutcome(ClaimsDesign Design, IReadOnlyList<ClaimResult> Claims, IReadOnlyList<string> Damaged)
@@ -16,6 +20,9 @@ public sealed record ClaimsOutcome(ClaimsDesign Design, IReadOnlyList<ClaimResul
 
     /// <summary>Run folders that are not the plan's runs (another run copied in, options changed), named with the reason.</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];
+
+    /// <summary>The negative controls and how they came out (<see cref="Claims.Controls"/>).</summary>
+    public IReadOnlyList<ControlResult> Controls { get; init; } = [];
 
     public string ToJson() => JsonSerializer.Serialize(this, RunManifest.Json) + "\n";
 }
@@ -70,7 +77,8 @@ public static class ClaimsEvaluation
     {
         var tests = PaperClaims.Tests.Select(t => t.Evaluate(design, runs)).ToList();
         var claims = PaperClaims.Statements.Select(s => Combine(s.Number, s.Statement, tests.Where(t => t.Claim == s.Number).ToList())).ToList();
-        return new ClaimsOutcome(design, claims, damaged ?? []);
+        var controls = Controls.Evaluate(design, runs);
+        return new ClaimsOutcome(design, Controls.Mark(claims, controls), damaged ?? []) { Controls = controls };
     }
 
     /// <summary>

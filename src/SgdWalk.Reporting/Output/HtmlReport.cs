@@ -86,13 +86,29 @@ internal static class HtmlReport
                     html.Append("<td rowspan=\"").Append(c.Tests.Count).Append("\" title=\"").Append(HtmlEncode(c.Statement)).Append("\">")
                         .Append(c.Claim).Append(". ").Append(HtmlEncode(c.Statement)).Append("</td><td rowspan=\"").Append(c.Tests.Count)
                         .Append("\" class=\"verdict ").Append(ClaimsReport.VerdictText(c.Verdict)).Append("\"><b>")
-                        .Append(ClaimsReport.VerdictText(c.Verdict)).Append("</b></td>");
+                        .Append(HtmlEncode(ClaimsReport.ClaimVerdictText(c))).Append("</b></td>");
                 html.Append("<td>").Append(HtmlEncode($"{t.Id} {t.Title}")).Append("</td><td class=\"n\">").Append(HtmlEncode(SgdWalk.Records.Claims.ClaimTest.Format(t.Estimate)))
                     .Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.Interval(t))).Append("</td><td class=\"n\">")
                     .Append(HtmlEncode(ClaimsReport.PValues(t))).Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.SeedValues(t))).Append("</td><td>")
                     .Append(HtmlEncode($"{ClaimsReport.VerdictText(t.Verdict)}: {t.Reason}")).Append("</td></tr>\n");
             }
         html.Append("</table>\n");
+        if (claims.Outcome.Controls.Count > 0)
+        {
+            html.Append("<h3 id=\"controls\">Controls</h3>\n<p>Tests that must not come out supported where the claimed effect cannot be; ")
+                .Append("a failed control marks the claims it undermines.</p>\n<table>\n<tr><th>control</th><th>arm</th><th>expectation</th>")
+                .Append("<th>outcome</th><th>estimate</th><th>95 % CI</th><th>per-seed values</th><th>undermines</th></tr>\n");
+            foreach (var k in claims.Outcome.Controls)
+                html.Append("<tr><td>").Append(HtmlEncode(k.Name)).Append("</td><td>").Append(HtmlEncode(k.Arm)).Append("</td><td>")
+                    .Append(HtmlEncode(k.Expectation)).Append("</td><td><b>").Append(HtmlEncode(ClaimsReport.ControlText(k.Outcome))).Append("</b> (")
+                    .Append(HtmlEncode(ClaimsReport.VerdictText(k.Test.Verdict))).Append(")</td><td class=\"n\">")
+                    .Append(HtmlEncode(SgdWalk.Records.Claims.ClaimTest.Format(k.Test.Estimate))).Append("</td><td class=\"n\">")
+                    .Append(HtmlEncode(ClaimsReport.Interval(k.Test))).Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.SeedValues(k.Test)))
+                    .Append("</td><td>claim ").Append(string.Join(", ", k.Undermines)).Append("</td></tr>\n");
+            html.Append("</table>\n");
+            foreach (var c in claims.Outcome.Claims.Where(c => c.UnderminedBy is not null))
+                html.Append("<p><b>Claim ").Append(c.Claim).Append("'s verdict is undermined:</b> ").Append(HtmlEncode(c.UnderminedBy!)).Append("</p>\n");
+        }
         foreach (var line in claims.Outcome.LeftOut.Concat(claims.Outcome.Damaged)) html.Append("<p>").Append(HtmlEncode(line)).Append("</p>\n");
         foreach (var figure in claims.Figures) AppendFigure(html, figure);
     }

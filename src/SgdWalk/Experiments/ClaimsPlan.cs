@@ -18,6 +18,9 @@ public static class ClaimsPlan
 {
     public const string Experiment = "claims";
 
+    /// <summary>The negative control's learning rate is the base rate divided by this.</summary>
+    public const double ControlFactor = 100;
+
     /// <summary>Curvature measurements per run in the batch-size runs (about half of them after the first epoch).</summary>
     private const int CurvaturePoints = 6;
 
@@ -42,6 +45,7 @@ public static class ClaimsPlan
             BatchSizes = [paper ? batch / 2 : batch / 4, batch, batch * 4],
             PairLearningRate = lr * 4,
             PairBatchSize = batch * 4,
+            ControlLearningRate = lr / ControlFactor,
             Seeds = Enumerable.Range(0, seeds).Select(i => shared.Seed + i).ToList(),
             RecordedSteps = RecordedAfterFirstEpoch(shared),
         };
@@ -76,10 +80,15 @@ public static class ClaimsPlan
             Add($"sgd-lr{Text(design.PairLearningRate)}-b{Text(design.PairBatchSize)}", Run(design.PairLearningRate, design.PairBatchSize));
             Add($"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
                 Run(design.LearningRate, design.BatchSize) with { Optimizer = OptimizerKind.FloorSgd });
+            // The negative control (Records/Claims/Controls.cs): the base setting at a tiny learning rate, profiled like the base.
+            if (design.ControlLearningRate > 0)
+                Add($"control-lr{Text(design.ControlLearningRate)}-b{Text(design.BatchSize)}",
+                    Run(design.ControlLearningRate, design.BatchSize) with { Probes = ProbePreset.Paper });
         }
         var axes = new Dictionary<string, IReadOnlyList<string>>
         {
-            ["learning_rate"] = design.LearningRates.Append(design.PairLearningRate).Select(Text).ToList(),
+            ["learning_rate"] = design.LearningRates.Append(design.PairLearningRate)
+                .Concat(design.ControlLearningRate > 0 ? [design.ControlLearningRate] : []).Select(Text).ToList(),
             ["batch_size"] = design.BatchSizes.Select(b => Text(b)).ToList(),
             ["seed"] = design.Seeds.Select(s => Text(s)).ToList(),
         };

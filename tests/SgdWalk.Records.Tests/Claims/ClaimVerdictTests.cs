@@ -144,6 +144,32 @@ public class ClaimVerdictTests
 
     /// <summary>Finding 21.14: a claims folder can grow its seeds; any other change to the design is refused and named.</summary>
     [Fact]
+    public void A_control_that_comes_out_supported_marks_the_claims_it_undermines()
+    {
+        using var passing = new ClaimsFolder(Paper);
+        var ok = ClaimsEvaluation.Evaluate(passing.Path);
+        Assert.Equal(["1", "5"], ok.Controls.Select(k => k.Test.Id));
+        Assert.All(ok.Controls, k => Assert.Equal(ControlOutcome.Passed, k.Outcome));
+        Assert.All(ok.Claims, c => Assert.Null(c.UnderminedBy));
+        Assert.Equal(Verdict.Supported, ok.Claims.Single(c => c.Claim == 1).Verdict);
+
+        // Tests that would say "supported" whatever the learning rate: the tiny-learning-rate arm catches them.
+        using var failing = new ClaimsFolder(Paper with { ControlInterior = _ => 1, ControlCosine = _ => -0.3 });
+        var bad = ClaimsEvaluation.Evaluate(failing.Path);
+        Assert.All(bad.Controls, k => Assert.Equal(ControlOutcome.Failed, k.Outcome));
+        Assert.Contains("control 'tiny learning rate, test 1' failed", bad.Claims.Single(c => c.Claim == 1).UnderminedBy);
+        Assert.Contains("control 'tiny learning rate, test 5' failed", bad.Claims.Single(c => c.Claim == 5).UnderminedBy);
+        Assert.Null(bad.Claims.Single(c => c.Claim == 2).UnderminedBy);
+        Assert.Contains("\"controls\"", bad.ToJson());
+
+        // Without its runs a control is not measured and undermines nothing.
+        foreach (var run in Directory.EnumerateDirectories(failing.Path, "sgd-lr0.001-*")) Directory.Delete(run, recursive: true);
+        var missing = ClaimsEvaluation.Evaluate(failing.Path);
+        Assert.All(missing.Controls, k => Assert.Equal(ControlOutcome.NotMeasured, k.Outcome));
+        Assert.All(missing.Claims, c => Assert.Null(c.UnderminedBy));
+    }
+
+    [Fact]
     public void A_design_may_grow_its_seeds_and_nothing_else()
     {
         using var folder = new ClaimsFolder(Paper, seeds: ClaimTest.MinimumSeeds);

@@ -22,6 +22,10 @@ internal sealed record World
     public Func<Random, double> Bump { get; init; } = _ => 0;
     public Func<double, int, Random, double> Alignment { get; init; } = (batch, _, _) => batch / 1000;
 
+    // The negative control's arm (a tiny learning rate): floors at the α = 1 edge, consecutive gradients alike.
+    public Func<Random, double> ControlInterior { get; init; } = _ => 0;
+    public Func<Random, double> ControlCosine { get; init; } = _ => 0.3;
+
     public static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
     public static Func<Random, double> Bernoulli(double p) => r => r.NextDouble() < p ? 1 : 0;
@@ -48,6 +52,7 @@ internal sealed class ClaimsFolder : IDisposable
             BatchSizes = [25, 100, 400],
             PairLearningRate = 0.4,
             PairBatchSize = 400,
+            ControlLearningRate = 0.001,
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
         };
         Design.WriteOrCheck(Path);
@@ -60,6 +65,7 @@ internal sealed class ClaimsFolder : IDisposable
             Write(world, random, 0.1, 400, seed, s, "sgd");
             Write(world, random, 0.4, 400, seed, s, "sgd");
             Write(world, random, 0.1, 100, seed, s, "floor-sgd");
+            Write(world, random, 0.001, 100, seed, s, "sgd");
         }
         new SweepManifest { Experiment = "claims", Shared = (JsonObject)Shared.DeepClone(), Cells = cells }.Write(System.IO.Path.Combine(Path, SweepManifest.FileName));
     }
@@ -81,7 +87,7 @@ internal sealed class ClaimsFolder : IDisposable
         foreach (var (key, value) in own) options[key] = value?.DeepClone();
         new RunManifest { Status = RunStatus.Completed, Seed = seed, Options = options }.Write(folder.Manifest);
 
-        bool pair = lr == 0.4, floor = optimizer == "floor-sgd";
+        bool pair = lr == 0.4, floor = optimizer == "floor-sgd", control = lr == Design.ControlLearningRate;
         // The pair run travels PairFactor times as far as the base run of its seed (not as its own batch size would).
         double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * (floor ? w.FloorSgdFactor(s, r) : 1);
         var lines = new List<string>
@@ -90,11 +96,11 @@ internal sealed class ClaimsFolder : IDisposable
         };
         for (int t = 0; t < Rows; t++)
         {
-            double interior = w.Interior(r);
+            double interior = control ? w.ControlInterior(r) : w.Interior(r);
             double alignment = w.Alignment(batch, s, r);
             lines.Add(string.Join(',', new object[]
             {
-                t, 1 + (t / (Rows / 2)), distance * (t + 1) / Rows, w.Cosine(r), 2.0, interior, interior == 1 ? 0.01 : 0.2, w.Height(lr, s, r),
+                t, 1 + (t / (Rows / 2)), distance * (t + 1) / Rows, control ? w.ControlCosine(r) : w.Cosine(r), 2.0, interior, interior == 1 ? 0.01 : 0.2, w.Height(lr, s, r),
                 w.Bump(r) == 1 ? 0.01 : 0, w.FloorBarrier(r) == 1 ? 0.02 : 0, 3 * alignment, 3,
             }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
         }

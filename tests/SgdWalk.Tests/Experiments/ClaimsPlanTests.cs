@@ -44,7 +44,11 @@ public class ClaimsPlanTests
     {
         var plan = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase);
         Assert.Empty(plan.Validate());
+        // The tests' runs, and the negative control's: tests 1 and 5 read again on the tiny-learning-rate arm.
+        var control = Design with { LearningRate = Design.ControlLearningRate };
+        Assert.Equal(Design.LearningRate / ClaimsPlan.ControlFactor, Design.ControlLearningRate);
         var wanted = PaperClaims.Tests.SelectMany(t => t.Roles(Design))
+            .Concat(PaperClaims.Tests.Where(t => t.Id is "1" or "5").SelectMany(t => t.Roles(control)))
             .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer == "sgd" ? OptimizerKind.Sgd : OptimizerKind.FloorSgd))
             .Distinct().ToList();
         var runs = plan.Cells.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.Seed)).ToList();

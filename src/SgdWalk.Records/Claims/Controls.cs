@@ -1,0 +1,54 @@
+namespace SgdWalk.Records.Claims;
+
+/// <summary>How a control came out: the claimed effect absent (passed), present (failed), or not measured.</summary>
+public enum ControlOutcome
+{
+    Passed,
+    Failed,
+    NotMeasured,
+}
+
+/// <summary>One control: a claim's test evaluated on an arm where the claimed effect must not appear.</summary>
+/// <param name="Test">The test's outcome on the control arm (its per-seed values, interval and verdict).</param>
+/// <param name="Undermines">The claims whose verdict cannot be trusted when this control fails.</param>
+public sealed record ControlResult(string Name, string Arm, string Expectation, ControlOutcome Outcome, TestResult Test, IReadOnlyList<int> Undermines);
+
+/// <summary>
+/// Negative controls run by `claims` (README "Claims", "Controls"): tests that must NOT come out supported on an arm
+/// where the claimed effect cannot be there. The arm is the base setting at a learning rate 100 times smaller (plain
+/// SGD creeping downhill): its steps end before the valley's far wall, so their floors lie at the α = 1 edge, not
+/// inside (claim 1), and consecutive gradients point the same way, not against each other (claim 5). When a test comes
+/// out supported there too, it cannot tell the paper's regime from the one without it, and the claims it decides are
+/// marked undermined in every verdict table.
+/// </summary>
+public static class Controls
+{
+    /// <summary>The claims' tests a tiny learning rate must not support, and the claims each one would undermine.</summary>
+    private static readonly (string TestId, int Claim)[] TinyLearningRate = [("1", 1), ("5", 5)];
+
+    public static IReadOnlyList<ControlResult> Evaluate(ClaimsDesign design, IReadOnlyList<ClaimRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(design);
+        if (design.ControlLearningRate <= 0) return []; // a design written before the controls existed
+        var tiny = design with { LearningRate = design.ControlLearningRate };
+        string arm = $"η = {ClaimTest.Format(design.ControlLearningRate)} (base η / {ClaimTest.Format(design.LearningRate / design.ControlLearningRate)}), batch {design.BatchSize}";
+        var results = new List<ControlResult>();
+        foreach (var (id, claim) in TinyLearningRate)
+        {
+            var test = PaperClaims.Tests.Single(t => t.Id == id);
+            var outcome = test.Evaluate(tiny, runs);
+            var state = outcome.SeedValues.Count < ClaimTest.MinimumSeeds ? ControlOutcome.NotMeasured
+                : outcome.UnadjustedVerdict == Verdict.Supported ? ControlOutcome.Failed
+                : ControlOutcome.Passed;
+            results.Add(new ControlResult($"tiny learning rate, test {id}", arm, $"test {id} ({test.Title}) must not come out supported", state,
+                outcome, [claim]));
+        }
+        return results;
+    }
+
+    /// <summary>Marks every claim that a failed control undermines (its verdict stays, with the reason next to it).</summary>
+    public static IReadOnlyList<ClaimResult> Mark(IReadOnlyList<ClaimResult> claims, IReadOnlyList<ControlResult> controls) =>
+        claims.Select(c => controls.Where(k => k.Outcome == ControlOutcome.Failed && k.Undermines.Contains(c.Claim)).ToList() is { Count: > 0 } failed
+            ? c with { UnderminedBy = string.Join("; ", failed.Select(k => $"control '{k.Name}' failed: {k.Expectation}, but on {k.Arm} it is ({k.Test.Reason})")) }
+            : c).ToList();
+}
