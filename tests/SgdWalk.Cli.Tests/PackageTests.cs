@@ -75,7 +75,7 @@ public class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
         File.WriteAllText(Path.Combine(project, "Program.cs"), ConsumerProgram);
         File.Copy(feed.Config, Path.Combine(project, "nuget.config"));
 
-        var (code, output) = feed.Dotnet(project, "build", "-c", "Release", "-m:1", "-nologo");
+        var (code, output) = feed.Dotnet(project, "build", "-c", "Release", "-m:1", "-nologo", "--disable-build-servers", "-nodeReuse:false");
         Assert.True(code == 0, output);
         // The package, not a project: restore resolved SgdWalk from the feed into the temporary package folder.
         using var assets = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "obj", "project.assets.json")));
@@ -185,13 +185,15 @@ public sealed class PackedFeed : IDisposable
         foreach (var project in new[] { "SgdWalk.Records", "SgdWalk", "SgdWalk.Reporting", "SgdWalk.Cli" })
         {
             var (code, output) = Dotnet(Root, "pack", Path.Combine(src, project, project + ".csproj"), "-c", Configuration,
-                "--no-build", "-m:1", "-nologo", "-o", Feed, $"-p:PackageVersion={Version}");
+                "--no-build", "-m:1", "-nologo", "--disable-build-servers", "-nodeReuse:false", "-o", Feed, $"-p:PackageVersion={Version}");
             if (code != 0) throw new InvalidOperationException($"dotnet pack {project} failed:\n{output}");
         }
     }
 
     public string Package(string id) => Path.Combine(Feed, $"{id}.{Version}.nupkg");
 
+    /// <summary>Runs dotnet in <paramref name="directory"/>. Builds are started with --disable-build-servers and
+    /// -nodeReuse:false, so no compiler server or MSBuild node outlives the test.</summary>
     public (int Code, string Output) Dotnet(string directory, params string[] args) => Run("dotnet", directory, Variables, args);
 
     public static (int Code, string Output) Run(string program, string directory, IReadOnlyList<(string Name, string Value)> environment,
