@@ -10,7 +10,8 @@ namespace SgdWalk.Cli.Tests.Approved;
 /// and review the diff. The settings (plain SGD at learning rate 2, batch 10, running BatchNorm statistics) put the walk
 /// in the paper's regime, which <see cref="The_golden_run_pins_interior_floors_a_bump_and_floor_barriers"/> checks
 /// in the approved files: most floors inside the step, at least one step crossing a barrier, and barriers between
-/// floor points; a re-pin that loses them fails. Numbers are compared to 1e-6 relative (absolute below 1), because another CPU's math kernels may round
+/// floor points; a re-pin that loses them fails (when approving, it may read the files as they were before the run:
+/// run the filter once more after approving). Numbers are compared to 1e-6 relative (absolute below 1), because another CPU's math kernels may round
 /// differently; text cells, headers, row counts and empty cells must match exactly.
 /// </summary>
 public class GoldenRunTests
