@@ -55,8 +55,6 @@ public static class ReportBuilder
         }
     }
 
-    /// <summary>Null when <paramref name="folder"/> is a run or sweep folder a report can be drawn for; otherwise
-    /// one line saying why not (so a caller can tell a wrong path from a damaged file).</summary>
     /// <summary>What --window and --profile-epochs ask for beyond what the run recorded, one line each.</summary>
     private static IEnumerable<string> OutOfRange(RunData run, ReportOptions options)
     {

@@ -50,7 +50,6 @@ internal sealed class RunData
 
     public Profile? ProfileOf(int step, string view) => profiles.GetValueOrDefault((step, view));
 
-    /// <summary>Steps with a profile on <paramref name="view"/>, ascending.</summary>
     /// <summary>Every view that has profiles in profiles.csv (batch, probe, floor-k1, ...).</summary>
     public IReadOnlyList<string> ProfileViews() => profiles.Keys.Select(k => k.View).Distinct().Order().ToList();
 

@@ -4,9 +4,9 @@ namespace SgdWalk.Landscape;
 
 /// <summary>
 /// One profile measurement of a segment on a view: evaluates batches of points (one call for a fixed grid, several
-/// rounds for an adaptive one) with the <paramref name="walker"/> it takes over, keeps what every point gave, and on
-/// disposal disposes the walker, which puts the model back exactly as it was. <paramref name="fast"/> and
-/// <paramref name="passBytes"/> are <see cref="SegmentProfiler.Fast"/> and <see cref="SegmentProfiler.PassBytes"/>.
+/// rounds for an adaptive one) with the <c>walker</c> it takes over, keeps what every point gave, and on
+/// disposal disposes the walker, which puts the model back exactly as it was. <c>fast</c> and
+/// <c>passBytes</c> are <see cref="SegmentProfiler.Fast"/> and <see cref="SegmentProfiler.PassBytes"/>.
 /// The first layer's outputs at both ends are kept between rounds when they fit in memory.
 /// </summary>
 internal sealed class ProfileSession : IDisposable

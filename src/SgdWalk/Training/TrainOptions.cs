@@ -9,7 +9,7 @@ namespace SgdWalk.Training;
 /// <summary>
 /// Every setting of one run, immutable, with the README's defaults (the authors' where they have one). Each option is
 /// defined once: its default here (or in <see cref="RecorderOptions"/> / <see cref="CurvatureOptions"/> for what the
-/// recorder measures, which <see cref="ToRecorderOptions"/> maps onto), its check in <see cref="Validate"/> (which
+/// recorder measures, which <see cref="ToRecorderOptions()"/> maps onto), its check in <see cref="Validate"/> (which
 /// delegates the recorder's knobs to <see cref="RecorderOptions.Validate()"/>). <see cref="Resolve"/> applies
 /// `--compat authors` so run.json records what actually ran. The property order is the order of run.json and of the
 /// checkpoints' options fingerprint: keep it.

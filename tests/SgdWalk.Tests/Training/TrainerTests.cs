@@ -33,31 +33,65 @@ public class TrainerTests
 
     private static byte[] FinalParameters(RunFolder folder) => File.ReadAllBytes(Path.Combine(folder.Checkpoints, "final.dat"));
 
-    [Fact]
-    public void Measuring_does_not_move_the_walk()
+    /// <summary>
+    /// Every probe of the recorder at once: the cheap scalars (norms, distance, cosines), both segment profiles, the
+    /// floor path at two lags (<c>--floor-lags</c>), step sharpness, λ_max with top-k and trace, and batch sharpness,
+    /// each on every step; then the other code paths (adaptive α grid, extrapolated α, power iteration,
+    /// finite-difference HVPs) on a sparser schedule. Each one under both BatchNorm policies.
+    /// </summary>
+    public static TheoryData<SgdWalk.Landscape.BatchNormPolicy> BatchNormPolicies =>
+        [SgdWalk.Landscape.BatchNormPolicy.BatchStats, SgdWalk.Landscape.BatchNormPolicy.Running];
+
+    [Theory]
+    [MemberData(nameof(BatchNormPolicies))]
+    public void Measuring_does_not_move_the_walk(SgdWalk.Landscape.BatchNormPolicy batchNorm)
     {
-        var plain = Train(Small(ProbePreset.None));
-        var measured = Train(Small(ProbePreset.Paper, "all"));
-        var running = Train(Small(ProbePreset.Paper, "all") with { BatchNorm = SgdWalk.Landscape.BatchNormPolicy.Running });
-        // Curvature on every step: HVPs at θ_t (written in and out of the model), seeded draws of their own.
-        var curvature = Train(Small(ProbePreset.Paper, "every:3") with { Sharpness = "all", TopK = 2, EigenIterations = 6, TraceSamples = 3 });
-        var curvatureRunning = Train(Small(ProbePreset.Cheap) with
+        var plain = Train(Small(ProbePreset.None) with { BatchNorm = batchNorm });
+        var everything = Train(Small(ProbePreset.Paper, "all") with
         {
+            BatchNorm = batchNorm,
+            FloorLags = [1, 5],
+            Sharpness = "all",
+            TopK = 2,
+            EigenIterations = 6,
+            TraceSamples = 3,
+        });
+        var otherPaths = Train(Small(ProbePreset.Paper, "every:3") with
+        {
+            BatchNorm = batchNorm,
+            AdaptiveAlphas = 0.05,
+            FloorLags = [3],
             Sharpness = "every:2",
-            BatchNorm = SgdWalk.Landscape.BatchNormPolicy.Running,
             Eigen = SgdWalk.Landscape.EigenMethod.Power,
             Hvp = SgdWalk.Landscape.HvpMethod.FiniteDifference,
             TraceSamples = 0,
         });
-        Assert.Equal(FinalParameters(plain), FinalParameters(measured));
-        Assert.Equal(FinalParameters(plain), FinalParameters(running));
-        Assert.Equal(FinalParameters(plain), FinalParameters(curvature));
-        Assert.Equal(FinalParameters(plain), FinalParameters(curvatureRunning));
-        var curved = CsvTable.Read(curvature.Steps);
-        Assert.All(Enumerable.Range(0, 30), t => Assert.True(double.IsFinite(curved.Number(t, "lambda_max")) && double.IsFinite(curved.Number(t, "batch_sharpness"))));
-        Assert.True(double.IsFinite(CsvTable.Read(curvatureRunning.Steps).Number(2, "step_sharpness")));
-        Assert.Equal(CsvTable.Read(plain.Steps).Numbers("train_loss"), CsvTable.Read(measured.Steps).Numbers("train_loss"));
-        Assert.Equal(30, CsvTable.Read(measured.Steps).Rows.Count);
+        var extrapolated = Train(Small(ProbePreset.Paper, "every:4") with
+        {
+            BatchNorm = batchNorm,
+            Alphas = [-0.5, 0, 0.25, 0.5, 0.75, 1, 1.5],
+            FloorLags = [4],
+        });
+        var cheap = Train(Small(ProbePreset.Cheap) with { BatchNorm = batchNorm, Sharpness = "every:5" });
+
+        foreach (var measured in new[] { everything, otherPaths, extrapolated, cheap })
+        {
+            Assert.Equal(FinalParameters(plain), FinalParameters(measured));
+            Assert.Equal(CsvTable.Read(plain.Steps).Numbers("train_loss"), CsvTable.Read(measured.Steps).Numbers("train_loss"));
+        }
+
+        // The probes did measure (a probe that silently skipped would pass the equalities above).
+        var all = CsvTable.Read(everything.Steps);
+        Assert.Equal(30, all.Rows.Count);
+        foreach (var column in new[] { "grad_norm", "step_norm", "batch_floor_alpha", "probe_floor_alpha", "step_sharpness",
+            "lambda_max", "trace", "batch_sharpness" })
+            Assert.All(Enumerable.Range(0, 30), t => Assert.True(double.IsFinite(all.Number(t, column)), $"{column} at step {t}"));
+        Assert.All(Enumerable.Range(1, 29), t => Assert.True(double.IsFinite(all.Number(t, "cos_grad")) && double.IsFinite(all.Number(t, "floor_barrier_k1"))));
+        Assert.All(Enumerable.Range(5, 25), t => Assert.True(double.IsFinite(all.Number(t, "floor_barrier_k5")), $"floor_barrier_k5 at step {t}"));
+        var other = CsvTable.Read(otherPaths.Steps);
+        Assert.True(double.IsFinite(other.Number(2, "lambda_max")) && double.IsFinite(other.Number(6, "floor_barrier_k3")));
+        Assert.True(double.IsFinite(CsvTable.Read(extrapolated.Steps).Number(8, "floor_barrier_k4")));
+        Assert.True(double.IsFinite(CsvTable.Read(cheap.Steps).Number(5, "step_sharpness")));
     }
 
     [Fact]
