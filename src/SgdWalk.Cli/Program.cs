@@ -28,7 +28,7 @@ public static class Program
             config.SetExceptionHandler((exception, _) =>
             {
                 // Parse errors and the like: one line naming the culprit, exit code 2 (bad input).
-                console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {OptionErrors.Explain(exception, args)}");
+                CliError.Write(console, OptionErrors.Explain(exception, args));
                 return ExitCodes.InvalidInput;
             });
             config.AddCommand<TrainCommand>("train")

@@ -57,7 +57,7 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
         }
         catch (Exception e) when (e is FormatException or ArgumentException or IOException)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.InvalidInput;
         }
 
@@ -70,12 +70,12 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
         catch (ArgumentException e)
         {
             // Snapshots that do not belong together (another model, a checkpoint of another run): bad input.
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.InvalidInput;
         }
         catch (Exception e) when (e is DataFormatException or IOException or InvalidDataException)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.Failed;
         }
 

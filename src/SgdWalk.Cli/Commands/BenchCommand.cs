@@ -25,11 +25,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
             errors.AddRange(TrainCommand.CheckDataset(new TrainOptions { Dataset = plan.Dataset, DataDir = plan.DataDir }));
         string folder = Path.GetFullPath(settings.Out ?? Path.Combine("runs", $"bench-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
         if (errors.Count == 0 && PrepareFolder(folder) is { } folderError) errors.Add(folderError);
-        if (errors.Count > 0)
-        {
-            foreach (var error in errors) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
-            return ExitCodes.InvalidInput;
-        }
+        if (errors.Count > 0) return CliError.Refuse(console, errors);
 
         var result = BenchResult.Start(plan, context.Arguments.ToArray());
         ReferenceRunner? reference = null;
@@ -91,7 +87,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
                 task.StopTask();
                 progress.Refresh();
             });
-        if (result.Status == BenchResult.Failed) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {result.Message}");
+        if (result.Status == BenchResult.Failed) CliError.Write(console, result.Message);
     }
 
     /// <summary>The plan the options describe, and every problem with them (each one line naming the option).</summary>

@@ -99,7 +99,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.Failed;
         }
         return code;
@@ -129,11 +129,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
                 console.MarkupLine(Markup.Escape($"claims: test {test.Id} is underpowered with this design ({string.Join("; ", missing)})"));
     }
 
-    private int Fail(IEnumerable<string> errors)
-    {
-        foreach (var error in errors.Distinct()) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
-        return ExitCodes.InvalidInput;
-    }
+    private int Fail(IEnumerable<string> errors) => CliError.Refuse(console, errors);
 
     /// <summary>The options every run of the plan shares: the scale's base with the user's model and data options.</summary>
     private static TrainOptions Shared(ExperimentScale scale, ClaimsSettings s, List<string> errors)

@@ -26,11 +26,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         try { compat = OptionParsing.Compat(settings.Compat); }
         catch (FormatException e) { errors.Add(e.Message); }
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");
-        if (experiment is null || errors.Count > 0)
-        {
-            foreach (var error in errors) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
-            return ExitCodes.InvalidInput;
-        }
+        if (experiment is null || errors.Count > 0) return CliError.Refuse(console, errors);
 
         var plan = experiment.Plan(new ExperimentRequest(scale, compat, overrides));
         if (scale == ExperimentScale.Paper && plan.Cells[0].Options.Dataset == "cifar10" && CifarProblem(plan.Cells[0].Options) is { } missing)

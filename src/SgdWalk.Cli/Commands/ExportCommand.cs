@@ -25,7 +25,7 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
         if (problem is null && File.Exists(output)) problem = $"--out {output}: is a file; give a folder to write the export into";
         if (problem is not null)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {problem}");
+            CliError.Write(console, problem);
             return ExitCodes.InvalidInput;
         }
         int step = settings.Step!.Value;
@@ -38,12 +38,12 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
         }
         catch (ArgumentException e)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.InvalidInput;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.Failed;
         }
     }

@@ -12,13 +12,13 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportFolderSe
     {
         if (!TryOptions(settings, out var options, out string? error))
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
+            CliError.Write(console, error);
             return ExitCodes.InvalidInput;
         }
         // A wrong path is bad input (2, as every command says it); a damaged file inside a real folder is a failure (1).
         if (ReportBuilder.NotReportable(settings.Folder) is { } problem)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {problem}");
+            CliError.Write(console, problem);
             return ExitCodes.InvalidInput;
         }
         return Write(console, settings.Folder, options) ? ExitCodes.Success : ExitCodes.Failed;
@@ -37,7 +37,7 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportFolderSe
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return false;
         }
     }

@@ -14,18 +14,18 @@ public sealed class ResumeCommand(IAnsiConsole console) : Command<ResumeSettings
     {
         if (!ReportCommand.TryOptions(settings, out var reportOptions, out string? error))
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
+            CliError.Write(console, error);
             return ExitCodes.InvalidInput;
         }
         var folder = new RunFolder(settings.Folder);
         if (!Directory.Exists(folder.Path))
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {folder.Path}: no such run folder");
+            CliError.Write(console, $"{folder.Path}: no such run folder");
             return ExitCodes.InvalidInput;
         }
         if (!File.Exists(folder.Manifest))
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {folder.Path}: no run.json; not a run folder");
+            CliError.Write(console, $"{folder.Path}: no run.json; not a run folder");
             return ExitCodes.InvalidInput;
         }
         // The run's own process may still be alive (a resume started too early, or twice): never write beside it.
@@ -33,7 +33,7 @@ public sealed class ResumeCommand(IAnsiConsole console) : Command<ResumeSettings
         try { claim = RunLock.Acquire(folder.Path); }
         catch (IOException e)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.InvalidInput;
         }
         using (claim)
@@ -69,8 +69,8 @@ public sealed class ResumeCommand(IAnsiConsole console) : Command<ResumeSettings
         if (rows > 0 && !restart)
         {
             string again = $"sgdwalk resume {folder.Path} --restart";
-            console.MarkupLineInterpolated(
-                $"[red]sgdwalk: error:[/] {folder.Checkpoints}: no checkpoint left, but steps.csv holds {rows} step(s); `{again}` starts the run over from step 0 (those rows are replaced)");
+            CliError.Write(console,
+                $"{folder.Checkpoints}: no checkpoint left, but steps.csv holds {rows} step(s); `{again}` starts the run over from step 0 (those rows are replaced)");
             return false;
         }
         console.MarkupLineInterpolated($"[yellow]no checkpoint:[/] {(rows > 0

@@ -24,14 +24,14 @@ internal static class RunConsole
         }
         catch (ResumeException e)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.InvalidInput;
         }
         catch (Exception e)
         {
             // Anything that stops a run once its options were accepted (a device that is not there, a model too large
             // for memory, a corrupt data file, a full disk) is a failure while running: exit 1, never a stack trace.
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {OneLine(e)}");
+            CliError.Write(console, OneLine(e));
             if (Restore(folder))
             {
                 console.MarkupLineInterpolated($"[grey]the new run failed before its first step; the run it was to replace in {folder.Path} is back as it was[/]");

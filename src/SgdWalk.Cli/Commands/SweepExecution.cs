@@ -34,16 +34,12 @@ internal static class SweepExecution
         if (errors.Count == 0) errors.AddRange(plan.Validate());
         // Every cell against the data, the device, the memory and the model, before the folder exists.
         if (errors.Count == 0) errors.AddRange(RunCheck.Check(plan.Cells.Where(c => output.Cell is null || c.Name == output.Cell).Select(c => c.Options)));
-        if (errors.Count > 0)
-        {
-            foreach (var error in errors.Distinct()) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
-            return ExitCodes.InvalidInput;
-        }
+        if (errors.Count > 0) return CliError.Refuse(console, errors);
 
         folder = Path.GetFullPath(folder);
         if (File.Exists(new RunFolder(folder).Manifest))
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {folder}: is a run folder (it has a run.json), not a sweep folder; choose another --out");
+            CliError.Write(console, $"{folder}: is a run folder (it has a run.json), not a sweep folder; choose another --out");
             return ExitCodes.InvalidInput;
         }
         try
@@ -55,7 +51,7 @@ internal static class SweepExecution
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.InvalidInput;
         }
         if (output.Emit is not null) return EmitSlurm(console, context, plan, folder, output.Shards ?? plan.Cells.Count);

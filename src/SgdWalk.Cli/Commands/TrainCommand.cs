@@ -25,11 +25,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         // The options against the data, the device, the memory and the model on the data's shape.
         // ... and the disk under the run folder, before the folder, its lock or run.json exist.
         if (errors.Count == 0) errors.AddRange(RunCheck.Check(options, folder: settings.Out ?? defaultFolder));
-        if (errors.Count > 0)
-        {
-            foreach (var error in errors) console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {error}");
-            return ExitCodes.InvalidInput;
-        }
+        if (errors.Count > 0) return CliError.Refuse(console, errors);
 
         // The folder's lock is held for the whole run (and its report), so a second `train` on the same --out is
         // refused instead of interleaving its rows with this one's; --overwrite only moves the old run aside here.
@@ -40,7 +36,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         }
         catch (IOException e)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: error:[/] {e.Message}");
+            CliError.Write(console, e.Message);
             return ExitCodes.InvalidInput;
         }
         using (claim)
