@@ -50,15 +50,19 @@ public sealed class WalkRecorder : IDisposable
     /// <param name="loss">Mean loss of outputs against targets; cross-entropy by default.</param>
     /// <param name="resumeAt">Byte lengths of steps.csv and profiles.csv at a checkpoint: continue those files from
     /// there (dropping later rows) instead of starting new ones. See <see cref="LoadState"/>.</param>
+    /// <param name="alignmentPool">Where the alignment probe (<see cref="RecorderOptions.Alignment"/>) draws its gradient
+    /// batches: samples disjoint from <paramref name="probeView"/>, whose Hessian gives V_k. Needed when alignment is scheduled.</param>
     /// <param name="description">What run.json should say about a walk from your own loop (model, dataset, seed, ...). The
     /// recorder writes run.json only into a folder that has none (or one an earlier library run wrote), so `sgdwalk report`
     /// draws any folder; `sgdwalk train` writes its own.</param>
     public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null,
-        LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null, RunDescription? description = null)
+        LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null, RunDescription? description = null, SamplePool? alignmentPool = null)
     {
         // Refused before any file is touched, with every problem named (a probe would fail later, less clearly).
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        if (options.Alignment.Enabled && (probeView is null || alignmentPool is null))
+            throw new ArgumentException("alignment needs a probe view (its Hessian gives V_k) and a sample pool disjoint from it (the gradient batches)");
         if (options.BatchNorm == BatchNormPolicy.Recompute)
             throw new ArgumentException("BatchNorm policy recompute is for paths between snapshots; a walk is recorded under batch-stats or running");
         this.model = model;
@@ -74,6 +78,7 @@ public sealed class WalkRecorder : IDisposable
         probeViewProfiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { Fast = fast, ReuseEnds = true };
         Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
         probes = CreateProbes(options, probeView, profiler, probeViewProfiler, Hessian);
+        if (options.Alignment.Enabled) probes.Add(new AlignmentProbe(probeView!, alignmentPool!, Hessian, options.Alignment));
         // Under the running policy a loss at θ_t or θ_{t+1} depends on that point's own running statistics.
         captureStates = options.BatchNorm == BatchNormPolicy.Running && probes.Any(p => p.EvaluatesModel);
 

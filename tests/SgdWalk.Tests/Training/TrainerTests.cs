@@ -49,10 +49,26 @@ public class TrainerTests
             Hvp = SgdWalk.Landscape.HvpMethod.FiniteDifference,
             TraceSamples = 0,
         });
+        // Gradient alignment: Lanczos at θ_t and mini-batch gradients from the pool outside the probe subset, its own stream.
+        var alignment = Train(Small(ProbePreset.Cheap) with
+        {
+            Alignment = new AlignmentSettings { Schedule = "every:4", TopK = 3, BatchSizes = [10, 40], Batches = 2, EigenIterations = 6 },
+        });
+        var alignmentRunning = Train(Small(ProbePreset.Cheap) with
+        {
+            BatchNorm = SgdWalk.Landscape.BatchNormPolicy.Running,
+            Alignment = new AlignmentSettings { Schedule = "every:5", TopK = 2, BatchSizes = [25], Batches = 2, EigenIterations = 4 },
+        });
         Assert.Equal(FinalParameters(plain), FinalParameters(measured));
         Assert.Equal(FinalParameters(plain), FinalParameters(running));
         Assert.Equal(FinalParameters(plain), FinalParameters(curvature));
         Assert.Equal(FinalParameters(plain), FinalParameters(curvatureRunning));
+        Assert.Equal(FinalParameters(plain), FinalParameters(alignment));
+        Assert.Equal(FinalParameters(plain), FinalParameters(alignmentRunning));
+        Assert.Equal(CsvTable.Read(plain.Steps).Numbers("train_loss"), CsvTable.Read(alignment.Steps).Numbers("train_loss"));
+        var aligned = CsvTable.Read(alignment.Steps);
+        Assert.All(new[] { 0, 4, 28 }, t => Assert.InRange(aligned.Number(t, "align_k3_b40"), 0, 1));
+        Assert.True(double.IsNaN(aligned.Number(1, "align_k3_b10")));
         var curved = CsvTable.Read(curvature.Steps);
         Assert.All(Enumerable.Range(0, 30), t => Assert.True(double.IsFinite(curved.Number(t, "lambda_max")) && double.IsFinite(curved.Number(t, "batch_sharpness"))));
         Assert.True(double.IsFinite(CsvTable.Read(curvatureRunning.Steps).Number(2, "step_sharpness")));
