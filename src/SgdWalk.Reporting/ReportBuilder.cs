@@ -77,6 +77,7 @@ public static class ReportBuilder
             ProfilesFigure.Draw(run, options, figures),
             TrainingFigure.Draw(run, options, figures),
             SharpnessFigure.Draw(run, options, figures),
+            AlignmentFigure.Draw(run, options, figures),
             FloorPathFigure.Draw(run, options, figures),
         }.OfType<FigureFile>().ToList();
 

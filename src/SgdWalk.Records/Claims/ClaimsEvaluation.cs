@@ -14,6 +14,9 @@ public sealed record ClaimsOutcome(ClaimsDesign Design, IReadOnlyList<ClaimResul
     /// <summary>How every interval and verdict was computed (README "Claims").</summary>
     public string Inference { get; init; } = ClaimsEvaluation.Method;
 
+    /// <summary>Secondary statistics (<see cref="PaperClaims.Secondary"/>): reported, never deciding a verdict (no Holm family).</summary>
+    public IReadOnlyList<TestResult> Secondary { get; init; } = [];
+
     /// <summary>Run folders that are not the plan's runs (another run copied in, options changed), named with the reason.</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];
 
@@ -70,7 +73,8 @@ public static class ClaimsEvaluation
     {
         var tests = PaperClaims.Tests.Select(t => t.Evaluate(design, runs)).ToList();
         var claims = PaperClaims.Statements.Select(s => Combine(s.Number, s.Statement, tests.Where(t => t.Claim == s.Number).ToList())).ToList();
-        return new ClaimsOutcome(design, claims, damaged ?? []);
+        var secondary = PaperClaims.Secondary.Select(t => t.Evaluate(design, runs)).ToList();
+        return new ClaimsOutcome(design, claims, damaged ?? []) { Secondary = secondary };
     }
 
     /// <summary>

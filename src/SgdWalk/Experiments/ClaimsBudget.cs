@@ -79,6 +79,9 @@ public static class ClaimsBudget
         // A Hessian-vector product costs about two training passes; Lanczos takes up to EigenIterations of them.
         double curvature = Count(o.Sharpness, steps);
         seconds += curvature * (((o.EigenIterations + o.TraceSamples) * probe) + o.BatchSize) * 2 * costs.TrainPerSample;
+        // Alignment: Lanczos on the probe view for V_k, then m gradients (one training pass each) per batch size.
+        if (o.Alignment is { } a)
+            seconds += Count(a.Schedule, steps) * ((a.EigenIterations * probe * 2) + (a.Batches * a.BatchSizes.Sum())) * costs.TrainPerSample;
         // Per epoch: validation (5,000 by default) and test (10,000) in eval mode.
         seconds += o.Epochs * 15_000 * costs.ForwardPerSample;
         return seconds;
