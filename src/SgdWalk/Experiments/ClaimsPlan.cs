@@ -112,12 +112,17 @@ public static class ClaimsPlan
 
     /// <summary>
     /// Gradient alignment (claim 6b) at <see cref="AlignmentPoints"/> evenly spaced steps of the base run, for every batch
-    /// size of the design, with the probe's defaults (k = 10, 8 batches per size).
+    /// size of the design that fits outside the probe view, with the probe's defaults (k = 10, 8 batches per size); none when
+    /// no size fits (a probe view of the whole split: 6b then says it has no values).
     /// </summary>
-    private static AlignmentSettings Alignment(TrainOptions run, TrainOptions shared, ClaimsDesign design)
+    private static AlignmentSettings? Alignment(TrainOptions run, TrainOptions shared, ClaimsDesign design)
     {
         int steps = run.Steps ?? (int)Math.Ceiling(StepsPerEpoch(shared, run.BatchSize) * run.Epochs);
-        return new AlignmentSettings { Schedule = "every:" + Text(Math.Max(1, steps / AlignmentPoints)), BatchSizes = [.. design.BatchSizes.Order()] };
+        // The batches are drawn from the training images outside the probe view: a size that does not fit is left out
+        // (6b compares the largest and smallest sizes measured, and its statistic says so).
+        int pool = TrainingImages(shared) - Math.Min(run.ProbeSize ?? TrainingImages(shared), TrainingImages(shared));
+        int[] sizes = [.. design.BatchSizes.Where(b => b <= pool).Order()];
+        return sizes.Length == 0 ? null : new AlignmentSettings { Schedule = "every:" + Text(Math.Max(1, steps / AlignmentPoints)), BatchSizes = sizes };
     }
 
     /// <summary>

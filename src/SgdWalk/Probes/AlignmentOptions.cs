@@ -38,8 +38,8 @@ public sealed record AlignmentOptions
     /// <summary>Relative Ritz-residual tolerance of each of the k Ritz pairs.</summary>
     public double EigenTolerance { get; init; } = Defaults.EigenTolerance;
 
-    /// <summary>Samples per BatchNorm chunk of a gradient batch (the training micro-batch; a smaller B is one chunk).</summary>
-    public int ChunkSize { get; init; } = 100;
+    /// <summary>Samples per BatchNorm chunk of a gradient batch (a smaller B is one chunk); the default: every batch is one chunk.</summary>
+    public int ChunkSize { get; init; } = int.MaxValue;
 
     /// <summary>Seed of the probe's own generator (Lanczos start vectors and the batch draws: one stream).</summary>
     public long Seed { get; init; }

@@ -192,7 +192,8 @@ public sealed partial record TrainOptions
             Batches = Alignment?.Batches ?? AlignmentOptions.Defaults.Batches,
             EigenIterations = Alignment?.EigenIterations ?? AlignmentOptions.Defaults.EigenIterations,
             EigenTolerance = Alignment?.EigenTolerance ?? AlignmentOptions.Defaults.EigenTolerance,
-            ChunkSize = MicroBatch,
+            // A gradient batch is normalised as a step at batch B would be: as one chunk, or in --chunk-size chunks when given.
+            ChunkSize = ChunkSize ?? int.MaxValue,
             Seed = new SeedStreams(Seed).Alignment,
         },
     };
