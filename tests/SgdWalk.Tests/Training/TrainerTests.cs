@@ -76,6 +76,20 @@ public class TrainerTests
         Assert.Equal(30, CsvTable.Read(measured.Steps).Rows.Count);
     }
 
+    /// <summary>floor-sgd logs the α every step landed on and says in run.json how many floors lay beyond its search's cap.</summary>
+    [Fact]
+    public void Floor_sgd_logs_its_alpha_every_step_and_counts_floors_beyond_the_cap()
+    {
+        var folder = Train(Small(ProbePreset.Cheap) with { Optimizer = OptimizerKind.FloorSgd });
+        var steps = CsvTable.Read(folder.Steps);
+        Assert.Equal(30, steps.Rows.Count);
+        Assert.All(steps.Numbers(Columns.FloorStepAlpha), a => Assert.InRange(a, 0, FloorStep.MaxAlpha));
+        var counts = RunManifest.Read(folder.Manifest).Counts;
+        Assert.InRange(counts["floor_beyond_cap"], 0, 30);
+        Assert.Equal(steps.Numbers(Columns.FloorStepAlpha).Count(a => a == FloorStep.MaxAlpha), counts["floor_beyond_cap"]);
+        Assert.False(CsvTable.Read(Train(Small(ProbePreset.Cheap)).Steps).Has(Columns.FloorStepAlpha));
+    }
+
     [Fact]
     public void The_same_seed_gives_identical_files_and_another_seed_does_not()
     {
