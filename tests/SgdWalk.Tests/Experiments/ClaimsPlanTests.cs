@@ -94,8 +94,8 @@ public class ClaimsPlanTests
         // one over the batch, a product costing two training passes.
         double small = (800 * 25 * 2e-4) + (7 * ((15 * 500) + 25) * 2 * 2e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(small, ClaimsBudget.Seconds(cells["sgd-lr0.1-b25"].Options, costs), 9);
-        // floor-sgd: a line search of 11 batch forwards per step.
-        double floor = (200 * 100 * 2e-4) + (200 * 11 * 100 * 1e-4) + (2 * 15_000 * 1e-4);
+        // floor-sgd: a line search of 21 batch forwards per step (0, 0.1, ..., 2; at least).
+        double floor = (200 * 100 * 2e-4) + (200 * 21 * 100 * 1e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(floor, ClaimsBudget.Seconds(cells["floor-sgd-lr0.1-b100"].Options, costs), 9);
     }
 
