@@ -222,4 +222,19 @@ public class AlignmentProbeTests
         Assert.Empty(pool.Intersect(probe));
         Assert.Equal(1000, pool.Union(probe).Distinct().Count());
     }
+
+    /// <summary>The options are refused with one readable line each, naming the command line's option.</summary>
+    [Fact]
+    public void Unusable_alignment_options_are_refused_by_name()
+    {
+        var ok = new TrainOptions { Alignment = new AlignmentSettings { Schedule = "every:50" } };
+        Assert.Empty(ok.Validate());
+        Assert.Contains("--alignment needs --probe-size smaller than the training split (V_k uses the probe view, the gradient batches the rest)",
+            (ok with { ProbeSize = null }).Validate());
+        Assert.Contains((ok with { Alignment = new AlignmentSettings { Schedule = "every:x" } }).Validate(), e => e.StartsWith("--alignment: ", StringComparison.Ordinal));
+        Assert.Contains((ok with { Alignment = ok.Alignment with { Batches = 1 } }).Validate(), e => e.StartsWith("--alignment-batches must be at least 2", StringComparison.Ordinal));
+        Assert.Contains((ok with { Alignment = ok.Alignment with { BatchSizes = [25, 25] } }).Validate(), e => e.StartsWith("--alignment-batch-sizes must list", StringComparison.Ordinal));
+        Assert.Contains((ok with { Alignment = ok.Alignment with { TopK = 50 } }).Validate(), e => e.StartsWith("--alignment-iterations must be between", StringComparison.Ordinal));
+        Assert.Contains((ok with { Probes = ProbePreset.None }).Validate(), e => e.StartsWith("--alignment needs --probes cheap or paper", StringComparison.Ordinal));
+    }
 }
