@@ -43,6 +43,32 @@ public static class Columns
     /// <summary>The i-th eigenvalue (i ≥ 2; the first is <see cref="LambdaMax"/>).</summary>
     public static string Lambda(int i) => "lambda_" + i.ToString(CultureInfo.InvariantCulture);
 
+    // steps.csv: gradient alignment (--alignment): the share of a mini-batch gradient's energy in the top-k Hessian eigenspace.
+    public const string AlignmentPrefix = "align_k";
+
+    /// <summary>Mean over the drawn batches of ‖V_kᵀ g_B‖² / ‖g_B‖² at batch size B, e.g. <c>align_k10_b25</c>.</summary>
+    public static string Alignment(int k, int batchSize) =>
+        AlignmentPrefix + k.ToString(CultureInfo.InvariantCulture) + "_b" + batchSize.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The standard error of that mean over the drawn batches, e.g. <c>align_k10_b25_se</c>.</summary>
+    public static string AlignmentStandardError(int k, int batchSize) => Alignment(k, batchSize) + "_se";
+
+    /// <summary>Whether the Lanczos estimate of V_k met its tolerance (1) or stopped at the iteration cap (0), e.g. <c>align_k10_converged</c>.</summary>
+    public static string AlignmentConverged(int k) => AlignmentPrefix + k.ToString(CultureInfo.InvariantCulture) + "_converged";
+
+    /// <summary>(k, B) of an <see cref="Alignment"/> mean column, or null for any other column (its _se, _converged, ...).</summary>
+    public static (int K, int BatchSize)? AlignmentOf(string column)
+    {
+        if (!column.StartsWith(AlignmentPrefix, StringComparison.Ordinal)) return null;
+        var parts = column[AlignmentPrefix.Length..].Split("_b");
+        return parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int b) ? (k, b) : null;
+    }
+
+    // steps.csv: the floor search of floor-sgd / height-sgd: the α of the point the step landed on.
+    public const string FloorStepAlpha = "floor_step_alpha";
+
     // steps.csv: the floor path (--floor-lags).
     public const string FloorBarrierPrefix = "floor_barrier_k";
 

@@ -86,6 +86,13 @@ public static class ClaimsReport
                   .Append(CultureInfo.InvariantCulture, $"Per seed ({t.SeedValueLabel}): {SeedValues(t)}. Runs: {string.Join(", ", t.Runs)}.\n");
             md.Append(CultureInfo.InvariantCulture, $"\n![claim {c.Claim}](figures/claim-{c.Claim}.png)\n\n");
         }
+        if (outcome.Secondary.Count > 0)
+            md.Append("## Secondary statistics (reported, never deciding a verdict)\n\n");
+        foreach (var t in outcome.Secondary)
+            md.Append(CultureInfo.InvariantCulture, $"- **{t.Id}** {t.Title}. {t.Statistic}. ")
+              .Append(CultureInfo.InvariantCulture, $"Estimate {ClaimTest.Format(t.Estimate)}, CI {Interval(t)} from {t.Seeds} seeds; what it would say alone: {VerdictText(t.Verdict)} ({t.Reason}). ")
+              .Append(CultureInfo.InvariantCulture, $"Per seed ({t.SeedValueLabel}): {SeedValues(t)}.\n");
+        if (outcome.Secondary.Count > 0) md.Append('\n');
         if (outcome.LeftOut.Count + outcome.Damaged.Count > 0) md.Append("## Run folders left out\n\n");
         foreach (var line in outcome.LeftOut.Concat(outcome.Damaged)) md.Append("- ").Append(line).Append('\n');
         return md.ToString();

@@ -98,6 +98,7 @@ public static class ReportBuilder
             ProfilesFigure.Draw(run, options, figures),
             TrainingFigure.Draw(run, options, figures),
             SharpnessFigure.Draw(run, options, figures),
+            AlignmentFigure.Draw(run, options, figures),
             FloorPathFigure.Draw(run, options, figures),
         }.OfType<FigureFile>().ToList();
         // A figure not drawn this time must not survive from an earlier report: figures/ shows what report.html shows.

@@ -22,4 +22,21 @@ public class ColumnsTests
     [Fact]
     public void Floor_barrier_names_and_lags_round_trip() =>
         Assert.All(new[] { 1, 3, 25 }, k => Assert.Equal(k, Columns.LagOf(Columns.FloorBarrier(k))));
+
+    [Theory]
+    [InlineData("align_k10_b25", 10, 25)]
+    [InlineData("align_k3_b400", 3, 400)]
+    [InlineData("align_k10_b25_se", 0, 0)]
+    [InlineData("align_k10_converged", 0, 0)]
+    [InlineData("floor_step_alpha", 0, 0)]
+    public void Only_alignment_mean_columns_name_their_k_and_batch_size(string column, int k, int batch) =>
+        Assert.Equal(k == 0 ? null : (k, batch), Columns.AlignmentOf(column));
+
+    [Fact]
+    public void Alignment_names_round_trip()
+    {
+        Assert.Equal("align_k10_b25", Columns.Alignment(10, 25));
+        Assert.Equal("align_k10_b25_se", Columns.AlignmentStandardError(10, 25));
+        Assert.Equal((7, 100), Columns.AlignmentOf(Columns.Alignment(7, 100)));
+    }
 }

@@ -35,6 +35,24 @@ public class RunReportTests
         Assert.DoesNotContain("id=\"sharpness\"", File.ReadAllText(run.File("report.html")));
     }
 
+    /// <summary>A run that measured gradient alignment (align_k10_bB columns, empty where not measured) gets its figure in the report.</summary>
+    [Fact]
+    public void Alignment_figure_is_drawn_when_the_run_measured_alignment()
+    {
+        using var run = new Fixture(Fixture.Synthetic);
+        var lines = File.ReadAllLines(run.File("steps.csv"));
+        lines[0] += ",align_k10_b25,align_k10_b25_se,align_k10_b400,align_k10_b400_se,align_k10_converged";
+        for (int i = 1; i < lines.Length; i++)
+            lines[i] += i % 5 == 1
+                ? System.FormattableString.Invariant($",{0.1 + (0.001 * i)},0.01,{0.4 + (0.001 * i)},0.02,1")
+                : ",,,,,";
+        File.WriteAllLines(run.File("steps.csv"), lines);
+        var written = run.Build(new ReportOptions(Width: 900, Height: 700));
+        ImageAssert.IsDrawnPng(run.File("figures/alignment.png"), 900, 700);
+        Assert.Contains(run.File("figures/alignment.png"), written);
+        Assert.Contains("id=\"alignment\"", File.ReadAllText(run.File("report.html")));
+    }
+
     [Fact]
     public void Report_html_embeds_every_figure_and_fetches_nothing()
     {

@@ -78,6 +78,14 @@ public static class OptionParsing
             EigenTolerance = s.EigenTolerance,
             TraceSamples = s.TraceSamples,
             BatchSharpnessBatches = s.BatchSharpnessBatches,
+            Alignment = s.Alignment == "none" ? null : new AlignmentSettings
+            {
+                Schedule = s.Alignment,
+                TopK = s.AlignmentTopK,
+                BatchSizes = Parse(() => Integers("--alignment-batch-sizes", s.AlignmentBatchSizes), new[] { 25, 100, 400 }),
+                Batches = s.AlignmentBatches,
+                EigenIterations = s.AlignmentIterations,
+            },
             CheckpointEvery = s.CheckpointEvery,
             KeepCheckpoints = s.KeepCheckpoints,
         };

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
+using A = SgdWalk.Probes.AlignmentOptions.Defaults;
 using C = SgdWalk.Probes.CurvatureOptions.Defaults;
 using D = SgdWalk.Training.TrainOptions.Defaults;
 using R = SgdWalk.Probes.RecorderOptions.Defaults;
@@ -161,6 +162,24 @@ public class RunSettings : ReportSettings
     [CommandOption("--batch-sharpness-batches <N>"), DefaultValue(C.BatchSharpnessBatches), Description("Probe-set mini-batches averaged into " +
         "batch sharpness (0 = none).")]
     public int BatchSharpnessBatches { get; init; } = C.BatchSharpnessBatches;
+
+    [CommandOption("--alignment <SCHEDULE>"), DefaultValue(A.Schedule), Description("Steps whose gradient alignment is measured: the share " +
+        "||V_k' g_B||^2 / ||g_B||^2 of mini-batch gradients (drawn from the training split outside the probe view) in the top-k Hessian " +
+        "eigenspace of the probe view (columns align_kK_bB). Same syntax as --sharpness.")]
+    public string Alignment { get; init; } = A.Schedule;
+
+    [CommandOption("--alignment-k <K>"), DefaultValue(A.TopK), Description("k: dimension of the top Hessian eigenspace of --alignment.")]
+    public int AlignmentTopK { get; init; } = A.TopK;
+
+    [CommandOption("--alignment-batch-sizes <B1,B2>"), DefaultValue(A.BatchSizes), Description("Batch sizes whose gradients --alignment projects.")]
+    public string AlignmentBatchSizes { get; init; } = A.BatchSizes;
+
+    [CommandOption("--alignment-batches <M>"), DefaultValue(A.Batches), Description("Mini-batches drawn per batch size (mean and standard error).")]
+    public int AlignmentBatches { get; init; } = A.Batches;
+
+    [CommandOption("--alignment-iterations <N>"), DefaultValue(A.EigenIterations), Description("Cap on Hessian-vector products of the Lanczos " +
+        "estimate of V_k (column align_kK_converged says whether it converged).")]
+    public int AlignmentIterations { get; init; } = A.EigenIterations;
 
     [CommandOption("--eval-chunk <N>"), DefaultValue(D.EvaluationChunkSize), Description("Samples per forward pass when evaluating in eval mode.")]
     public int EvaluationChunk { get; init; } = D.EvaluationChunkSize;

@@ -65,6 +65,11 @@ public sealed class ClaimRun
     public string? FloorBarrierColumn() =>
         steps.Columns.Select(Columns.LagOf).Where(k => k > 0).Order().Select(Columns.FloorBarrier).FirstOrDefault();
 
+    /// <summary>The alignment mean columns (align_k10_b25, ...) the run wrote, smallest batch size first (ties: smallest k).</summary>
+    public IReadOnlyList<(string Column, int K, int BatchSize)> AlignmentColumns() =>
+        steps.Columns.Select(c => (Column: c, Of: Columns.AlignmentOf(c))).Where(c => c.Of is not null)
+            .Select(c => (c.Column, c.Of!.Value.K, c.Of.Value.BatchSize)).OrderBy(c => c.BatchSize).ThenBy(c => c.K).ToList();
+
     /// <summary>The last measured value of a steps.csv column (the distance from init at the end: equal epochs).</summary>
     public double Last(string column) => Rows(column, afterFirstEpoch: false).Select(r => r.Value).DefaultIfEmpty(double.NaN).Last();
 

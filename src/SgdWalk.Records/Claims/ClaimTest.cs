@@ -87,7 +87,7 @@ public abstract class ClaimTest
     /// <summary>"1", "3a", ...: the claim's number and the part.</summary>
     public abstract string Id { get; }
 
-    public int Claim => int.Parse(Id.TrimEnd('a', 'b', 'c'), CultureInfo.InvariantCulture);
+    public int Claim => int.Parse(new string(Id.TakeWhile(char.IsDigit).ToArray()), CultureInfo.InvariantCulture);
 
     /// <summary>The part of the claim tested, in words.</summary>
     public abstract string Title { get; }

@@ -18,6 +18,9 @@ public sealed record ClaimsOutcome(ClaimsDesign Design, IReadOnlyList<ClaimResul
     /// <summary>How every interval and verdict was computed (README "Claims").</summary>
     public string Inference { get; init; } = ClaimsEvaluation.Method;
 
+    /// <summary>Secondary statistics (<see cref="PaperClaims.Secondary"/>): reported, never deciding a verdict (no Holm family).</summary>
+    public IReadOnlyList<TestResult> Secondary { get; init; } = [];
+
     /// <summary>Run folders that are not the plan's runs (another run copied in, options changed), named with the reason.</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];
 
@@ -78,7 +81,8 @@ public static class ClaimsEvaluation
         var tests = PaperClaims.Tests.Select(t => t.Evaluate(design, runs)).ToList();
         var claims = PaperClaims.Statements.Select(s => Combine(s.Number, s.Statement, tests.Where(t => t.Claim == s.Number).ToList())).ToList();
         var controls = Controls.Evaluate(design, runs);
-        return new ClaimsOutcome(design, Controls.Mark(claims, controls), damaged ?? []) { Controls = controls };
+        var secondary = PaperClaims.Secondary.Select(t => t.Evaluate(design, runs)).ToList();
+        return new ClaimsOutcome(design, Controls.Mark(claims, controls), damaged ?? []) { Controls = controls, Secondary = secondary };
     }
 
     /// <summary>

@@ -80,10 +80,14 @@ public static class ClaimsBudget
             seconds += recorded * alphas * (probe + o.BatchSize) * costs.ForwardPerSample;
             if (o.FloorLags.Count > 0) seconds += recorded * o.FloorLags.Count * alphas * probe * costs.ForwardPerSample;
         }
-        if (o.Optimizer != OptimizerKind.Sgd) seconds += steps * alphas * o.BatchSize * costs.ForwardPerSample;
+        // floor-sgd / height-sgd: a line search of 21 forwards per step (more when its bracket doubles).
+        if (o.Optimizer != OptimizerKind.Sgd) seconds += steps * FloorStep.SearchGrid.Count * o.BatchSize * costs.ForwardPerSample;
         // A Hessian-vector product costs about two training passes; Lanczos takes up to EigenIterations of them.
         double curvature = Count(o.Sharpness, steps, stepsPerEpoch);
         seconds += curvature * (((o.EigenIterations + o.TraceSamples) * probe) + o.BatchSize) * 2 * costs.TrainPerSample;
+        // Alignment: Lanczos on the probe view for V_k, then m gradients (one training pass each) per batch size.
+        if (o.Alignment is { } a)
+            seconds += Count(a.Schedule, steps, stepsPerEpoch) * ((a.EigenIterations * probe * 2) + (a.Batches * a.BatchSizes.Sum())) * costs.TrainPerSample;
         // Per epoch: validation (5,000 by default) and test (10,000) in eval mode.
         seconds += o.Epochs * 15_000 * costs.ForwardPerSample;
         return seconds;

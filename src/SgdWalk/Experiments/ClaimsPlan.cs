@@ -11,8 +11,10 @@ namespace SgdWalk.Experiments;
 /// The smallest set of runs that tests every claim (README "Claims"), per seed: the base setting with segment
 /// profiles and a floor path (claims 1, 4a, 5, 6a); two more learning rates at the base batch size (claim 2); a
 /// smaller and a larger batch at the base learning rate with curvature measured (claims 3a, 6b); the pair with the
-/// base's LR/batch ratio, both ×4 (claim 3b); floor-sgd at the base setting (claims 4b, 4c). Every run trains the
-/// same number of epochs, so distances compare at equal epochs.
+/// base's LR/batch ratio, both ×4 (claim 3b); floor-sgd at the base setting (claims 4b, 4c). The base run also measures
+/// the gradient alignment of every design batch size at a few checkpoints (claim 6b, one run per seed); the batch-size
+/// runs' curvature feeds only 6b's labelled secondary S_t/λ_max. Every run trains the same number of epochs, so
+/// distances compare at equal epochs.
 /// </summary>
 public static class ClaimsPlan
 {
@@ -23,6 +25,9 @@ public static class ClaimsPlan
 
     /// <summary>Curvature measurements per run in the batch-size runs (about half of them after the first epoch).</summary>
     private const int CurvaturePoints = 6;
+
+    /// <summary>Alignment checkpoints of the base run (about half of them after the first epoch, the ones claim 6b reads).</summary>
+    public const int AlignmentPoints = 10;
 
     /// <summary>CPU scale: the paper's MLP on 10,000 Fashion-MNIST images, 2 epochs, a 500-image probe view.</summary>
     public static TrainOptions CpuBase { get; } = PaperPresets.CpuBase with { Epochs = 2, ProbeSize = 500, Record = "every:10" };
@@ -73,7 +78,9 @@ public static class ClaimsPlan
             {
                 var profiled = Run(lr, design.BatchSize) with { Probes = ProbePreset.Paper };
                 // The floor path joins the floor points of consecutive recorded steps: its lag (in steps) is the record interval.
-                Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate ? profiled with { FloorLags = [RecordInterval(shared.Record)] } : profiled);
+                Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate
+                    ? profiled with { FloorLags = [RecordInterval(shared.Record)], Alignment = Alignment(profiled, shared, design) }
+                    : profiled);
             }
             foreach (int batch in design.BatchSizes.Where(b => b != design.BatchSize))
                 Add($"sgd-lr{Text(design.LearningRate)}-b{Text(batch)}", Curvature(Run(design.LearningRate, batch), shared));
@@ -110,6 +117,21 @@ public static class ClaimsPlan
             TraceSamples = 0,
             BatchSharpnessBatches = 0,
         };
+    }
+
+    /// <summary>
+    /// Gradient alignment (claim 6b) at <see cref="AlignmentPoints"/> evenly spaced steps of the base run, for every batch
+    /// size of the design that fits outside the probe view, with the probe's defaults (k = 10, 8 batches per size); none when
+    /// no size fits (a probe view of the whole split: 6b then says it has no values).
+    /// </summary>
+    private static AlignmentSettings? Alignment(TrainOptions run, TrainOptions shared, ClaimsDesign design)
+    {
+        int steps = run.Steps ?? (int)Math.Ceiling(StepsPerEpoch(shared, run.BatchSize) * run.Epochs);
+        // The batches are drawn from the training images outside the probe view: a size that does not fit is left out
+        // (6b compares the largest and smallest sizes measured, and its statistic says so).
+        int pool = TrainingImages(shared) - Math.Min(run.ProbeSize ?? TrainingImages(shared), TrainingImages(shared));
+        int[] sizes = [.. design.BatchSizes.Where(b => b <= pool).Order()];
+        return sizes.Length == 0 ? null : new AlignmentSettings { Schedule = "every:" + Text(Math.Max(1, steps / AlignmentPoints)), BatchSizes = sizes };
     }
 
     /// <summary>

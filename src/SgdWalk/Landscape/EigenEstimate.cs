@@ -20,3 +20,23 @@ public sealed record EigenEstimate(IReadOnlyList<double> Values, ParamVector Vec
 
     public void Dispose() => Vector.Dispose();
 }
+
+/// <summary>
+/// The top eigenvalues (largest first) of a symmetric operator and their orthonormal eigenvectors (owned: dispose the
+/// space), the products spent and whether every value met the tolerance within the cap.
+/// </summary>
+public sealed record EigenSpace(IReadOnlyList<double> Values, IReadOnlyList<ParamVector> Vectors, int Iterations, bool Converged) : IDisposable
+{
+    /// <summary>‖V_kᵀ g‖² / ‖g‖²: the share of g's squared norm inside the space (NaN for g = 0).</summary>
+    public double EnergyFraction(ParamVector g)
+    {
+        double squaredNorm = g.Dot(g);
+        if (!(squaredNorm > 0)) return double.NaN;
+        return Vectors.Sum(v => { double c = v.Dot(g); return c * c; }) / squaredNorm;
+    }
+
+    public void Dispose()
+    {
+        foreach (var v in Vectors) v.Dispose();
+    }
+}

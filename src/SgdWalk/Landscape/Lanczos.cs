@@ -10,7 +10,21 @@ namespace SgdWalk.Landscape;
 /// </summary>
 public static class Lanczos
 {
-    public static EigenEstimate Top(Func<ParamVector, ParamVector> product, ParamVector start, int k = 1, int maxIterations = 30, double tolerance = 1e-3)
+    public static EigenEstimate Top(Func<ParamVector, ParamVector> product, ParamVector start, int k = 1, int maxIterations = 30, double tolerance = 1e-3) =>
+        Run(product, start, k, maxIterations, tolerance, (basis, ritz, n, found, converged) =>
+            new EigenEstimate(ritz.Values.Take(found).ToArray(), RitzVector(basis, ritz.Vectors, n, 0), n, converged));
+
+    /// <summary>
+    /// The top-k Ritz pairs: values largest first and their orthonormal Ritz vectors (the estimate of V_k, the top-k
+    /// eigenspace), from the same Krylov space as <see cref="Top"/>. Fewer than k when the operator's Krylov space is smaller.
+    /// </summary>
+    public static EigenSpace TopSpace(Func<ParamVector, ParamVector> product, ParamVector start, int k, int maxIterations = 30, double tolerance = 1e-3) =>
+        Run(product, start, k, maxIterations, tolerance, (basis, ritz, n, found, converged) =>
+            new EigenSpace(ritz.Values.Take(found).ToArray(), Enumerable.Range(0, found).Select(i => RitzVector(basis, ritz.Vectors, n, i)).ToArray(), n,
+                converged));
+
+    private static T Run<T>(Func<ParamVector, ParamVector> product, ParamVector start, int k, int maxIterations, double tolerance,
+        Func<List<ParamVector>, (double[] Values, double[,] Vectors), int, int, bool, T> result)
     {
         if (k < 1 || maxIterations < k) throw new ArgumentOutOfRangeException(nameof(maxIterations), "need 1 <= k <= iterations");
         double startNorm = start.Norm();
@@ -43,8 +57,7 @@ public static class Lanczos
                 betas.Add(beta);
                 basis.Add(Scaled(w, 1 / beta));
             }
-            int found = Math.Min(k, alphas.Count);
-            return new EigenEstimate(ritz.Values.Take(found).ToArray(), RitzVector(basis, ritz.Vectors, alphas.Count), alphas.Count, converged);
+            return result(basis, ritz, alphas.Count, Math.Min(k, alphas.Count), converged);
         }
         finally
         {
@@ -70,11 +83,11 @@ public static class Lanczos
         return (ascending.Reverse().ToArray(), order);
     }
 
-    /// <summary>y = Σ_j s_j q_j for the top Ritz pair, normalised (the warm start of the next estimate).</summary>
-    private static ParamVector RitzVector(List<ParamVector> basis, double[,] vectors, int n)
+    /// <summary>y = Σ_j s_j q_j for the i-th Ritz pair, normalised (for the top pair: the warm start of the next estimate).</summary>
+    private static ParamVector RitzVector(List<ParamVector> basis, double[,] vectors, int n, int i)
     {
-        var y = Scaled(basis[0], vectors[0, 0]);
-        for (int j = 1; j < n; j++) y.AddScaledInPlace(basis[j], vectors[j, 0]);
+        var y = Scaled(basis[0], vectors[0, i]);
+        for (int j = 1; j < n; j++) y.AddScaledInPlace(basis[j], vectors[j, i]);
         double norm = y.Norm();
         if (norm > 0) { using var _ = no_grad(); y.Flat.div_(norm); }
         return y;

@@ -46,6 +46,7 @@ internal sealed class LibraryManifest
             ["sharpness"] = options.Curvature.Schedule.Text,
             ["parameter_names"] = new JsonArray(parameters.Select(p => (JsonNode)JsonValue.Create(p.Name)).ToArray()),
         };
+        if (options.Alignment.Enabled) settings["alignment"] = options.Alignment.Schedule.Text;
         var manifest = new RunManifest
         {
             Seed = description.Seed ?? 0,

@@ -45,6 +45,9 @@ public sealed record RecorderOptions
     /// <summary>Sharpness probes (λ_max, trace, step and batch sharpness); off unless given a schedule.</summary>
     public CurvatureOptions Curvature { get; init; } = new();
 
+    /// <summary>Gradient alignment with the top-k Hessian eigenspace (claim 6b); off unless given a schedule.</summary>
+    public AlignmentOptions Alignment { get; init; } = new();
+
     public static IReadOnlyList<double> DefaultAlphas { get; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
 
     /// <summary>The authors' grid: 0, 0.1, …, 0.9 (α = 1 is the next step's α = 0).</summary>
@@ -79,6 +82,13 @@ public sealed record RecorderOptions
             errors.AddRange(Curvature.Validate(name));
             Require(!Curvature.Enabled || Probes != ProbePreset.None,
                 $"{name(nameof(CurvatureOptions.Schedule))} needs {name(nameof(Probes))} cheap or paper ({name(nameof(Probes))} none records nothing)");
+        }
+        if (Alignment is null) errors.Add($"{name(nameof(Alignment))} must not be null");
+        else
+        {
+            errors.AddRange(Alignment.Validate(name));
+            Require(!Alignment.Enabled || Probes != ProbePreset.None,
+                $"{name(nameof(Alignment) + nameof(AlignmentOptions.Schedule))} needs {name(nameof(Probes))} cheap or paper ({name(nameof(Probes))} none records nothing)");
         }
         return errors;
     }

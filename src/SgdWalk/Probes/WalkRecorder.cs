@@ -34,6 +34,8 @@ public sealed class WalkRecorder : IDisposable
     private readonly SegmentProfiler probeViewProfiler;
     private readonly LibraryManifest? manifest;
 
+    private readonly HashSet<string> loopColumns;
+    private readonly Dictionary<string, double> loopValues = [];
     private Tensor? inputs, targets;
     private ParamVector? before, gradient;
     // θ_{t+1} of the last step, kept for a BeginStep told that nothing has written to the parameters since.
@@ -50,15 +52,22 @@ public sealed class WalkRecorder : IDisposable
     /// <param name="loss">Mean loss of outputs against targets; cross-entropy by default.</param>
     /// <param name="resumeAt">Byte lengths of steps.csv and profiles.csv at a checkpoint: continue those files from
     /// there (dropping later rows) instead of starting new ones. See <see cref="LoadState"/>.</param>
+    /// <param name="alignmentPool">Where the alignment probe (<see cref="RecorderOptions.Alignment"/>) draws its gradient
+    /// batches: samples disjoint from <paramref name="probeView"/>, whose Hessian gives V_k. Needed when alignment is scheduled.</param>
+    /// <param name="loopColumns">steps.csv columns your own loop fills, step by step, with <see cref="SetLoopValue"/> before
+    /// <see cref="EndStep"/> (our trainer: floor_step_alpha of floor-sgd / height-sgd); empty cells where not set.</param>
     /// <param name="description">What run.json should say about a walk from your own loop (model, dataset, seed, ...). The
     /// recorder writes run.json only into a folder that has none (or one an earlier library run wrote), so `sgdwalk report`
     /// draws any folder; `sgdwalk train` writes its own.</param>
     public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null,
-        LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null, RunDescription? description = null)
+        LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null, RunDescription? description = null, SamplePool? alignmentPool = null,
+        IReadOnlyList<string>? loopColumns = null)
     {
         // Refused before any file is touched, with every problem named (a probe would fail later, less clearly).
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        if (options.Alignment.Enabled && (probeView is null || alignmentPool is null))
+            throw new ArgumentException("alignment needs a probe view (its Hessian gives V_k) and a sample pool disjoint from it (the gradient batches)");
         if (options.BatchNorm == BatchNormPolicy.Recompute)
             throw new ArgumentException("BatchNorm policy recompute is for paths between snapshots; a walk is recorded under batch-stats or running");
         this.model = model;
@@ -74,12 +83,15 @@ public sealed class WalkRecorder : IDisposable
         probeViewProfiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { Fast = fast, ReuseEnds = true };
         Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
         probes = CreateProbes(options, probeView, profiler, probeViewProfiler, Hessian);
+        if (options.Alignment.Enabled) probes.Add(new AlignmentProbe(probeView!, alignmentPool!, Hessian, options.Alignment));
         // Under the running policy a loss at θ_t or θ_{t+1} depends on that point's own running statistics.
         captureStates = options.BatchNorm == BatchNormPolicy.Running && probes.Any(p => p.EvaluatesModel);
 
         var folder = new RunFolder(runFolder);
         Directory.CreateDirectory(folder.Path);
-        StepColumns = Columns.EveryStep.Concat(probes.SelectMany(p => p.ColumnNames)).ToArray();
+        this.loopColumns = loopColumns?.ToHashSet() ?? [];
+        StepColumns = Columns.EveryStep.Concat(probes.SelectMany(p => p.ColumnNames)).Concat(loopColumns ?? []).ToArray();
+        if (StepColumns.Distinct().Count() != StepColumns.Count) throw new ArgumentException("a loop column repeats a column the recorder writes", nameof(loopColumns));
         steps = new CsvLog(folder.Steps, StepColumns, resumeAt?.Steps);
         profiles = new CsvLog(folder.Profiles, Columns.Profiles, resumeAt?.Profiles);
         profileLog = new ProfileLog(profiles);
@@ -165,6 +177,13 @@ public sealed class WalkRecorder : IDisposable
         probeClock.Stop();
     }
 
+    /// <summary>A value of one of the constructor's loop columns for the step being recorded (written by the next <see cref="EndStep"/>).</summary>
+    public void SetLoopValue(string column, double value)
+    {
+        if (!loopColumns.Contains(column)) throw new ArgumentException($"'{column}' is not one of this recorder's loop columns", nameof(column));
+        loopValues[column] = value;
+    }
+
     /// <summary>After the optimiser step: runs the probes on step t and appends its row; returns the row.</summary>
     public RowValues EndStep(int step, int epoch, double learningRate)
     {
@@ -198,6 +217,8 @@ public sealed class WalkRecorder : IDisposable
             DisposeStepState();
             probeClock.Stop();
         }
+        foreach (var (column, value) in loopValues) row.Set(column, value);
+        loopValues.Clear();
         steps.Append(row);
         manifest?.Stepped(step, learningRate, inputs.shape[0], RecordedSteps);
         (inputs, targets) = (null, null);

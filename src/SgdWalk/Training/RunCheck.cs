@@ -72,6 +72,11 @@ public static class RunCheck
         if (options.BatchSize > train)
             errors.Add($"--batch-size {options.BatchSize} is larger than the training split ({train} " +
                 $"images{(options.TrainSize is null ? "" : ", from --train-size")}); use at most {train}");
+        // The alignment's gradient batches come from the training split outside the probe view.
+        if (options.Alignment is { BatchSizes.Count: > 0 } alignment && options.ProbeSize is int probeSize
+            && alignment.BatchSizes.Max() > train - Math.Min(probeSize, train))
+            errors.Add($"--alignment-batch-sizes: a batch of {alignment.BatchSizes.Max()} does not fit in the {train - Math.Min(probeSize, train)} training " +
+                $"images outside the probe view ({train} minus --probe-size {probeSize}); use smaller batches or a smaller probe view");
         long stepsPerEpoch = (train + (long)options.BatchSize - 1) / options.BatchSize;
         if (options.Steps is null && options.Epochs * stepsPerEpoch > int.MaxValue)
             errors.Add(string.Create(CultureInfo.InvariantCulture,

@@ -144,6 +144,9 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
         manifest.Counts["total_steps"] = totalSteps;
     }
 
+    /// <summary>floor-sgd / height-sgd: the steps so far whose floor lay beyond the line search's cap (<see cref="FloorStep.MaxAlpha"/>).</summary>
+    public void FloorSearch(long beyondCap) => manifest.Counts["floor_beyond_cap"] = beyondCap;
+
     /// <summary>Where the run stands; written to disk at the next epoch end or when the run ends.</summary>
     public void Progress(int steps, WalkRecorder recorder)
     {

@@ -31,6 +31,9 @@ public sealed record SeedStreams(long Seed)
     /// <summary>The Gaussian noise of `--isotropic-noise`.</summary>
     public long Noise => unchecked(Seed + 7);
 
+    /// <summary>The alignment probe's Lanczos start vectors and gradient-batch draws (`--alignment`).</summary>
+    public long Alignment => unchecked(Seed + 8);
+
     /// <summary>
     /// The synthetic data set: the seed itself, which <see cref="Data.SyntheticData"/> hashes (SplitMix64, one stream per
     /// split) rather than offsets, so its generators are unrelated to the ones in <see cref="All"/>.
@@ -48,5 +51,6 @@ public sealed record SeedStreams(long Seed)
         ["batch_sharpness"] = BatchSharpness,
         ["pilot"] = Pilot,
         ["noise"] = Noise,
+        ["alignment"] = Alignment,
     };
 }

@@ -116,6 +116,12 @@ public sealed partial record TrainOptions
     public double EigenTolerance { get; init; } = CurvatureOptions.Defaults.EigenTolerance;
     public int TraceSamples { get; init; } = CurvatureOptions.Defaults.TraceSamples;
     public int BatchSharpnessBatches { get; init; } = CurvatureOptions.Defaults.BatchSharpnessBatches;
+    /// <summary>
+    /// `--alignment`: gradient alignment with the top-k Hessian eigenspace (claim 6b); null = off. Left out of run.json (and
+    /// so of older checkpoints' fingerprints) when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AlignmentSettings? Alignment { get; init; }
 
     public int EvaluationChunkSize { get; init; } = Defaults.EvaluationChunkSize;
     public int? Threads { get; init; }
@@ -150,9 +156,10 @@ public sealed partial record TrainOptions
     /// Call it on resolved options (<see cref="Resolve"/>).
     /// </summary>
     /// <exception cref="FormatException">--record or --sharpness is not a schedule (<see cref="Validate"/> says so first).</exception>
-    public RecorderOptions ToRecorderOptions() => ToRecorderOptions(RecordSchedule.Parse(Record), RecordSchedule.Parse(Sharpness));
+    public RecorderOptions ToRecorderOptions() =>
+        ToRecorderOptions(RecordSchedule.Parse(Record), RecordSchedule.Parse(Sharpness), RecordSchedule.Parse(Alignment?.Schedule ?? "none"));
 
-    private RecorderOptions ToRecorderOptions(RecordSchedule record, RecordSchedule sharpness) => new()
+    private RecorderOptions ToRecorderOptions(RecordSchedule record, RecordSchedule sharpness, RecordSchedule alignment) => new()
     {
         Probes = Probes,
         Record = record,
@@ -176,6 +183,18 @@ public sealed partial record TrainOptions
             // Their own streams: curvature draws nothing from the generators training uses.
             Seed = new SeedStreams(Seed).Sharpness,
             BatchSharpnessSeed = new SeedStreams(Seed).BatchSharpness,
+        },
+        Alignment = new AlignmentOptions
+        {
+            Schedule = alignment,
+            TopK = Alignment?.TopK ?? AlignmentOptions.Defaults.TopK,
+            BatchSizes = Alignment?.BatchSizes ?? new AlignmentOptions().BatchSizes,
+            Batches = Alignment?.Batches ?? AlignmentOptions.Defaults.Batches,
+            EigenIterations = Alignment?.EigenIterations ?? AlignmentOptions.Defaults.EigenIterations,
+            EigenTolerance = Alignment?.EigenTolerance ?? AlignmentOptions.Defaults.EigenTolerance,
+            // A gradient batch is normalised as a step at batch B would be: as one chunk, or in --chunk-size chunks when given.
+            ChunkSize = ChunkSize ?? int.MaxValue,
+            Seed = new SeedStreams(Seed).Alignment,
         },
     };
 
@@ -222,9 +241,13 @@ public sealed partial record TrainOptions
         Require(KeepCheckpoints >= 1, $"--keep-checkpoints must be at least 1 (got {KeepCheckpoints})");
         var record = Try("--record: ", () => RecordSchedule.Parse(Record));
         var sharpness = Try("--sharpness: ", () => RecordSchedule.Parse(Sharpness));
+        var alignment = Try("--alignment: ", () => RecordSchedule.Parse(Alignment?.Schedule ?? "none"));
         // The recorder's own rules, spelled with this command line's option names.
-        if (record is not null && sharpness is not null)
-            errors.AddRange(Resolve().ToRecorderOptions(record, sharpness).Validate(CommandLineName));
+        if (record is not null && sharpness is not null && alignment is not null)
+            errors.AddRange(Resolve().ToRecorderOptions(record, sharpness, alignment).Validate(CommandLineName));
+        // The Hessian of V_k is the probe view's; the gradient batches come from the rest of the training split.
+        Require(Alignment is null || alignment is null || alignment.IsNone || ProbeSize is not null,
+            "--alignment needs --probe-size smaller than the training split (V_k uses the probe view, the gradient batches the rest)");
         if (Schedule is not null && double.IsFinite(LearningRate) && LearningRate > 0 && Epochs >= 1)
             Try("", () => LearningRateSchedule.Parse(Schedule, LearningRate, Epochs));
         return errors.Distinct().ToList();
@@ -245,6 +268,10 @@ public sealed partial record TrainOptions
         nameof(RecorderOptions.CosineWeightDecay) => "--weight-decay",
         nameof(CurvatureOptions.Schedule) => "--sharpness",
         nameof(CurvatureOptions.TopK) => "--top-k",
+        "AlignmentSchedule" => "--alignment",
+        "AlignmentTopK" => "--alignment-k",
+        "AlignmentEigenIterations" => "--alignment-iterations",
+        "AlignmentChunkSize" => "--chunk-size",
         _ => "--" + KebabBoundary().Replace(property, "-$1").ToLowerInvariant(),
     };
 

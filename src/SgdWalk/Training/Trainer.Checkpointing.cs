@@ -61,6 +61,7 @@ public sealed partial class Trainer
                 ["recorded_steps"] = recorder.RecordedSteps,
                 ["wall_s"] = wallSeconds,
                 ["evaluation_s"] = startEvaluationSeconds + evaluationSeconds,
+                ["floor_beyond_cap"] = floorStep?.BeyondCap ?? 0,
             },
         };
         // The checkpoint only reads these tensors; their owners (model, optimiser, probes) keep them.
@@ -88,6 +89,7 @@ public sealed partial class Trainer
         recorder.LoadState(checkpoint.Under("probe/").ToDictionary(p => p.Name, p => p.Value),
             (int)checkpoint.Header.Counters.GetValueOrDefault("recorded_steps"));
         initialLoss = checkpoint.Header.Counters.GetValueOrDefault("initial_loss", double.NaN);
+        if (floorStep is not null) floorStep.BeyondCap = (long)checkpoint.Header.Counters.GetValueOrDefault("floor_beyond_cap");
         sampler.SetState(checkpoint.Tensors["rng/sampler"]);
         if (augmenter is not null)
         {

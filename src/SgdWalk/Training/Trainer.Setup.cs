@@ -103,8 +103,13 @@ public sealed partial class Trainer
         {
             var probeView = DataView.Own("probe", subset.Images.to(device), subset.Labels.to(device), probeChunk);
             var lengths = resume?.Header.CsvLengths;
+            // The alignment's gradient batches come from the training split without the probe subset (V_k's Hessian data).
+            var alignmentPool = options.Alignment is null ? null
+                : new SamplePool(data.Train.Images, data.Train.Labels, SamplePool.Complement(data.Train.Count, probeIndices), device);
             recorder = new WalkRecorder(model, options.ToRecorderOptions(), folder.Path, probeView,
-                resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]));
+                resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]), alignmentPool: alignmentPool,
+                // floor-sgd / height-sgd log the α each step landed on.
+                loopColumns: options.Optimizer == OptimizerKind.Sgd ? null : [Records.Columns.FloorStepAlpha]);
         }
         journal.ProbeSamples(probeIndices.Length);
         memory = new MemoryTrace(folder.Path, resume?.Header.Step);

@@ -105,12 +105,13 @@ public sealed partial class Trainer
     private void LandOnFloor(ParamVector before, Tensor inputs, Tensor targets)
     {
         using var batchView = DataView.Borrow("batch", inputs, targets, options.MicroBatch);
-        floorStep!.Apply(before, floorView ?? batchView);
+        recorder.SetLoopValue(Columns.FloorStepAlpha, floorStep!.Apply(before, floorView ?? batchView));
     }
 
     /// <summary>Quality on the probe subset, validation and test; every file flushed; a checkpoint; run.json.</summary>
     private void EndEpoch(int epoch, int step)
     {
+        if (floorStep is not null) journal.FloorSearch(floorStep.BeyondCap);
         evaluation.Start();
         epochs.Evaluate(epoch, step, WallSeconds());
         evaluation.Stop();
@@ -135,6 +136,7 @@ public sealed partial class Trainer
         model.save(Path.Combine(journal.Folder.Checkpoints, "final.dat"));
         recorder.Flush();
         epochs.Flush();
+        if (floorStep is not null) journal.FloorSearch(floorStep.BeyondCap);
         journal.Progress(steps, recorder);
         return new TrainingResult(status, message, steps, recorder.RecordedSteps);
     }

@@ -58,6 +58,16 @@ public class CalibrationTests(ITestOutputHelper output)
             double level = Normal(r);
             return new SeedSample(seed, [Run("SGD", 0, Math.Exp(level + value + (0.2 * Draw(r, shape)))), Run("floor-sgd", 0, Math.Exp(level + (0.2 * Draw(r, shape))))]);
         }, [0], 1),
+        // Contrast within one run (6b): the base run's alignment fractions at the largest and the smallest batch size on the same
+        // 5 checkpoints (one series: the first half and the second half), a seed-level fraction shared by both, checkpoint
+        // noise per arm; the per-seed value is the log ratio of the two arms' means.
+        new Kind("contrast (one run)", new LargeBatchAlignment(), (r, shape, seed, value) =>
+        {
+            double level = 0.2 * Math.Exp(0.3 * Normal(r));
+            double[] large = [.. Enumerable.Range(0, 5).Select(_ => level * Math.Exp(value + (0.2 * Draw(r, shape))))];
+            double[] small = [.. Enumerable.Range(0, 5).Select(_ => level * Math.Exp(0.2 * Draw(r, shape)))];
+            return One(seed, [.. large, .. small]);
+        }, [0], 1),
         // Contrast, difference (4c).
         new Kind("contrast (difference)", new FloorSgdGeneralisation(), (r, shape, seed, value) =>
             new SeedSample(seed, [Run("SGD", 0, 0.85 + value + (0.01 * Draw(r, shape))), Run("floor-sgd", 0, 0.85 + (0.01 * Draw(r, shape)))]), [0], 1),
@@ -180,6 +190,7 @@ public class CalibrationTests(ITestOutputHelper output)
     [Theory]
     [InlineData("contrast (log ratio)")]
     [InlineData("contrast (difference)")]
+    [InlineData("contrast (one run)")]
     [InlineData("slope")]
     [InlineData("slope (below)")]
     [InlineData("equivalence")]
@@ -198,7 +209,10 @@ public class CalibrationTests(ITestOutputHelper output)
             {
                 Series = kind.Test.Kind == TestKind.Slope
                     ? [.. s.Series.Select(x => x with { X = 1 / x.X })]
-                    : [.. s.Series.Reverse()],
+                    : s.Series.Count == 1
+                        // Both arms in one run (6b): the halves of its values trade places.
+                        ? [.. s.Series.Select(x => x with { Values = [.. x.Values.Skip(x.Values.Length / 2), .. x.Values.Take(x.Values.Length / 2)] })]
+                        : [.. s.Series.Reverse()],
             }).ToList();
             var original = kind.Test.Infer(seeds);
             var flipped = kind.Test.Infer(swapped);

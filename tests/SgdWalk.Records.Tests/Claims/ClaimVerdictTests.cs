@@ -187,6 +187,28 @@ public class ClaimVerdictTests
         Assert.Throws<IOException>(() => (more with { RecordedSteps = 41 }).WriteOrCheck(folder.Path));
     }
 
+    /// <summary>
+    /// 6b decides on the alignment probe of the base run; the biased S_t/λ_max is reported as a labelled secondary and
+    /// never decides, even when it points the other way (as its self-curvature bias makes it at small batches).
+    /// </summary>
+    [Fact]
+    public void The_curvature_ratio_is_a_labelled_secondary_that_does_not_decide_6b()
+    {
+        using var folder = new ClaimsFolder(Paper with { CurvatureRatio = (batch, _, r) => (batch > 100 ? 0.1 : 0.5) * (1 + (0.1 * Normal(r))) });
+        var outcome = ClaimsEvaluation.Evaluate(folder.Path);
+        var claim = outcome.Claims.Single(c => c.Claim == 6);
+        var alignment = claim.Tests.Single(t => t.Id == "6b");
+        Assert.Equal(Verdict.Supported, alignment.Verdict);
+        Assert.All(alignment.SeedValues, v => Assert.InRange(v.Value, Math.Log(5) - 0.3, Math.Log(5) + 0.3)); // 0.5 / 0.1 in every seed
+        Assert.Equal(ClaimTest.DefaultSeeds, alignment.Points.Count); // one run per seed: the base run
+        Assert.Equal(Verdict.Supported, claim.Verdict);
+        var secondary = Assert.Single(outcome.Secondary);
+        Assert.Equal("6b-secondary", secondary.Id);
+        Assert.Equal(Verdict.Contradicted, secondary.Verdict);
+        Assert.Contains("self-curvature", secondary.Title);
+        Assert.DoesNotContain(claim.Tests, t => t.Id == secondary.Id);
+    }
+
     /// <summary>README "Claims" lists every test with the bounds the code uses, word for word.</summary>
     [Fact]
     public void The_readme_documents_every_test_with_its_bounds()

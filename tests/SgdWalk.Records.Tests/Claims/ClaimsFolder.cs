@@ -21,6 +21,8 @@ internal sealed record World
     public Func<Random, double> Cosine { get; init; } = _ => -0.3;
     public Func<Random, double> Bump { get; init; } = _ => 0;
     public Func<double, int, Random, double> Alignment { get; init; } = (batch, _, _) => batch / 1000;
+    /// <summary>S_t/λ_max of a run at batch size B (6b's secondary); null = the same as <see cref="Alignment"/>.</summary>
+    public Func<double, int, Random, double>? CurvatureRatio { get; init; }
 
     // The negative control's arm (a tiny learning rate): floors at the α = 1 edge, consecutive gradients alike.
     public Func<Random, double> ControlInterior { get; init; } = _ => 0;
@@ -92,16 +94,19 @@ internal sealed class ClaimsFolder : IDisposable
         double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * (floor ? w.FloorSgdFactor(s, r) : 1);
         var lines = new List<string>
         {
-            "step,epoch,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max",
+            "step,epoch,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
+                "align_k10_b25,align_k10_b25_se,align_k10_b100,align_k10_b100_se,align_k10_b400,align_k10_b400_se",
         };
         for (int t = 0; t < Rows; t++)
         {
             double interior = control ? w.ControlInterior(r) : w.Interior(r);
-            double alignment = w.Alignment(batch, s, r);
+            double alignment = (w.CurvatureRatio ?? w.Alignment)(batch, s, r);
             lines.Add(string.Join(',', new object[]
             {
                 t, 1 + (t / (Rows / 2)), distance * (t + 1) / Rows, control ? w.ControlCosine(r) : w.Cosine(r), 2.0, interior, interior == 1 ? 0.01 : 0.2, w.Height(lr, s, r),
                 w.Bump(r) == 1 ? 0.01 : 0, w.FloorBarrier(r) == 1 ? 0.02 : 0, 3 * alignment, 3,
+                // The alignment probe of this run: every batch size measured at the same θ (claim 6b reads the base run's).
+                w.Alignment(25, s, r), 0.01, w.Alignment(100, s, r), 0.01, w.Alignment(400, s, r), 0.01,
             }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
         }
         File.WriteAllLines(folder.Steps, lines);

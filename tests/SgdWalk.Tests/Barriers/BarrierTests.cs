@@ -129,6 +129,83 @@ public class BarrierTests
         }
     }
 
+    /// <summary>
+    /// A floor far beyond the first grid (α* = 3.7 on a quadratic, where the parabola through the grid minimum is exact):
+    /// the bracket doubles until it holds the floor, and the search lands on it; nothing is counted as beyond the cap.
+    /// </summary>
+    [Fact]
+    public void Floor_sgd_extends_its_bracket_to_a_floor_beyond_the_first_grid()
+    {
+        var (model, parameters, inputs, targets, q) = QuadraticValley();
+        using (model)
+        using (inputs)
+        using (targets)
+        using (var view = DataView.Borrow("batch", inputs, targets, 32))
+        {
+            var step = new FloorStep(new LossSurface(model, LinearRegression.Loss, BatchNormPolicy.BatchStats), parameters, 0);
+            foreach (double floor in new[] { 3.7, 11.3, 0.6 })
+            {
+                var theta = model.Theta();
+                var g = q.Gradient(theta);
+                double lr = Quadratic.Dot(g, g) / (floor * q.Curvature(g)); // the floor 1/(η·S) at exactly this α
+                using var before = ParamVector.OfValues(parameters);
+                SgdStepOn(model, parameters, inputs, targets, lr);
+                double alpha = step.Apply(before, view);
+                Assert.Equal(floor, alpha, 1e-8);
+                Assert.False(step.LastBeyondCap);
+                var expected = theta.Zip(g, (th, gi) => th - alpha * lr * gi).ToArray();
+                Assert.Equal(expected, model.Theta(), (a, b) => Math.Abs(a - b) < 1e-9);
+            }
+            Assert.Equal(0, step.BeyondCap);
+        }
+    }
+
+    /// <summary>A loss linear in θ falls forever along the SGD direction: the search says its floor lies beyond the cap.</summary>
+    [Fact]
+    public void A_floor_beyond_the_cap_is_counted_and_the_step_lands_on_the_cap()
+    {
+        var (model, parameters, inputs, targets, _) = QuadraticValley();
+        static Tensor Linear(Tensor outputs, Tensor targets) => outputs.mean();
+        using (model)
+        using (inputs)
+        using (targets)
+        using (var view = DataView.Borrow("batch", inputs, targets, 32))
+        {
+            var step = new FloorStep(new LossSurface(model, Linear, BatchNormPolicy.BatchStats), parameters, 0);
+            for (int t = 0; t < 2; t++)
+            {
+                using var before = ParamVector.OfValues(parameters);
+                model.zero_grad();
+                using (var loss = Linear(model.call(inputs), targets)) loss.backward();
+                using (no_grad()) foreach (var p in parameters) p.add_(p.grad!, -0.1);
+                using var sgd = ParamVector.OfValues(parameters);
+                using var update = sgd.Minus(before);
+                Assert.Equal(FloorStep.MaxAlpha, step.Apply(before, view));
+                Assert.True(step.LastBeyondCap);
+                using var expected = before.PlusScaled(update, FloorStep.MaxAlpha);
+                Assert.Equal(expected.ToArray(), ParamVector.OfValues(parameters).ToArray(), (a, b) => Math.Abs(a - b) < 1e-12);
+            }
+            Assert.Equal(2, step.BeyondCap);
+        }
+    }
+
+    private static (LinearRegression Model, List<TorchSharp.Modules.Parameter> Parameters, Tensor Inputs, Tensor Targets, Quadratic Q) QuadraticValley()
+    {
+        var rng = new Random(5);
+        double[][] x = Enumerable.Range(0, 32).Select(_ => Enumerable.Range(0, 3).Select(_ => rng.NextDouble() - 0.5).ToArray()).ToArray();
+        double[] y = x.Select(r => r.Sum() + 0.1).ToArray();
+        manual_seed(3);
+        var model = new LinearRegression(3);
+        return (model, model.parameters().ToList(), tensor(x.SelectMany(r => r).ToArray(), [32, 3]), tensor(y, [32, 1]), new Quadratic(x, y));
+    }
+
+    private static void SgdStepOn(LinearRegression model, IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Tensor inputs, Tensor targets, double lr)
+    {
+        model.zero_grad();
+        using (var loss = LinearRegression.Loss(model.call(inputs), targets)) loss.backward();
+        using (no_grad()) foreach (var p in parameters) p.add_(p.grad!, -lr);
+    }
+
     [Fact]
     public void Recomputing_batchnorm_statistics_is_exact_and_leaves_the_models_buffers_untouched()
     {

@@ -68,6 +68,11 @@ public class ClaimsPlanTests
         Assert.Equal([10], @base.FloorLags); // floor points of consecutive recorded steps, 10 steps apart
         Assert.Equal(ProbePreset.Paper, cells["sgd-lr0.05-b100"].Options.Probes);
         Assert.Empty(cells["sgd-lr0.05-b100"].Options.FloorLags);
+        // Claim 6b: the base run's gradient alignment at 10 evenly spaced steps (200 steps: every 20th), every design batch size.
+        Assert.Equal("every:20", @base.Alignment?.Schedule);
+        Assert.Equal([25, 100, 400], @base.Alignment!.BatchSizes);
+        Assert.Equal((10, 8), (@base.Alignment.TopK, @base.Alignment.Batches));
+        Assert.All(cells.Where(c => c.Key != "sgd-lr0.1-b100"), c => Assert.Null(c.Value.Options.Alignment));
         // 800 steps at batch 25 (10,000 images, 2 epochs) and 50 at batch 400: curvature at 6 evenly spaced steps by power iteration.
         Assert.Equal("every:133", cells["sgd-lr0.1-b25"].Options.Sharpness);
         Assert.Equal("every:8", cells["sgd-lr0.1-b400"].Options.Sharpness);
@@ -85,14 +90,16 @@ public class ClaimsPlanTests
         var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
         // Base: 200 steps × 100 samples of training; 20 recorded steps × 11 α × (500 probe + 100 batch) forwards, and the
         // floor path 20 × 11 × 500 more; 2 epochs × 15,000 evaluation forwards.
-        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
+        // Alignment at 10 steps: up to 40 Lanczos products over the 500 probe samples (two passes each) and 8 gradients per batch size.
+        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4)
+            + (10 * ((40 * 500 * 2) + (8 * (25 + 100 + 400))) * 2e-4);
         Assert.Equal(@base, ClaimsBudget.Seconds(cells["sgd-lr0.1-b100"].Options, costs), 9);
         // Batch 25: 800 steps × 25; curvature at ceil(800 / 133) = 7 steps, each 15 products over 500 probe samples plus
         // one over the batch, a product costing two training passes.
         double small = (800 * 25 * 2e-4) + (7 * ((15 * 500) + 25) * 2 * 2e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(small, ClaimsBudget.Seconds(cells["sgd-lr0.1-b25"].Options, costs), 9);
-        // floor-sgd: a line search of 11 batch forwards per step.
-        double floor = (200 * 100 * 2e-4) + (200 * 11 * 100 * 1e-4) + (2 * 15_000 * 1e-4);
+        // floor-sgd: a line search of 21 batch forwards per step (0, 0.1, ..., 2; at least).
+        double floor = (200 * 100 * 2e-4) + (200 * 21 * 100 * 1e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(floor, ClaimsBudget.Seconds(cells["floor-sgd-lr0.1-b100"].Options, costs), 9);
     }
 

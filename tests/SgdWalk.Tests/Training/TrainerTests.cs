@@ -73,8 +73,14 @@ public class TrainerTests
             FloorLags = [4],
         });
         var cheap = Train(Small(ProbePreset.Cheap) with { BatchNorm = batchNorm, Sharpness = "every:5" });
+        // Gradient alignment: Lanczos at θ_t and mini-batch gradients from the pool outside the probe subset, its own stream.
+        var alignment = Train(Small(ProbePreset.Cheap) with
+        {
+            BatchNorm = batchNorm,
+            Alignment = new AlignmentSettings { Schedule = "every:4", TopK = 3, BatchSizes = [10, 40], Batches = 2, EigenIterations = 6 },
+        });
 
-        foreach (var measured in new[] { everything, otherPaths, extrapolated, cheap })
+        foreach (var measured in new[] { everything, otherPaths, extrapolated, cheap, alignment })
         {
             Assert.Equal(FinalParameters(plain), FinalParameters(measured));
             Assert.Equal(CsvTable.Read(plain.Steps).Numbers("train_loss"), CsvTable.Read(measured.Steps).Numbers("train_loss"));
@@ -92,6 +98,23 @@ public class TrainerTests
         Assert.True(double.IsFinite(other.Number(2, "lambda_max")) && double.IsFinite(other.Number(6, "floor_barrier_k3")));
         Assert.True(double.IsFinite(CsvTable.Read(extrapolated.Steps).Number(8, "floor_barrier_k4")));
         Assert.True(double.IsFinite(CsvTable.Read(cheap.Steps).Number(5, "step_sharpness")));
+        var aligned = CsvTable.Read(alignment.Steps);
+        Assert.All(new[] { 0, 4, 28 }, t => Assert.InRange(aligned.Number(t, "align_k3_b40"), 0, 1));
+        Assert.True(double.IsNaN(aligned.Number(1, "align_k3_b10")));
+    }
+
+    /// <summary>floor-sgd logs the α every step landed on and says in run.json how many floors lay beyond its search's cap.</summary>
+    [Fact]
+    public void Floor_sgd_logs_its_alpha_every_step_and_counts_floors_beyond_the_cap()
+    {
+        var folder = Train(Small(ProbePreset.Cheap) with { Optimizer = OptimizerKind.FloorSgd });
+        var steps = CsvTable.Read(folder.Steps);
+        Assert.Equal(30, steps.Rows.Count);
+        Assert.All(steps.Numbers(Columns.FloorStepAlpha), a => Assert.InRange(a, 0, FloorStep.MaxAlpha));
+        var counts = RunManifest.Read(folder.Manifest).Counts;
+        Assert.InRange(counts["floor_beyond_cap"], 0, 30);
+        Assert.Equal(steps.Numbers(Columns.FloorStepAlpha).Count(a => a == FloorStep.MaxAlpha), counts["floor_beyond_cap"]);
+        Assert.False(CsvTable.Read(Train(Small(ProbePreset.Cheap)).Steps).Has(Columns.FloorStepAlpha));
     }
 
     [Fact]
