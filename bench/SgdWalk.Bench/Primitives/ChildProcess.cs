@@ -23,8 +23,11 @@ public static class ChildProcess
     public static ChildResult Run(string file, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
         CancellationToken cancel, Action<int>? poll = null)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = workingDirectory };
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = workingDirectory
+        };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();

@@ -96,12 +96,10 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
         // for a measurement.
         if (points.FirstOrDefault(p => p.Views.Values.Any(v => !double.IsFinite(v.Loss))) is { } bad)
         {
-            console.MarkupLineInterpolated($"[red]sgdwalk: diverged:[/] the loss is not finite at α = {
-                F(bad.Alpha, "0.###")} (a snapshot of a diverged run?); no barrier can be measured (points written to {output})");
+            console.MarkupLineInterpolated($"[red]sgdwalk: diverged:[/] the loss is not finite at α = {F(bad.Alpha, "0.###")} (a snapshot of a diverged run?); no barrier can be measured (points written to {output})");
             return ExitCodes.Diverged;
         }
-        console.MarkupLineInterpolated($"barrier (max loss on the segment above the higher end): train {
-            F(BarrierMeasurement.Barrier(points, "train"), "G4")}, test {(points[0].Views.ContainsKey("test") ? F(BarrierMeasurement.Barrier(points, "test"), "G4") : "— (no test split)")} → {output}");
+        console.MarkupLineInterpolated($"barrier (max loss on the segment above the higher end): train {F(BarrierMeasurement.Barrier(points, "train"), "G4")}, test {(points[0].Views.ContainsKey("test") ? F(BarrierMeasurement.Barrier(points, "test"), "G4") : "— (no test split)")} → {output}");
         return ExitCodes.Success;
     }
 

@@ -37,8 +37,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>
             result.ReferenceDirectory = reference?.Directory;
         }
 
-        console.MarkupLineInterpolated($"[bold]sgdwalk bench[/] {string.Join(", ", plan.Models)} at {string.Join(", ", plan.Threads)} thread(s), {
-            plan.Repeats} repeats{(plan.Quick ? " (quick: smoke sizes, numbers mean nothing)" : "")} → {folder}");
+        console.MarkupLineInterpolated($"[bold]sgdwalk bench[/] {string.Join(", ", plan.Models)} at {string.Join(", ", plan.Threads)} thread(s), {plan.Repeats} repeats{(plan.Quick ? " (quick: smoke sizes, numbers mean nothing)" : "")} → {folder}");
         console.MarkupLineInterpolated($"[grey]load average {result.Machine["load_average_start"]}; other processes on this machine skew every number[/]");
         if (result.ReferenceProblem is { } missing) console.MarkupLineInterpolated($"[yellow]PyTorch reference missing:[/] {missing}");
 

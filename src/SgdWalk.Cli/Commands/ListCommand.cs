@@ -2,9 +2,9 @@ using SgdWalk.Data;
 using SgdWalk.Experiments;
 using SgdWalk.Models;
 using SgdWalk.Records;
-using Columns = SgdWalk.Records.Columns;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Columns = SgdWalk.Records.Columns;
 
 namespace SgdWalk.Cli.Commands;
 

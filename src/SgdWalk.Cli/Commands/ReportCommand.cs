@@ -31,8 +31,7 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportFolderSe
         {
             var written = ReportBuilder.Build(folder, options, line => console.MarkupLineInterpolated($"[yellow]report:[/] {line}"));
             string? html = written.FirstOrDefault(p => p.EndsWith("report.html", StringComparison.Ordinal));
-            console.MarkupLineInterpolated($"report: {written.Count(p => p.EndsWith(".png", StringComparison.Ordinal))} figures, {
-                html ?? Path.Combine(folder, "report.html")}");
+            console.MarkupLineInterpolated($"report: {written.Count(p => p.EndsWith(".png", StringComparison.Ordinal))} figures, {html ?? Path.Combine(folder, "report.html")}");
             return true;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)

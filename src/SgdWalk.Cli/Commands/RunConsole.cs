@@ -38,8 +38,7 @@ internal static class RunConsole
                 return ExitCodes.Failed;
             }
             MarkFailed(folder, OneLine(e));
-            console.MarkupLineInterpolated($"[grey]the run is marked failed; `sgdwalk resume {
-                folder.Path}` continues from its last checkpoint once the cause is fixed[/]");
+            console.MarkupLineInterpolated($"[grey]the run is marked failed; `sgdwalk resume {folder.Path}` continues from its last checkpoint once the cause is fixed[/]");
             return ExitCodes.Failed;
         }
 

@@ -58,11 +58,9 @@ internal static class SweepExecution
         if (output.Cell is { } cellName) return ParallelCells.RunChild(plan, folder, shard, cellName, cancellation);
 
         int mine = plan.CellsOf(shard).Count();
-        console.MarkupLineInterpolated($"[bold]sgdwalk sweep[/] {plan.Cells.Count} cells{(shard == Shard.All ? "" : $", shard {shard}: {mine} of them")}{
-            (output.Jobs > 1 ? $", {output.Jobs} at a time" : "")} → {folder}");
+        console.MarkupLineInterpolated($"[bold]sgdwalk sweep[/] {plan.Cells.Count} cells{(shard == Shard.All ? "" : $", shard {shard}: {mine} of them")}{(output.Jobs > 1 ? $", {output.Jobs} at a time" : "")} → {folder}");
         if (output.Jobs > 1 && plan.Cells.FirstOrDefault()?.Options.Threads is int threads && threads * output.Jobs > Environment.ProcessorCount)
-            console.MarkupLineInterpolated($"[yellow]sgdwalk: note:[/] --threads {threads} × --jobs {output.Jobs} is more than the {
-                Environment.ProcessorCount} cores here; leave out --threads to split the cores between the jobs");
+            console.MarkupLineInterpolated($"[yellow]sgdwalk: note:[/] --threads {threads} × --jobs {output.Jobs} is more than the {Environment.ProcessorCount} cores here; leave out --threads to split the cores between the jobs");
         var results = output.Jobs > 1
             ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), weight ?? (_ => 1), cancellation)
             : RunWithProgress(console, plan, folder, shard, weight ?? (_ => 1), cancellation);
@@ -77,20 +75,17 @@ internal static class SweepExecution
         bool reported = cellsReported && (output.NoReport || shard != Shard.All || ReportCommand.Write(console, folder, reportOptions));
         if (results.Any(r => r.Status is RunStatus.Interrupted) || results.Count < mine)
         {
-            console.MarkupLineInterpolated($"[yellow]sgdwalk: interrupted:[/] {results.Count(r => r.Status != RunStatus.Interrupted)} of {
-                mine} cells done; rerun the same command to resume");
+            console.MarkupLineInterpolated($"[yellow]sgdwalk: interrupted:[/] {results.Count(r => r.Status != RunStatus.Interrupted)} of {mine} cells done; rerun the same command to resume");
             return ExitCodes.Interrupted;
         }
         var failed = results.Where(r => r.Status == RunStatus.Failed).ToList();
         foreach (var f in failed) console.MarkupLineInterpolated($"[red]sgdwalk: cell {f.Cell.Name} failed:[/] {f.Message}");
         // Cells another process holds (a second sweep on the same folder) are not this command's to vouch for.
         var busy = results.Where(r => r.Skipped && r.Status == RunStatus.Running).ToList();
-        foreach (var b in busy) console.MarkupLineInterpolated($"[yellow]sgdwalk: cell {b.Cell.Name} left alone:[/] {
-            b.Message}; rerun the same command once it has finished");
+        foreach (var b in busy) console.MarkupLineInterpolated($"[yellow]sgdwalk: cell {b.Cell.Name} left alone:[/] {b.Message}; rerun the same command once it has finished");
         int diverged = results.Count(r => r.Status == RunStatus.Diverged);
         int finishedBefore = results.Count(r => r.Skipped) - busy.Count;
-        console.MarkupLineInterpolated($"[green]sweep done[/]: {results.Count(r => !r.Skipped)} run, {finishedBefore} already finished, {
-            busy.Count} running elsewhere, {diverged} diverged, {failed.Count} failed → {Path.Combine(folder, SweepSummary.FileName)}");
+        console.MarkupLineInterpolated($"[green]sweep done[/]: {results.Count(r => !r.Skipped)} run, {finishedBefore} already finished, {busy.Count} running elsewhere, {diverged} diverged, {failed.Count} failed → {Path.Combine(folder, SweepSummary.FileName)}");
         return failed.Count > 0 || busy.Count > 0 || !reported ? ExitCodes.Failed : ExitCodes.Success;
     }
 

@@ -32,7 +32,8 @@ internal static class TestOnlyPause
         {
             Console.In.ReadLine();
             released.TrySetResult();
-        }) { IsBackground = true, Name = "test-only pause" }.Start();
+        })
+        { IsBackground = true, Name = "test-only pause" }.Start();
         try
         {
             released.Task.Wait(cancel);
