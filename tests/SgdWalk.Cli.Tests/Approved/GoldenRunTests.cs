@@ -63,6 +63,10 @@ public class GoldenRunTests
         const NumberStyles style = NumberStyles.Float;
         if (!double.TryParse(approved, style, CultureInfo.InvariantCulture, out double a)) return false;
         if (!double.TryParse(now, style, CultureInfo.InvariantCulture, out double b)) return false;
-        return Math.Abs(a - b) <= 1e-6 * Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)));
+        // The walk is in the paper's regime (lr 2, interior floors), where the floor's parabola and the heights magnify
+        // rounding: the same 40 steps with oneMKL's generic kernels and with its AVX-512 ones (the launcher's shim) differ
+        // by at most 1.3e-5 (batch_height_end, step 8; measured 2026-12-07). 1e-4 holds on any CPU and still catches any
+        // change of what is computed; bit-for-bit repeatability on one machine is tested on its own (same seed, same bytes).
+        return Math.Abs(a - b) <= 1e-4 * Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)));
     }
 }
