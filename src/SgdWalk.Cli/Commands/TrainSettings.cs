@@ -121,7 +121,7 @@ public class RunSettings : ReportSettings
         "probe, chunks of 100, weight-decayed cosine).")]
     public string Compat { get; init; } = D.Compat;
 
-    [CommandOption("--floor-lags <K1,K2>"), Description("Measure barriers on the valley floor between floor points k recorded steps apart, e.g. " +
+    [CommandOption("--floor-lags <K1,K2>"), Description("Barriers on the valley floor between floor points k steps apart (ends recorded), e.g. " +
         "1,10 (columns floor_barrier_k1, ...).")]
     public string? FloorLags { get; init; }
 
