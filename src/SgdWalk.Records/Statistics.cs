@@ -11,4 +11,12 @@ public static class Statistics
         int mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
     }
+
+    /// <summary>The mean and its standard error s/√n (NaN with fewer than two values).</summary>
+    public static (double Mean, double StandardError) MeanAndStandardError(IReadOnlyList<double> values)
+    {
+        double mean = values.Average();
+        double se = values.Count < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1) / values.Count);
+        return (mean, se);
+    }
 }

@@ -17,15 +17,14 @@ public sealed class AlignmentProbe : IProbe, IStatefulProbe
     private readonly SamplePool pool;
     private readonly HessianVectorProduct hessian;
     private readonly AlignmentOptions options;
-    private readonly Generator generator;
-    private Tensor? generatorState;
+    private readonly ProbeGenerator generator;
 
     public AlignmentProbe(DataView hessianView, SamplePool pool, HessianVectorProduct hessian, AlignmentOptions options)
     {
         if (pool.Count < options.BatchSizes.Max())
             throw new ArgumentException($"the alignment's gradient batches (up to {options.BatchSizes.Max()} samples) need a pool at least that large; it has {pool.Count}");
         (this.hessianView, this.pool, this.hessian, this.options) = (hessianView, pool, hessian, options);
-        generator = new Generator((ulong)options.Seed);
+        generator = new ProbeGenerator(options.Seed);
         ColumnNames =
         [
             .. options.BatchSizes.SelectMany(b => new[] { Columns.Alignment(options.TopK, b), Columns.AlignmentStandardError(options.TopK, b) }),
@@ -52,14 +51,13 @@ public sealed class AlignmentProbe : IProbe, IStatefulProbe
             for (int i = 0; i < options.Batches; i++)
             {
                 using var scope = NewDisposeScope();
-                using var batch = pool.Draw("alignment-batch", b, Math.Min(b, options.ChunkSize), generator);
+                using var batch = pool.Draw("alignment-batch", b, Math.Min(b, options.ChunkSize), generator.Generator);
                 using var g = hessian.Gradient(batch);
                 double fraction = space.EnergyFraction(g);
                 if (double.IsFinite(fraction)) fractions.Add(fraction);
             }
             if (fractions.Count == 0) continue;
-            double mean = fractions.Average();
-            double se = fractions.Count < 2 ? double.NaN : Math.Sqrt(fractions.Sum(v => (v - mean) * (v - mean)) / (fractions.Count - 1) / fractions.Count);
+            var (mean, se) = Statistics.MeanAndStandardError(fractions);
             row.Set(Columns.Alignment(options.TopK, b), mean).Set(Columns.AlignmentStandardError(options.TopK, b), se);
         }
     }
@@ -67,7 +65,7 @@ public sealed class AlignmentProbe : IProbe, IStatefulProbe
     /// <summary>V_k of the probe-view Hessian at the model's current parameters, from a random start of the probe's stream.</summary>
     public EigenSpace TopSpace(ParamVector like)
     {
-        using var start = like.Like(randn([like.Length], like.Flat.dtype, generator: generator));
+        using var start = like.Like(randn([like.Length], like.Flat.dtype, generator: generator.Generator));
         int k = (int)Math.Min(options.TopK, like.Length);
         return Lanczos.TopSpace(v => hessian.Apply(hessianView, v), start, k, Math.Max(k, options.EigenIterations), options.EigenTolerance);
     }
@@ -75,19 +73,16 @@ public sealed class AlignmentProbe : IProbe, IStatefulProbe
     /// <summary>The generator's position, so a resumed run draws the same starts and batches.</summary>
     public IEnumerable<(string Name, Tensor Value)> SaveState()
     {
-        generatorState?.Dispose();
-        generatorState = generator.get_state();
-        yield return ("generator", generatorState);
+        yield return generator.Save();
     }
 
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
     {
-        if (state.TryGetValue("generator", out var g)) generator.set_state(g);
+        generator.Load(state);
     }
 
     public void Dispose()
     {
-        generatorState?.Dispose();
         generator.Dispose();
     }
 }

@@ -11,8 +11,7 @@ namespace SgdWalk.Probes;
 /// </summary>
 public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe, IStatefulProbe
 {
-    private readonly Generator generator = new((ulong)options.BatchSharpnessSeed);
-    private Tensor? generatorState;
+    private readonly ProbeGenerator generator = new(options.BatchSharpnessSeed);
 
     public string Name => "batch-sharpness";
 
@@ -30,7 +29,7 @@ public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct
         for (int b = 0; b < options.BatchSharpnessBatches; b++)
         {
             using var scope = NewDisposeScope();
-            using var batch = probeView.Select("sharpness-batch", randperm(probeView.Count, generator: generator).narrow(0, 0, size), probeView.ChunkSize);
+            using var batch = probeView.Select("sharpness-batch", randperm(probeView.Count, generator: generator.Generator).narrow(0, 0, size), probeView.ChunkSize);
             using var g = hessian.Gradient(batch);
             double squaredNorm = g.Dot(g);
             if (!(squaredNorm > 0)) continue;
@@ -38,27 +37,23 @@ public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct
             values.Add(g.Dot(hg) / squaredNorm);
         }
         if (values.Count == 0) return;
-        double mean = values.Average();
-        double se = values.Count < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1) / values.Count);
+        var (mean, se) = Statistics.MeanAndStandardError(values);
         row.Set(Columns.BatchSharpness, mean).Set(Columns.BatchSharpnessStandardError, se);
     }
 
     /// <summary>The generator's position, so a resumed run draws the same batches.</summary>
     public IEnumerable<(string Name, Tensor Value)> SaveState()
     {
-        generatorState?.Dispose();
-        generatorState = generator.get_state();
-        yield return ("generator", generatorState);
+        yield return generator.Save();
     }
 
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
     {
-        if (state.TryGetValue("generator", out var g)) generator.set_state(g);
+        generator.Load(state);
     }
 
     public void Dispose()
     {
-        generatorState?.Dispose();
         generator.Dispose();
     }
 }

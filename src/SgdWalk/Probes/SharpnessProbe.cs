@@ -11,9 +11,8 @@ namespace SgdWalk.Probes;
 /// </summary>
 public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe, IStatefulProbe
 {
-    private readonly Generator generator = new((ulong)options.Seed);
+    private readonly ProbeGenerator generator = new(options.Seed);
     private ParamVector? previous;
-    private Tensor? generatorState;
 
     public string Name => "sharpness";
 
@@ -38,7 +37,7 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
         previous = estimate.Vector.Clone();
 
         if (options.TraceSamples < 2) return;
-        var trace = HutchinsonTrace.Estimate(Product, step.Before, options.TraceSamples, generator);
+        var trace = HutchinsonTrace.Estimate(Product, step.Before, options.TraceSamples, generator.Generator);
         row.Set(Columns.Trace, trace.Value).Set(Columns.TraceStandardError, trace.StandardError);
     }
 
@@ -48,7 +47,7 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
     /// </summary>
     private ParamVector StartVector(ParamVector like)
     {
-        var random = like.Like(randn([like.Length], like.Flat.dtype, generator: generator));
+        var random = like.Like(randn([like.Length], like.Flat.dtype, generator: generator.Generator));
         if (previous is null) return random;
         var start = options.TopK > 1 ? previous.PlusScaled(random, 0.3 / random.Norm()) : previous.Clone();
         random.Dispose();
@@ -60,15 +59,13 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
     /// <summary>The warm start and the generator's position, so a resumed run draws and converges exactly as before.</summary>
     public IEnumerable<(string Name, Tensor Value)> SaveState()
     {
-        generatorState?.Dispose();
-        generatorState = generator.get_state();
-        yield return ("generator", generatorState);
+        yield return generator.Save();
         if (previous is not null) yield return ("previous", previous.Flat);
     }
 
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
     {
-        if (state.TryGetValue("generator", out var g)) generator.set_state(g);
+        generator.Load(state);
         previous?.Dispose();
         previous = state.TryGetValue("previous", out var v) ? ProbeState.Restore(v, parameters) : null;
     }
@@ -76,7 +73,6 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
     public void Dispose()
     {
         previous?.Dispose();
-        generatorState?.Dispose();
         generator.Dispose();
     }
 }
