@@ -201,7 +201,7 @@ def load_step(model, path, which="theta"):
     """Loads an exported step into your own nn.Module with strict key matching (see read_state); returns the model.
 
     The keys are the parameter and buffer names SgdWalk's model has: the Python names of a TorchScript model, or for a
-    zoo model the names `sgdwalk export` lists in index.json (README: "Your own PyTorch model").
+    zoo model the names `sgdwalk export` lists in index.json (docs/pytorch.md).
     """
     model.load_state_dict(read_state(path, which), strict=True)
     return model

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SgdWalk.Records;
 
 /// <summary>
-/// The column names of a run folder's CSV files (README "Metrics", "Barriers", "The run folder"). The probes that
+/// The column names of a run folder's CSV files (docs/metrics.md, docs/barriers.md, docs/run-folder.md). The probes that
 /// write steps.csv and profiles.csv, the summaries and the figures that read them all name columns through here.
 /// </summary>
 public static class Columns
@@ -93,7 +93,7 @@ public static class Columns
     public const string TrainAccuracy = "train_acc", ValidationLoss = "val_loss", ValidationAccuracy = "val_acc";
     public const string TestLoss = "test_loss", TestAccuracy = "test_acc", WallSeconds = "wall_s";
 
-    /// <summary>summary.csv of a sweep folder (README "Sweeps").</summary>
+    /// <summary>summary.csv of a sweep folder (docs/scaling-out.md).</summary>
     public static class Sweep
     {
         public const string Cell = "cell", Status = "status", LearningRate = "learning_rate", Seed = "seed";

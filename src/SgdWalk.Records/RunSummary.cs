@@ -54,7 +54,7 @@ public sealed record RunSummary(
         { Barriers = barriers };
     }
 
-    /// <summary>How often SGD's steps and its floor path cross barriers (README "Barriers").</summary>
+    /// <summary>How often SGD's steps and its floor path cross barriers (docs/barriers.md).</summary>
     public BarrierStatistics Barriers { get; init; } = BarrierStatistics.None;
 
     private static double[] Measured(CsvTable table, string column) =>

@@ -64,7 +64,7 @@ public static class ClaimsReport
                     $"{t.Id} {t.Title}: {VerdictText(t.Verdict)} | {ClaimTest.Format(t.Estimate)} | {Interval(t)} | {PValues(t)} | {SeedValues(t)} | {Escape(t.Reason)} |\n");
         if (outcome.Controls.Count > 0)
         {
-            md.Append("\n## Controls\n\nTests that must not come out supported where the claimed effect cannot be (README \"Controls\"); ")
+            md.Append("\n## Controls\n\nTests that must not come out supported where the claimed effect cannot be (docs/claims.md, \"Controls\"); ")
               .Append("a failed control marks the claims it undermines.\n\n| control | arm | expectation | outcome | estimate | 95 % CI | per-seed values | undermines |\n|---|---|---|---|---|---|---|---|\n");
             foreach (var k in outcome.Controls)
                 md.Append(CultureInfo.InvariantCulture,

@@ -6,7 +6,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>
 /// A walk's resident memory must stop growing once its buffers exist: under glibc's malloc it grew by about 38 MB per
 /// recorded step on one machine (to 2.1 GB) and not on another, so the launcher runs on jemalloc with purging off
-/// (README "Memory"). Memory, not time: a 40-recorded-step Fashion-MNIST walk in a child process on the launcher's
+/// (docs/speed.md, "Memory"). Memory, not time: a 40-recorded-step Fashion-MNIST walk in a child process on the launcher's
 /// allocator, and memory.csv's growth after recorded step 3 held to the bound, under both BatchNorm policies.
 /// </summary>
 public class MemoryGrowthTests

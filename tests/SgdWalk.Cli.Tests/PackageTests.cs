@@ -100,7 +100,7 @@ public class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
         return reader.ReadToEnd();
     }
 
-    /// <summary>The README's four recorder calls around a plain TorchSharp loop, on a model the library does not know.</summary>
+    /// <summary>The four recorder calls of docs/library.md around a plain TorchSharp loop, on a model the library does not know.</summary>
     private const string ConsumerProgram = """
         using SgdWalk.Landscape;
         using SgdWalk.Probes;

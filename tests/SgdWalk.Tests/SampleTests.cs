@@ -2,7 +2,7 @@ using SgdWalk.Records;
 
 namespace SgdWalk.Tests;
 
-/// <summary>The samples are run by the suite, so the README's "use it from your own loop" example never rots.</summary>
+/// <summary>The samples are run by the suite, so the "use it from your own loop" example of docs/library.md never rots.</summary>
 public class SampleTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using Spectre.Console.Cli;
 
 namespace SgdWalk.Cli.Commands;
 
-/// <summary>The `sgdwalk bench` options (README "Benchmarks"). Lists are comma-separated; --quick shrinks every size.</summary>
+/// <summary>The `sgdwalk bench` options (docs/benchmarks.md). Lists are comma-separated; --quick shrinks every size.</summary>
 public sealed class BenchSettings : CommandSettings
 {
     [CommandOption("--models <LIST>"), DefaultValue("mlp,small-cnn"), Description("Models to measure: mlp, small-cnn.")]

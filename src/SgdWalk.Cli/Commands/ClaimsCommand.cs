@@ -28,7 +28,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
             _ => Error(ExperimentScale.Cpu, $"--scale must be cpu or paper (got '{settings.Scale}')"),
         };
         if (settings.Seeds < ClaimTest.MinimumSeeds)
-            errors.Add($"--seeds must be at least {ClaimTest.MinimumSeeds}: with fewer seeds no test can earn a verdict (got {settings.Seeds}); README \"Claims\" says why");
+            errors.Add($"--seeds must be at least {ClaimTest.MinimumSeeds}: with fewer seeds no test can earn a verdict (got {settings.Seeds}); docs/claims.md says why");
         if (settings.Epochs is < 2) errors.Add($"--epochs must be at least 2: the tests read the steps after the first epoch (got {settings.Epochs})");
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");
         var shared = Shared(scale, settings, errors);

@@ -22,7 +22,7 @@ public enum Direction
     Below,
 }
 
-/// <summary>How a test reduces each seed to one number, and so how it infers on the seeds (README "Claims").</summary>
+/// <summary>How a test reduces each seed to one number, and so how it infers on the seeds (docs/claims.md).</summary>
 public enum TestKind
 {
     /// <summary>A summary of one run per seed (a median over the window); one-sample t-interval against the bounds.</summary>
@@ -61,7 +61,7 @@ public sealed record Inference(double Estimate, Interval Ci, Interval Ci90, doub
     IReadOnlyList<SeedValue> SeedValues, long Events, long Units);
 
 /// <summary>
-/// One pre-stated test of a claim (README "Claims"): the runs it reads, ONE primary statistic reduced to one number per
+/// One pre-stated test of a claim (docs/claims.md): the runs it reads, ONE primary statistic reduced to one number per
 /// seed, and the bounds that decide the verdict, all fixed in code before any run. Inference is on seeds (the unit of
 /// replication; steps within a run are autocorrelated): a t-interval, mean ± t_{0.975, n−1}·s/√n, with its p-value;
 /// shares are widened to the exact Clopper–Pearson interval of the pooled units, so zero events never give [0, 0].
@@ -94,7 +94,7 @@ public abstract class ClaimTest
 
     public abstract TestKind Kind { get; }
 
-    /// <summary>The primary statistic per seed, defined in words (README and claims.json repeat it).</summary>
+    /// <summary>The primary statistic per seed, defined in words (docs/claims.md and claims.json repeat it).</summary>
     public abstract string Statistic { get; }
 
     /// <summary>What one run's summary (a dot in the claim's figure) is, in words with units.</summary>

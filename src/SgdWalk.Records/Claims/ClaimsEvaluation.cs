@@ -15,7 +15,7 @@ public sealed record ClaimsOutcome(ClaimsDesign Design, IReadOnlyList<ClaimResul
 {
     public const string FileName = "claims.json";
 
-    /// <summary>How every interval and verdict was computed (README "Claims").</summary>
+    /// <summary>How every interval and verdict was computed (docs/claims.md).</summary>
     public string Inference { get; init; } = ClaimsEvaluation.Method;
 
     /// <summary>Secondary statistics (<see cref="PaperClaims.Secondary"/>): reported, never deciding a verdict (no Holm family).</summary>

@@ -14,7 +14,7 @@ public enum ControlOutcome
 public sealed record ControlResult(string Name, string Arm, string Expectation, ControlOutcome Outcome, TestResult Test, IReadOnlyList<int> Undermines);
 
 /// <summary>
-/// Negative controls run by `claims` (README "Claims", "Controls"): tests that must NOT come out supported on an arm
+/// Negative controls run by `claims` (docs/claims.md, "Controls"): tests that must NOT come out supported on an arm
 /// where the claimed effect cannot be there. The arm is the base setting at a learning rate 100 times smaller (plain
 /// SGD creeping downhill): its steps end before the valley's far wall, so their floors lie at the α = 1 edge, not
 /// inside (claim 1), and consecutive gradients point the same way, not against each other (claim 5). When a test comes

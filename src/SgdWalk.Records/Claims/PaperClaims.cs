@@ -3,7 +3,7 @@ namespace SgdWalk.Records.Claims;
 /// <summary>
 /// The six claims of "A Walk with SGD" (../shared/paper-digest.md) and the pre-stated tests of each, one primary
 /// statistic per test reduced to one number per seed. The tests of a claim are Holm-adjusted together
-/// (<see cref="ClaimsEvaluation.Combine"/>); README "Claims" documents every bound and why.
+/// (<see cref="ClaimsEvaluation.Combine"/>); docs/claims.md documents every bound and why.
 /// </summary>
 public static class PaperClaims
 {

@@ -76,7 +76,7 @@ internal static class HtmlReport
     {
         html.Append("<h2 id=\"claims\">Claims</h2>\n<p>Each claim of the paper as a test stated before the runs: one statistic per seed, ")
             .Append("its mean with the 95 % interval over seeds (").Append(HtmlEncode(claims.Outcome.Inference))
-            .Append("), the per-seed values, and the verdict by the bounds in README \"Claims\".</p>\n")
+            .Append("), the per-seed values, and the verdict by the bounds in docs/claims.md.</p>\n")
             .Append("<table>\n<tr><th>claim</th><th>verdict</th><th>test</th><th>estimate</th><th>95 % CI</th><th>p</th><th>per-seed values</th><th>why</th></tr>\n");
         foreach (var c in claims.Outcome.Claims)
             foreach (var (t, i) in c.Tests.Select((t, i) => (t, i)))

@@ -8,7 +8,7 @@ using SgdWalk.Training;
 namespace SgdWalk.Experiments;
 
 /// <summary>
-/// The smallest set of runs that tests every claim (README "Claims"), per seed: the base setting with segment
+/// The smallest set of runs that tests every claim (docs/claims.md), per seed: the base setting with segment
 /// profiles and a floor path (claims 1, 4a, 5, 6a); two more learning rates at the base batch size (claim 2); a
 /// smaller and a larger batch at the base learning rate with curvature measured (claims 3a, 6b); the pair with the
 /// base's LR/batch ratio, both ×4 (claim 3b); floor-sgd at the base setting (claims 4b, 4c). The base run also measures

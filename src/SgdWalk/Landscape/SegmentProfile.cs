@@ -3,7 +3,7 @@ using SgdWalk.Records;
 namespace SgdWalk.Landscape;
 
 /// <summary>
-/// The shape of f(α) = L(θ_t + α·u_t) sampled on a grid, reduced to the paper's quantities (README "Metrics").
+/// The shape of f(α) = L(θ_t + α·u_t) sampled on a grid, reduced to the paper's quantities (docs/metrics.md).
 /// Plain arithmetic on the sampled values, so it is tested against closed forms with no model involved.
 /// NaN marks what the grid cannot tell (e.g. height_end when α = 1 was not sampled).
 /// </summary>

@@ -38,7 +38,7 @@ public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter
     /// outputs, which the shortcut keeps at both ends and lerps per point, are the largest tensors of the pass; and a
     /// chunk of 100 images is already a large call, so grouping chunks saves little. Measured on small-cnn (11 points ×
     /// 5,000 samples, 2 threads): the fast path was within 2 % of the plain one in time but peaked at 1.8–2.1 GB
-    /// against 0.7 GB (README, "Speed").
+    /// against 0.7 GB (docs/speed.md).
     /// </summary>
     public static bool FastPays(nn.Module model)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SgdWalk.Probes;
 
 /// <summary>
-/// What the gradient-alignment probe measures (README "Curvature along the walk", `--alignment`): at scheduled steps,
+/// What the gradient-alignment probe measures (docs/curvature.md, `--alignment`): at scheduled steps,
 /// V_k = the top-k eigenvectors of the probe-view Hessian (Lanczos), and for each batch size B the energy fraction
 /// ‖V_kᵀ g_B‖² / ‖g_B‖² of <see cref="Batches"/> mini-batch gradients drawn from a sample pool disjoint from the probe view.
 /// </summary>

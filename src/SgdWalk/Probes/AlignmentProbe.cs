@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SgdWalk.Probes;
 
 /// <summary>
-/// Gradient alignment with the top Hessian eigenspace (claim 6b; README "Curvature along the walk"): at θ_t, V_k = the
+/// Gradient alignment with the top Hessian eigenspace (claim 6b; docs/curvature.md): at θ_t, V_k = the
 /// top-k Ritz vectors of the probe-view Hessian (Lanczos on HVPs, random start), then for each batch size B the energy
 /// fraction ‖V_kᵀ g_B‖² / ‖g_B‖² of m mini-batch gradients drawn from a pool disjoint from the probe view: mean and
 /// standard error over the m batches. 0 = orthogonal to the top space, 1 = inside it. One seeded generator for every

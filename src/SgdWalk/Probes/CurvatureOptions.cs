@@ -4,7 +4,7 @@ using SgdWalk.Landscape;
 namespace SgdWalk.Probes;
 
 /// <summary>
-/// What the curvature probes measure and how hard they try (README "Metrics", `--sharpness` and friends).
+/// What the curvature probes measure and how hard they try (docs/metrics.md, `--sharpness` and friends).
 /// This record is the one definition of each knob: its default (<see cref="Defaults"/>, which the command line's
 /// help shows too) and its check (<see cref="Validate()"/>).
 /// </summary>

@@ -4,7 +4,7 @@ using SgdWalk.Landscape;
 namespace SgdWalk.Probes;
 
 /// <summary>
-/// What a <see cref="WalkRecorder"/> measures. Immutable; the defaults are the README's and live here once
+/// What a <see cref="WalkRecorder"/> measures. Immutable; the defaults are those of docs/commands.md and live here once
 /// (<see cref="Defaults"/>); <see cref="Validate()"/> lists every problem, and the recorder refuses options that have any.
 /// </summary>
 public sealed record RecorderOptions

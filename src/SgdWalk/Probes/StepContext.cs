@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace SgdWalk.Probes;
 
 /// <summary>
-/// What the probes see of one optimiser step t (definitions in README "Metrics"): θ_t (<see cref="Before"/>),
+/// What the probes see of one optimiser step t (definitions in docs/metrics.md): θ_t (<see cref="Before"/>),
 /// θ_{t+1} (<see cref="After"/>), u_t = θ_{t+1} − θ_t (<see cref="Update"/>, weight decay and momentum included),
 /// g_t = ∇L_{B_t}(θ_t) without weight decay (<see cref="Gradient"/>), and the mini-batch B_t exactly as the step saw it.
 /// The recorder owns every tensor here; a probe that keeps one past the step copies it, or takes g_t or u_t over

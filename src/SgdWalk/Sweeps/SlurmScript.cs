@@ -30,10 +30,10 @@ public static class SlurmScript
             """;
         string environment = $"""
             set -euo pipefail
-            # Keep large tensor buffers in the heap (see README "Speed"); override the launcher with $SGDWALK.
+            # Keep large tensor buffers in the heap (see docs/speed.md); override the launcher with $SGDWALK.
             export GLIBC_TUNABLES="${"{"}GLIBC_TUNABLES:-glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184{"}"}"
             export MKL_DISABLE_FAST_MM="${"{"}MKL_DISABLE_FAST_MM:-1{"}"}"
-            # The launcher's allocator (README "Memory"): jemalloc with purging off where the node has Debian's libjemalloc2.
+            # The launcher's allocator (docs/speed.md, "Memory"): jemalloc with purging off where the node has Debian's libjemalloc2.
             jemalloc=/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2
             if [ "${"{"}SGDWALK_ALLOCATOR:-jemalloc{"}"}" = jemalloc ] && [ -f "$jemalloc" ]; then
               export SGDWALK_ALLOCATOR=jemalloc LD_PRELOAD="$jemalloc${"{"}LD_PRELOAD:+:$LD_PRELOAD{"}"}"

@@ -4,7 +4,7 @@ namespace SgdWalk.Training;
 
 /// <summary>
 /// Gives memory freed after a one-off phase back to the system. The launcher's allocator never returns freed memory
-/// by itself (jemalloc with purging off, or glibc's malloc under GLIBC_TUNABLES: both for speed, README "Memory"), so
+/// by itself (jemalloc with purging off, or glibc's malloc under GLIBC_TUNABLES: both for speed, docs/speed.md, "Memory"), so
 /// loading a dataset (decoded bytes, a uint8 copy, float conversions) would otherwise keep its transient peak resident
 /// for the whole run. Called once after loading, it asks the allocator the process runs on to release its free pages:
 /// jemalloc's "arena.&lt;all&gt;.purge", mimalloc's mi_collect, glibc's malloc_trim(0); milliseconds each.

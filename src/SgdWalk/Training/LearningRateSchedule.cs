@@ -4,7 +4,7 @@ namespace SgdWalk.Training;
 
 /// <summary>
 /// The learning rate as a function of training progress, in fractional epochs e = step / steps-per-epoch.
-/// Syntax (README "Schedules"): <c>constant</c>; <c>step:30,60:0.1</c> (multiply by 0.1 at epochs 30 and 60);
+/// Syntax (docs/commands.md, `--schedule`): <c>constant</c>; <c>step:30,60:0.1</c> (multiply by 0.1 at epochs 30 and 60);
 /// <c>cosine</c> or <c>cosine:MIN</c> (cosine decay to MIN·lr over the run); <c>cyclic:LOW:HIGH:PERIOD</c>
 /// (triangular between LOW·lr and HIGH·lr, period in epochs: relative to --lr like every other schedule, so a sweep
 /// over --lr sweeps the cycle too and run.json's learning_rate is the rate the schedule scales); <c>trapezoid:WARMUP:DECAY[:START[:END]]</c> (linear

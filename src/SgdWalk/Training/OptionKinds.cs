@@ -26,7 +26,7 @@ public enum FloorSearchView
 /// <summary>`--compat`: whose conventions the measurements follow.</summary>
 public enum CompatMode
 {
-    /// <summary>This project's definitions (README "Metrics").</summary>
+    /// <summary>This project's definitions (docs/metrics.md).</summary>
     None,
 
     /// <summary>The authors' released conventions (α = 0…0.9, whole training split as probe, chunks of 100, weight-decayed cosine).</summary>

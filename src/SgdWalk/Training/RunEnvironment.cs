@@ -37,7 +37,7 @@ public static partial class RunEnvironment
     };
 
     /// <summary>
-    /// The memory allocator this process runs on, as mapped into it (the launcher preloads jemalloc; README "Memory"):
+    /// The memory allocator this process runs on, as mapped into it (the launcher preloads jemalloc; docs/speed.md, "Memory"):
     /// "jemalloc", "mimalloc", or "glibc" when neither is mapped; "unknown" where /proc is absent.
     /// </summary>
     public static string Allocator()

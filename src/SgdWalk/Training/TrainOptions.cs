@@ -7,7 +7,7 @@ using SgdWalk.Probes;
 namespace SgdWalk.Training;
 
 /// <summary>
-/// Every setting of one run, immutable, with the README's defaults (the authors' where they have one). Each option is
+/// Every setting of one run, immutable, with the defaults of docs/commands.md (the authors' where they have one). Each option is
 /// defined once: its default here (or in <see cref="RecorderOptions"/> / <see cref="CurvatureOptions"/> for what the
 /// recorder measures, which <see cref="ToRecorderOptions()"/> maps onto), its check in <see cref="Validate"/> (which
 /// delegates the recorder's knobs to <see cref="RecorderOptions.Validate()"/>). <see cref="Resolve"/> applies

@@ -140,7 +140,7 @@ public class CalibrationTests(ITestOutputHelper output)
             {
                 // On the margin both errors are possible and are separate claims: "different" (nominal 2.5 %, the 95 % interval
                 // outside ±δ) and "the same" (nominal 5 %, TOST: the 90 % interval inside ±δ). Each is held to 5 %; their sum
-                // can reach 7.5 % exactly on the margin (README "Claims").
+                // can reach 7.5 % exactly on the margin (docs/claims.md).
                 Assert.True(Distributions.ClopperPearson(supported, NullRepetitions).Low <= 0.025, message);
                 Assert.True(Distributions.ClopperPearson(contradicted, NullRepetitions).Low <= 0.05, message);
             }
