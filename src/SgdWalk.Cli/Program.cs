@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using SgdWalk.Cli.Commands;
+using SgdWalk.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -13,6 +14,8 @@ public static class Program
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        // Dormant unless SGDWALK_TEST_ONLY_PAUSE_AT_STEP is set (fault tests); installed here, not in the library's loop.
+        if (TestOnlyPause.Requested) Trainer.BeforeEachStep = TestOnlyPause.At;
         return Run(args, AnsiConsole.Console, stop.Token);
     }
 

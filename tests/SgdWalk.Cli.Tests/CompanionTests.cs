@@ -1,4 +1,5 @@
 using SgdWalk.Checkpoints;
+using SgdWalk.Formats;
 using SgdWalk.Records;
 using SgdWalk.TestSupport;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using SgdWalk.Barriers;
 using SgdWalk.Data;
 using SgdWalk.Landscape;
+using SgdWalk.Platform;
 using SgdWalk.Records;
 using SgdWalk.Training;
 using Spectre.Console;
@@ -64,7 +65,7 @@ public sealed class BarrierCommand(IAnsiConsole console) : Command<BarrierComman
         IReadOnlyList<PathPoint> points;
         try
         {
-            Nnpack.Disable();
+            ProcessSwitches.Configure();
             points = BarrierMeasurement.Run(options);
         }
         catch (ArgumentException e)

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using SgdWalk.Checkpoints;
+using SgdWalk.Formats;
 using SgdWalk.Records;
+using SgdWalk.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

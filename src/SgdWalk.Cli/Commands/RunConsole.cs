@@ -1,6 +1,7 @@
 using System.Globalization;
 using SgdWalk.Checkpoints;
 using SgdWalk.Data;
+using SgdWalk.Platform;
 using SgdWalk.Records;
 using SgdWalk.Reporting;
 using SgdWalk.Training;
@@ -15,8 +16,7 @@ internal static class RunConsole
     public static int Execute(IAnsiConsole console, RunFolder folder, ReportOptions reportOptions, bool noReport,
         Func<Action<TrainingProgress>, TrainingResult> run)
     {
-        // Libtorch's NNPACK probe would print a warning per convolution on CPUs it does not support.
-        Nnpack.Disable();
+        ProcessSwitches.Configure();
         TrainingResult result;
         try
         {
@@ -62,7 +62,7 @@ internal static class RunConsole
     /// <summary>The exception's message on one line (native errors carry libtorch's multi-line backtrace).</summary>
     private static string OneLine(Exception e)
     {
-        string first = SgdWalk.Models.TorchScriptRuntime.Reason(e); // a TorchScript error: the Python exception and its line
+        string first = TorchScriptRuntime.Reason(e); // a TorchScript error: the Python exception and its line
         return e is DataFormatException or IOException or ArgumentException or UnauthorizedAccessException ? first : $"{first} ({e.GetType().Name})";
     }
 

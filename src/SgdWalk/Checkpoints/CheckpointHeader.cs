@@ -21,7 +21,7 @@ public sealed record CheckpointHeader
     /// <summary>Batches of that epoch already trained (its order is redrawn from the sampler state saved at its start).</summary>
     public required int Position { get; init; }
 
-    /// <summary>SHA-256 of the options that determine the walk (<see cref="OptionsFingerprint"/>).</summary>
+    /// <summary>SHA-256 of the options that determine the walk (computed by the trainer, which owns the options).</summary>
     public required string OptionsHash { get; init; }
 
     /// <summary>Those options themselves, so a mismatch can be named.</summary>

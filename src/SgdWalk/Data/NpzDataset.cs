@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using SgdWalk.Checkpoints;
+using SgdWalk.Formats;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Data;

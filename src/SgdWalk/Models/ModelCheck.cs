@@ -1,3 +1,4 @@
+using SgdWalk.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -96,7 +97,7 @@ public static class ModelCheck
             if (!model.parameters().Any(p => p.dim() == 4 && p.shape[0] < 16)) return null;
             using var model64 = ModelZoo.Create(name, spec);
             model64.to(ScalarType.Float64);
-            return ConvolutionGuard.Problem(model, model64, spec);
+            return ModelGradientCheck.Problem(model, model64, spec);
         }
         finally
         {

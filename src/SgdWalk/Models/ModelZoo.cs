@@ -1,3 +1,4 @@
+using SgdWalk.Platform;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Models;
@@ -27,8 +28,7 @@ public static class ModelZoo
             throw new ArgumentException(
                 $"unknown model '{name}'; known models: {string.Join(", ", Known.Select(m => m.Name))}", nameof(name));
         ValidateCommon(key, spec);
-        ConvolutionGuard.Configure();
-        Training.Nnpack.Disable();
+        ProcessSwitches.Configure();
         return key switch
         {
             "mlp" => new Mlp(spec),

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using SgdWalk.Landscape;
+using SgdWalk.Platform;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Models;
@@ -180,6 +181,6 @@ public static class TorchScriptCheck
     private static string? GradientProblem(TorchScriptModel model, ModelSpec spec)
     {
         using var model64 = TorchScriptModel.Load(model.Path, ScalarType.Float64);
-        return ConvolutionGuard.Problem(model, model64, spec) is { } problem ? $"{model.Path}: {problem}" : null;
+        return ModelGradientCheck.Problem(model, model64, spec) is { } problem ? $"{model.Path}: {problem}" : null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using SgdWalk.Platform;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -73,8 +74,7 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
         }
         var sidecar = TorchScriptSidecar.Read(path, sha256);
         TorchScriptRuntime.Configure();
-        ConvolutionGuard.Configure();
-        Training.Nnpack.Disable();
+        ProcessSwitches.Configure();
         jit.ScriptModule net;
         try
         {

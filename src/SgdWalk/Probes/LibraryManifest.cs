@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SgdWalk.Platform;
 using SgdWalk.Records;
-using SgdWalk.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

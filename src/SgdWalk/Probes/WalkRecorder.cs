@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SgdWalk.Landscape;
+using SgdWalk.Platform;
 using SgdWalk.Records;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -66,6 +67,7 @@ public sealed class WalkRecorder : IDisposable
         // Refused before any file is touched, with every problem named (a probe would fail later, less clearly).
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        ProcessSwitches.Configure();
         if (options.Alignment.Enabled && (probeView is null || alignmentPool is null))
             throw new ArgumentException("alignment needs a probe view (its Hessian gives V_k) and a sample pool disjoint from it (the gradient batches)");
         if (options.BatchNorm == BatchNormPolicy.Recompute)

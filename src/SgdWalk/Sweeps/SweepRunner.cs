@@ -1,4 +1,5 @@
 using SgdWalk.Data;
+using SgdWalk.Platform;
 using SgdWalk.Records;
 using SgdWalk.Training;
 
@@ -27,7 +28,7 @@ public static class SweepRunner
         WriteManifest(plan, folder);
         var mine = plan.CellsOf(shard).Where(c => include?.Invoke(c) ?? true).ToList();
         var results = new List<CellResult>();
-        Nnpack.Disable();
+        ProcessSwitches.Configure();
         foreach (var cell in mine)
         {
             if (cancel.IsCancellationRequested) break;
@@ -70,7 +71,7 @@ public static class SweepRunner
                     or System.Runtime.InteropServices.ExternalException or InvalidOperationException)
                 {
                     // One cell's failure, libtorch's own errors included, fails that cell; the sweep goes on.
-                    result = new CellResult(cell, false, RunStatus.Failed, Models.TorchScriptRuntime.Reason(e));
+                    result = new CellResult(cell, false, RunStatus.Failed, TorchScriptRuntime.Reason(e));
                 }
             }
             results.Add(result);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SgdWalk.Platform;
 using SgdWalk.Probes;
 using SgdWalk.Records;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using SgdWalk.Data;
+using SgdWalk.Formats;
 using SgdWalk.Models;
+using SgdWalk.Platform;
 
 namespace SgdWalk.Training;
 
@@ -117,7 +119,7 @@ public static class RunCheck
         using var model = torchScript ? TorchScriptModel.Load(TorchScriptModel.PathOf(options.Model)) : ModelZoo.Create(options.Model, spec);
         try
         {
-            Checkpoints.StateDictFile.LoadInto(model, options.InitFrom!);
+            StateDictFile.LoadInto(model, options.InitFrom!);
             return null;
         }
         catch (InvalidDataException e)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SgdWalk.Checkpoints;
 using SgdWalk.Data;
+using SgdWalk.Platform;
 using SgdWalk.Probes;
 using SgdWalk.Records;
 using static TorchSharp.torch;
@@ -50,7 +51,7 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
             // included, marks it failed, with the reason on one line.
             refused = e is ResumeException && before is not null;
             manifest.Status = e is ResumeException ? manifest.Status : RunStatus.Failed;
-            manifest.Message = Models.TorchScriptRuntime.Reason(e);
+            manifest.Message = TorchScriptRuntime.Reason(e);
             throw;
         }
         finally

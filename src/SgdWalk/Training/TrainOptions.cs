@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using SgdWalk.Formats;
 using SgdWalk.Landscape;
 using SgdWalk.Probes;
 
@@ -235,7 +236,7 @@ public sealed partial record TrainOptions
         Require(Depth is null or >= 1, $"--depth must be positive (got {Depth})");
         Require(!Models.TorchScriptModel.Names(Model) || (Hidden is null && Depth is null && ModelBatchNorm),
             "--hidden, --depth and --no-model-bn apply to zoo models, not to a TorchScript model (its file defines it)");
-        Require(InitFrom is null || Checkpoints.StateDictFile.FormatOf(InitFrom) is not null,
+        Require(InitFrom is null || StateDictFile.FormatOf(InitFrom) is not null,
             $"--init-from must name a .pt, .pth, .bin (torch.save of a state_dict) or .safetensors file (got '{InitFrom}')");
         Require(CheckpointEvery is null or >= 1, $"--checkpoint-every must be at least 1 step (got {CheckpointEvery})");
         Require(KeepCheckpoints >= 1, $"--keep-checkpoints must be at least 1 (got {KeepCheckpoints})");

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using SgdWalk.Checkpoints;
 using SgdWalk.Data;
+using SgdWalk.Formats;
 using SgdWalk.Landscape;
 using SgdWalk.Models;
+using SgdWalk.Platform;
 using SgdWalk.Probes;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,5 +1,6 @@
 using SgdWalk.Checkpoints;
 using SgdWalk.Landscape;
+using SgdWalk.Platform;
 using SgdWalk.Probes;
 using SgdWalk.Records;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ public sealed partial class Trainer
 
             for (int position = skip; position < batches.Count && step < totalSteps; position++)
             {
-                TestOnlyPause.At(step, cancel);
+                BeforeEachStep?.Invoke(step, cancel);
                 if (cancel.IsCancellationRequested) return Interrupt(step, epoch, position, epochStart);
                 using var scope = NewDisposeScope();
                 double lr = schedule.AtStep(step, stepsPerEpoch);
@@ -70,10 +71,18 @@ public sealed partial class Trainer
         return Finish(RunStatus.Completed, null, step);
     }
 
+    /// <summary>
+    /// Called before every step of every run in this process (step number, the run's stop token), after the previous
+    /// step's checkpoint. Null in the library; the command line installs its test-only pause here (TestOnlyPause), so
+    /// fault tests can deliver a signal at a step they choose.
+    /// </summary>
+    public static Action<int, CancellationToken>? BeforeEachStep { get; set; }
+
     public static TrainingResult Run(TrainOptions requested, RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         // A library caller gets the option checks the command line makes, before run.json is written.
         if (requested.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(requested));
+        ProcessSwitches.Configure();
         var options = requested.Resolve();
         return Execute(options, RunJournal.Start(options, folder), checkpoint: null, resuming: false, progress, cancel);
     }
@@ -88,6 +97,7 @@ public sealed partial class Trainer
     public static TrainingResult Resume(RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default,
         string? model = null, string? dataset = null)
     {
+        ProcessSwitches.Configure();
         var (options, manifest, checkpoint) = ResumePlan.Load(folder, model, dataset);
         using (checkpoint)
             return Execute(options, new RunJournal(manifest, folder), checkpoint, resuming: true, progress, cancel);

@@ -1,5 +1,6 @@
 using SgdWalk.Checkpoints;
 using SgdWalk.Data;
+using SgdWalk.Formats;
 using SgdWalk.TestSupport;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using SgdWalk.Models;
+using SgdWalk.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -150,7 +151,7 @@ public class ConvolutionGuardTests
             var measured = new List<double>();
             string? problem = ConvolutionGuard.Check(() =>
             {
-                double e = ConvolutionGuard.GradientError(model, model64, NarrowSmallCnn);
+                double e = ModelGradientCheck.GradientError(model, model64, NarrowSmallCnn);
                 measured.Add(e);
                 return e;
             });
@@ -158,7 +159,7 @@ public class ConvolutionGuardTests
             // Under the automatic decision, a narrow network is never refused: it is right.
             ConvolutionGuard.Restore(automatic, OneDnnSetting.Auto);
             Assert.Null(ModelCheck.ConvolutionProblem("small-cnn", NarrowSmallCnn));
-            Assert.True(ConvolutionGuard.GradientError(model, model64, NarrowSmallCnn) < 1e-5);
+            Assert.True(ModelGradientCheck.GradientError(model, model64, NarrowSmallCnn) < 1e-5);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SgdWalk.Checkpoints;
 using SgdWalk.Data;
+using SgdWalk.Formats;
 using SgdWalk.Landscape;
 using SgdWalk.Models;
 using SgdWalk.Probes;

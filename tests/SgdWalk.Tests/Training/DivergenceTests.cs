@@ -1,4 +1,5 @@
 using SgdWalk.Checkpoints;
+using SgdWalk.Platform;
 using SgdWalk.Probes;
 using SgdWalk.Records;
 using SgdWalk.Training;

@@ -1,3 +1,4 @@
+using SgdWalk.Platform;
 using SgdWalk.Training;
 
 namespace SgdWalk.Tests.Training;

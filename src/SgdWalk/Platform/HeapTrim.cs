@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SgdWalk.Training;
+namespace SgdWalk.Platform;
 
 /// <summary>
 /// Gives memory freed after a one-off phase back to the system. The launcher's allocator never returns freed memory

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
-namespace SgdWalk.Models;
+namespace SgdWalk.Platform;
 
 /// <summary>How oneDNN convolutions are chosen: <c>SGDWALK_ONEDNN=auto</c> (the default), <c>on</c> or <c>off</c>.</summary>
 public enum OneDnnSetting
@@ -44,8 +44,6 @@ public static class ConvolutionGuard
     /// gradient ends the measurement: five right 3→15 gradients by chance there has a probability of about 1e-5.
     /// </summary>
     private static readonly (long In, long Out, long Batch, int Tries)[] ProbeShapes = [(3, 15, 8, 5), (4, 8, 8, 3), (1, 8, 2, 2)];
-
-    private const int TrialBatch = 8;
 
     private static readonly Lock Gate = new();
     private static ConvolutionDecision? decision;
@@ -144,10 +142,6 @@ public static class ConvolutionGuard
             $"(oneDNN is {Current.Setting}); refusing to record wrong numbers (use wider convolutions, at least 16 output channels, or {EnvironmentVariable}=off)";
     }
 
-    /// <summary>The model's gradient check (see <see cref="Check"/>) with <see cref="GradientError"/> as the measurement.</summary>
-    public static string? Problem(nn.Module<Tensor, Tensor> model32, nn.Module<Tensor, Tensor> model64, ModelSpec spec) =>
-        Check(() => GradientError(model32, model64, spec));
-
     /// <summary>Sets oneDNN convolutions on or off directly (tests force each condition with it; no decision is made).</summary>
     internal static void SetMkldnn(bool enabled)
     {
@@ -222,46 +216,6 @@ public static class ConvolutionGuard
         return ((Gradient(ScalarType.Float32) - reference).norm() / reference.norm()).item<double>();
     }
 
-    /// <summary>
-    /// Relative difference ‖g32 − g64‖ / ‖g64‖ of the gradients of the mean cross-entropy of <paramref name="model32"/> and
-    /// <paramref name="model64"/> (the same network in float32 and float64; the float64 copy gets the float32 one's
-    /// parameters and buffers) on one seeded batch of <see cref="TrialBatch"/> standard-normal images, in train mode.
-    /// Leaves the global generator, the float32 model's buffers and its gradients as they were.
-    /// </summary>
-    public static double GradientError(nn.Module<Tensor, Tensor> model32, nn.Module<Tensor, Tensor> model64, ModelSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(model32);
-        ArgumentNullException.ThrowIfNull(model64);
-        ArgumentNullException.ThrowIfNull(spec);
-        using var scope = NewDisposeScope();
-        using var state = Landscape.ModelState.Capture(model32);
-        using (no_grad())
-        {
-            var target = model64.state_dict();
-            foreach (var (name, value) in model32.state_dict()) target[name].copy_(value);
-        }
-        using var generator = new Generator(20261130);
-        var images = randn([TrialBatch, spec.Channels, spec.Height, spec.Width], generator: generator);
-        var labels = randint(spec.Classes, [TrialBatch], generator: generator);
-        var g32 = Gradient(model32, images, labels);
-        var g64 = Gradient(model64, images.to(ScalarType.Float64), labels);
-        state.Restore();
-        double reference = g64.norm().item<double>();
-        double error = (g32.to(ScalarType.Float64) - g64).norm().item<double>();
-        double relative = reference > 0 ? error / reference : error;
-        return double.IsNaN(relative) ? double.PositiveInfinity : relative;
-    }
-
-    private static Tensor Gradient(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
-    {
-        model.train();
-        var parameters = model.parameters().Cast<Tensor>().ToList();
-        var loss = nn.functional.cross_entropy(model.call(images), labels);
-        var grads = autograd.grad([loss], parameters);
-        return cat(grads.Select(g => g.flatten()).ToList());
-    }
-
-    // at::globalContext() and at::Context::{set,}userEnabledMkldnn, exported by libtorch_cpu (x86-64 SysV: `this` first).
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
     private static extern IntPtr GlobalContext();
 

@@ -3,9 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SgdWalk.Records;
-using SgdWalk.Training;
 
-namespace SgdWalk.Checkpoints;
+namespace SgdWalk.Training;
 
 /// <summary>
 /// The options that determine a walk, as JSON and as a SHA-256, so a checkpoint from another model or option set is

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using static TorchSharp.torch;
 
-namespace SgdWalk.Checkpoints;
+namespace SgdWalk.Formats;
 
 /// <summary>
 /// NumPy's .npy format, read and written in one place: the magic "\x93NUMPY", a version, a little-endian header length

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using static TorchSharp.torch;
 
-namespace SgdWalk.Training;
+namespace SgdWalk.Platform;
 
 /// <summary>Versions and machine facts written into run.json, so a run describes where and with what it ran.</summary>
 public static partial class RunEnvironment
@@ -32,8 +32,8 @@ public static partial class RunEnvironment
         ["mkl_disable_fast_mm"] = Environment.GetEnvironmentVariable("MKL_DISABLE_FAST_MM") ?? "",
         ["torch_threads"] = get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["onemkl_cpu_shim"] = MklCpuShim.Loaded() ? "on" : "off",
-        ["onednn_convolutions"] = Models.ConvolutionGuard.Current.Setting,
-        ["onednn_decision"] = Models.ConvolutionGuard.Current.Reason,
+        ["onednn_convolutions"] = ConvolutionGuard.Current.Setting,
+        ["onednn_decision"] = ConvolutionGuard.Current.Reason,
     };
 
     /// <summary>

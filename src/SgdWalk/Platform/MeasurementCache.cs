@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SgdWalk.Models;
+namespace SgdWalk.Platform;
 
 /// <summary>
 /// Per-machine memory of the start-up convolution measurement (<see cref="ConvolutionGuard"/>, about 15 ms where oneDNN
@@ -32,7 +32,7 @@ public static class MeasurementCache
         {
             cpu = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture); // no /proc: never matches a real key twice by luck
         }
-        string libtorch = Training.RunEnvironment.Versions()["libtorch"];
+        string libtorch = RunEnvironment.Versions()["libtorch"];
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cpu + "\n" + libtorch)))[..32];
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SgdWalk.Training;
+namespace SgdWalk.Cli;
 
 /// <summary>
 /// TEST-ONLY. Lets a test deliver a signal or a kill at a step it chooses rather than after a sleep, so fault tests
@@ -15,6 +15,9 @@ internal static class TestOnlyPause
 
     // Read once: the loop then pays one comparison per step.
     private static readonly string? Value = Environment.GetEnvironmentVariable(Variable);
+
+    /// <summary>Whether the variable is set at all (the CLI installs the pause only then).</summary>
+    public static bool Requested => Value is not null;
 
     public static void At(int step, CancellationToken cancel)
     {

@@ -1,4 +1,4 @@
-namespace SgdWalk.Data;
+namespace SgdWalk.Formats;
 
 /// <summary>
 /// CRC-32 as zip stores it (IEEE 802.3, reflected polynomial 0xEDB88320, initial value and final xor 0xFFFFFFFF), so an

@@ -1,4 +1,4 @@
-namespace SgdWalk.Training;
+namespace SgdWalk.Platform;
 
 /// <summary>
 /// Whether this process runs with the oneMKL CPU shim (build/native/mkl-cpu-shim.c) preloaded, which lets libtorch's

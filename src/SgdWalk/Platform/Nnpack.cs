@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SgdWalk.Training;
+namespace SgdWalk.Platform;
 
 /// <summary>
 /// Turns off libtorch's NNPACK convolution path, as PyTorch's <c>torch.backends.nnpack.set_flags(False)</c> does

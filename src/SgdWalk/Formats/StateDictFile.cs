@@ -2,7 +2,7 @@ using System.Collections;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace SgdWalk.Checkpoints;
+namespace SgdWalk.Formats;
 
 /// <summary>The formats a PyTorch user reads and writes weights in.</summary>
 public enum WeightFormat

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SgdWalk.Checkpoints;
+using SgdWalk.Formats;
 using SgdWalk.Records;
-using SgdWalk.Training;
 using static TorchSharp.torch;
 
-namespace SgdWalk.Checkpoints;
+namespace SgdWalk.Training;
 
 /// <summary>
 /// Exports θ_t of a checkpointed step with its BatchNorm buffers, as one .npy file per tensor or as a PyTorch state_dict

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SgdWalk.Training;
+namespace SgdWalk.Platform;
 
 /// <summary>
 /// Resident memory as Linux reports it in /proc/PID/status, in MiB: VmHWM (the peak) and VmRSS (now). run.json's

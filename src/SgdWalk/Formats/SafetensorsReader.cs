@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using static TorchSharp.torch;
 
-namespace SgdWalk.Checkpoints;
+namespace SgdWalk.Formats;
 
 /// <summary>
 /// Reads a .safetensors file and checks it as the format requires before any byte becomes a weight: an 8-byte

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SgdWalk.Models;
+namespace SgdWalk.Platform;
 
 /// <summary>
 /// How libtorch runs TorchScript graphs here. By default its profiling executor may rewrite a graph after the first
