@@ -13,7 +13,7 @@ namespace SgdWalk.Cli.Commands;
 /// <summary>
 /// `sgdwalk bench`: measures training, profiles, HVPs, preset overheads and the machine's matmul rate for each model ×
 /// thread count, runs the PyTorch reference on the same data and parameters, and writes bench.json, bench.csv and
-/// bench.md (docs/benchmarks.md). The bench itself is the SgdWalk.Bench library (bench/SgdWalk.Bench); this class
+/// bench.md (docs/benchmarks.md). The bench itself is the SgdWalk.Bench library (src/SgdWalk.Bench); this class
 /// turns the options into its plan and shows its progress and tables.
 /// </summary>
 public sealed class BenchCommand(IAnsiConsole console) : Command<BenchSettings>

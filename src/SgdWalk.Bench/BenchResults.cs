@@ -1,6 +1,7 @@
 using SgdWalk.Bench.Primitives;
 using SgdWalk.Bench.Reference;
 using SgdWalk.Bench.Workloads;
+using SgdWalk.Platform;
 using SgdWalk.Training;
 
 namespace SgdWalk.Bench;

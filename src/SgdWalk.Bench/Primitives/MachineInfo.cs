@@ -1,4 +1,5 @@
 using System.Globalization;
+using SgdWalk.Platform;
 using SgdWalk.Training;
 
 namespace SgdWalk.Bench.Primitives;

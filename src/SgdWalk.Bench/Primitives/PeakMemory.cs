@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SgdWalk.Platform;
 using SgdWalk.Training;
 
 namespace SgdWalk.Bench.Primitives;

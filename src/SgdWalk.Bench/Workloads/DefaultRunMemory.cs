@@ -1,5 +1,6 @@
 using System.Globalization;
 using SgdWalk.Bench.Primitives;
+using SgdWalk.Platform;
 using SgdWalk.Records;
 using SgdWalk.Training;
 
