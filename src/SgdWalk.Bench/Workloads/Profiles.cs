@@ -16,8 +16,8 @@ public sealed class Profiles(nn.Module<Tensor, Tensor> model, IReadOnlyList<Para
 {
     private readonly SegmentProfiler profiler = new(new LossSurface(model, LossSurface.CrossEntropy, policy), parameters)
     {
-        // The fast row takes what a walk takes: the plain path on a convolutional network (SegmentProfiler.FastPays).
-        Fast = fast && SegmentProfiler.FastPays(model),
+        // The fast row takes what a walk takes: the profiler itself keeps a convolutional network on the plain path.
+        Fast = fast,
         ReuseEnds = reuseEnds,
         FuseFirstBatchNorm = fuseFirstBatchNorm,
     };

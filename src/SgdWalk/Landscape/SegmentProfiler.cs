@@ -17,12 +17,16 @@ public sealed record MeasuredProfile(string View, SegmentProfile Profile, IReadO
 public sealed class SegmentProfiler(LossSurface surface, IReadOnlyList<Parameter> parameters, double interiorTolerance = SegmentProfile.DefaultInteriorTolerance)
     : IDisposable
 {
+    private readonly bool fastAllowed = true;
+    private bool? fastPays;
+
     /// <summary>
-    /// Use the fast evaluation (first-layer shortcut, many BatchNorm chunks per forward pass) where the model allows
-    /// it; false = the plain loop of one forward pass per chunk and point, kept for comparison. Same numbers to
-    /// float rounding.
+    /// Whether the fast evaluation is used (first-layer shortcut, many BatchNorm chunks per forward pass). The profiler
+    /// decides it from the model (<see cref="FastPays"/>), so no caller can get it wrong; setting false forces the
+    /// plain loop of one forward pass per chunk and point, kept for comparison (same numbers to float rounding).
+    /// Setting true cannot turn the fast path on where it does not pay.
     /// </summary>
-    public bool Fast { get; init; } = true;
+    public bool Fast { get => fastAllowed && (fastPays ??= FastPays(surface.Model)); init => fastAllowed = value; }
 
     /// <summary>
     /// In the fast path, form the output of a BatchNorm right after the first layer from the moments of the ends'

@@ -9,51 +9,62 @@ namespace SgdWalk.Models;
 /// </summary>
 public static class ModelZoo
 {
-    public static IReadOnlyList<ModelInfo> Known { get; } =
+    /// <summary>Every family the zoo builds, each described once: factory, size estimates and what it supports.</summary>
+    public static IReadOnlyList<ModelFamily> Known { get; } =
     [
-        new("mlp", "MLP 784-500-350-10 with BatchNorm (the authors' MNIST model); widths from Hidden"),
-        new("small-cnn", "conv32-conv64-fc128 with BatchNorm and max-pooling; fast on CPU; widths from Hidden"),
-        new("vgg11", "VGG-11 (configuration A) with BatchNorm, classifier 512-512 (the authors' CIFAR model); 32x32 only"),
-        new("resnet20", "pre-activation ResNet-20 (n = 3), 16/32/64 filters"),
-        new("resnet56", "pre-activation ResNet-56 (n = 9), the authors' CIFAR ResNet"),
-        new("resnet", "pre-activation ResNet of depth 6n+2 taken from Depth"),
+        new("mlp", "MLP 784-500-350-10 with BatchNorm (the authors' MNIST model); widths from Hidden",
+            new ModelSupport(Widths: true, OptionalBatchNorm: true, Convolutions: false),
+            spec => new Mlp(spec), ModelEstimates.MlpParameters, ModelEstimates.MlpActivations),
+        new("small-cnn", "conv32-conv64-fc128 with BatchNorm and max-pooling; fast on CPU; widths from Hidden",
+            new ModelSupport(Widths: true, OptionalBatchNorm: true, Convolutions: true),
+            spec => new SmallCnn(ValidSmallCnn(spec)), ModelEstimates.SmallCnnParameters, ModelEstimates.SmallCnnActivations),
+        new("vgg11", "VGG-11 (configuration A) with BatchNorm, classifier 512-512 (the authors' CIFAR model); 32x32 only",
+            new ModelSupport(Widths: false, OptionalBatchNorm: false, Convolutions: true),
+            spec => new Vgg11(ValidVgg(spec)), ModelEstimates.Vgg11Parameters, ModelEstimates.Vgg11Activations),
+        ResNet("resnet20", "pre-activation ResNet-20 (n = 3), 16/32/64 filters", fixedDepth: 20),
+        ResNet("resnet56", "pre-activation ResNet-56 (n = 9), the authors' CIFAR ResNet", fixedDepth: 56),
+        ResNet("resnet", "pre-activation ResNet of depth 6n+2 taken from Depth", fixedDepth: null),
     ];
+
+    /// <summary>The family called <paramref name="name"/> (case and spaces ignored); an unknown name is an error, never a guess.</summary>
+    /// <exception cref="ArgumentException">No such family.</exception>
+    public static ModelFamily Family(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.Trim().ToLowerInvariant();
+        return Known.FirstOrDefault(m => m.Name == key) ?? throw new ArgumentException(
+            $"unknown model '{name}'; known models: {string.Join(", ", Known.Select(m => m.Name))}", nameof(name));
+    }
 
     public static nn.Module<Tensor, Tensor> Create(string name, ModelSpec spec)
     {
-        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(spec);
-        string key = name.Trim().ToLowerInvariant();
-        if (!Known.Any(m => m.Name == key))
-            throw new ArgumentException(
-                $"unknown model '{name}'; known models: {string.Join(", ", Known.Select(m => m.Name))}", nameof(name));
-        ValidateCommon(key, spec);
+        var family = Family(name);
+        ValidateCommon(family, spec);
         ProcessSwitches.Configure();
-        return key switch
-        {
-            "mlp" => new Mlp(spec),
-            "small-cnn" => new SmallCnn(ValidSmallCnn(spec)),
-            "vgg11" => new Vgg11(ValidVgg(spec)),
-            "resnet20" => new PreActResNet(spec, ResNetDepth(key, spec, fixedDepth: 20)),
-            "resnet56" => new PreActResNet(spec, ResNetDepth(key, spec, fixedDepth: 56)),
-            _ => new PreActResNet(spec, ResNetDepth(key, spec, fixedDepth: null)),
-        };
+        return family.Build(spec);
     }
 
-    private static void ValidateCommon(string name, ModelSpec spec)
+    private static ModelFamily ResNet(string name, string description, int? fixedDepth) =>
+        new(name, description, new ModelSupport(Widths: false, OptionalBatchNorm: false, Convolutions: true),
+            spec => new PreActResNet(spec, ResNetDepth(name, spec, fixedDepth)),
+            spec => ModelEstimates.ResNetParameters(spec, fixedDepth ?? spec.Depth ?? 20),
+            spec => ModelEstimates.ResNetActivations(spec, fixedDepth ?? spec.Depth ?? 20));
+
+    private static void ValidateCommon(ModelFamily family, ModelSpec spec)
     {
+        string name = family.Name;
         if (spec.Channels <= 0 || spec.Height <= 0 || spec.Width <= 0)
             Fail($"{name}: Channels, Height and Width must be positive (got {spec.Channels}x{spec.Height}x{spec.Width})");
         if (spec.Classes < 2)
             Fail($"{name}: Classes must be at least 2 (got {spec.Classes})");
-        bool configurable = name is "mlp" or "small-cnn";
         if (spec.Hidden is { } hidden)
         {
-            if (!configurable) Fail($"{name}: Hidden applies only to mlp and small-cnn");
+            if (!family.Supports.Widths) Fail($"{name}: Hidden applies only to {string.Join(" and ", Known.Where(f => f.Supports.Widths).Select(f => f.Name))}");
             if (hidden.Count == 0) Fail($"{name}: Hidden must list at least one width");
             if (hidden.Any(w => w <= 0)) Fail($"{name}: every Hidden width must be positive (got {string.Join(", ", hidden)})");
         }
-        if (!configurable && !spec.BatchNorm) Fail($"{name}: always uses BatchNorm; BatchNorm = false is not supported");
+        if (!family.Supports.OptionalBatchNorm && !spec.BatchNorm) Fail($"{name}: always uses BatchNorm; BatchNorm = false is not supported");
         if (spec.Depth is not null && !name.StartsWith("resnet", StringComparison.Ordinal))
             Fail($"{name}: Depth applies only to resnet models");
     }

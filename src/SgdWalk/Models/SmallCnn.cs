@@ -1,5 +1,4 @@
 using SgdWalk.Landscape;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Models;
@@ -9,16 +8,11 @@ namespace SgdWalk.Models;
 /// flatten → Linear(128) → ReLU → Linear(classes). Keys: features.conv1.weight, features.bn1.weight,
 /// classifier.fc1.weight, classifier.fc2.weight.
 /// </summary>
-public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFirstLayerBatchNorm
+public sealed class SmallCnn(ModelSpec spec) : ConvClassifier(nameof(SmallCnn), Features(spec), Classifier(spec))
 {
     private const int FullyConnectedWidth = 128;
 
-    private readonly Sequential features;
-    private readonly Sequential classifier;
-    private readonly Conv2d firstConv;
-    private readonly List<nn.Module<Tensor, Tensor>> laterFeatures;
-
-    public SmallCnn(ModelSpec spec) : base(nameof(SmallCnn))
+    private static List<(string, nn.Module<Tensor, Tensor>)> Features(ModelSpec spec)
     {
         var widths = spec.Hidden ?? [32, 64];
         var named = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -32,40 +26,14 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFirstLayerBatchNorm
             named.Add(($"pool{i + 1}", nn.MaxPool2d(2)));
             channels = widths[i];
         }
-        features = nn.Sequential(named);
+        return named;
+    }
 
+    private static List<(string, nn.Module<Tensor, Tensor>)> Classifier(ModelSpec spec)
+    {
+        var widths = spec.Hidden ?? [32, 64];
         // Each pool floors the size in half: 28 -> 14 -> 7, 32 -> 16 -> 8.
-        long flat = channels * (spec.Height >> widths.Count) * (spec.Width >> widths.Count);
-        classifier = nn.Sequential(
-            ("fc1", nn.Linear(flat, FullyConnectedWidth)),
-            ("relu1", nn.ReLU()),
-            ("fc2", nn.Linear(FullyConnectedWidth, spec.Classes)));
-        RegisterComponents();
-        // Aliases into the layers above, set after registration so they are not registered twice.
-        firstConv = (Conv2d)named[0].Item2;
-        laterFeatures = named.Skip(1).Select(m => m.Item2).ToList();
-        FirstBatchNorm = laterFeatures[0] as GroupedBatchNorm;
-        AuthorsInit.Apply(this);
-    }
-
-    public override Tensor forward(Tensor input)
-    {
-        using var maps = features.forward(input);   // [N, C', H/2^k, W/2^k]
-        using var flat = maps.flatten(1);           // -> [N, C'·H'·W']
-        return classifier.forward(flat);
-    }
-
-    public Tensor FirstLayer(Tensor input) => firstConv.call(input);
-
-    public Tensor ForwardFromFirstLayer(Tensor firstLayerOutput) => Classify(LayerChain.Apply(laterFeatures, firstLayerOutput));
-
-    public GroupedBatchNorm? FirstBatchNorm { get; }
-
-    public Tensor ForwardFromFirstBatchNorm(Tensor normalised) => Classify(LayerChain.Apply(laterFeatures.Skip(1), normalised));
-
-    private Tensor Classify(Tensor maps)
-    {
-        using var flat = maps.flatten(1);
-        return classifier.forward(flat);
+        long flat = widths[^1] * (spec.Height >> widths.Count) * (spec.Width >> widths.Count);
+        return [("fc1", nn.Linear(flat, FullyConnectedWidth)), ("relu1", nn.ReLU()), ("fc2", nn.Linear(FullyConnectedWidth, spec.Classes))];
     }
 }

@@ -78,11 +78,10 @@ public sealed class WalkRecorder : IDisposable
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         var lossFunction = loss ?? LossSurface.CrossEntropy;
         var surface = new LossSurface(model, lossFunction, options.BatchNorm);
-        bool fast = SegmentProfiler.FastPays(model);
-        var profiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { Fast = fast };
+        var profiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance);
         // The probe view is the same data at every step, so consecutive recorded steps share a point (θ_{t+1} is the
         // next θ_t); its own profiler keeps each profile's end for the next one.
-        probeViewProfiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { Fast = fast, ReuseEnds = true };
+        probeViewProfiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { ReuseEnds = true };
         Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
         probes = CreateProbes(options, probeView, profiler, probeViewProfiler, Hessian);
         if (options.Alignment.Enabled) probes.Add(new AlignmentProbe(probeView!, alignmentPool!, Hessian, options.Alignment));

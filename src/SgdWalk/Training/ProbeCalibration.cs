@@ -42,10 +42,7 @@ public static class ProbeCalibration
         using (var view = DataView.Own("pool", pool.Images.to(device), pool.Labels.to(device), chunk))
         using (var generator = new Generator((ulong)streams.Pilot))
         {
-            var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm), parameters)
-            {
-                Fast = SegmentProfiler.FastPays(model),
-            };
+            var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm), parameters);
             for (int step = 0; step < WarmupSteps + MeasuredSteps; step++)
             {
                 using var scope = NewDisposeScope();
