@@ -18,19 +18,19 @@ public sealed class SweepSettings : RunSettings, ISweepOutput
     [CommandOption("--out <DIR>"), Description("Sweep folder, one run folder per cell (default runs/sweep-<dataset>-<model>). Rerunning resumes it.")]
     public string? Out { get; init; }
 
-    [CommandOption("--shard <I/N>"), Description("Run only shard I of N: the cells whose index % N == I-1 (machines sharing the folder split a sweep).")]
+    [CommandOption("--shard <I/N>"), Description(ScaleOutText.Shard)]
     public string? Shard { get; init; }
 
-    [CommandOption("--emit <SCHEDULER>"), Description("Write a job script instead of running: 'slurm' (array job, one task per shard, then a report job).")]
+    [CommandOption("--emit <SCHEDULER>"), Description(ScaleOutText.Emit)]
     public string? Emit { get; init; }
 
-    [CommandOption("--shards <N>"), Description("Array tasks for --emit (default: one per cell).")]
+    [CommandOption("--shards <N>"), Description(ScaleOutText.Shards)]
     public int? Shards { get; init; }
 
-    [CommandOption("--jobs <N>"), DefaultValue(1), Description("Cells run at once, each in a child process with the cores split between them (default 1: one after another).")]
+    [CommandOption("--jobs <N>"), DefaultValue(1), Description(ScaleOutText.Jobs)]
     public int Jobs { get; init; } = 1;
 
-    [CommandOption("--cell <NAME>", IsHidden = true), Description("Internal: run only this cell, for a parent `--jobs` process.")]
+    [CommandOption("--cell <NAME>", IsHidden = true), Description(ScaleOutText.Cell)]
     public string? Cell { get; init; }
 }
 
