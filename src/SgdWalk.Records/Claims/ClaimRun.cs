@@ -70,6 +70,29 @@ public sealed class ClaimRun
         steps.Columns.Select(c => (Column: c, Of: Columns.AlignmentOf(c))).Where(c => c.Of is not null)
             .Select(c => (c.Column, c.Of!.Value.K, c.Of.Value.BatchSize)).OrderBy(c => c.BatchSize).ThenBy(c => c.K).ToList();
 
+    /// <summary>
+    /// The pre-stated guard against runs that did not train: the mean training loss of the last epoch must be at most
+    /// <see cref="TrainedLossRatio"/> times the mean of the first 10 steps. A run that stays near its starting loss (a
+    /// learning rate too large or too small for its batch) carries no evidence about how SGD explores, so the tests
+    /// that compare SGD settings leave it out and name it. Null when the run trained.
+    /// </summary>
+    public string? FailedToTrain()
+    {
+        if (!steps.Has(Columns.TrainLoss)) return null;
+        double[] loss = steps.Numbers(Columns.TrainLoss), epoch = steps.Numbers(Columns.Epoch);
+        if (loss.Length < 20) return null; // too short to judge
+        double start = loss.Take(10).Average(), lastEpoch = epoch.Max();
+        double end = loss.Where((_, i) => epoch[i] == lastEpoch).DefaultIfEmpty(double.NaN).Average();
+        if (!double.IsFinite(start) || !double.IsFinite(end)) return $"did not train (training loss {Format(start)} → {Format(end)})";
+        return end <= TrainedLossRatio * start ? null
+            : $"did not train (mean training loss {Format(start)} in the first 10 steps, {Format(end)} in the last epoch: above {Format(TrainedLossRatio)}×)";
+    }
+
+    /// <summary>The largest ratio of last-epoch to first-steps training loss of a run that trained (a 25 % reduction at least).</summary>
+    public const double TrainedLossRatio = 0.75;
+
+    private static string Format(double value) => ClaimTest.Format(value);
+
     /// <summary>The last measured value of a steps.csv column (the distance from init at the end: equal epochs).</summary>
     public double Last(string column) => Rows(column, afterFirstEpoch: false).Select(r => r.Value).DefaultIfEmpty(double.NaN).Last();
 

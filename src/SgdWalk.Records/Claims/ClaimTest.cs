@@ -240,10 +240,13 @@ public abstract class ClaimTest
     public IReadOnlyList<string> PlannedPower(ClaimsDesign design) =>
         Unreachable(design.Seeds.Count, Kind == TestKind.Share ? design.Seeds.Count * PlannedUnitsPerRun(design) : 0);
 
-    public TestResult Evaluate(ClaimsDesign design, IReadOnlyList<ClaimRun> runs)
+    /// <param name="trainingGuard">Leave out SGD runs that did not train (<see cref="ClaimRun.FailedToTrain"/>). Off for the
+    /// controls, whose tiny learning rate barely trains by design.</param>
+    public TestResult Evaluate(ClaimsDesign design, IReadOnlyList<ClaimRun> runs, bool trainingGuard = true)
     {
         var samples = new List<SeedSample>();
         var missing = new List<string>();
+        var leftOut = new List<string>();
         var roles = Roles(design);
         foreach (long seed in design.Seeds)
         {
@@ -254,6 +257,12 @@ public abstract class ClaimTest
                 if (run is null || run.Status != RunStatus.Completed)
                 {
                     missing.Add($"{role.Label} seed {seed}: {(run is null ? "no run" : "run " + run.Status.ToString().ToLowerInvariant())}");
+                    continue;
+                }
+                // floor-sgd and height-sgd stay in whatever happens: whether they stall is part of what claim 4 tests.
+                if (trainingGuard && role.Optimizer == "sgd" && run.FailedToTrain() is { } failed)
+                {
+                    leftOut.Add($"{run.Name} {failed}");
                     continue;
                 }
                 double[] values = Values(run);
@@ -277,7 +286,9 @@ public abstract class ClaimTest
             : new Inference(double.NaN, new Interval(double.NaN, double.NaN), new Interval(double.NaN, double.NaN), double.NaN, Verdict.Inconclusive, "",
                 samples.Select(s => new SeedValue(s.Seed, PerSeed(s))).ToList(), 0, 0);
         var (verdict, reason) = Decide(inference, samples.Count);
-        return Result(inference, verdict, samples.Count < MinimumSeeds ? reason + Missing() : reason, samples.Count, points);
+        // Runs left out by the training guard are always named: a verdict reached without them says so.
+        string guard = leftOut.Count > 0 ? $"; left out as not trained ({leftOut.Count}): {string.Join("; ", leftOut)}" : "";
+        return Result(inference, verdict, (samples.Count < MinimumSeeds ? reason + Missing() : reason) + guard, samples.Count, points);
     }
 
     /// <summary>

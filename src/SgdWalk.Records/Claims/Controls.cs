@@ -36,7 +36,7 @@ public static class Controls
         foreach (var (id, claim) in TinyLearningRate)
         {
             var test = PaperClaims.Tests.Single(t => t.Id == id);
-            var outcome = test.Evaluate(tiny, runs);
+            var outcome = test.Evaluate(tiny, runs, trainingGuard: false);
             var state = outcome.SeedValues.Count < ClaimTest.MinimumSeeds ? ControlOutcome.NotMeasured
                 : outcome.UnadjustedVerdict == Verdict.Supported ? ControlOutcome.Failed
                 : ControlOutcome.Passed;

@@ -209,6 +209,32 @@ public class ClaimVerdictTests
         Assert.DoesNotContain(claim.Tests, t => t.Id == secondary.Id);
     }
 
+    /// <summary>
+    /// The training guard: an SGD run whose training loss did not fall by 25 % is left out of the tests that read it and
+    /// named in their reason; floor-sgd runs and the controls' tiny-learning-rate runs are never left out.
+    /// </summary>
+    [Fact]
+    public void Runs_that_did_not_train_are_left_out_and_named()
+    {
+        // The pair run (η 0.4, batch 400) of the first seed stays at its starting loss; so do floor-sgd and the control arm everywhere.
+        using var folder = new ClaimsFolder(Paper with { DidNotTrain = (lr, batch, optimizer, s) => (lr == 0.4 && s == 0) || optimizer == "floor-sgd" || lr == 0.001 });
+        var outcome = ClaimsEvaluation.Evaluate(folder.Path);
+        var pair = outcome.Claims.SelectMany(c => c.Tests).Single(t => t.Id == "3b");
+        Assert.Equal(ClaimTest.DefaultSeeds - 1, pair.SeedValues.Count);
+        Assert.Contains("left out as not trained (1): sgd-lr0.4-b400-s1111 did not train", pair.Reason);
+        Assert.Equal(Verdict.Supported, pair.Verdict);
+        var floor = outcome.Claims.SelectMany(c => c.Tests).Single(t => t.Id == "4b");
+        Assert.Equal(ClaimTest.DefaultSeeds, floor.SeedValues.Count);
+        Assert.DoesNotContain("not trained", floor.Reason);
+        Assert.All(outcome.Controls, c => Assert.Equal(ControlOutcome.Passed, c.Outcome));
+
+        // Three seeds out leave 3b with fewer seeds than a verdict needs: underpowered, and still named.
+        using var worse = new ClaimsFolder(Paper with { DidNotTrain = (lr, _, _, s) => lr == 0.4 && s < 3 });
+        var thin = ClaimsEvaluation.Evaluate(worse.Path).Claims.SelectMany(c => c.Tests).Single(t => t.Id == "3b");
+        Assert.Equal(Verdict.Underpowered, thin.Verdict);
+        Assert.Contains("left out as not trained (3)", thin.Reason);
+    }
+
     /// <summary>docs/claims.md lists every test with the bounds the code uses, word for word.</summary>
     [Fact]
     public void The_claims_page_documents_every_test_with_its_bounds()

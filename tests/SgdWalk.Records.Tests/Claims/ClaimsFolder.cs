@@ -24,6 +24,9 @@ internal sealed record World
     /// <summary>S_t/λ_max of a run at batch size B (6b's secondary); null = the same as <see cref="Alignment"/>.</summary>
     public Func<double, int, Random, double>? CurvatureRatio { get; init; }
 
+    /// <summary>When set, runs write train_loss: 2.3 falling to 0.5 when they train, flat at 2.3 when this says (lr, batch, optimizer, seed index) they do not.</summary>
+    public Func<double, int, string, int, bool>? DidNotTrain { get; init; }
+
     // The negative control's arm (a tiny learning rate): floors at the α = 1 edge, consecutive gradients alike.
     public Func<Random, double> ControlInterior { get; init; } = _ => 0;
     public Func<Random, double> ControlCosine { get; init; } = _ => 0.3;
@@ -94,14 +97,16 @@ internal sealed class ClaimsFolder : IDisposable
         double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * (floor ? w.FloorSgdFactor(s, r) : 1);
         var lines = new List<string>
         {
-            "step,epoch,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
+            (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
                 "align_k10_b25,align_k10_b25_se,align_k10_b100,align_k10_b100_se,align_k10_b400,align_k10_b400_se",
         };
         for (int t = 0; t < Rows; t++)
         {
             double interior = control ? w.ControlInterior(r) : w.Interior(r);
             double alignment = (w.CurvatureRatio ?? w.Alignment)(batch, s, r);
-            lines.Add(string.Join(',', new object[]
+            string loss = w.DidNotTrain is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                $"{(w.DidNotTrain(lr, batch, optimizer, s) ? 2.3 : 2.3 - (1.8 * t / Rows))},");
+            lines.Add(loss + string.Join(',', new object[]
             {
                 t, 1 + (t / (Rows / 2)), distance * (t + 1) / Rows, control ? w.ControlCosine(r) : w.Cosine(r), 2.0, interior, interior == 1 ? 0.01 : 0.2, w.Height(lr, s, r),
                 w.Bump(r) == 1 ? 0.01 : 0, w.FloorBarrier(r) == 1 ? 0.02 : 0, 3 * alignment, 3,
