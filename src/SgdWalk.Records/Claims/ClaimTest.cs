@@ -236,6 +236,12 @@ public abstract class ClaimTest
         return (long)Math.Floor(tail / Math.Log(edge)) + 1;
     }
 
+    /// <summary>
+    /// Context a reader needs next to the verdict, computed from the runs the test used (null: none). Claim 2 gives the
+    /// share of interior floors per learning rate: a height measured at the α = 1 edge is just the step's descent.
+    /// </summary>
+    public virtual string? Note(IReadOnlyList<(Role Role, ClaimRun Run)> used) => null;
+
     /// <summary>Before any run: what this test cannot reach with the design's seeds and planned units (empty when it can reach both bounds).</summary>
     public IReadOnlyList<string> PlannedPower(ClaimsDesign design) =>
         Unreachable(design.Seeds.Count, Kind == TestKind.Share ? design.Seeds.Count * PlannedUnitsPerRun(design) : 0);
@@ -247,6 +253,7 @@ public abstract class ClaimTest
         var samples = new List<SeedSample>();
         var missing = new List<string>();
         var leftOut = new List<string>();
+        var used = new List<(Role, ClaimRun)>();
         var roles = Roles(design);
         foreach (long seed in design.Seeds)
         {
@@ -276,7 +283,11 @@ public abstract class ClaimTest
             if (series.Count != roles.Count) continue;
             var sample = new SeedSample(seed, series);
             if (!double.IsFinite(PerSeed(sample))) missing.Add($"seed {seed}: {SeedValueLabel} is undefined");
-            else samples.Add(sample);
+            else
+            {
+                samples.Add(sample);
+                used.AddRange(roles.Select(role => (role, runs.First(r => r.Is(role.LearningRate, role.BatchSize, seed, role.Optimizer)))));
+            }
         }
 
         var points = samples.SelectMany(s => s.Series.Select(x => new SeriesPoint(s.Seed, x.Label, x.X, Summarise(x.Values), x.Values.Length, x.Run)))
@@ -288,7 +299,8 @@ public abstract class ClaimTest
         var (verdict, reason) = Decide(inference, samples.Count);
         // Runs left out by the training guard are always named: a verdict reached without them says so.
         string guard = leftOut.Count > 0 ? $"; left out as not trained ({leftOut.Count}): {string.Join("; ", leftOut)}" : "";
-        return Result(inference, verdict, (samples.Count < MinimumSeeds ? reason + Missing() : reason) + guard, samples.Count, points);
+        string note = Note(used) is { } n ? "; " + n : "";
+        return Result(inference, verdict, (samples.Count < MinimumSeeds ? reason + Missing() : reason) + guard + note, samples.Count, points);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace SgdWalk.Records.Claims;
 
 /// <summary>
@@ -100,6 +101,14 @@ public sealed class HeightByLearningRate : ClaimTest
 
     public override double[] Values(ClaimRun run) => run.AfterFirstEpoch(ViewColumns.Probe(Columns.Height));
     public override double PerSeed(SeedSample s) => PaperClaims.LogLogSlope(this, s);
+
+    /// <summary>The pooled share of interior floors per η: a height at the α = 1 edge is the step's descent, not a height above a floor.</summary>
+    public override string? Note(IReadOnlyList<(Role Role, ClaimRun Run)> used) => used.Count == 0 ? null :
+        "interior floors (probe view, after the first epoch): " + string.Join(", ", used.GroupBy(u => u.Role.Label).Select(g =>
+        {
+            var interior = g.SelectMany(u => u.Run.AfterFirstEpoch(ViewColumns.Probe(Columns.Interior))).ToList();
+            return interior.Count == 0 ? $"{g.Key} n/a" : string.Create(CultureInfo.InvariantCulture, $"{g.Key} {interior.Average(v => v == 1 ? 1.0 : 0.0):P0}");
+        }));
 }
 
 /// <summary>Claim 3a: per seed, the slope of ln(distance from init) on ln(batch size).</summary>

@@ -87,7 +87,7 @@ public class ClaimVerdictTests
     {
         using var folder = new ClaimsFolder(Paper);
         var height = ClaimsEvaluation.Evaluate(folder.Path).Claims.Single(c => c.Claim == 2).Tests.Single();
-        Assert.Matches(@"^95 % CI of the mean slope \[-?[0-9.]+, -?[0-9.]+\] above 0$", height.Reason);
+        Assert.Matches(@"^95 % CI of the mean slope \[-?[0-9.]+, -?[0-9.]+\] above 0; interior floors \(probe view, after the first epoch\): .*$", height.Reason);
         Assert.Equal(3 * ClaimTest.DefaultSeeds, height.Points.Count); // 3 learning rates × 12 seeds, one dot per run
         Assert.Equal(folder.Design.Seeds, height.SeedValues.Select(v => v.Seed));
         Assert.All(height.SeedValues, v => Assert.InRange(v.Value, 0.5, 1.5)); // height ∝ η: slope 1 in every seed
@@ -233,6 +233,17 @@ public class ClaimVerdictTests
         var thin = ClaimsEvaluation.Evaluate(worse.Path).Claims.SelectMany(c => c.Tests).Single(t => t.Id == "3b");
         Assert.Equal(Verdict.Underpowered, thin.Verdict);
         Assert.Contains("left out as not trained (3)", thin.Reason);
+    }
+
+    /// <summary>Claim 2 says, per learning rate, how many floors were interior (a height at the α = 1 edge is only the step's descent).</summary>
+    [Fact]
+    public void The_height_test_reports_the_share_of_interior_floors_per_learning_rate()
+    {
+        using var folder = new ClaimsFolder(Paper with { Interior = _ => 1, ControlInterior = _ => 0 });
+        var height = ClaimsEvaluation.Evaluate(folder.Path).Claims.SelectMany(c => c.Tests).Single(t => t.Id == "2");
+        Assert.Contains("interior floors (probe view, after the first epoch): η = 0.05 100 %, η = 0.1 100 %, η = 0.2 100 %", height.Reason);
+        using var edge = new ClaimsFolder(Paper with { Interior = _ => 0 });
+        Assert.Contains("η = 0.05 0 %, η = 0.1 0 %, η = 0.2 0 %", ClaimsEvaluation.Evaluate(edge.Path).Claims.SelectMany(c => c.Tests).Single(t => t.Id == "2").Reason);
     }
 
     /// <summary>docs/claims.md lists every test with the bounds the code uses, word for word.</summary>
