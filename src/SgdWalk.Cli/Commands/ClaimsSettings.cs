@@ -68,6 +68,9 @@ public sealed class ClaimsSettings : ReportSettings, ISweepOutput
     [CommandOption("--cell <NAME>", IsHidden = true), Description("Internal: run only this run, for a parent `--jobs` process.")]
     public string? Cell { get; init; }
 
+    [CommandOption("--worker", IsHidden = true), Description("Internal: run the runs named on standard input one after another, for a parent `--jobs` process.")]
+    public bool Worker { get; init; }
+
     [CommandOption("--yes"), Description("Run a plan estimated to take more than a day on this machine anyway.")]
     public bool Yes { get; init; }
 

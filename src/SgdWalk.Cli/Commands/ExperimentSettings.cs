@@ -71,6 +71,9 @@ public sealed class ExperimentSettings : ReportSettings, ISweepOutput
     [CommandOption("--cell <NAME>", IsHidden = true), Description("Internal: run only this run, for a parent `--jobs` process.")]
     public string? Cell { get; init; }
 
+    [CommandOption("--worker", IsHidden = true), Description("Internal: run the runs named on standard input one after another, for a parent `--jobs` process.")]
+    public bool Worker { get; init; }
+
     [CommandOption("--no-report"), Description("Do not draw the report at the end.")]
     public bool NoReport { get; init; }
 }

@@ -37,14 +37,16 @@ public sealed partial class Trainer
     private readonly Stopwatch wall = new(), evaluation = new();
 
     private static TrainingResult Execute(TrainOptions options, RunJournal journal, CheckpointFile? checkpoint, bool resuming,
-        Action<TrainingProgress>? progress, CancellationToken cancel)
+        Action<TrainingProgress>? progress, CancellationToken cancel, DataCache? cache = null)
     {
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         return journal.Track(() =>
         {
             var device = torch.device(options.Device);
             var clock = Stopwatch.StartNew();
-            using var data = RunSetup.LoadData(options);
+            // A sweep's cells borrow their data from the process's cache (loaded once per dataset); a lone run loads its own.
+            using var lease = RunSetup.BorrowData(options, cache);
+            var data = lease.Data;
             HeapTrim.AfterOneOffPhase();
             journal.DataLoaded(data, clock.Elapsed);
 
