@@ -16,7 +16,7 @@ namespace SgdWalk.Cli.Commands;
 /// same cell lock), then takes the next, in the same process: .NET and libtorch start once per worker and each dataset
 /// is loaded once per worker (<see cref="DataCache"/>), not once per cell. End of input ends the worker. Workers
 /// report as lines on standard output (<c>@sgdwalk progress STEP TOTAL EPOCH EPOCHS LOSS</c>, then
-/// <c>@sgdwalk status …</c> per cell, then <c>@sgdwalk memory RSS_MB LIVE_TENSORS</c>); the parent draws one
+/// <c>@sgdwalk status …</c> per cell, then <c>@sgdwalk memory RSS_MB LIVE_TENSORS DATA_LOADS</c>); the parent draws one
 /// display over all of them and hands the results to the usual summary and report. A worker that dies in a cell (a
 /// native abort) fails that cell only: the parent starts a fresh worker for the cells still to run.
 /// `--cell NAME` (one cell, then exit) is kept for scripts and the schedulers.
@@ -55,7 +55,7 @@ internal static class ParallelCells
             var status = RunReported(plan, folder, shard, name, cache, cancel);
             // What the worker holds between cells, for the parent's record and the tests (memory, not time).
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Tag} memory {ProcessMemory.ResidentMegabytes() ?? double.NaN:F1} {TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount}"));
+                $"{Tag} memory {ProcessMemory.ResidentMegabytes() ?? double.NaN:F1} {TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount} {cache.Loads}"));
             if (status == RunStatus.Interrupted) return ExitCodes.Interrupted;
         }
         return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;

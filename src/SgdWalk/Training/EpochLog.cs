@@ -28,6 +28,8 @@ internal sealed class EpochLog : IDisposable
         evaluator = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.Running);
         DataView View(string name, LabeledImages images)
         {
+            // The scope frees the handles `to` returns (they alias the copy and kept it alive once per run); the view keeps its clones.
+            using var scope = NewDisposeScope();
             using (images)
                 return DataView.Own(name, images.Images.to(device).clone(), images.Labels.to(device).clone(), chunkSize);
         }

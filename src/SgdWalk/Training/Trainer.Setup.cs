@@ -42,6 +42,9 @@ public sealed partial class Trainer
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         return journal.Track(() =>
         {
+            // One boundary for every tensor the run makes and does not free itself: a process that runs many runs (a
+            // sweep, a warm `--jobs` worker) holds after each exactly what it held before (the data cache's splits detach).
+            using var runScope = NewDisposeScope();
             var device = torch.device(options.Device);
             var clock = Stopwatch.StartNew();
             // A sweep's cells borrow their data from the process's cache (loaded once per dataset); a lone run loads its own.
@@ -125,6 +128,7 @@ public sealed partial class Trainer
             var surface = new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm);
             floorStep = new FloorStep(surface, parameters, options.Optimizer == OptimizerKind.FloorSgd ? 0 : options.HeightFraction);
             if (options.FloorView == FloorSearchView.Probe)
+                using (var scope = NewDisposeScope()) // frees the handles `to` returns; the view keeps its clones
                 using (var subset = data.Train.Select(probeIndices))
                     floorView = DataView.Own("floor-search", subset.Images.to(device).clone(), subset.Labels.to(device).clone(), probeChunk);
         }
