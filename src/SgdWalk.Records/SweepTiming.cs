@@ -35,6 +35,13 @@ public sealed class SweepTiming
     /// <summary>The runs' <c>total_s</c> summed: their own time plus their in-process set-up (data loading, model, views).</summary>
     public double RunsTotalSeconds { get; set; }
 
+    /// <summary>
+    /// Each process that ran cells (this one for a sequential sweep, each warm worker with --jobs): how many datasets it
+    /// loaded and its resident memory after each of its cells, so a plan shows one load per dataset per process and
+    /// memory that stays flat from cell to cell.
+    /// </summary>
+    public List<ProcessRecord> Processes { get; set; } = [];
+
     /// <summary>The runs' own work: training + probes + evaluation, summed over the runs.</summary>
     public double OwnSeconds => TrainingSeconds + ProbesSeconds + EvaluationSeconds;
 
@@ -95,4 +102,12 @@ public sealed class SweepTiming
         try { return JsonSerializer.Deserialize<List<SweepTiming>>(File.ReadAllText(path), RunManifest.Json) ?? []; }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a valid timing file ({e.Message})"); }
     }
+}
+
+/// <summary>One process of a plan's invocation: its data loads and its resident memory (MB) after each cell it ran.</summary>
+public sealed class ProcessRecord
+{
+    public int DataLoads { get; set; }
+
+    public List<double> ResidentMb { get; set; } = [];
 }

@@ -62,7 +62,7 @@ public sealed class ClaimsSettings : ReportSettings, ISweepOutput
     [CommandOption("--shards <N>"), Description("Array tasks for --emit (default: one per run).")]
     public int? Shards { get; init; }
 
-    [CommandOption("--jobs <N>"), DefaultValue(1), Description("Runs at once, each in a child process with the cores split between them (default 1: one after another).")]
+    [CommandOption("--jobs <N>"), DefaultValue(1), Description("Runs at once, in that many worker processes with the cores split between them; each worker loads the data once and takes run after run (default 1: one after another, in this process).")]
     public int Jobs { get; init; } = 1;
 
     [CommandOption("--cell <NAME>", IsHidden = true), Description("Internal: run only this run, for a parent `--jobs` process.")]

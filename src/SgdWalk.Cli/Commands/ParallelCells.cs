@@ -91,16 +91,19 @@ internal static class ParallelCells
         _ => ExitCodes.Success,
     };
 
-    /// <summary>The parent side: every unfinished cell of the shard, in plan order, handed to <paramref name="jobs"/> warm workers as they become free.</summary>
+    /// <summary>The parent side: every unfinished cell of the shard, costliest first, handed to <paramref name="jobs"/> warm workers as they become free.</summary>
     /// <param name="weight">Each cell's share of the sweep bar (its estimated cost where known), so the ETA holds when cells differ.</param>
+    /// <param name="processes">Receives each worker's record (its data loads and memory after each cell).</param>
     public static IReadOnlyList<CellResult> Run(IAnsiConsole console, SweepPlan plan, string folder, Shard shard, int jobs,
-        IReadOnlyList<string> childCommand, Func<SweepCell, double> weight, CancellationToken cancel)
+        IReadOnlyList<string> childCommand, Func<SweepCell, double> weight, CancellationToken cancel, List<ProcessRecord>? processes = null)
     {
         double Weight(SweepCell cell) => Math.Max(1e-9, weight(cell));
         var mine = plan.CellsOf(shard).ToList();
         var results = new List<CellResult>();
         var pending = new Queue<SweepCell>();
-        foreach (var cell in mine)
+        // The costliest cells first (plan order among equals), so the last cells to finish are short ones and no worker
+        // idles long at the end while another finishes a long cell; results are reported in plan order all the same.
+        foreach (var cell in mine.OrderByDescending(Weight))
         {
             string path = Path.Combine(folder, cell.Name);
             if (SweepRunner.IsFinished(path)) results.Add(new CellResult(cell, true, RunManifest.Read(new RunFolder(path).Manifest).Status, null));
@@ -145,6 +148,7 @@ internal static class ParallelCells
                             int slot = Enumerable.Range(0, slots.Length).First(i => workers.All(w => w.Slot != i));
                             var worker = Worker.Start(slot, childCommand, coresEach);
                             workers.Add(worker);
+                            processes?.Add(worker.Record);
                             worker.Send(pending.Dequeue());
                         }
                         // No more cells: idle workers are told so (end of input) and leave.
@@ -209,6 +213,9 @@ internal static class ParallelCells
         }
 
         public int Slot { get; }
+
+        /// <summary>The worker's data loads and its memory after each cell, as it reports them (complete once it has exited).</summary>
+        public ProcessRecord Record { get; } = new();
 
         public bool HasExited => process.HasExited;
 
@@ -336,7 +343,12 @@ internal static class ParallelCells
                             cell = null;
                             return;
                         case "message": message = rest; return;
-                        case "memory" or "progress" or "status": return;
+                        case "memory":
+                            string[] m = rest.Split(' ');
+                            Record.ResidentMb.Add(double.Parse(m[0], CultureInfo.InvariantCulture));
+                            Record.DataLoads = int.Parse(m[2], CultureInfo.InvariantCulture);
+                            return;
+                        case "progress" or "status": return;
                     }
                 }
                 // A test's pause (TestOnlyPause) announces itself on the worker's stderr: passed on, named, so the test can wait for it.

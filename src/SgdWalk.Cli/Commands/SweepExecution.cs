@@ -68,14 +68,15 @@ internal static class SweepExecution
             console.MarkupLineInterpolated($"[yellow]sgdwalk: note:[/] --threads {threads} × --jobs {output.Jobs} is more than the {Environment.ProcessorCount} cores here; leave out --threads to split the cores between the jobs");
         var started = DateTimeOffset.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var processes = new List<ProcessRecord>();
         var results = output.Jobs > 1
-            ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), weight ?? (_ => 1), cancellation)
-            : RunWithProgress(console, plan, folder, shard, weight ?? (_ => 1), cancellation);
+            ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), weight ?? (_ => 1), cancellation, processes)
+            : RunWithProgress(console, plan, folder, shard, weight ?? (_ => 1), cancellation, processes);
         double wall = clock.Elapsed.TotalSeconds;
 
         SweepSummary.Write(folder);
         PrintSummary(console, folder, results);
-        PrintTiming(console, folder, results, output.Jobs, started, wall);
+        PrintTiming(console, folder, results, output.Jobs, started, wall, processes);
         // Every run comes with its own figures too (walk, height, sharpness, ...), drawn as `train` draws them.
         bool cellsReported = output.NoReport || !reportCells || results
             .Where(r => !r.Skipped && r.Status is RunStatus.Completed or RunStatus.Diverged)
@@ -99,9 +100,14 @@ internal static class SweepExecution
     }
 
     private static IReadOnlyList<CellResult> RunWithProgress(IAnsiConsole console, SweepPlan plan, string folder, Shard shard,
-        Func<SweepCell, double> weight, CancellationToken cancellation)
+        Func<SweepCell, double> weight, CancellationToken cancellation, List<ProcessRecord> processes)
     {
         IReadOnlyList<CellResult> results = [];
+        // One data cache for the whole sweep (each dataset loaded once); this process's memory noted after each cell.
+        using var cache = new Data.DataCache();
+        var record = new ProcessRecord();
+        processes.Add(record);
+        int noted = 0;
         // The sweep bar advances by each cell's weight (its estimated cost where known), so its ETA holds when cells differ.
         double[] weights = plan.CellsOf(shard).Select(c => Math.Max(1e-9, weight(c))).ToArray();
         console.Progress()
@@ -131,7 +137,13 @@ internal static class SweepExecution
                         cell.Value = 0;
                         cell.Description = Markup.Escape(starting.Name);
                     }
-                }, cancellation);
+                    else if (p.Done > noted)
+                    {
+                        noted = p.Done;
+                        if (Training.ProcessMemory.ResidentMegabytes() is double resident) record.ResidentMb.Add(Math.Round(resident, 1));
+                    }
+                }, cancellation, cache: cache);
+        record.DataLoads = cache.Loads;
                 sweep.Value = sweep.MaxValue;
                 sweep.StopTask();
                 cell.StopTask();
@@ -158,11 +170,13 @@ internal static class SweepExecution
     /// The plan's wall time against its runs' own times (run.json: training + probes + evaluation), printed and added to
     /// the folder's timing.json: what start-up, data loading and set-up cost on top of the work itself.
     /// </summary>
-    private static void PrintTiming(IAnsiConsole console, string folder, IReadOnlyList<CellResult> results, int jobs, DateTimeOffset started, double wall)
+    private static void PrintTiming(IAnsiConsole console, string folder, IReadOnlyList<CellResult> results, int jobs, DateTimeOffset started, double wall,
+        List<ProcessRecord> processes)
     {
         var ran = results.Where(r => !r.Skipped).Select(r => Path.Combine(folder, r.Cell.Name)).ToList();
         if (ran.Count == 0) return;
         var timing = SweepTiming.Measure(ran, jobs, started, wall);
+        timing.Processes = processes;
         try { timing.Append(folder); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {

@@ -27,7 +27,7 @@ public sealed class SweepSettings : RunSettings, ISweepOutput
     [CommandOption("--shards <N>"), Description("Array tasks for --emit (default: one per cell).")]
     public int? Shards { get; init; }
 
-    [CommandOption("--jobs <N>"), DefaultValue(1), Description("Cells run at once, each in a child process with the cores split between them (default 1: one after another).")]
+    [CommandOption("--jobs <N>"), DefaultValue(1), Description("Cells run at once, in that many worker processes with the cores split between them; each worker loads the data once and takes cell after cell (default 1: one after another, in this process).")]
     public int Jobs { get; init; } = 1;
 
     [CommandOption("--cell <NAME>", IsHidden = true), Description("Internal: run only this cell, for a parent `--jobs` process.")]

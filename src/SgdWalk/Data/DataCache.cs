@@ -47,7 +47,7 @@ public sealed class DataCache : IDisposable
                 entries.Remove(found);
                 entries.AddFirst(found);
                 found.Users++;
-                return new DataLease(found.Data, () => Return(found));
+                return new DataLease(found.Data, () => Return(found), loaded: false);
             }
         }
         // Loaded outside the lock: a long load does not hold up other callers (a second caller of the same key loads it too).
@@ -63,7 +63,7 @@ public sealed class DataCache : IDisposable
             var entry = new Entry(key, data) { Users = 1 };
             entries.AddFirst(entry);
             Trim();
-            return new DataLease(data, () => Return(entry));
+            return new DataLease(data, () => Return(entry), loaded: true);
         }
     }
 
@@ -128,20 +128,24 @@ public sealed class DataLease : IDisposable
 {
     private Action? release;
 
-    internal DataLease(DataBundle data, Action release)
+    internal DataLease(DataBundle data, Action release, bool loaded)
     {
         Data = data;
         this.release = release;
+        Loaded = loaded;
     }
 
     /// <summary>A lease on data loaded for one run only: disposing the lease disposes the data.</summary>
     public static DataLease Owned(DataBundle data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return new DataLease(data, data.Dispose);
+        return new DataLease(data, data.Dispose, loaded: true);
     }
 
     public DataBundle Data { get; }
+
+    /// <summary>True when the data was loaded for this lease; false when it was borrowed from a cache that already held it.</summary>
+    public bool Loaded { get; }
 
     public void Dispose()
     {

@@ -78,8 +78,6 @@ public static class SweepRunner
                 }
             }
             results.Add(result);
-            // The cell's model, buffers and views are freed: their pages go back, so a long sweep holds one cell's memory, not the sum.
-            HeapTrim.AfterOneOffPhase();
             SweepSummary.Write(folder);
             progress?.Invoke(new SweepProgress(results.Count, mine.Count, null, null));
             if (result.Status == RunStatus.Interrupted) break;

@@ -50,7 +50,9 @@ public sealed partial class Trainer
             // A sweep's cells borrow their data from the process's cache (loaded once per dataset); a lone run loads its own.
             using var lease = RunSetup.BorrowData(options, cache);
             var data = lease.Data;
-            HeapTrim.AfterOneOffPhase();
+            // Loading is a one-off phase whose transient memory goes back; borrowed data took none (and a trim would
+            // make the run fault in again the pages the previous run freed).
+            if (lease.Loaded) HeapTrim.AfterOneOffPhase();
             journal.DataLoaded(data, clock.Elapsed);
 
             using var model = RunSetup.BuildModel(options, data.Train);
