@@ -143,7 +143,7 @@ internal static class SweepExecution
                         if (Training.ProcessMemory.ResidentMegabytes() is double resident) record.ResidentMb.Add(Math.Round(resident, 1));
                     }
                 }, cancellation, cache: cache);
-        record.DataLoads = cache.Loads;
+                record.DataLoads = cache.Loads;
                 sweep.Value = sweep.MaxValue;
                 sweep.StopTask();
                 cell.StopTask();
