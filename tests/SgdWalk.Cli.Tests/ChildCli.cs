@@ -122,11 +122,17 @@ internal sealed class ChildCli : IDisposable
     public bool WaitForPause(int step) => WaitForOutput(string.Create(CultureInfo.InvariantCulture, $"sgdwalk-test-pause: waiting at step {step}"));
 
     /// <summary>Lets a paused run go on.</summary>
-    public void Release()
+    public void Release() => Send("go");
+
+    /// <summary>Writes one line on the child's standard input (a `--worker` takes its cells there).</summary>
+    public void Send(string line)
     {
-        process.StandardInput.WriteLine("go");
+        process.StandardInput.WriteLine(line);
         process.StandardInput.Flush();
     }
+
+    /// <summary>Closes the child's standard input (a `--worker` leaves once it has run what it was given).</summary>
+    public void EndInput() => process.StandardInput.Close();
 
     /// <summary>Waits, woken by each line the child prints, until <paramref name="text"/> appears; false if its output ends first.</summary>
     public bool WaitForOutput(string text)

@@ -59,8 +59,8 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         }
         var plan = ClaimsPlan.Build(design, shared);
         if (plan.Validate() is { Count: > 0 } invalid) return Fail([.. invalid]);
-        // A `--jobs` child runs its one run and nothing else: no budget, no verdicts (its parent does both).
-        if (settings.Cell is not null)
+        // A `--jobs` worker (or a `--cell` child) runs the runs it is given and nothing else: no budget, no verdicts (its parent does both).
+        if (settings.Cell is not null || settings.Worker)
             return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation, prepare: path => design.WriteOrCheck(path),
                 reportCells: false);
         bool grows = existing is not null && !design.Seeds.SequenceEqual(existing.Seeds);

@@ -67,6 +67,9 @@ public abstract class ScaleOutSettings : PlanOverrideSettings, ISweepOutput
     [CommandOption("--cell <NAME>", IsHidden = true), Description(ScaleOutText.Cell)]
     public string? Cell { get; init; }
 
+    [CommandOption("--worker", IsHidden = true), Description(ScaleOutText.Worker)]
+    public bool Worker { get; init; }
+
     [CommandOption("--no-report"), Description(ScaleOutText.NoReport)]
     public bool NoReport { get; init; }
 }
@@ -77,7 +80,9 @@ public static class ScaleOutText
     public const string Shard = "Run only shard I of N of the plan's runs: those whose index % N == I-1 (machines sharing the folder split a plan).";
     public const string Emit = "Write a job script instead of running: 'slurm' (an array job, one task per shard, then a report job).";
     public const string Shards = "Array tasks for --emit (default: one per run).";
-    public const string Jobs = "Runs at once, each in a child process with the cores split between them (default 1: one after another).";
+    public const string Jobs = "Runs at once, in that many worker processes with the cores split between them; each worker loads the data once " +
+        "and takes run after run (default 1: one after another, in this process).";
     public const string Cell = "Internal: run only this run, for a parent `--jobs` process.";
+    public const string Worker = "Internal: run the runs named on standard input one after another, for a parent `--jobs` process.";
     public const string NoReport = "Do not draw the figures and report.html at the end (`sgdwalk report` can later).";
 }

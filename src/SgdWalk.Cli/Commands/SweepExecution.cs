@@ -1,4 +1,5 @@
 using System.Globalization;
+using SgdWalk.Platform;
 using SgdWalk.Records;
 using SgdWalk.Sweeps;
 using SgdWalk.Training;
@@ -30,10 +31,14 @@ internal static class SweepExecution
         if (output.Jobs < 1) errors.Add($"--jobs must be at least 1 (got {output.Jobs})");
         if (output.Jobs > 1 && output.Emit is not null) errors.Add("--jobs runs cells on this machine and --emit writes a job script instead; choose one");
         if (output.Cell is { } only && plan.Cells.All(c => c.Name != only)) errors.Add($"--cell: the plan has no cell named '{only}'");
+        if (output.Worker && (output.Cell is not null || output.Jobs > 1 || output.Emit is not null))
+            errors.Add("--worker takes its cells on standard input from a parent `--jobs` process; leave out --cell, --jobs and --emit");
         if (!ReportCommand.TryOptions(reportSettings, out var reportOptions, out string? reportError)) errors.Add(reportError!);
         if (errors.Count == 0) errors.AddRange(plan.Validate());
-        // Every cell against the data, the device, the memory and the model, before the folder exists.
-        if (errors.Count == 0) errors.AddRange(RunCheck.Check(plan.Cells.Where(c => output.Cell is null || c.Name == output.Cell).Select(c => c.Options)));
+        // Every cell against the data, the device, the memory and the model, before the folder exists (a worker's parent
+        // has checked this very plan already).
+        if (errors.Count == 0 && !output.Worker)
+            errors.AddRange(RunCheck.Check(plan.Cells.Where(c => output.Cell is null || c.Name == output.Cell).Select(c => c.Options)));
         if (errors.Count > 0) return CliError.Refuse(console, errors);
 
         folder = Path.GetFullPath(folder);
@@ -56,17 +61,23 @@ internal static class SweepExecution
         }
         if (output.Emit is not null) return EmitSlurm(console, context, plan, folder, output.Shards ?? plan.Cells.Count);
         if (output.Cell is { } cellName) return ParallelCells.RunChild(plan, folder, shard, cellName, cancellation);
+        if (output.Worker) return ParallelCells.RunWorker(plan, folder, shard, cancellation);
 
         int mine = plan.CellsOf(shard).Count();
         console.MarkupLineInterpolated($"[bold]sgdwalk sweep[/] {plan.Cells.Count} cells{(shard == Shard.All ? "" : $", shard {shard}: {mine} of them")}{(output.Jobs > 1 ? $", {output.Jobs} at a time" : "")} → {folder}");
         if (output.Jobs > 1 && plan.Cells.FirstOrDefault()?.Options.Threads is int threads && threads * output.Jobs > Environment.ProcessorCount)
             console.MarkupLineInterpolated($"[yellow]sgdwalk: note:[/] --threads {threads} × --jobs {output.Jobs} is more than the {Environment.ProcessorCount} cores here; leave out --threads to split the cores between the jobs");
+        var started = DateTimeOffset.UtcNow;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var processes = new List<ProcessRecord>();
         var results = output.Jobs > 1
-            ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), weight ?? (_ => 1), cancellation)
-            : RunWithProgress(console, plan, folder, shard, weight ?? (_ => 1), cancellation);
+            ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), weight ?? (_ => 1), cancellation, processes)
+            : RunWithProgress(console, plan, folder, shard, weight ?? (_ => 1), cancellation, processes);
+        double wall = clock.Elapsed.TotalSeconds;
 
         SweepSummary.Write(folder);
         PrintSummary(console, folder, results);
+        PrintTiming(console, folder, results, output.Jobs, started, wall, processes);
         // Every run comes with its own figures too (walk, height, sharpness, ...), drawn as `train` draws them.
         bool cellsReported = output.NoReport || !reportCells || results
             .Where(r => !r.Skipped && r.Status is RunStatus.Completed or RunStatus.Diverged)
@@ -90,9 +101,14 @@ internal static class SweepExecution
     }
 
     private static IReadOnlyList<CellResult> RunWithProgress(IAnsiConsole console, SweepPlan plan, string folder, Shard shard,
-        Func<SweepCell, double> weight, CancellationToken cancellation)
+        Func<SweepCell, double> weight, CancellationToken cancellation, List<ProcessRecord> processes)
     {
         IReadOnlyList<CellResult> results = [];
+        // One data cache for the whole sweep (each dataset loaded once); this process's memory noted after each cell.
+        using var cache = new Data.DataCache();
+        var record = new ProcessRecord();
+        processes.Add(record);
+        int noted = 0;
         // The sweep bar advances by each cell's weight (its estimated cost where known), so its ETA holds when cells differ.
         double[] weights = plan.CellsOf(shard).Select(c => Math.Max(1e-9, weight(c))).ToArray();
         console.Progress()
@@ -122,7 +138,13 @@ internal static class SweepExecution
                         cell.Value = 0;
                         cell.Description = Markup.Escape(starting.Name);
                     }
-                }, cancellation);
+                    else if (p.Done > noted)
+                    {
+                        noted = p.Done;
+                        if (ProcessMemory.ResidentMegabytes() is double resident) record.ResidentMb.Add(Math.Round(resident, 1));
+                    }
+                }, cancellation, cache: cache);
+                record.DataLoads = cache.Loads;
                 sweep.Value = sweep.MaxValue;
                 sweep.StopTask();
                 cell.StopTask();
@@ -145,6 +167,25 @@ internal static class SweepExecution
         console.Write(table);
     }
 
+    /// <summary>
+    /// The plan's wall time against its runs' own times (run.json: training + probes + evaluation), printed and added to
+    /// the folder's timing.json: what start-up, data loading and set-up cost on top of the work itself.
+    /// </summary>
+    private static void PrintTiming(IAnsiConsole console, string folder, IReadOnlyList<CellResult> results, int jobs, DateTimeOffset started, double wall,
+        List<ProcessRecord> processes)
+    {
+        var ran = results.Where(r => !r.Skipped).Select(r => Path.Combine(folder, r.Cell.Name)).ToList();
+        if (ran.Count == 0) return;
+        var timing = SweepTiming.Measure(ran, jobs, started, wall);
+        timing.Processes = processes;
+        try { timing.Append(folder); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            console.MarkupLineInterpolated($"[yellow]sgdwalk: note:[/] {Path.Combine(folder, SweepTiming.FileName)} not written ({e.Message})");
+        }
+        console.MarkupLineInterpolated($"time: {timing.Describe()} → {Path.Combine(folder, SweepTiming.FileName)}");
+    }
+
     private static int EmitSlurm(IAnsiConsole console, CommandContext context, SweepPlan plan, string folder, int shards)
     {
         var arguments = WithoutScaleOut(context.Arguments).ToList();
@@ -160,7 +201,7 @@ internal static class SweepExecution
         return ExitCodes.Success;
     }
 
-    /// <summary>This very build and command line, without --jobs, with the folder pinned: a `--jobs` child adds `--cell NAME`.</summary>
+    /// <summary>This very build and command line, without --jobs, with the folder pinned: a `--jobs` worker adds `--worker`.</summary>
     private static List<string> ChildCommand(CommandContext context, string folder)
     {
         var arguments = WithoutOptions(context.Arguments, "--jobs").ToList();

@@ -32,6 +32,9 @@ public sealed class SweepSettings : RunSettings, ISweepOutput
 
     [CommandOption("--cell <NAME>", IsHidden = true), Description(ScaleOutText.Cell)]
     public string? Cell { get; init; }
+
+    [CommandOption("--worker", IsHidden = true), Description(ScaleOutText.Worker)]
+    public bool Worker { get; init; }
 }
 
 /// <summary>Where a sweep goes and how it is split; shared by `sweep` and `experiment`.</summary>
@@ -48,6 +51,9 @@ public interface ISweepOutput
 
     /// <summary>Set only in a child of a `--jobs` run: the one cell it runs, reporting progress as lines (<see cref="ParallelCells"/>).</summary>
     string? Cell { get; }
+
+    /// <summary>Set only in a warm worker of a `--jobs` run: runs the cells its parent names on standard input, one after another (<see cref="ParallelCells"/>).</summary>
+    bool Worker { get; }
 
     bool NoReport { get; }
 }

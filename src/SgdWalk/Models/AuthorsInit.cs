@@ -16,6 +16,8 @@ internal static class AuthorsInit
     public static void Apply(nn.Module root)
     {
         using var _ = no_grad();
+        // The in-place calls return tensor handles of their own: the scope frees them (the parameters are the modules').
+        using var scope = NewDisposeScope();
         foreach (var (_, module) in root.named_modules())
         {
             switch (module)

@@ -17,13 +17,17 @@ public sealed record SweepProgress(int Done, int Total, SweepCell? Cell, Trainin
 /// diverged is finished and skipped; any other cell folder (running, interrupted, failed: its process died or
 /// stopped) is deleted and the cell run again from the start. A diverged or failed cell does not stop the sweep.
 /// summary.csv is rewritten after every cell; sweep.json guards against mixing two different sweeps in one folder.
+/// The cells share one <see cref="DataCache"/>, so each dataset is loaded once, not once per cell.
 /// </summary>
 public static class SweepRunner
 {
-    /// <param name="include">When given, only the cells of this shard it accepts (a `--jobs` child runs one cell).</param>
+    /// <param name="include">When given, only the cells of this shard it accepts (a `--jobs` worker runs one cell at a time).</param>
+    /// <param name="cache">The process's loaded datasets (a warm worker keeps one across calls); null = one for this call.</param>
     public static IReadOnlyList<CellResult> Run(SweepPlan plan, string folder, Shard shard, Action<SweepProgress>? progress = null,
-        CancellationToken cancel = default, Func<SweepCell, bool>? include = null)
+        CancellationToken cancel = default, Func<SweepCell, bool>? include = null, DataCache? cache = null)
     {
+        using var ownCache = cache is null ? new DataCache() : null;
+        cache ??= ownCache!;
         Directory.CreateDirectory(folder);
         WriteManifest(plan, folder);
         var mine = plan.CellsOf(shard).Where(c => include?.Invoke(c) ?? true).ToList();
@@ -64,7 +68,7 @@ public static class SweepRunner
                 progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, null));
                 try
                 {
-                    var run = Trainer.Run(cell.Options, runFolder, p => progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, p)), cancel);
+                    var run = Trainer.Run(cell.Options, runFolder, p => progress?.Invoke(new SweepProgress(results.Count, mine.Count, cell, p)), cancel, cache);
                     result = new CellResult(cell, false, run.Status, run.Message);
                 }
                 catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException

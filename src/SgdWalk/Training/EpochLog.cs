@@ -26,10 +26,12 @@ internal sealed class EpochLog : IDisposable
         this.model = model;
         this.tensorBoard = tensorBoard;
         evaluator = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.Running);
+        // The view owns the copy made for it (on the CPU, `to` hands back a handle on that same copy; it used to be
+        // copied once more, and the first handle was never freed, which kept a copy of each split alive per run).
         DataView View(string name, LabeledImages images)
         {
             using (images)
-                return DataView.Own(name, images.Images.to(device).clone(), images.Labels.to(device).clone(), chunkSize);
+                return DataView.Own(name, images.Images.to(device), images.Labels.to(device), chunkSize);
         }
         train = View("train-probe", data.Train.Select(probeIndices));
         validation = View("val", data.Validation.Take(0, data.Validation.Count));

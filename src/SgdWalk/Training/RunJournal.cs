@@ -156,12 +156,22 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
         manifest.Counts["hessian_vector_products"] = recorder.Hessian.Products;
     }
 
-    /// <summary>An epoch's end: the time split between training, probes and evaluation so far, the counts, then run.json.</summary>
-    public void EpochEnded(int epoch, int steps, WalkRecorder recorder, TimeSpan wall, TimeSpan evaluation, double evaluationBeforeResume)
+    /// <summary>
+    /// The run's own time split so far: <c>training_s</c> (steps and checkpoints), <c>probes_s</c>, <c>evaluation_s</c>.
+    /// Their sum is the run's own work, without process start-up, data loading and set-up (those are in <c>total_s</c>),
+    /// which is what a sweep's wall time is compared with.
+    /// </summary>
+    public void Timed(WalkRecorder recorder, TimeSpan wall, TimeSpan evaluation, double evaluationBeforeResume)
     {
         manifest.TimingsSeconds["probes_s"] = recorder.ProbeTime.TotalSeconds;
         manifest.TimingsSeconds["evaluation_s"] = evaluationBeforeResume + evaluation.TotalSeconds;
         manifest.TimingsSeconds["training_s"] = (wall - recorder.ProbeTime - evaluation).TotalSeconds;
+    }
+
+    /// <summary>An epoch's end: the time split between training, probes and evaluation so far, the counts, then run.json.</summary>
+    public void EpochEnded(int epoch, int steps, WalkRecorder recorder, TimeSpan wall, TimeSpan evaluation, double evaluationBeforeResume)
+    {
+        Timed(recorder, wall, evaluation, evaluationBeforeResume);
         Progress(steps, recorder);
         manifest.Counts["epochs"] = epoch;
         manifest.Write(folder.Manifest);

@@ -12,9 +12,14 @@ namespace SgdWalk.Training;
 /// </summary>
 public static class RunSetup
 {
-    public static DataBundle LoadData(TrainOptions options, string? dataDirectory = null) =>
-        DatasetCatalog.Load(new DataOptions(options.Dataset, dataDirectory ?? options.DataDir, options.ValidationSize, options.TrainSize,
-            new SeedStreams(options.Seed).SyntheticData));
+    public static DataBundle LoadData(TrainOptions options, string? dataDirectory = null) => DatasetCatalog.Load(DataOptionsOf(options, dataDirectory));
+
+    /// <summary>The run's data: borrowed from <paramref name="cache"/> when given (loaded there once per process), else loaded for this run alone.</summary>
+    public static DataLease BorrowData(TrainOptions options, DataCache? cache) =>
+        cache is null ? DataLease.Owned(LoadData(options)) : cache.Borrow(DataOptionsOf(options, null));
+
+    private static DataOptions DataOptionsOf(TrainOptions options, string? dataDirectory) =>
+        new(options.Dataset, dataDirectory ?? options.DataDir, options.ValidationSize, options.TrainSize, new SeedStreams(options.Seed).SyntheticData);
 
     /// <summary>
     /// The zoo model the options name, initialised from the run's initialisation stream (torch's global generator); or

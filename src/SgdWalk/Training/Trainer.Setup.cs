@@ -39,15 +39,22 @@ public sealed partial class Trainer
     private readonly Stopwatch wall = new(), evaluation = new();
 
     private static TrainingResult Execute(TrainOptions options, RunJournal journal, CheckpointFile? checkpoint, bool resuming,
-        Action<TrainingProgress>? progress, CancellationToken cancel)
+        Action<TrainingProgress>? progress, CancellationToken cancel, DataCache? cache = null)
     {
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         return journal.Track(() =>
         {
+            // One boundary for every tensor the run makes and does not free itself: a process that runs many runs (a
+            // sweep, a warm `--jobs` worker) holds after each exactly what it held before (the data cache's splits detach).
+            using var runScope = NewDisposeScope();
             var device = torch.device(options.Device);
             var clock = Stopwatch.StartNew();
-            using var data = RunSetup.LoadData(options);
-            HeapTrim.AfterOneOffPhase();
+            // A sweep's cells borrow their data from the process's cache (loaded once per dataset); a lone run loads its own.
+            using var lease = RunSetup.BorrowData(options, cache);
+            var data = lease.Data;
+            // Loading is a one-off phase whose transient memory goes back; borrowed data took none (and a trim would
+            // make the run fault in again the pages the previous run freed).
+            if (lease.Loaded) HeapTrim.AfterOneOffPhase();
             journal.DataLoaded(data, clock.Elapsed);
 
             using var model = RunSetup.BuildModel(options, data.Train);
@@ -125,6 +132,7 @@ public sealed partial class Trainer
             var surface = new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm);
             floorStep = new FloorStep(surface, parameters, options.Optimizer == OptimizerKind.FloorSgd ? 0 : options.HeightFraction);
             if (options.FloorView == FloorSearchView.Probe)
+                using (var scope = NewDisposeScope()) // frees the handles `to` returns; the view keeps its clones
                 using (var subset = data.Train.Select(probeIndices))
                     floorView = DataView.Own("floor-search", subset.Images.to(device).clone(), subset.Labels.to(device).clone(), probeChunk);
         }

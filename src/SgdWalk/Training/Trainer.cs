@@ -78,13 +78,15 @@ public sealed partial class Trainer
     /// </summary>
     public static Action<int, CancellationToken>? BeforeEachStep { get; set; }
 
-    public static TrainingResult Run(TrainOptions requested, RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    /// <param name="cache">Where the run borrows its data (a sweep loads each dataset once per process); null = loads its own.</param>
+    public static TrainingResult Run(TrainOptions requested, RunFolder folder, Action<TrainingProgress>? progress = null, CancellationToken cancel = default,
+        Data.DataCache? cache = null)
     {
         // A library caller gets the option checks the command line makes, before run.json is written.
         if (requested.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(requested));
         ProcessSwitches.Configure();
         var options = requested.Resolve();
-        return Execute(options, RunJournal.Start(options, folder), checkpoint: null, resuming: false, progress, cancel);
+        return Execute(options, RunJournal.Start(options, folder), checkpoint: null, resuming: false, progress, cancel, cache);
     }
 
     /// <summary>
@@ -148,6 +150,8 @@ public sealed partial class Trainer
         epochs.Flush();
         if (floorStep is not null) journal.FloorSearch(floorStep.BeyondCap);
         journal.Progress(steps, recorder);
+        // The time split to the end, also for a run that ended between epoch ends (diverged, interrupted).
+        journal.Timed(recorder, wall.Elapsed, evaluation.Elapsed, startEvaluationSeconds);
         return new TrainingResult(status, message, steps, recorder.RecordedSteps);
     }
 
