@@ -26,14 +26,14 @@ internal sealed class EpochLog : IDisposable
         this.model = model;
         this.tensorBoard = tensorBoard;
         evaluator = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.Running);
-        DataView View(string name, LabeledImages images)
-        {
-            using (images)
-                return DataView.Own(name, images.Images.to(device).clone(), images.Labels.to(device).clone(), chunkSize);
-        }
-        train = View("train-probe", data.Train.Select(probeIndices));
-        validation = View("val", data.Validation.Take(0, data.Validation.Count));
-        test = View("test", data.Test.Take(0, data.Test.Count));
+        // Inputs() is a tensor of the view's own (uint8 pixels scaled once, here; float32 data a view of its storage, which
+        // nothing writes), so no copy of the inputs is needed; the labels are copied, as to(device) may hand back the data's own.
+        DataView View(string name, LabeledImages images) =>
+            DataView.Own(name, images.Inputs().to(device), images.Labels.to(device).clone(), chunkSize);
+        using (var probeRows = data.Train.Select(probeIndices))
+            train = View("train-probe", probeRows);
+        validation = View("val", data.Validation);
+        test = View("test", data.Test);
         log = new CsvLog(path, Columns, resumeAt);
     }
 
