@@ -21,7 +21,8 @@ internal static unsafe class StepPass
     public static bool Supports(IEnumerable<Tensor> tensors) =>
         tensors.All(t => t.dtype == ScalarType.Float32 && t.device_type == TorchSharp.DeviceType.CPU && t.is_contiguous());
 
-    public static float* Pointer(Tensor t) => (float*)DataPointer(t.Handle);
+    /// <summary>The address of the first element of a tensor <see cref="Supports"/> accepts.</summary>
+    public static nint Address(Tensor t) => DataPointer(t.Handle);
 
     /// <summary>The element ranges [start, start + count) of each part, cut into blocks (the unit of parallel work and of summation).</summary>
     public static (int Part, long Start, int Count)[] Blocks(IReadOnlyList<long> partLengths)
@@ -52,12 +53,21 @@ internal static unsafe class StepPass
     }
 
     /// <summary>
-    /// The gradient's pass: <c>kept[i] = g[i]</c> and, when <paramref name="decayed"/> is given,
+    /// The gradient's pass: <c>kept[i] = g[i]</c> and, when <paramref name="decayedAddress"/> is given,
     /// <c>decayed[i] = g[i] + λ·θ[i]</c>; returns (c·c, c·previous) for c = decayed ?? kept.
     /// </summary>
-    public static (double Squared, double WithPrevious) Gradient(float* g, float* kept, float* theta, float* decayed, float lambda,
-        float* previous, int n)
+    /// <remarks>A zero <paramref name="gradient"/> address stands for a parameter without a gradient (zeros); a zero
+    /// <paramref name="decayedAddress"/> for no weight decay.</remarks>
+    public static (double Squared, double WithPrevious) Gradient(nint gradient, nint keptAddress, nint thetaAddress, nint decayedAddress, float lambda,
+        nint previousAddress, int n)
     {
+        float* kept = (float*)keptAddress, theta = (float*)thetaAddress, decayed = (float*)decayedAddress, previous = (float*)previousAddress;
+        float* g = (float*)gradient;
+        if (g == null)
+        {
+            new Span<float>(kept, n).Clear();
+            g = kept;
+        }
         var ss0 = Vector256<double>.Zero; var ss1 = ss0; var sp0 = ss0; var sp1 = ss0;
         var lam = Vector256.Create(lambda);
         int i = 0;
@@ -90,9 +100,11 @@ internal static unsafe class StepPass
     /// <summary>
     /// The update's pass: <c>after[i] = θ'[i]</c>, <c>u[i] = θ'[i] − θ[i]</c>; returns (u·u, u·previous, ‖θ − θ_0‖²).
     /// </summary>
-    public static (double Squared, double WithPrevious, double FromInitial) Update(float* parameter, float* before, float* after, float* update,
-        float* previous, float* initial, int n)
+    public static (double Squared, double WithPrevious, double FromInitial) Update(nint parameterAddress, nint beforeAddress, nint afterAddress,
+        nint updateAddress, nint previousAddress, nint initialAddress, int n)
     {
+        float* parameter = (float*)parameterAddress, before = (float*)beforeAddress, after = (float*)afterAddress, update = (float*)updateAddress;
+        float* previous = (float*)previousAddress, initial = (float*)initialAddress;
         var uu0 = Vector256<double>.Zero; var uu1 = uu0; var up0 = uu0; var up1 = uu0; var dd0 = uu0; var dd1 = uu0;
         int i = 0;
         for (; i <= n - 8; i += 8)
@@ -123,8 +135,9 @@ internal static unsafe class StepPass
     }
 
     /// <summary>x·x, summed exactly as <see cref="Gradient"/> and <see cref="Update"/> sum their squares (same bits).</summary>
-    public static double SquaredNorm(float* x, int n)
+    public static double SquaredNorm(nint address, int n)
     {
+        float* x = (float*)address;
         var ss0 = Vector256<double>.Zero; var ss1 = ss0;
         int i = 0;
         for (; i <= n - 8; i += 8)

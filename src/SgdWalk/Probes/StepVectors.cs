@@ -75,26 +75,24 @@ internal sealed class StepVectors : IDisposable
         ParamVector? d = null, previousD = null;
         if (weightDecay > 0) (d, previousD) = (Buffer(ref decayed), Buffer(ref previousDecayed));
         double squared, cosineSquared, cosineWithPrevious;
-        if (fused && parameters.All(p => p.grad is null || StepPass.Supports([p.grad])))
+        var grads = parameters.Select(p => p.grad).ToArray();
+        if (fused && StepPass.Supports(grads.OfType<Tensor>()))
         {
-            var sums = StepPass.Run(blocks, 4, (b, s) =>
+            // Addresses taken once, on this thread: the blocks run on pool threads.
+            var source = grads.Select(t => t is null ? 0 : StepPass.Address(t)).ToArray();
+            nint kept = StepPass.Address(g.Flat), theta = StepPass.Address(before!.Flat), decay = d is null ? 0 : StepPass.Address(d.Flat);
+            nint last = StepPass.Address((previousD ?? previous).Flat);
+            var sums = StepPass.Run(blocks, 2, (b, s) =>
             {
                 var (part, start, count) = blocks[b];
-                long at = offsets[part] + start;
-                unsafe
-                {
-                    var grad = parameters[part].grad;
-                    float* source = grad is null ? null : StepPass.Pointer(grad) + start;
-                    float* kept = StepPass.Pointer(g.Flat) + at;
-                    if (source is null) { new Span<float>(kept, count).Clear(); source = kept; }
-                    var (sq, wp) = StepPass.Gradient(source, kept, StepPass.Pointer(before!.Flat) + at, d is null ? null : StepPass.Pointer(d.Flat) + at,
-                        weightDecay, StepPass.Pointer((previousD ?? previous).Flat) + at, count);
-                    s[0] = sq;
-                    s[1] = wp;
-                }
+                long at = (offsets[part] + start) * sizeof(float);
+                nint from = source[part] == 0 ? 0 : source[part] + (nint)(start * sizeof(float));
+                var (sq, wp) = StepPass.Gradient(from, kept + (nint)at, theta + (nint)at, decay == 0 ? 0 : decay + (nint)at, weightDecay, last + (nint)at, count);
+                s[0] = sq;
+                s[1] = wp;
             });
             (cosineSquared, cosineWithPrevious) = (sums[0], sums[1]);
-            squared = d is null ? cosineSquared : g.Dot(g);
+            squared = d is null ? cosineSquared : SquaredNorm(g);
         }
         else
         {
@@ -128,19 +126,17 @@ internal sealed class StepVectors : IDisposable
         double squared, withPrevious, fromInitial;
         if (fused)
         {
+            var source = parameters.Select(p => StepPass.Address(p)).ToArray();
+            nint from = StepPass.Address(before!.Flat), to = StepPass.Address(a.Flat), difference = StepPass.Address(u.Flat);
+            nint last = StepPass.Address(previous.Flat), origin = StepPass.Address(initial.Flat);
             var sums = StepPass.Run(blocks, 3, (b, s) =>
             {
                 var (part, start, count) = blocks[b];
-                long at = offsets[part] + start;
-                unsafe
-                {
-                    var (sq, wp, fi) = StepPass.Update(StepPass.Pointer(parameters[part]) + start, StepPass.Pointer(before!.Flat) + at,
-                        StepPass.Pointer(a.Flat) + at, StepPass.Pointer(u.Flat) + at, StepPass.Pointer(previous.Flat) + at,
-                        StepPass.Pointer(initial.Flat) + at, count);
-                    s[0] = sq;
-                    s[1] = wp;
-                    s[2] = fi;
-                }
+                var at = (nint)((offsets[part] + start) * sizeof(float));
+                var (sq, wp, fi) = StepPass.Update(source[part] + (nint)(start * sizeof(float)), from + at, to + at, difference + at, last + at, origin + at, count);
+                s[0] = sq;
+                s[1] = wp;
+                s[2] = fi;
             });
             (squared, withPrevious, fromInitial) = (sums[0], sums[1], sums[2]);
         }
@@ -213,10 +209,11 @@ internal sealed class StepVectors : IDisposable
     private double SquaredNorm(ParamVector v)
     {
         if (!fused) return v.Dot(v);
+        nint flat = StepPass.Address(v.Flat);
         return StepPass.Run(blocks, 1, (b, s) =>
         {
             var (part, start, count) = blocks[b];
-            unsafe { s[0] = StepPass.SquaredNorm(StepPass.Pointer(v.Flat) + offsets[part] + start, count); }
+            s[0] = StepPass.SquaredNorm(flat + (nint)((offsets[part] + start) * sizeof(float)), count);
         })[0];
     }
 
