@@ -38,6 +38,8 @@ public sealed class BenchFixture : IDisposable
     public ParamVector HvpDirection { get; private set; } = null!;
     public FlopCount Flops { get; private set; } = null!;
     public PlainSgdStep Trainer { get; private set; } = null!;
+    // The training split as float32 inputs (the data set may hold uint8 pixels), read by Trainer.
+    private Tensor? trainInputs;
 
     public static BenchFixture Create(string name, DataBundle data, BenchPlan plan)
     {
@@ -50,10 +52,12 @@ public sealed class BenchFixture : IDisposable
         if (named.Count != parameters.Count || named.Where((p, i) => p.parameter.Handle != parameters[i].Handle).Any())
             throw new InvalidOperationException($"{name}: named_parameters() and parameters() disagree on order");
 
+        var trainInputs = train.Inputs().DetachFromDisposeScope();
         var fixture = new BenchFixture(name, model, parameters, named.Select(p => p.name).ToArray())
         {
             InputShape = [train.Channels, train.Height, train.Width],
-            Trainer = new PlainSgdStep(model, parameters, train.Images, train.Labels, plan.TrainBatch, plan.LearningRate, new SeedStreams(plan.Seed).Order),
+            trainInputs = trainInputs,
+            Trainer = new PlainSgdStep(model, parameters, trainInputs, train.Labels, plan.TrainBatch, plan.LearningRate, new SeedStreams(plan.Seed).Order),
         };
         fixture.Flops = FlopCount.Of(model, train.Channels, train.Height, train.Width);
 
@@ -75,9 +79,9 @@ public sealed class BenchFixture : IDisposable
         fixture.Segment = new Segment(start, end, end.Minus(start), startState, fixture.EndState);
 
         int probe = Math.Min(plan.ProbeCount, train.Count);
-        fixture.ProbeView = DataView.Own("probe", train.Images.narrow(0, 0, probe).clone(), train.Labels.narrow(0, 0, probe).clone(), plan.ProbeChunk);
+        fixture.ProbeView = DataView.Own("probe", trainInputs.narrow(0, 0, probe).clone(), train.Labels.narrow(0, 0, probe).clone(), plan.ProbeChunk);
         int hvp = Math.Min(plan.HvpSamples, probe);
-        fixture.HvpView = DataView.Own("hvp", train.Images.narrow(0, 0, hvp).clone(), train.Labels.narrow(0, 0, hvp).clone(), plan.HvpChunk);
+        fixture.HvpView = DataView.Own("hvp", trainInputs.narrow(0, 0, hvp).clone(), train.Labels.narrow(0, 0, hvp).clone(), plan.HvpChunk);
 
         // A seeded direction of unit length, drawn from the stream a run's curvature probes use for their start vectors.
         using (var generator = new Generator((ulong)new SeedStreams(plan.Seed).Sharpness))
@@ -122,6 +126,7 @@ public sealed class BenchFixture : IDisposable
     public void Dispose()
     {
         Trainer?.Dispose();
+        trainInputs?.Dispose();
         Segment?.Start.Dispose();
         Segment?.End.Dispose();
         Segment?.Direction.Dispose();

@@ -60,9 +60,11 @@ public static class BarrierMeasurement
             var indices = RunSetup.ProbeSubset(data.Train.Count, o.ProbeSize, new SeedStreams(options.Seed).ProbeSubset);
             using var subset = data.Train.Select(indices);
             int chunk = RunSetup.EvaluationChunk(options, o.BatchNorm == BatchNormPolicy.BatchStats);
-            using var train = DataView.Borrow("train", subset.Images, subset.Labels, chunk);
-            using var test = DataView.Borrow("test", data.Test.Images, data.Test.Labels, chunk);
-            using var recalibration = DataView.Borrow("recalibration", subset.Images, subset.Labels, options.MicroBatch);
+            using var trainInputs = subset.Inputs();
+            using var testInputs = data.Test.Inputs();
+            using var train = DataView.Borrow("train", trainInputs, subset.Labels, chunk);
+            using var test = DataView.Borrow("test", testInputs, data.Test.Labels, chunk);
+            using var recalibration = DataView.Borrow("recalibration", trainInputs, subset.Labels, options.MicroBatch);
             var path = new LinearPath(model, LossSurface.CrossEntropy, o.BatchNorm, recalibration);
             // A file dataset without a test split is measured on the training probe alone.
             return path.Measure(a, stateA, b, stateB, o.Alphas, data.Test.Count > 0 ? [train, test] : [train]);

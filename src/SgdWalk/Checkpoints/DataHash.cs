@@ -20,12 +20,13 @@ public static class DataHash
         foreach (var split in new[] { data.Train, data.Validation, data.Test })
         {
             using var scope = NewDisposeScope();
-            foreach (long d in split.Images.shape) hash.AppendData(BitConverter.GetBytes(d));
+            foreach (long d in split.Shape) hash.AppendData(BitConverter.GetBytes(d));
             hash.AppendData(split.Labels.contiguous().bytes);
             if (split.Count == 0) continue;
             int count = Math.Min(SampledImages, split.Count);
             var rows = Enumerable.Range(0, count).Select(i => (long)i * split.Count / count).ToArray();
-            hash.AppendData(split.Images.index_select(0, tensor(rows)).contiguous().bytes);
+            // The inputs as the model sees them (float32), whether the split stores them as floats or as pixels.
+            hash.AppendData(split.Inputs(tensor(rows)).contiguous().bytes);
         }
         foreach (double v in data.Mean.Concat(data.Std)) hash.AppendData(BitConverter.GetBytes(v));
         // A file dataset (npz:) is covered whole: a changed pixel anywhere is other data.

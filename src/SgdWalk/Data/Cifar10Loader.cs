@@ -38,15 +38,18 @@ internal static class Cifar10Loader
 
         var split = Split.Resolve("cifar10", trainLabels.Length, options);
         using var scope = NewDisposeScope();
+        // Kept as uint8 (a quarter of float32): each batch and view is scaled when it is taken (PixelScale); the splits are
+        // views of one tensor, sharing its storage.
+        var scale = PixelScale.Normalised(Mean, Std);
         var train = tensor(trainPixels, [trainLabels.Length, 3, 32, 32], ScalarType.Byte);
         var test = tensor(testPixels, [testLabels.Length, 3, 32, 32], ScalarType.Byte);
         return new DataBundle(
             "cifar10",
             directory,
-            new LabeledImages(ImageTensors.Normalise(train, 0, split.Train, Mean, Std), ImageTensors.Labels(trainLabels, 0, split.Train), 10),
-            new LabeledImages(ImageTensors.Normalise(train, split.ValidationStart, split.Validation, Mean, Std),
-                ImageTensors.Labels(trainLabels, split.ValidationStart, split.Validation), 10),
-            new LabeledImages(ImageTensors.Normalise(test, 0, testLabels.Length, Mean, Std), ImageTensors.Labels(testLabels, 0, testLabels.Length), 10),
+            new LabeledImages(train.narrow(0, 0, split.Train), ImageTensors.Labels(trainLabels, 0, split.Train), 10, scale),
+            new LabeledImages(train.narrow(0, split.ValidationStart, split.Validation),
+                ImageTensors.Labels(trainLabels, split.ValidationStart, split.Validation), 10, scale),
+            new LabeledImages(test.narrow(0, 0, testLabels.Length), ImageTensors.Labels(testLabels, 0, testLabels.Length), 10, scale),
             augmentByDefault: true,
             Mean,
             Std);

@@ -29,15 +29,18 @@ internal static class MnistLoader
 
         var split = Split.Resolve(name, trainDims[0], options);
         using var scope = NewDisposeScope();
+        // Kept as uint8 (a quarter of float32): each batch and view is scaled when it is taken (PixelScale); the splits are
+        // views of one tensor, sharing its storage.
+        var scale = PixelScale.Normalised(Mean, Std);
         var train = tensor(trainPixels, [trainDims[0], 1, trainDims[1], trainDims[2]], ScalarType.Byte);
         var test = tensor(testPixels, [testDims[0], 1, testDims[1], testDims[2]], ScalarType.Byte);
         return new DataBundle(
             name,
             directory,
-            new LabeledImages(ImageTensors.Normalise(train, 0, split.Train, Mean, Std), ImageTensors.Labels(trainLabels, 0, split.Train), 10),
-            new LabeledImages(ImageTensors.Normalise(train, split.ValidationStart, split.Validation, Mean, Std),
-                ImageTensors.Labels(trainLabels, split.ValidationStart, split.Validation), 10),
-            new LabeledImages(ImageTensors.Normalise(test, 0, testDims[0], Mean, Std), ImageTensors.Labels(testLabels, 0, testDims[0]), 10),
+            new LabeledImages(train.narrow(0, 0, split.Train), ImageTensors.Labels(trainLabels, 0, split.Train), 10, scale),
+            new LabeledImages(train.narrow(0, split.ValidationStart, split.Validation),
+                ImageTensors.Labels(trainLabels, split.ValidationStart, split.Validation), 10, scale),
+            new LabeledImages(test.narrow(0, 0, testDims[0]), ImageTensors.Labels(testLabels, 0, testDims[0]), 10, scale),
             augmentByDefault: false,
             Mean,
             Std);

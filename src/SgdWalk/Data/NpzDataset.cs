@@ -43,7 +43,7 @@ public sealed class NpzDataset
     /// <summary><see cref="UnitScale"/> or <see cref="AsGiven"/> (recorded in run.json).</summary>
     public string Normalisation { get; }
 
-    /// <summary>One split's pixels (float32 [N,C,H,W], or null when only checked) and labels.</summary>
+    /// <summary>One split's pixels ([N,C,H,W] as in the file, uint8 or float32; null when only checked) and labels.</summary>
     public sealed record Split(int Count, int Channels, int Height, int Width, long[] Labels, Tensor? Images);
 
     /// <summary>True for "npz:PATH"; <paramref name="path"/> is then the file.</summary>
@@ -109,10 +109,11 @@ public sealed class NpzDataset
         var (train, validation) = npz.Partition(options);
         var test = npz.Test ?? npz.Train with { Count = 0, Labels = [], Images = npz.Train.Images!.narrow(0, 0, 0) };
         int channels = npz.Train.Channels;
+        var scale = npz.Normalisation == UnitScale ? PixelScale.Unit : null;
         return new DataBundle(
             Prefix + System.IO.Path.GetFileName(path),
             System.IO.Path.GetFullPath(path),
-            Labeled(train, npz.Classes), Labeled(validation, npz.Classes), Labeled(test, npz.Classes),
+            Labeled(train, npz.Classes, scale), Labeled(validation, npz.Classes, scale), Labeled(test, npz.Classes, scale),
             augmentByDefault: false,
             Enumerable.Repeat(0.0, channels).ToArray(),
             Enumerable.Repeat(1.0, channels).ToArray())
@@ -143,8 +144,8 @@ public sealed class NpzDataset
     private static Split Rows(Split s, int start, int count) =>
         s with { Count = count, Labels = s.Labels[start..(start + count)], Images = s.Images!.narrow(0, start, count) };
 
-    private static LabeledImages Labeled(Split s, int classes) =>
-        new(s.Images!.contiguous().clone(), tensor(s.Labels, ScalarType.Int64), classes);
+    private static LabeledImages Labeled(Split s, int classes, PixelScale? scale) =>
+        new(s.Images!.contiguous().clone(), tensor(s.Labels, ScalarType.Int64), classes, scale);
 
     /// <summary>The per-file reading: one array at a time, every check naming the key.</summary>
     private sealed class Reader(string path, Dictionary<string, ZipArchiveEntry> entries, bool loadImages)
@@ -261,7 +262,8 @@ public sealed class NpzDataset
                 using var scope = NewDisposeScope();
                 var raw = empty(nchw, normalisation == UnitScale ? ScalarType.Byte : ScalarType.Float32);
                 raw.bytes = data;
-                images = (normalisation == UnitScale ? raw.to_type(ScalarType.Float32).div_(255.0) : raw).MoveToOuterDisposeScope();
+                // uint8 stays uint8 (scaled per batch by PixelScale.Unit), float32 is taken as given.
+                images = raw.MoveToOuterDisposeScope();
             }
             return (new Split((int)nchw[0], (int)nchw[1], (int)nchw[2], (int)nchw[3], labels, images), normalisation);
         }

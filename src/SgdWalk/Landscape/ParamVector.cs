@@ -42,6 +42,16 @@ public sealed class ParamVector : IDisposable
         return new ParamVector(flat.MoveToOuterDisposeScope().DetachFromDisposeScope(), tensors.Select(t => t.shape).ToArray());
     }
 
+    /// <summary>Copies the given tensors (detached, shaped as this vector's parts) into this vector, in place: no new storage.</summary>
+    public void CopyFrom(IReadOnlyList<Tensor> tensors)
+    {
+        if (tensors.Count != shapes.Length) throw new ArgumentException($"{tensors.Count} tensors for a vector of {shapes.Length} parts");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        for (int i = 0; i < shapes.Length; i++)
+            Part(i).copy_(tensors[i].detach());
+    }
+
     /// <summary>θ: the current values of the given (trainable) parameters.</summary>
     public static ParamVector OfValues(IReadOnlyList<Parameter> parameters) => Of(parameters.Cast<Tensor>().ToList());
 

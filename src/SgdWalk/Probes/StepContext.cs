@@ -9,8 +9,8 @@ namespace SgdWalk.Probes;
 /// What the probes see of one optimiser step t (definitions in docs/metrics.md): θ_t (<see cref="Before"/>),
 /// θ_{t+1} (<see cref="After"/>), u_t = θ_{t+1} − θ_t (<see cref="Update"/>, weight decay and momentum included),
 /// g_t = ∇L_{B_t}(θ_t) without weight decay (<see cref="Gradient"/>), and the mini-batch B_t exactly as the step saw it.
-/// The recorder owns every tensor here; a probe that keeps one past the step copies it, or takes g_t or u_t over
-/// with <see cref="KeepGradient"/> / <see cref="KeepUpdate"/>.
+/// The recorder owns every tensor here, in buffers it reuses from step to step; a probe that keeps one past the step
+/// copies it (<see cref="KeepGradient"/>, <see cref="KeepUpdate"/>, <see cref="ParamVector.Clone"/>).
 /// </summary>
 public sealed class StepContext
 {
@@ -30,39 +30,26 @@ public sealed class StepContext
 
     public required ParamVector Gradient { get; init; }
 
-    /// <summary>‖g_t‖, computed once for every probe that needs it.</summary>
-    public double GradientNorm => gradientNorm ??= Gradient.Norm();
+    /// <summary>‖g_t‖, read by the recorder as it copied g_t (float32 products summed in float64).</summary>
+    public required double GradientNorm { get; init; }
 
-    /// <summary>‖u_t‖, computed once for every probe that needs it.</summary>
-    public double UpdateNorm => updateNorm ??= Update.Norm();
+    /// <summary>‖u_t‖, read as the recorder formed u_t.</summary>
+    public required double UpdateNorm { get; init; }
 
-    private double? gradientNorm, updateNorm;
+    /// <summary>‖θ_t − θ_0‖, θ_0 being the parameters before the recorder's first step.</summary>
+    public required double DistanceFromInit { get; init; }
 
-    /// <summary>
-    /// g_t for a probe to keep past this step: the caller owns and disposes it and must not change it (later probes of
-    /// this step still read <see cref="Gradient"/>). The first caller takes the recorder's own vector, saving a copy
-    /// per step; any later caller gets a copy.
-    /// </summary>
-    public ParamVector KeepGradient()
-    {
-        if (GradientKept) return Gradient.Clone();
-        GradientKept = true;
-        return Gradient;
-    }
+    /// <summary>cos(g_{t−1}, g_t) (g + λθ under the authors' convention); null on the first step.</summary>
+    public double? CosineGradient { get; init; }
 
-    /// <summary>u_t for a probe to keep past this step, on the terms of <see cref="KeepGradient"/>.</summary>
-    public ParamVector KeepUpdate()
-    {
-        if (UpdateKept) return Update.Clone();
-        UpdateKept = true;
-        return Update;
-    }
+    /// <summary>cos(u_{t−1}, u_t); null on the first step.</summary>
+    public double? CosineUpdate { get; init; }
 
-    /// <summary>Whether a probe took g_t over (then the recorder must not dispose it).</summary>
-    internal bool GradientKept { get; private set; }
+    /// <summary>A copy of g_t for a probe to keep past this step (the caller owns and disposes it).</summary>
+    public ParamVector KeepGradient() => Gradient.Clone();
 
-    /// <summary>Whether a probe took u_t over.</summary>
-    internal bool UpdateKept { get; private set; }
+    /// <summary>A copy of u_t for a probe to keep past this step.</summary>
+    public ParamVector KeepUpdate() => Update.Clone();
 
     /// <summary>BatchNorm buffers at θ_t (before step t's forward pass updated them) and at θ_{t+1}; captured under
     /// the running BatchNorm policy when a probe evaluates the model, null otherwise.</summary>

@@ -38,9 +38,9 @@ public sealed class WalkRecorder : IDisposable
     private readonly HashSet<string> loopColumns;
     private readonly Dictionary<string, double> loopValues = [];
     private Tensor? inputs, targets;
-    private ParamVector? before, gradient;
-    // θ_{t+1} of the last step, kept for a BeginStep told that nothing has written to the parameters since.
-    private ParamVector? lastAfter;
+    // θ_t, θ_{t+1}, g_t, u_t and what the cheap probes keep across steps, in buffers reused from step to step.
+    private readonly StepVectors? vectors;
+    private bool gradientCaptured;
     private ModelState? stateBefore;
     private double trainLoss = double.NaN;
     private bool measuring;
@@ -84,6 +84,7 @@ public sealed class WalkRecorder : IDisposable
         probeViewProfiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { ReuseEnds = true };
         Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
         probes = CreateProbes(options, probeView, profiler, probeViewProfiler, Hessian);
+        vectors = probes.Count > 0 ? new StepVectors(parameters, options.CosineWeightDecay) : null;
         if (options.Alignment.Enabled) probes.Add(new AlignmentProbe(probeView!, alignmentPool!, Hessian, options.Alignment));
         // Under the running policy a loss at θ_t or θ_{t+1} depends on that point's own running statistics.
         captureStates = options.BatchNorm == BatchNormPolicy.Running && probes.Any(p => p.EvaluatesModel);
@@ -109,6 +110,9 @@ public sealed class WalkRecorder : IDisposable
     /// <summary>Time spent measuring (captures and probes), excluding the user's own training work.</summary>
     public TimeSpan ProbeTime => probeClock.Elapsed;
 
+    /// <summary>Parameter-sized buffers the recorder has allocated for its step vectors (constant after the first step).</summary>
+    internal int StepVectorAllocations => vectors?.Allocations ?? 0;
+
     /// <summary>Number of steps on which the segment profiles were measured.</summary>
     public int RecordedSteps { get; private set; }
 
@@ -123,7 +127,7 @@ public sealed class WalkRecorder : IDisposable
         if (options.Probes == ProbePreset.None) return list;
         list.Add(new StepNormsProbe());
         list.Add(new DistanceFromInitProbe());
-        list.Add(new CosineProbe(options.CosineWeightDecay));
+        list.Add(new CosineProbe());
         SegmentProfileProbe? batchProfile = null;
         if (options.Probes == ProbePreset.Paper && !options.Record.IsNone)
         {
@@ -161,9 +165,7 @@ public sealed class WalkRecorder : IDisposable
         if (!measuring) return;
         probeClock.Start();
         DisposeStepState(); // a step begun but never ended
-        if (parametersUnchanged && lastAfter is not null) (before, lastAfter) = (lastAfter, null);
-        else before = ParamVector.OfValues(parameters);
-        DropLastAfter();
+        vectors!.Begin(parametersUnchanged);
         stateBefore = captureStates ? ModelState.Capture(model) : null;
         probeClock.Stop();
     }
@@ -174,7 +176,8 @@ public sealed class WalkRecorder : IDisposable
         trainLoss = batchLoss;
         if (!measuring) return;
         probeClock.Start();
-        gradient = ParamVector.OfGradients(parameters);
+        vectors!.CaptureGradient();
+        gradientCaptured = true;
         probeClock.Stop();
     }
 
@@ -195,16 +198,17 @@ public sealed class WalkRecorder : IDisposable
         if (measuring)
         {
             probeClock.Start();
-            if (gradient is null) throw new InvalidOperationException("EndStep without CaptureGradient");
+            if (!gradientCaptured) throw new InvalidOperationException("EndStep without CaptureGradient");
             // θ_{t+1} stays with the recorder after this step: the next step's θ_t when nothing changes it in between.
-            var after = lastAfter = ParamVector.OfValues(parameters);
-            var update = after.Minus(before!);
+            vectors!.End();
             using var stateAfter = stateBefore is not null ? ModelState.Capture(model) : null;
             using var batch = DataView.Borrow(Columns.BatchView, inputs, targets, options.BatchChunkSize);
             var context = new StepContext
             {
                 Step = step, Epoch = epoch, LearningRate = learningRate, TrainLoss = trainLoss,
-                Before = before!, After = after, Update = update, Gradient = gradient,
+                Before = vectors.Before, After = vectors.After, Update = vectors.Update, Gradient = vectors.Gradient,
+                GradientNorm = vectors.GradientNorm, UpdateNorm = vectors.UpdateNorm, DistanceFromInit = vectors.DistanceFromInit,
+                CosineGradient = vectors.CosineGradient, CosineUpdate = vectors.CosineUpdate,
                 StateBefore = stateBefore, StateAfter = stateAfter, Batch = batch, Model = model, Parameters = parameters,
             };
             // The one place where schedules are checked.
@@ -212,9 +216,8 @@ public sealed class WalkRecorder : IDisposable
             foreach (var probe in scheduled) probe.Observe(context, row, profileLog);
             LastStepRecorded = scheduled.OfType<SegmentProfileProbe>().Any();
             if (LastStepRecorded) RecordedSteps++;
-            // g_t and u_t now belong to the probe that kept them, if any.
-            if (context.GradientKept) gradient = null;
-            if (!context.UpdateKept) update.Dispose();
+            // g_t and u_t become g_{t−1} and u_{t−1}.
+            vectors.Advance();
             DisposeStepState();
             probeClock.Stop();
         }
@@ -244,38 +247,40 @@ public sealed class WalkRecorder : IDisposable
 
     /// <summary>The probes' cross-step tensors, named "probe/name" (owned by the probes: read, do not dispose).</summary>
     public IEnumerable<(string Name, Tensor Value)> SaveState() =>
-        probes.OfType<IStatefulProbe>().SelectMany(p => p.SaveState().Select(s => ($"{((IProbe)p).Name}/{s.Name}", s.Value)));
+        probes.OfType<IStatefulProbe>().SelectMany(p => p.SaveState().Select(s => ($"{((IProbe)p).Name}/{s.Name}", s.Value)))
+            .Concat(VectorState().SelectMany(v => v.State.Select(s => ($"{v.Probe}/{s.Name}", s.Value))));
+
+    /// <summary>The cheap probes' cross-step vectors, kept by <see cref="StepVectors"/> under their probes' names.</summary>
+    private IEnumerable<(string Probe, IEnumerable<(string Name, Tensor Value)> State)> VectorState()
+    {
+        if (vectors is null) yield break;
+        yield return ("dist-init", vectors.InitialState());
+        yield return ("cosines", vectors.CosineState());
+    }
 
     /// <summary>Restores what <see cref="SaveState"/> gave and the recorded-step count, between two steps.</summary>
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, int recordedSteps)
     {
-        foreach (var probe in probes.OfType<IStatefulProbe>())
-        {
-            string prefix = ((IProbe)probe).Name + "/";
-            probe.LoadState(state.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value), parameters);
-        }
+        Dictionary<string, Tensor> Of(string probe) =>
+            state.Where(p => p.Key.StartsWith(probe + "/", StringComparison.Ordinal)).ToDictionary(p => p.Key[(probe.Length + 1)..], p => p.Value);
+        foreach (var probe in probes.OfType<IStatefulProbe>()) probe.LoadState(Of(((IProbe)probe).Name), parameters);
+        vectors?.LoadInitial(Of("dist-init"));
+        vectors?.LoadCosine(Of("cosines"));
         RecordedSteps = recordedSteps;
-        DropLastAfter(); // the caller is restoring a checkpoint: the parameters are being replaced too
+        vectors?.ParametersReplaced(); // the caller is restoring a checkpoint: the parameters are being replaced too
     }
 
     private void DisposeStepState()
     {
-        before?.Dispose();
-        gradient?.Dispose();
         stateBefore?.Dispose();
-        (before, gradient, stateBefore) = (null, null, null);
-    }
-
-    private void DropLastAfter()
-    {
-        lastAfter?.Dispose();
-        lastAfter = null;
+        stateBefore = null;
+        gradientCaptured = false;
     }
 
     public void Dispose()
     {
         DisposeStepState();
-        DropLastAfter();
+        vectors?.Dispose();
         foreach (var probe in probes) probe.Dispose();
         probeViewProfiler.Dispose();
         probeView?.Dispose();

@@ -26,16 +26,19 @@ internal sealed class EpochLog : IDisposable
         this.model = model;
         this.tensorBoard = tensorBoard;
         evaluator = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.Running);
-        // The view owns the copy made for it (on the CPU, `to` hands back a handle on that same copy; it used to be
-        // copied once more, and the first handle was never freed, which kept a copy of each split alive per run).
+        // The view owns one copy of its inputs: Inputs() is the view's own (uint8 pixels scaled once, here; float32 data a
+        // view of its storage, which nothing writes). On the CPU `to` hands back another handle on the same tensor, so the
+        // first handles are freed here rather than left to the finaliser (they kept a copy of each split alive per run).
         DataView View(string name, LabeledImages images)
         {
-            using (images)
-                return DataView.Own(name, images.Images.to(device), images.Labels.to(device), chunkSize);
+            using var inputs = images.Inputs();
+            using var labels = images.Labels.to(device);
+            return DataView.Own(name, inputs.to(device), labels.clone(), chunkSize);
         }
-        train = View("train-probe", data.Train.Select(probeIndices));
-        validation = View("val", data.Validation.Take(0, data.Validation.Count));
-        test = View("test", data.Test.Take(0, data.Test.Count));
+        using (var probeRows = data.Train.Select(probeIndices))
+            train = View("train-probe", probeRows);
+        validation = View("val", data.Validation);
+        test = View("test", data.Test);
         log = new CsvLog(path, Columns, resumeAt);
     }
 

@@ -39,7 +39,7 @@ public static class ProbeCalibration
         using var savedParameters = ParamVector.OfValues(parameters);
         using var savedState = ModelState.Capture(model);
         using (var pool = train.Select(RunSetup.ProbeSubset(train.Count, poolSize, streams.ProbeSubset)))
-        using (var view = DataView.Own("pool", pool.Images.to(device), pool.Labels.to(device), chunk))
+        using (var view = DataView.Own("pool", pool.Inputs().to(device), pool.Labels.to(device), chunk))
         using (var generator = new Generator((ulong)streams.Pilot))
         {
             var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm), parameters);
@@ -49,7 +49,7 @@ public static class ProbeCalibration
                 using var start = ParamVector.OfValues(parameters);
                 using var startState = ModelState.Capture(model);
                 var index = randint(train.Count, [options.BatchSize], generator: generator);
-                SgdStep.Plain(model, parameters, train.Images.index_select(0, index).to(device), train.Labels.index_select(0, index).to(device),
+                SgdStep.Plain(model, parameters, train.Inputs(index).to(device), train.Labels.index_select(0, index).to(device),
                     options.LearningRate);
                 if (step < WarmupSteps) continue;
 

@@ -110,11 +110,11 @@ public sealed partial class Trainer
         int probeChunk = RunSetup.EvaluationChunk(options, options.BatchNorm == BatchNormPolicy.BatchStats);
         using (var subset = data.Train.Select(probeIndices))
         {
-            var probeView = DataView.Own("probe", subset.Images.to(device), subset.Labels.to(device), probeChunk);
+            var probeView = DataView.Own("probe", subset.Inputs().to(device), subset.Labels.to(device), probeChunk);
             var lengths = resume?.Header.CsvLengths;
             // The alignment's gradient batches come from the training split without the probe subset (V_k's Hessian data).
             var alignmentPool = options.Alignment is null ? null
-                : new SamplePool(data.Train.Images, data.Train.Labels, SamplePool.Complement(data.Train.Count, probeIndices), device);
+                : new SamplePool(data.Train, SamplePool.Complement(data.Train.Count, probeIndices), device);
             recorder = new WalkRecorder(model, options.ToRecorderOptions(), folder.Path, probeView,
                 resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]), alignmentPool: alignmentPool,
                 // floor-sgd / height-sgd log the α each step landed on.
@@ -134,7 +134,7 @@ public sealed partial class Trainer
             if (options.FloorView == FloorSearchView.Probe)
                 using (var scope = NewDisposeScope()) // frees the handles `to` returns; the view keeps its clones
                 using (var subset = data.Train.Select(probeIndices))
-                    floorView = DataView.Own("floor-search", subset.Images.to(device).clone(), subset.Labels.to(device).clone(), probeChunk);
+                    floorView = DataView.Own("floor-search", subset.Inputs().to(device), subset.Labels.to(device).clone(), probeChunk);
         }
         checkpoints = new CheckpointStore(folder.Checkpoints, options.KeepCheckpoints);
         parameterNames = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToArray();
@@ -180,7 +180,7 @@ public sealed partial class Trainer
         var chunks = Enumerable.Range(0, (data.Train.Count + options.MicroBatch - 1) / options.MicroBatch).Select(c =>
         {
             int first = c * options.MicroBatch, count = Math.Min(options.MicroBatch, data.Train.Count - first);
-            return (data.Train.Images.narrow(0, first, count).to(device), data.Train.Labels.narrow(0, first, count).to(device));
+            return (data.Train.Inputs(first, count).to(device), data.Train.Labels.narrow(0, first, count).to(device));
         });
         double variance = GradientNoise.MaxCoordinateVariance(model, parameters, chunks);
         double std = options.IsotropicNoise * variance;

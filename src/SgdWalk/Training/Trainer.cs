@@ -108,7 +108,7 @@ public sealed partial class Trainer
     private (Tensor Inputs, Tensor Targets) Batch(long[] indices)
     {
         using var index = tensor(indices);
-        var inputs = data.Train.Images.index_select(0, index);
+        var inputs = data.Train.Inputs(index);
         if (augmenter is not null) inputs = augmenter.Apply(inputs);
         return (inputs.to(device), data.Train.Labels.index_select(0, index).to(device));
     }

@@ -213,13 +213,13 @@ public class BarrierTests
         manual_seed(6);
         using var model = ModelZoo.Create("mlp", new ModelSpec(1, 8, 8, data.Train.Classes, [16]));
         var bn = model.modules().OfType<BatchNorm>().First();
-        using var view = DataView.Borrow("train", data.Train.Images, data.Train.Labels, 100);
+        using var view = DataView.Borrow("train", data.Train.Inputs(), data.Train.Labels, 100);
         var affine = (IAffineFirstLayer)model;
 
         BatchNormRecalibration.Apply(model, view);
         using (no_grad())
         {
-            using var z = affine.FirstLayer(data.Train.Images);
+            using var z = affine.FirstLayer(data.Train.Inputs());
             using var mean = z.mean([0]);
             Assert.True(bn.running_mean!.allclose(mean, rtol: 1e-4, atol: 1e-5));
         }

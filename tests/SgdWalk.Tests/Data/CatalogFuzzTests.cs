@@ -49,7 +49,7 @@ public class CatalogFuzzTests
                 {
                     using var data = load();
                     Assert.Equal(data.Train.Count, data.Train.Labels.shape[0]);
-                    Assert.Equal(data.Test.Count, data.Test.Images.shape[0]);
+                    Assert.Equal(data.Test.Count, data.Test.Inputs().shape[0]);
                 }
                 catch (DataFormatException e)
                 {

@@ -65,9 +65,9 @@ public class Cifar10Tests
         Assert.True(data.AugmentByDefault);
         Assert.Equal(Mean, data.Mean);
         Assert.Equal(Std, data.Std);
-        Assert.Equal([14L, 3, 32, 32], data.Train.Images.shape);
-        Assert.Equal([6L, 3, 32, 32], data.Validation.Images.shape);
-        Assert.Equal([3L, 3, 32, 32], data.Test.Images.shape);
+        Assert.Equal([14L, 3, 32, 32], data.Train.Inputs().shape);
+        Assert.Equal([6L, 3, 32, 32], data.Validation.Inputs().shape);
+        Assert.Equal([3L, 3, 32, 32], data.Test.Inputs().shape);
 
         // Row 13 of training = record 1 of data_batch_4; validation starts at record 2 of data_batch_4.
         AssertPixel(data.Train, 13, batch: 3, record: 1, channel: 0, y: 5, x: 7);
@@ -92,9 +92,9 @@ public class Cifar10Tests
         using var data = DatasetCatalog.Load(new DataOptions("cifar10", dir.Path, ValidationSize: 1));
         using var scope = NewDisposeScope();
 
-        Assert.Equal((1 - Mean[0]) / Std[0], data.Test.Images[0, 0, 2, 3].item<float>(), 1e-5);
-        Assert.Equal((0 - Mean[1]) / Std[1], data.Test.Images[0, 1, 2, 3].item<float>(), 1e-5);
-        Assert.Equal((0.2 - Mean[2]) / Std[2], data.Test.Images[0, 2, 2, 3].item<float>(), 1e-5);
+        Assert.Equal((1 - Mean[0]) / Std[0], data.Test.Inputs()[0, 0, 2, 3].item<float>(), 1e-5);
+        Assert.Equal((0 - Mean[1]) / Std[1], data.Test.Inputs()[0, 1, 2, 3].item<float>(), 1e-5);
+        Assert.Equal((0.2 - Mean[2]) / Std[2], data.Test.Inputs()[0, 2, 2, 3].item<float>(), 1e-5);
         Assert.Equal(7L, data.Test.Labels[0].item<long>());
     }
 
@@ -114,7 +114,7 @@ public class Cifar10Tests
     {
         using var scope = NewDisposeScope();
         var expected = (SmallSets.CifarPixel(batch, record, channel, y, x) / 255.0 - Mean[channel]) / Std[channel];
-        Assert.Equal(expected, set.Images[row, channel, y, x].item<float>(), 1e-5);
+        Assert.Equal(expected, set.Inputs()[row, channel, y, x].item<float>(), 1e-5);
         Assert.Equal(SmallSets.CifarLabel(batch, record), set.Labels[row].item<long>());
     }
 }

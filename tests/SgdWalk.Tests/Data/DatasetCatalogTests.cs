@@ -94,13 +94,13 @@ public class DatasetCatalogTests(ITestOutputHelper output)
         Assert.Equal(55_000, data.Train.Count);
         Assert.Equal(5_000, data.Validation.Count);
         Assert.Equal(10_000, data.Test.Count);
-        Assert.Equal([55_000L, 1, 28, 28], data.Train.Images.shape);
+        Assert.Equal([55_000L, 1, 28, 28], data.Train.Inputs().shape);
         using var scope = NewDisposeScope();
         foreach (var set in new[] { data.Train, data.Validation, data.Test })
         {
             // Pixels 0 and 255 both occur in every split, so the range is exactly [-0.5, 0.5].
-            Assert.Equal(-0.5f, set.Images.min().item<float>());
-            Assert.Equal(0.5f, set.Images.max().item<float>());
+            Assert.Equal(-0.5f, set.Inputs().min().item<float>());
+            Assert.Equal(0.5f, set.Inputs().max().item<float>());
             Assert.Equal(0L, set.Labels.min().item<long>());
             Assert.Equal(9L, set.Labels.max().item<long>());
         }

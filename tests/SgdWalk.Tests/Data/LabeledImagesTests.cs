@@ -23,11 +23,11 @@ public class LabeledImagesTests
         using var scope = NewDisposeScope();
 
         Assert.Equal(3, part.Count);
-        Assert.True(part.Images.is_contiguous());
-        Assert.True(TensorAssert.Same(part.Images, set.Images.narrow(0, 2, 3)));
+        Assert.True(part.Inputs().is_contiguous());
+        Assert.True(TensorAssert.Same(part.Inputs(), set.Inputs().narrow(0, 2, 3)));
         Assert.Equal(new long[] { 2, 0, 1 }, part.Labels.data<long>().ToArray());
-        part.Images.add_(100); // a copy: the source must not change
-        Assert.Equal(8f, set.Images[2, 0, 0, 0].item<float>());
+        part.Inputs().add_(100); // a copy: the source must not change
+        Assert.Equal(8f, set.Inputs()[2, 0, 0, 0].item<float>());
         Assert.Throws<ArgumentOutOfRangeException>(() => set.Take(5, 2));
     }
 
@@ -39,7 +39,7 @@ public class LabeledImagesTests
 
         Assert.Equal(new long[] { 2, 0, 2 }, picked.Labels.data<long>().ToArray());
         using var scope = NewDisposeScope();
-        Assert.Equal(20f, picked.Images[0, 0, 0, 0].item<float>());
+        Assert.Equal(20f, picked.Inputs()[0, 0, 0, 0].item<float>());
         Assert.Throws<ArgumentOutOfRangeException>(() => set.Select([6]));
     }
 

@@ -22,10 +22,10 @@ public class MnistLoadingTests
         Assert.False(data.AugmentByDefault);
         Assert.Equal([0.5], data.Mean);
         Assert.Equal([1.0], data.Std);
-        Assert.Equal([16L, 1, 3, 4], data.Train.Images.shape);
-        Assert.Equal([4L, 1, 3, 4], data.Validation.Images.shape);
-        Assert.Equal([6L, 1, 3, 4], data.Test.Images.shape);
-        Assert.Equal(TorchSharp.torch.ScalarType.Float32, data.Train.Images.dtype);
+        Assert.Equal([16L, 1, 3, 4], data.Train.Inputs().shape);
+        Assert.Equal([4L, 1, 3, 4], data.Validation.Inputs().shape);
+        Assert.Equal([6L, 1, 3, 4], data.Test.Inputs().shape);
+        Assert.Equal(TorchSharp.torch.ScalarType.Float32, data.Train.Inputs().dtype);
         Assert.Equal(10, data.Train.Classes);
 
         // Training = first 16 images of the file, validation = last 4, test = the t10k file.
@@ -168,7 +168,7 @@ public class MnistLoadingTests
             for (var x = 0; x < SmallSets.Width; x++)
             {
                 var expected = SmallSets.Pixel(fileImage, y, x) / 255.0 - 0.5;
-                Assert.Equal(expected, set.Images[row, 0, y, x].item<float>(), 1e-6);
+                Assert.Equal(expected, set.Inputs()[row, 0, y, x].item<float>(), 1e-6);
             }
         }
     }

@@ -34,10 +34,11 @@ public class NpzDatasetTests
         Assert.Equal(4, data.Validation.Count);
         Assert.Equal(6, data.Test.Count);
         Assert.Equal(5, data.Train.Classes); // from 'classes', above the largest label
-        Assert.True(TensorAssert.Same(data.Train.Images, expected.narrow(0, 0, 26)));
-        Assert.True(TensorAssert.Same(data.Validation.Images, expected.narrow(0, 26, 4)));
-        Assert.True(TensorAssert.Same(data.Test.Images, expected.narrow(0, 0, 6)));
+        Assert.True(TensorAssert.Same(data.Train.Inputs(), expected.narrow(0, 0, 26)));
+        Assert.True(TensorAssert.Same(data.Validation.Inputs(), expected.narrow(0, 26, 4)));
+        Assert.True(TensorAssert.Same(data.Test.Inputs(), expected.narrow(0, 0, 6)));
         Assert.Equal("uint8 / 255", data.Normalisation);
+        Assert.Equal(ScalarType.Byte, data.Train.StoredType); // kept as bytes, scaled per batch
         Assert.Equal(64, data.Sha256!.Length);
     }
 
@@ -49,12 +50,13 @@ public class NpzDatasetTests
         Python.Run(Writer + "\nnp.save('f32_expected.npy', vx)\n", dir.Path);
         using var data = NpzDataset.Load(Path.Combine(dir.Path, "f32.npz"), new DataOptions("npz:f32.npz"));
         using var expected = ReadNpy(Path.Combine(dir.Path, "f32_expected.npy"));
-        Assert.Equal([7L, 1, 4, 5], data.Train.Images.shape);
-        Assert.True(TensorAssert.Same(data.Train.Images, expected.unsqueeze(1)));
+        Assert.Equal([7L, 1, 4, 5], data.Train.Inputs().shape);
+        Assert.True(TensorAssert.Same(data.Train.Inputs(), expected.unsqueeze(1)));
         Assert.Equal(2, data.Validation.Count);
         Assert.Equal(0, data.Test.Count);
         Assert.Equal(3, data.Train.Classes); // the largest label anywhere (val_labels reach 2... +1 = 3)
         Assert.Equal("float32 as given", data.Normalisation);
+        Assert.Equal(ScalarType.Float32, data.Train.StoredType);
     }
 
     [Fact]

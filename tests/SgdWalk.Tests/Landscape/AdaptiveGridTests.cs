@@ -53,7 +53,7 @@ public class AdaptiveGridTests
         manual_seed(12);
         using var model = ModelZoo.Create("mlp", new ModelSpec(1, 8, 8, data.Train.Classes, [64, 32]));
         var parameters = model.parameters().ToList();
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats), parameters);
         var dense = Enumerable.Range(0, 41).Select(i => i / 40.0).ToArray();
         int interior = 0;
@@ -62,7 +62,7 @@ public class AdaptiveGridTests
             using var start = ParamVector.OfValues(parameters);
             model.train();
             using (var batch = randint(0, 1000, [100]))
-            using (var loss = nn.functional.cross_entropy(model.call(data.Train.Images.index_select(0, batch)), data.Train.Labels.index_select(0, batch)))
+            using (var loss = nn.functional.cross_entropy(model.call(data.Train.Inputs().index_select(0, batch)), data.Train.Labels.index_select(0, batch)))
                 loss.backward();
             using (no_grad()) foreach (var p in parameters) { p.add_(p.grad!, -1.0); p.grad!.zero_(); }
             if (step < 28) continue; // past the first, monotone descent: into the valley-bouncing regime

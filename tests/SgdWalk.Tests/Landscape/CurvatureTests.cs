@@ -182,7 +182,7 @@ public class CurvatureTests
         using var model = SgdWalk.Models.ModelZoo.Create(name, new SgdWalk.Models.ModelSpec(1, 8, 8, data.Train.Classes, name == "mlp" ? [24, 16] : [4, 8]));
         model.to(dtype);
         var parameters = model.parameters().ToList();
-        using var view = DataView.Own("probe", data.Train.Images.to(dtype), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().to(dtype), data.Train.Labels.clone(), 100);
         var grouped = new HessianVectorProduct(model, parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats) { PassBytes = passBytes };
         var chunked = new HessianVectorProduct(model, parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats) { PassBytes = 0 };
         using var theta = ParamVector.OfValues(parameters);

@@ -42,7 +42,7 @@ public class FastProfileTests
         using var model = ModelZoo.Create(name, new ModelSpec(1, 8, 8, data.Train.Classes, name == "mlp" ? [64, 32] : name == "small-cnn" ? [8, 16] : null));
         Assert.IsAssignableFrom<IAffineFirstLayer>(model);
         using var step = Step.Take(model, data.Train);
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, policy);
 
         // A small pass budget forces several passes, so pass boundaries are exercised too.
@@ -65,7 +65,7 @@ public class FastProfileTests
         using var model = ModelZoo.Create(name, new ModelSpec(1, 8, 8, data.Train.Classes, name == "mlp" ? [64, 32] : [8, 16]));
         model.to(ScalarType.Float64);
         Assert.NotNull(((IFirstLayerBatchNorm)model).FirstBatchNorm);
-        using var images = data.Train.Images.to(ScalarType.Float64);
+        using var images = data.Train.Inputs().to(ScalarType.Float64);
         using var step = Step.Take(model, images, data.Train.Labels);
         using var view = DataView.Own("probe", images.clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
@@ -89,9 +89,9 @@ public class FastProfileTests
         using var data = SyntheticData.Create(12, trainCount: 1000, height: 28, width: 28, classes: 10);
         manual_seed(12);
         using var model = ModelZoo.Create("mlp", new ModelSpec(1, 28, 28, 10));
-        for (int t = 0; t < 30; t++) Step.Take(model, data.Train.Images, data.Train.Labels, lr: 0.1, from: 100 * (t % 9)).Dispose();
-        using var step = Step.Take(model, data.Train.Images, data.Train.Labels, lr: 0.1, from: 900);
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        for (int t = 0; t < 30; t++) Step.Take(model, data.Train.Inputs(), data.Train.Labels, lr: 0.1, from: 100 * (t % 9)).Dispose();
+        using var step = Step.Take(model, data.Train.Inputs(), data.Train.Labels, lr: 0.1, from: 900);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
         var fused = new SegmentProfiler(surface, step.Parameters).Measure(step.Segment, Alphas, view);
         var unfused = new SegmentProfiler(surface, step.Parameters) { FuseFirstBatchNorm = false }.Measure(step.Segment, Alphas, view);
@@ -99,7 +99,7 @@ public class FastProfileTests
         // The oracle: the plain loop in float64 on the same segment.
         model.to(ScalarType.Float64);
         using var segment64 = step.ToFloat64(model);
-        using var images64 = data.Train.Images.to(ScalarType.Float64);
+        using var images64 = data.Train.Inputs().to(ScalarType.Float64);
         using var view64 = DataView.Own("probe", images64.clone(), data.Train.Labels.clone(), 100);
         var exact = new SegmentProfiler(surface, segment64.Parameters) { Fast = false }.Measure(segment64.Segment, Alphas, view64);
 
@@ -167,7 +167,7 @@ public class FastProfileTests
         using var model = nn.Sequential(("flat", nn.Flatten()), ("fc1", nn.Linear(16, 12)), ("bn", nn.BatchNorm1d(12)), ("relu", nn.ReLU()),
             ("fc2", nn.Linear(12, data.Train.Classes)));
         using var step = Step.Take(model, data.Train);
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
         var fast = new SegmentProfiler(surface, step.Parameters).Measure(step.Segment, Alphas, view);
         var plain = new SegmentProfiler(surface, step.Parameters) { Fast = false }.Measure(step.Segment, Alphas, view);
@@ -235,7 +235,7 @@ public class FastProfileTests
         manual_seed(5);
         using var model = ModelZoo.Create("mlp", new ModelSpec(1, 4, 4, data.Train.Classes, [16], BatchNorm: false));
         using var step = Step.Take(model, data.Train, lr: 2.0);
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         double[] alphas = [0, 0.25, 0.5, 0.75, 1];
         var measured = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats), step.Parameters)
             .Measure(step.Segment, alphas, view);
@@ -246,7 +246,7 @@ public class FastProfileTests
         {
             using var _ = no_grad();
             ParamVector.WriteLerp(step.Parameters, step.Segment.Start, step.Segment.Direction, alpha);
-            using var losses = nn.functional.cross_entropy(model.call(data.Train.Images), data.Train.Labels, reduction: nn.Reduction.None);
+            using var losses = nn.functional.cross_entropy(model.call(data.Train.Inputs()), data.Train.Labels, reduction: nn.Reduction.None);
             return losses.to(ScalarType.Float64).data<double>().ToArray();
         }
         var d = PerSample(0).Zip(PerSample(alphas[floor]), (a, b) => a - b).ToArray();
@@ -275,7 +275,7 @@ public class FastProfileTests
 
         public Segment Segment { get; }
 
-        public static Step Take(nn.Module<Tensor, Tensor> model, LabeledImages data, double lr = 0.5) => Take(model, data.Images, data.Labels, lr);
+        public static Step Take(nn.Module<Tensor, Tensor> model, LabeledImages data, double lr = 0.5) => Take(model, data.Inputs(), data.Labels, lr);
 
         /// <summary>One SGD step on samples [from, from + 100).</summary>
         public static Step Take(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, double lr = 0.5, int from = 0)

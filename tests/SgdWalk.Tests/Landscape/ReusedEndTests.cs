@@ -28,7 +28,7 @@ public class ReusedEndTests
         manual_seed(5);
         using var model = ModelZoo.Create(name, new ModelSpec(1, 8, 8, data.Train.Classes, name == "mlp" ? [64, 32] : [8, 16]));
         var parameters = model.parameters().ToList();
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, policy);
         using var reusing = new SegmentProfiler(surface, parameters) { ReuseEnds = true };
 
@@ -61,8 +61,8 @@ public class ReusedEndTests
         manual_seed(6);
         using var model = ModelZoo.Create("mlp", new ModelSpec(1, 4, 4, data.Train.Classes, [16]));
         var parameters = model.parameters().ToList();
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
-        using var sameData = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
+        using var sameData = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
         using var profiler = new SegmentProfiler(surface, parameters) { ReuseEnds = true };
         var segments = Walk(model, parameters, data.Train, 3);
@@ -97,7 +97,7 @@ public class ReusedEndTests
         manual_seed(7);
         using var model = ModelZoo.Create("mlp", new ModelSpec(1, 8, 8, data.Train.Classes, [64, 32]));
         var parameters = model.parameters().ToList();
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, policy);
         using var reusing = new SegmentProfiler(surface, parameters) { ReuseEnds = true };
         var steps = Walk(model, parameters, data.Train, 3);
@@ -136,7 +136,7 @@ public class ReusedEndTests
         manual_seed(8);
         using var model = ModelZoo.Create("mlp", new ModelSpec(1, 4, 4, data.Train.Classes, [16]));
         var parameters = model.parameters().ToList();
-        using var view = DataView.Own("probe", data.Train.Images.clone(), data.Train.Labels.clone(), 100);
+        using var view = DataView.Own("probe", data.Train.Inputs().clone(), data.Train.Labels.clone(), 100);
         var surface = new LossSurface(model, LossSurface.CrossEntropy, BatchNormPolicy.Running);
         using var reusing = new SegmentProfiler(surface, parameters) { ReuseEnds = true };
         var steps = Walk(model, parameters, data.Train, 2);
@@ -170,7 +170,7 @@ public class ReusedEndTests
         {
             model.train();
             foreach (var p in parameters) p.grad = null;
-            using (var loss = nn.functional.cross_entropy(model.call(data.Images[(t * 100)..(t * 100 + 100)]), data.Labels[(t * 100)..(t * 100 + 100)]))
+            using (var loss = nn.functional.cross_entropy(model.call(data.Inputs()[(t * 100)..(t * 100 + 100)]), data.Labels[(t * 100)..(t * 100 + 100)]))
                 loss.backward();
             using (no_grad()) foreach (var p in parameters) p.add_(p.grad!, -0.3);
             var end = ParamVector.OfValues(parameters);

@@ -256,7 +256,7 @@ public class TorchScriptTests(TorchScriptFixture fixture) : IClassFixture<TorchS
         Assert.Equal(reference["count"]!.GetValue<long>(), manifest["counts"]!["parameters"]!.GetValue<long>());
 
         using var data = NpzDataset.Load(fixture.PathOf("data.npz"), new DataOptions("npz:" + fixture.PathOf("data.npz")));
-        using var view = DataView.Borrow("train", data.Train.Images, data.Train.Labels, TorchScriptFixture.TrainCount);
+        using var view = DataView.Borrow("train", data.Train.Inputs(), data.Train.Labels, TorchScriptFixture.TrainCount);
         var parameters = model.parameters().ToList();
         var hvp = new HessianVectorProduct(model, parameters, LossSurface.CrossEntropy, BatchNormPolicy.BatchStats);
         using var theta = ParamVector.OfValues(parameters);

@@ -21,7 +21,7 @@ public class MemoryTests
         using var optimizer = new SgdOptimizer(parameters, momentum: 0.9, weightDecay: 1e-4);
         using var sampler = new EpochSampler(data.Train.Count, 50, 4);
         using var subset = data.Train.Take(0, 200);
-        var probe = DataView.Own("probe", subset.Images.clone(), subset.Labels.clone(), 50);
+        var probe = DataView.Own("probe", subset.Inputs().clone(), subset.Labels.clone(), 50);
         var options = new RecorderOptions { Record = RecordSchedule.All, BatchChunkSize = 50, BatchNorm = BatchNormPolicy.Running };
         using var recorder = new WalkRecorder(model, options, Directory.CreateTempSubdirectory().FullName, probe);
 
@@ -32,7 +32,7 @@ public class MemoryTests
             using (var scope = NewDisposeScope())
             {
                 using var index = tensor(batches[step]);
-                var x = data.Train.Images.index_select(0, index);
+                var x = data.Train.Inputs().index_select(0, index);
                 var y = data.Train.Labels.index_select(0, index);
                 recorder.BeginStep(x, y);
                 model.train();
