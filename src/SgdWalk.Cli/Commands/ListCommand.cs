@@ -1,6 +1,7 @@
 using SgdWalk.Data;
 using SgdWalk.Experiments;
 using SgdWalk.Models;
+using SgdWalk.Probes;
 using SgdWalk.Records;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -32,13 +33,23 @@ public sealed class ListCommand(IAnsiConsole console) : Command<ListCommand.Sett
         foreach (var d in DatasetCatalog.Known) datasets.AddRow(Markup.Escape(d.Name), Markup.Escape(d.Description), Markup.Escape(d.DefaultLocation));
         console.Write(datasets);
 
-        var presets = new Table().Title("probe presets (--probes), cheapest first").AddColumns("preset", "columns in steps.csv");
-        presets.AddRow("none", string.Join(", ", Columns.EveryStep));
-        presets.AddRow("cheap", "+ grad_norm, step_norm, dist_init, cos_grad, cos_update");
-        presets.AddRow("paper", Markup.Escape("+ per view V in {batch, probe}: " + string.Join(", ", Columns.ProfileSuffixes.Select(s => "V_" + s))));
-        presets.AddRow("--sharpness SCHEDULE", "+ lambda_max, trace, trace_se, step_sharpness, batch_sharpness, batch_sharpness_se, " +
-            "floor_alpha_predicted, floor_alpha_residual (HVPs: costly)");
+        var presets = new Table().Title("probe presets (--probes), cheapest first").AddColumns("preset", "probes");
+        foreach (var preset in Enum.GetValues<ProbePreset>())
+            presets.AddRow(Markup.Escape(preset.ToString().ToLowerInvariant()), Markup.Escape(preset == ProbePreset.None
+                ? "none: " + string.Join(", ", Columns.EveryStep) + " only (plain training)"
+                : string.Join(", ", ProbeCatalog.Preset(preset))));
         console.Write(presets);
+
+        var probes = new Table().Title("probes (steps.csv columns; every run also has " + Markup.Escape(string.Join(", ", Columns.EveryStep)) + ")")
+            .AddColumns("probe", "cost", "columns", "run by", "needs");
+        foreach (var p in ProbeCatalog.Entries)
+        {
+            string runBy = p.SwitchedBy is { } option
+                ? option + " SCHEDULE (any preset but none)"
+                : string.Join(", ", Enum.GetValues<ProbePreset>().Where(s => ProbeCatalog.Preset(s).Contains(p.Name)).Select(s => s.ToString().ToLowerInvariant()));
+            probes.AddRow(Markup.Escape(p.Name), p.Cost.ToString(), Markup.Escape(p.Columns), Markup.Escape(runBy), Markup.Escape(p.Needs));
+        }
+        console.Write(probes);
 
         var experiments = new Table().Title(Markup.Escape("experiments (sgdwalk experiment NAME [--scale cpu|paper])")).AddColumns("name", "what it runs", "paper scale");
         foreach (var e in ExperimentCatalog.Known) experiments.AddRow(Markup.Escape(e.Name), Markup.Escape(e.Description), Markup.Escape(e.Paper));

@@ -40,7 +40,7 @@ public sealed class AlignmentProbe : IProbe, IStatefulProbe
 
     public bool EvaluatesModel => true;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    public void Observe(StepContext step, RowValues row)
     {
         using var atStart = step.AtStart();
         using var space = TopSpace(step.Before);

@@ -21,7 +21,7 @@ public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct
 
     public bool EvaluatesModel => true;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    public void Observe(StepContext step, RowValues row)
     {
         using var atStart = step.AtStart();
         int size = Math.Min(options.BatchSize, probeView.Count);

@@ -17,7 +17,7 @@ public sealed class CosineProbe : IProbe
 
     public RecordSchedule Schedule => RecordSchedule.All;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    public void Observe(StepContext step, RowValues row)
     {
         if (step.CosineGradient is not { } cosineGradient || step.CosineUpdate is not { } cosineUpdate) return;
         row.Set(Columns.CosineGradient, cosineGradient);

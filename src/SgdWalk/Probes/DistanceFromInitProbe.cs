@@ -14,7 +14,7 @@ public sealed class DistanceFromInitProbe : IProbe
 
     public RecordSchedule Schedule => RecordSchedule.All;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles) => row.Set(Columns.DistanceFromInit, step.DistanceFromInit);
+    public void Observe(StepContext step, RowValues row) => row.Set(Columns.DistanceFromInit, step.DistanceFromInit);
 
     public void Dispose() { }
 }

@@ -28,7 +28,7 @@ public sealed class FloorPathProbe(SegmentProfileProbe floorSource, DataView vie
 
     public RecordSchedule Schedule => floorSource.Schedule;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    public void Observe(StepContext step, RowValues row)
     {
         if (floorSource.MeasuredAt(step.Step) is not { } measured || double.IsNaN(measured.Profile.FloorAlpha)) return;
         var floor = step.Before.PlusScaled(step.Update, measured.Profile.FloorAlpha);
@@ -39,7 +39,7 @@ public sealed class FloorPathProbe(SegmentProfileProbe floorSource, DataView vie
             var path = profiler.Measure(new Segment(earlier, floor, direction, null, null), alphas, view);
             row.Set(Columns.FloorBarrier(k), path.Profile.Bump).Set(Columns.FloorBarrierAlpha(k), path.Profile.BumpAlpha);
             for (int i = 0; i < alphas.Count; i++)
-                profiles.Add(step.Step, Columns.FloorPathView(k), alphas[i], path.Profile.Losses[i], path.Accuracies[i]);
+                step.Profiles.Add(step.Step, Columns.FloorPathView(k), alphas[i], path.Profile.Losses[i], path.Accuracies[i]);
         }
         floors[step.Step] = floor;
         // Forget floor points no lag can reach any more.

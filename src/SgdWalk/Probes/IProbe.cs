@@ -23,11 +23,6 @@ public interface IProbe : IDisposable
     /// </summary>
     bool EvaluatesModel => false;
 
-    void Observe(StepContext step, RowValues row, IProfileSink profiles);
-}
-
-/// <summary>Receives the sampled points of segment profiles (profiles.csv).</summary>
-public interface IProfileSink
-{
-    void Add(int step, string view, double alpha, double loss, double accuracy);
+    /// <summary>Measures step t: named values into <paramref name="row"/> (its <see cref="ColumnNames"/>), profile points into <see cref="StepContext.Profiles"/>.</summary>
+    void Observe(StepContext step, RowValues row);
 }

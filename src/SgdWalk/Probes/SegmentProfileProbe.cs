@@ -27,7 +27,7 @@ public sealed class SegmentProfileProbe(
     /// probes built on this one, which the recorder calls after it).</summary>
     public MeasuredProfile? MeasuredAt(int step) => latest is { } l && l.Step == step ? l.Profile : null;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    public void Observe(StepContext step, RowValues row)
     {
         var measured = adaptiveTolerance is double tolerance
             ? profiler.MeasureAdaptive(step.Segment, fixedView ?? step.Batch, tolerance)
@@ -45,7 +45,7 @@ public sealed class SegmentProfileProbe(
             .Set(Columns.OfView(view, Columns.Nonconvexity), p.Nonconvexity)
             .Set(Columns.OfView(view, Columns.Bump), p.Bump);
         for (int i = 0; i < p.Alphas.Count; i++)
-            profiles.Add(step.Step, view, p.Alphas[i], p.Losses[i], measured.Accuracies[i]);
+            step.Profiles.Add(step.Step, view, p.Alphas[i], p.Losses[i], measured.Accuracies[i]);
     }
 
     public void Dispose() { }

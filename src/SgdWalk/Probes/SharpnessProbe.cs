@@ -23,7 +23,7 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
 
     public bool EvaluatesModel => true;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    public void Observe(StepContext step, RowValues row)
     {
         using var atStart = step.AtStart();
         ParamVector Product(ParamVector v) => hessian.Apply(probeView, v);

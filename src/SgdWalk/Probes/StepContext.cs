@@ -1,4 +1,5 @@
 using SgdWalk.Landscape;
+using SgdWalk.Records;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,6 +22,9 @@ public sealed class StepContext
     public required double LearningRate { get; init; }
 
     public required double TrainLoss { get; init; }
+
+    /// <summary>Where profile points go (profiles.csv): (step, view, α, loss, accuracy) rows.</summary>
+    public required IProfileSink Profiles { get; init; }
 
     public required ParamVector Before { get; init; }
 

@@ -11,7 +11,7 @@ public sealed class StepNormsProbe : IProbe
 
     public RecordSchedule Schedule => RecordSchedule.All;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles) => row
+    public void Observe(StepContext step, RowValues row) => row
         .Set(Columns.GradientNorm, step.GradientNorm)
         .Set(Columns.StepNorm, step.UpdateNorm);
 

@@ -19,7 +19,7 @@ public sealed class StepSharpnessProbe(HessianVectorProduct hessian, RecordSched
 
     public bool EvaluatesModel => true;
 
-    public void Observe(StepContext step, RowValues row, IProfileSink profiles)
+    public void Observe(StepContext step, RowValues row)
     {
         double squaredNorm = step.Gradient.Dot(step.Gradient);
         if (!(squaredNorm > 0)) return; // no direction, no curvature along it

@@ -83,9 +83,11 @@ public sealed class WalkRecorder : IDisposable
         // next θ_t); its own profiler keeps each profile's end for the next one.
         probeViewProfiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { ReuseEnds = true };
         Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
-        probes = CreateProbes(options, probeView, profiler, probeViewProfiler, Hessian);
+        probes = ProbeCatalog.Build(new ProbeBuild
+        {
+            Options = options, ProbeView = probeView, AlignmentPool = alignmentPool, Profiler = profiler, ProbeViewProfiler = probeViewProfiler, Hessian = Hessian,
+        });
         vectors = probes.Count > 0 ? new StepVectors(parameters, options.CosineWeightDecay) : null;
-        if (options.Alignment.Enabled) probes.Add(new AlignmentProbe(probeView!, alignmentPool!, Hessian, options.Alignment));
         // Under the running policy a loss at θ_t or θ_{t+1} depends on that point's own running statistics.
         captureStates = options.BatchNorm == BatchNormPolicy.Running && probes.Any(p => p.EvaluatesModel);
 
@@ -118,41 +120,6 @@ public sealed class WalkRecorder : IDisposable
 
     /// <summary>Whether the last step passed to <see cref="EndStep"/> had its segment profiles measured.</summary>
     public bool LastStepRecorded { get; private set; }
-
-    /// <summary>The probes in column order. A probe built on another one's result comes after it.</summary>
-    private static List<IProbe> CreateProbes(RecorderOptions options, DataView? probeView, SegmentProfiler profiler, SegmentProfiler probeViewProfiler,
-        HessianVectorProduct hessian)
-    {
-        var list = new List<IProbe>();
-        if (options.Probes == ProbePreset.None) return list;
-        list.Add(new StepNormsProbe());
-        list.Add(new DistanceFromInitProbe());
-        list.Add(new CosineProbe());
-        SegmentProfileProbe? batchProfile = null;
-        if (options.Probes == ProbePreset.Paper && !options.Record.IsNone)
-        {
-            batchProfile = new SegmentProfileProbe(Columns.BatchView, null, options.Record, options.Alphas, profiler, options.AdaptiveTolerance);
-            list.Add(batchProfile);
-            if (probeView is not null)
-            {
-                var probeProfile = new SegmentProfileProbe(Columns.ProbeView, probeView, options.Record, options.Alphas, probeViewProfiler,
-                    options.AdaptiveTolerance);
-                list.Add(probeProfile);
-                if (options.FloorLags.Count > 0)
-                    list.Add(new FloorPathProbe(probeProfile, probeView, options.FloorLags, options.Alphas, profiler.WithReusedEnds()));
-            }
-        }
-        if (options.Curvature.Enabled)
-        {
-            list.Add(new StepSharpnessProbe(hessian, options.Curvature.Schedule, batchProfile));
-            if (probeView is not null)
-            {
-                list.Add(new SharpnessProbe(probeView, hessian, options.Curvature));
-                list.Add(new BatchSharpnessProbe(probeView, hessian, options.Curvature));
-            }
-        }
-        return list;
-    }
 
     /// <summary>Before the forward pass of step t: remembers B_t and θ_t.</summary>
     /// <param name="parametersUnchanged">A promise that nothing has written to the parameters since the last
@@ -209,11 +176,11 @@ public sealed class WalkRecorder : IDisposable
                 Before = vectors.Before, After = vectors.After, Update = vectors.Update, Gradient = vectors.Gradient,
                 GradientNorm = vectors.GradientNorm, UpdateNorm = vectors.UpdateNorm, DistanceFromInit = vectors.DistanceFromInit,
                 CosineGradient = vectors.CosineGradient, CosineUpdate = vectors.CosineUpdate,
-                StateBefore = stateBefore, StateAfter = stateAfter, Batch = batch, Model = model, Parameters = parameters,
+                Profiles = profileLog, StateBefore = stateBefore, StateAfter = stateAfter, Batch = batch, Model = model, Parameters = parameters,
             };
             // The one place where schedules are checked.
             var scheduled = probes.Where(p => p.Schedule.Includes(step, epoch)).ToList();
-            foreach (var probe in scheduled) probe.Observe(context, row, profileLog);
+            foreach (var probe in scheduled) probe.Observe(context, row);
             LastStepRecorded = scheduled.OfType<SegmentProfileProbe>().Any();
             if (LastStepRecorded) RecordedSteps++;
             // g_t and u_t become g_{t−1} and u_{t−1}.
@@ -287,12 +254,5 @@ public sealed class WalkRecorder : IDisposable
         steps.Dispose();
         profiles.Dispose();
         manifest?.Write(ProbeTime, finished: true);
-    }
-
-    private sealed class ProfileLog(CsvLog log) : IProfileSink
-    {
-        public void Add(int step, string view, double alpha, double loss, double accuracy) =>
-            log.Append(new RowValues().Set(Columns.Step, step).SetText(Columns.View, view).Set(Columns.Alpha, alpha)
-                .Set(Columns.Loss, loss).Set(Columns.Accuracy, accuracy));
     }
 }
