@@ -78,7 +78,7 @@ internal sealed class StepVectors : IDisposable
         var grads = parameters.Select(p => p.grad).ToArray();
         if (fused && StepPass.Supports(grads.OfType<Tensor>()))
         {
-            // Addresses taken once, on this thread: the blocks run on pool threads.
+            // Addresses taken once per step, not per block.
             var source = grads.Select(t => t is null ? 0 : StepPass.Address(t)).ToArray();
             nint kept = StepPass.Address(g.Flat), theta = StepPass.Address(before!.Flat), decay = d is null ? 0 : StepPass.Address(d.Flat);
             nint last = StepPass.Address((previousD ?? previous).Flat);
