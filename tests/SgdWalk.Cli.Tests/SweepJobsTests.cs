@@ -88,6 +88,21 @@ public class SweepJobsTests
     }
 
     [Fact]
+    public void A_cell_child_runs_its_one_cell_and_says_how_it_ended()
+    {
+        // `--cell NAME` (one cell, then exit) stays for scripts and schedulers; a rerun finds the cell finished.
+        string folder = Directory.CreateTempSubdirectory().FullName;
+        string[] args = [.. Grid, "--steps", "10", "--threads", "1", "--out", folder, "--cell", "lr0.1-b50-s1111"];
+        var (code, output) = ChildCli.Run(args);
+        Assert.True(code == 0, output);
+        Assert.Contains("@sgdwalk status ran Completed", output);
+        Assert.Equal(["lr0.1-b50-s1111"], Cells(folder));
+        (code, output) = ChildCli.Run(args);
+        Assert.True(code == 0, output);
+        Assert.Contains("@sgdwalk status skipped Completed", output);
+    }
+
+    [Fact]
     public void A_worker_killed_in_a_cell_fails_that_cell_only_and_a_fresh_worker_runs_the_rest()
     {
         // Synthetic sets of 400 images, one epoch: the b25 cells take 16 steps and pause at step 10, the b50 cells take 8.
