@@ -46,7 +46,10 @@ public class FastProfileTests
         var surface = new LossSurface(model, LossSurface.CrossEntropy, policy);
 
         // A small pass budget forces several passes, so pass boundaries are exercised too.
-        var fast = new SegmentProfiler(surface, step.Parameters) { PassBytes = 64 << 10 }.Measure(step.Segment, Alphas, view);
+        using var fastProfiler = new SegmentProfiler(surface, step.Parameters) { PassBytes = 64 << 10 };
+        // The profiler takes the fast path only where it pays (no convolutions); a CNN's request is the plain path.
+        Assert.Equal(name == "mlp", fastProfiler.Fast);
+        var fast = fastProfiler.Measure(step.Segment, Alphas, view);
         var plain = new SegmentProfiler(surface, step.Parameters) { Fast = false }.Measure(step.Segment, Alphas, view);
 
         AssertSameNumbers(plain, fast);
