@@ -18,9 +18,10 @@ public class HeapTrimTests
         TestDependencies.Require("data");
         var (trimmed, trimmedPeak) = FirstStep(allocator, trim: true);
         var (kept, keptPeak) = FirstStep(allocator, trim: false);
-        // Measured: 571 MB resident and peak with the trim, 661 MB without (the decoded files and the uint8 copy).
-        Assert.True(trimmed <= kept - 50, $"resident after step 0: {trimmed} MB trimmed, {kept} MB kept");
-        Assert.True(trimmedPeak <= keptPeak - 50, $"peak by step 0: {trimmedPeak} MB trimmed, {keptPeak} MB kept");
+        // Measured with uint8 storage (2026-12-07): about 350 MB resident after step 0 with the trim, 395 MB without (the
+        // decoded files); it was 571 and 661 MB while the images were held as float32.
+        Assert.True(trimmed <= kept - 30, $"resident after step 0: {trimmed} MB trimmed, {kept} MB kept");
+        Assert.True(trimmedPeak <= keptPeak - 30, $"peak by step 0: {trimmedPeak} MB trimmed, {keptPeak} MB kept");
     }
 
     /// <summary>Resident memory after step 0 and the peak so far, from memory.csv of a one-step Fashion-MNIST run.</summary>
