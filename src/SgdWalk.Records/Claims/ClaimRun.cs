@@ -78,6 +78,16 @@ public sealed class ClaimRun
     /// </summary>
     public string? FailedToTrain()
     {
+        // Every test that reads the run asks; the answer is computed once.
+        if (!trainingJudged) (failedToTrain, trainingJudged) = (JudgeTraining(), true);
+        return failedToTrain;
+    }
+
+    private string? failedToTrain;
+    private bool trainingJudged;
+
+    private string? JudgeTraining()
+    {
         if (!steps.Has(Columns.TrainLoss)) return null;
         double[] loss = steps.Numbers(Columns.TrainLoss), epoch = steps.Numbers(Columns.Epoch);
         if (loss.Length < 20) return null; // too short to judge

@@ -258,6 +258,7 @@ public abstract class ClaimTest
         foreach (long seed in design.Seeds)
         {
             var series = new List<Series>();
+            var seedRuns = new List<(Role, ClaimRun)>();
             foreach (var role in roles)
             {
                 var run = runs.FirstOrDefault(r => r.Is(role.LearningRate, role.BatchSize, seed, role.Optimizer));
@@ -279,6 +280,7 @@ public abstract class ClaimTest
                     continue;
                 }
                 series.Add(new Series(role.Label, role.X, values, run.Name));
+                seedRuns.Add((role, run));
             }
             if (series.Count != roles.Count) continue;
             var sample = new SeedSample(seed, series);
@@ -286,7 +288,7 @@ public abstract class ClaimTest
             else
             {
                 samples.Add(sample);
-                used.AddRange(roles.Select(role => (role, runs.First(r => r.Is(role.LearningRate, role.BatchSize, seed, role.Optimizer)))));
+                used.AddRange(seedRuns);
             }
         }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace SgdWalk.Platform;
@@ -63,7 +62,7 @@ public static class ConvolutionGuard
             bool available = MkldnnEnabled() is not null;
             decision = Decide(setting, available, () => MeasurementCache.Get(MeasurementCache.DefaultFile(), MeasurementCache.MachineKey(),
                 () => NarrowGradientError(oneDnn: true)));
-            if (available) SetUserEnabledMkldnn(GlobalContext(), decision.OneDnn);
+            if (available) LibTorchContext.Mkldnn = decision.OneDnn;
             return decision;
         }
     }
@@ -146,7 +145,7 @@ public static class ConvolutionGuard
     internal static void SetMkldnn(bool enabled)
     {
         _ = get_num_threads();
-        SetUserEnabledMkldnn(GlobalContext(), enabled);
+        LibTorchContext.Mkldnn = enabled;
     }
 
     /// <summary>For tests: puts a decision in force (the switch included), as made under <paramref name="under"/> (by default
@@ -164,7 +163,7 @@ public static class ConvolutionGuard
     /// <summary>Whether libtorch would use oneDNN for convolutions now; null when this libtorch lacks the switch.</summary>
     public static bool? MkldnnEnabled()
     {
-        try { return UserEnabledMkldnn(GlobalContext()); }
+        try { return LibTorchContext.Mkldnn; }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return null; }
     }
 
@@ -178,7 +177,7 @@ public static class ConvolutionGuard
         bool? before = MkldnnEnabled();
         try
         {
-            if (before is not null) SetUserEnabledMkldnn(GlobalContext(), oneDnn);
+            if (before is not null) LibTorchContext.Mkldnn = oneDnn;
             double worst = 0;
             foreach (var (i, o, b, tries) in ProbeShapes)
             {
@@ -193,7 +192,7 @@ public static class ConvolutionGuard
         }
         finally
         {
-            if (before is { } b) SetUserEnabledMkldnn(GlobalContext(), b);
+            if (before is { } b) LibTorchContext.Mkldnn = b;
         }
     }
 
@@ -215,14 +214,4 @@ public static class ConvolutionGuard
         var reference = Gradient(ScalarType.Float64);
         return ((Gradient(ScalarType.Float32) - reference).norm() / reference.norm()).item<double>();
     }
-
-    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
-    private static extern IntPtr GlobalContext();
-
-    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
-    private static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
-
-    [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
-    [return: MarshalAs(UnmanagedType.U1)]
-    private static extern bool UserEnabledMkldnn(IntPtr context);
 }

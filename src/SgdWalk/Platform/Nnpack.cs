@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 
 namespace SgdWalk.Platform;
 
@@ -21,7 +20,7 @@ public static class Nnpack
         _ = TorchSharp.torch.get_num_threads();
         try
         {
-            SetUserEnabledNnpack(GlobalContext(), false);
+            LibTorchContext.Nnpack = false;
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
@@ -33,18 +32,7 @@ public static class Nnpack
     /// <summary>Whether libtorch would consider NNPACK (false after <see cref="Disable"/>); null when unknown.</summary>
     public static bool? Enabled()
     {
-        try { return UserEnabledNnpack(GlobalContext()); }
+        try { return LibTorchContext.Nnpack; }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return null; }
     }
-
-    // at::globalContext() and at::Context::{set,}userEnabledNNPACK, exported by libtorch_cpu (x86-64 SysV: `this` first).
-    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
-    private static extern IntPtr GlobalContext();
-
-    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
-    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
-
-    [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledNNPACKEv")]
-    [return: MarshalAs(UnmanagedType.U1)]
-    private static extern bool UserEnabledNnpack(IntPtr context);
 }
