@@ -222,6 +222,33 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);
     }
 
+    /// <summary>
+    /// `--quick`: the CPU design on 2,000 images at 10 seeds (9 runs each), its own folder, and before anything runs the
+    /// one bound it cannot reach (4a's "below 1 %": 100 floor segments of the 368 it needs); with fewer seeds, or at paper scale, refused.
+    /// </summary>
+    [Fact]
+    public void The_quick_plan_says_what_it_cannot_power_before_it_starts()
+    {
+        string folder = Path.Combine(reference.Root, "quick");
+        var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
+        Assert.True(code == 0, output);
+        Assert.Contains("80 runs (10 seeds × 8 settings)", output);
+        Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 100)", output);
+        Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
+        var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;
+        Assert.Equal(2000, sweep["shared"]!["train_size"]!.GetValue<int>());
+        Assert.Equal(250, sweep["shared"]!["probe_size"]!.GetValue<int>());
+
+        foreach (string[] bad in new[] { new[] { "--seeds", "9" }, ["--scale", "paper"] })
+        {
+            string refused = Path.Combine(reference.Root, "quick-" + bad[1]);
+            var (badCode, badOutput) = CliHarness.Run(["claims", "--quick", .. bad, "--out", refused]);
+            Assert.Equal(2, badCode);
+            Assert.Contains(bad[0] == "--seeds" ? "--seeds must be at least 10" : "--quick is a CPU-scale plan", badOutput);
+            Assert.False(Directory.Exists(refused));
+        }
+    }
+
     [Fact]
     public void Paper_scale_says_what_it_needs_and_how_long_it_would_take_and_starts_nothing()
     {

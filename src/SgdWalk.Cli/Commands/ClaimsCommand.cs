@@ -27,8 +27,10 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
             "paper" => ExperimentScale.Paper,
             _ => Error(ExperimentScale.Cpu, $"--scale must be cpu or paper (got '{settings.Scale}')"),
         };
-        if (settings.Seeds < ClaimTest.MinimumSeeds)
-            errors.Add($"--seeds must be at least {ClaimTest.MinimumSeeds}: with fewer seeds no test can earn a verdict (got {settings.Seeds}); docs/claims.md says why");
+        int seeds = settings.Seeds ?? (settings.Quick ? ClaimsPlan.QuickSeeds : ClaimTest.DefaultSeeds);
+        if (seeds < ClaimTest.MinimumSeeds)
+            errors.Add($"--seeds must be at least {ClaimTest.MinimumSeeds}: with fewer seeds no test can earn a verdict (got {seeds}); docs/claims.md says why");
+        if (settings.Quick && scale == ExperimentScale.Paper) errors.Add("--quick is a CPU-scale plan: use it without --scale paper");
         if (settings.Epochs is < 2) errors.Add($"--epochs must be at least 2: the tests read the steps after the first epoch (got {settings.Epochs})");
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");
         var shared = Shared(scale, settings, errors);
@@ -40,8 +42,9 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         if (shared.BatchSize < divisor)
             return Fail([$"--batch-size must be at least {divisor} for claims: the plan also runs batch size {shared.BatchSize}/{divisor} (got {shared.BatchSize})"]);
 
-        var design = ClaimsPlan.Design(scale, Math.Max(1, settings.Seeds), shared);
-        string folder = settings.Out ?? Path.Combine("runs", $"claims-{shared.Dataset}-{shared.Model}{(scale == ExperimentScale.Paper ? "-paper" : "")}");
+        var design = ClaimsPlan.Design(scale, Math.Max(1, seeds), shared);
+        string suffix = scale == ExperimentScale.Paper ? "-paper" : settings.Quick ? "-quick" : "";
+        string folder = settings.Out ?? Path.Combine("runs", $"claims-{shared.Dataset}-{shared.Model}{suffix}");
         // An existing claims folder may grow its seeds (the normal way to sharpen a verdict); any other change is refused here, before anything is written.
         ClaimsDesign? existing = null;
         try
@@ -134,7 +137,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
     /// <summary>The options every run of the plan shares: the scale's base with the user's model and data options.</summary>
     private static TrainOptions Shared(ExperimentScale scale, ClaimsSettings s, List<string> errors)
     {
-        var shared = scale == ExperimentScale.Paper ? ClaimsPlan.PaperBase : ClaimsPlan.CpuBase;
+        var shared = scale == ExperimentScale.Paper ? ClaimsPlan.PaperBase : s.Quick ? ClaimsPlan.QuickBase : ClaimsPlan.CpuBase;
         int[]? hidden = null;
         (int? Size, bool Auto)? probe = null;
         try

@@ -6,9 +6,13 @@ namespace SgdWalk.Cli.Commands;
 /// <summary>`sgdwalk claims`: the scale, the seeds, the model and data the claims are tested on, and where the runs go.</summary>
 public sealed class ClaimsSettings : ScaleOutSettings
 {
-    [CommandOption("--seeds <N>"), DefaultValue(Records.Claims.ClaimTest.DefaultSeeds),
-     Description("Seeds per setting (the base seed and the next N−1); a verdict needs at least 10; rerunning a claims folder with more seeds extends it.")]
-    public int Seeds { get; init; } = Records.Claims.ClaimTest.DefaultSeeds;
+    [CommandOption("--seeds <N>"),
+     Description("Seeds per setting (the base seed and the next N−1; default 12, with --quick 10); a verdict needs at least 10; rerunning a claims folder with more seeds extends it.")]
+    public int? Seeds { get; init; }
+
+    [CommandOption("--quick"),
+     Description("The CPU design on 2,000 images with a 250-image probe view, profiles every 2 steps and 10 seeds: minutes, not an hour; the tests it cannot power say so before it starts.")]
+    public bool Quick { get; init; }
 
     [CommandOption("--lr <RATE>"), Description("The base learning rate (the plan also runs half, double and 4x it); default 0.1.")]
     public double? LearningRate { get; init; }

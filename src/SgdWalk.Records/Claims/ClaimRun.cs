@@ -103,6 +103,9 @@ public sealed class ClaimRun
 
     private static string Format(double value) => ClaimTest.Format(value);
 
+    /// <summary>Every measured value of a steps.csv column, in row (step) order; empty when the column is absent.</summary>
+    public double[] Column(string column) => Rows(column, afterFirstEpoch: false).Select(r => r.Value).ToArray();
+
     /// <summary>The last measured value of a steps.csv column (the distance from init at the end: equal epochs).</summary>
     public double Last(string column) => Rows(column, afterFirstEpoch: false).Select(r => r.Value).DefaultIfEmpty(double.NaN).Last();
 

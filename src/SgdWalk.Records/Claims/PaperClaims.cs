@@ -21,7 +21,8 @@ public static class PaperClaims
     /// <summary>Every test, in order; claims 3, 4 and 6 have several parts.</summary>
     public static IReadOnlyList<ClaimTest> Tests { get; } =
     [
-        new InteriorFloors(), new HeightByLearningRate(), new DistanceByBatchSize(), new EqualRatioDynamics(),
+        new InteriorFloors(), new HeightByLearningRate(), new LearningRateOverRisingBatchEffect(), new LearningRateOverFallingBatchEffect(),
+        new DistanceByBatchSize(), new DistanceByBatchSizeAtEqualSteps(), new EqualRatioDynamics(),
         new FloorBarriers(), new FloorSgdDistance(), new FloorSgdGeneralisation(), new OpposingGradients(),
         new BarrierCrossings(), new LargeBatchAlignment(),
     ];
@@ -111,6 +112,69 @@ public sealed class HeightByLearningRate : ClaimTest
         }));
 }
 
+/// <summary>
+/// Claim 2, "mainly": the height's elasticity in η must exceed its elasticity in B in size, b_η &gt; |b_B|. The direction
+/// of a batch-size effect on the height is not stated, so the claim is the intersection of two signed one-sided
+/// statements, b_η − b_B &gt; 0 (<see cref="LearningRateOverRisingBatchEffect"/>) and b_η + b_B &gt; 0
+/// (<see cref="LearningRateOverFallingBatchEffect"/>): each per-seed value is a linear combination of two within-seed
+/// least-squares slopes, so it carries no |·| bias, and "mainly" needs both (intersection–union), while either one
+/// contradicted says the batch size moves the height at least as much as η does. Roles: the learning rates at the base
+/// batch size, then the batch sizes at the base learning rate (the base run is in both).
+/// </summary>
+public abstract class LearningRateOverBatchEffect : ClaimTest
+{
+    /// <summary>+1: b_η − b_B (a batch effect that raises the height); −1: b_η + b_B (one that lowers it).</summary>
+    protected abstract int BatchSign { get; }
+
+    public override string ValueLabel => "median height above the floor (nats)";
+    public override string SeedValueLabel => BatchSign > 0 ? "the seed's b_η − b_B (slopes of ln height)" : "the seed's b_η + b_B (slopes of ln height)";
+    public override string Title => BatchSign > 0
+        ? "η moves the height more than B (if B raises it)"
+        : "η moves the height more than B (if B lowers it)";
+    public override TestKind Kind => TestKind.Slope;
+    public override string Statistic =>
+        $"per seed, b_η {(BatchSign > 0 ? "−" : "+")} b_B, where b_η is the least-squares slope of ln(median height f(0) − floor) on ln η over the " +
+        "learning rates at the base batch size and b_B the slope on ln B over the batch sizes at the base learning rate (probe view, recorded " +
+        "steps after the first epoch)";
+    public override string ShortName => BatchSign > 0 ? "the mean b_η − b_B" : "the mean b_η + b_B";
+    public override double SupportBound => 0;
+    public override double ContradictBound => 0;
+    public override string Why =>
+        "\"the learning rate mainly sets the height\": the height's elasticity in η exceeds its elasticity in B in size (b_η > |b_B|, " +
+        "that is b_η − b_B > 0 and b_η + b_B > 0, each a direction)";
+    public override int MinimumValues => 3;
+
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) =>
+    [
+        .. d.LearningRates.Select(lr => new Role($"η = {Format(lr)}", lr, lr, d.BatchSize)),
+        .. d.BatchSizes.Select(b => new Role($"batch {b}", b, d.LearningRate, b)),
+    ];
+
+    public override double[] Values(ClaimRun run) => run.AfterFirstEpoch(ViewColumns.Probe(Columns.Height));
+
+    public override double PerSeed(SeedSample s)
+    {
+        int rates = s.Series.Count(x => x.Label.StartsWith("η", StringComparison.Ordinal));
+        double learningRate = PaperClaims.LogLogSlope(this, s with { Series = [.. s.Series.Take(rates)] });
+        double batch = PaperClaims.LogLogSlope(this, s with { Series = [.. s.Series.Skip(rates)] });
+        return learningRate - (BatchSign * batch);
+    }
+}
+
+/// <summary>Claim 2b: per seed, b_η − b_B (see <see cref="LearningRateOverBatchEffect"/>).</summary>
+public sealed class LearningRateOverRisingBatchEffect : LearningRateOverBatchEffect
+{
+    public override string Id => "2b";
+    protected override int BatchSign => 1;
+}
+
+/// <summary>Claim 2c: per seed, b_η + b_B (see <see cref="LearningRateOverBatchEffect"/>).</summary>
+public sealed class LearningRateOverFallingBatchEffect : LearningRateOverBatchEffect
+{
+    public override string Id => "2c";
+    protected override int BatchSign => -1;
+}
+
 /// <summary>Claim 3a: per seed, the slope of ln(distance from init) on ln(batch size).</summary>
 public sealed class DistanceByBatchSize : ClaimTest
 {
@@ -129,6 +193,42 @@ public sealed class DistanceByBatchSize : ClaimTest
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => d.BatchSizes.Select(b => new Role($"batch {b}", b, d.LearningRate, b)).ToList();
     public override double[] Values(ClaimRun run) => [run.Last(Columns.DistanceFromInit)];
     public override double PerSeed(SeedSample s) => PaperClaims.LogLogSlope(this, s);
+}
+
+/// <summary>
+/// Claim 3a at equal steps: per seed, the slope of ln ‖θ_S − θ₀‖ on ln B with S the number of steps of the seed's
+/// shortest run (the largest batch). At equal epochs a batch of B/4 takes 16 times the updates of 4B, and distance
+/// grows with the number of updates whatever the noise does; at equal steps only the batch's noise and size differ.
+/// </summary>
+public sealed class DistanceByBatchSizeAtEqualSteps : ClaimTest
+{
+    public override string ValueLabel => "distance from initialisation at each run's end (L2); the test reads every run at its seed's shortest run's last step";
+    public override string SeedValueLabel => "the seed's slope of ln distance at equal steps on ln B";
+    public override string Id => "3c";
+    public override string Title => "smaller batches travel farther at equal steps";
+    public override TestKind Kind => TestKind.Slope;
+    public override string Statistic =>
+        "per seed, the least-squares slope of ln ‖θ_S − θ₀‖ on ln B over the batch sizes at the base learning rate, S the number of " +
+        "steps of the seed's shortest run (the largest batch): every run read after the same number of updates";
+    public override string ShortName => "the mean slope";
+    public override Direction Direction => Direction.Below;
+    public override double SupportBound => 0;
+    public override double ContradictBound => 0;
+    public override string Why =>
+        "\"smaller batch → farther\" beyond the number of updates: at equal steps the distance still falls with B (a direction, so 0 both ways)";
+    public override int MinimumValues => 2;
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => d.BatchSizes.Select(b => new Role($"batch {b}", b, d.LearningRate, b)).ToList();
+
+    /// <summary>‖θ_t − θ₀‖ of every step, in step order (steps.csv has a row per step).</summary>
+    public override double[] Values(ClaimRun run) => run.Column(Columns.DistanceFromInit);
+
+    public override double Summarise(double[] values) => values.Length == 0 ? double.NaN : values[^1];
+
+    public override double PerSeed(SeedSample s)
+    {
+        int steps = s.Series.Min(x => x.Values.Length);
+        return Slope([.. s.Series.Select(x => Math.Log(x.X))], [.. s.Series.Select(x => Math.Log(x.Values[steps - 1]))]);
+    }
 }
 
 /// <summary>Claim 3b: runs with the same LR/batch ratio: equivalence test (TOST) of the signed log distance ratio.</summary>

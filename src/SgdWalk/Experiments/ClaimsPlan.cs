@@ -10,7 +10,8 @@ namespace SgdWalk.Experiments;
 /// <summary>
 /// The smallest set of runs that tests every claim (docs/claims.md), per seed: the base setting with segment
 /// profiles and a floor path (claims 1, 4a, 5, 6a); two more learning rates at the base batch size (claim 2); a
-/// smaller and a larger batch at the base learning rate with curvature measured (claims 3a, 6b); the pair with the
+/// smaller and a larger batch at the base learning rate, profiled, with curvature measured (claims 2b/2c, 3a/3c, 6b's
+/// secondary); the pair with the
 /// base's LR/batch ratio, both ×4 (claim 3b); floor-sgd at the base setting (claims 4b, 4c). The base run also measures
 /// the gradient alignment of every design batch size at a few checkpoints (claim 6b, one run per seed); the batch-size
 /// runs' curvature feeds only 6b's labelled secondary S_t/λ_max. Every run trains the same number of epochs, so
@@ -31,6 +32,17 @@ public static class ClaimsPlan
 
     /// <summary>CPU scale: the paper's MLP on 10,000 Fashion-MNIST images, 2 epochs, a 500-image probe view.</summary>
     public static TrainOptions CpuBase { get; } = PaperPresets.CpuBase with { Epochs = 2, ProbeSize = 500, Record = "every:10" };
+
+    /// <summary>
+    /// `claims --quick`: the CPU design on 2,000 images (20 steps per epoch at B = 100) with a 250-image probe view and
+    /// profiles every 2 steps (10 recorded steps per base run after the first epoch, as in the full plan), at
+    /// <see cref="QuickSeeds"/> seeds: a few minutes with --jobs 2 on two cores. What it cannot power (4a's "below 1 %")
+    /// is printed before it starts.
+    /// </summary>
+    public static TrainOptions QuickBase { get; } = CpuBase with { TrainSize = 2_000, ProbeSize = 250, Record = "every:2" };
+
+    /// <summary>The quick plan's seeds: the fewest that can earn a verdict (<see cref="ClaimTest.MinimumSeeds"/>).</summary>
+    public const int QuickSeeds = ClaimTest.MinimumSeeds;
 
     /// <summary>Paper scale: the authors' CIFAR-10 / VGG-11 protocol (PaperPresets.PaperBase), one profile per epoch.</summary>
     public static TrainOptions PaperBase { get; } = PaperPresets.PaperBase with { Record = "every:450" };
@@ -82,8 +94,13 @@ public static class ClaimsPlan
                     ? profiled with { FloorLags = [RecordInterval(shared.Record)], Alignment = Alignment(profiled, shared, design) }
                     : profiled);
             }
+            // Profiled like the base (claim 2's batch factor, 2b/2c), recording about as many steps per epoch as the base.
             foreach (int batch in design.BatchSizes.Where(b => b != design.BatchSize))
-                Add($"sgd-lr{Text(design.LearningRate)}-b{Text(batch)}", Curvature(Run(design.LearningRate, batch), shared));
+                Add($"sgd-lr{Text(design.LearningRate)}-b{Text(batch)}", Curvature(Run(design.LearningRate, batch), shared) with
+                {
+                    Probes = ProbePreset.Paper,
+                    Record = "every:" + Text(RecordIntervalAt(batch, design.BatchSize, shared)),
+                });
             Add($"sgd-lr{Text(design.PairLearningRate)}-b{Text(design.PairBatchSize)}", Run(design.PairLearningRate, design.PairBatchSize));
             Add($"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
                 Run(design.LearningRate, design.BatchSize) with { Optimizer = OptimizerKind.FloorSgd });
@@ -144,6 +161,13 @@ public static class ClaimsPlan
         double steps = shared.Steps ?? (perEpoch * shared.Epochs);
         return (long)Math.Max(0, Math.Floor((steps - perEpoch) / RecordInterval(shared.Record)));
     }
+
+    /// <summary>
+    /// The record interval at another batch size that records about as many steps per epoch as the base's every:N
+    /// (at least every step), so every batch size's median height rests on a similar number of profiles.
+    /// </summary>
+    public static int RecordIntervalAt(int batch, int baseBatch, TrainOptions shared) =>
+        Math.Max(1, (int)(StepsPerEpoch(shared, batch) * RecordInterval(shared.Record) / StepsPerEpoch(shared, baseBatch)));
 
     /// <summary>N of a schedule every:N (the steps between recorded steps); 1 for any other schedule.</summary>
     public static int RecordInterval(string record) =>

@@ -81,6 +81,12 @@ public class CalibrationTests(ITestOutputHelper output)
                 return new Series($"η = {lr}", lr, [.. Enumerable.Range(0, 10).Select(_ => height * (1 + (0.01 * Normal(r))))], "");
             })]);
         }, [0], 1),
+        // Slope difference (2b: b_η − b_B; 2c: b_η + b_B): the η levels at batch 100 and the batch levels at η = 0.1, the base
+        // run one draw shared by both factors (as in the plan), each run's median height ∝ η^b_η · B^b_B with run noise.
+        new Kind("slope difference (2b)", new LearningRateOverRisingBatchEffect(), (r, shape, seed, value) => TwoFactorHeights(r, shape, seed, 0.5 + value, 0.5),
+            [0], 1),
+        new Kind("slope difference (2c)", new LearningRateOverFallingBatchEffect(), (r, shape, seed, value) => TwoFactorHeights(r, shape, seed, 0.5 + value, -0.5),
+            [0], 1),
         // Slope against batch size (3a, "below" direction): one distance per run.
         new Kind("slope (below)", new DistanceByBatchSize(), (r, shape, seed, value) =>
         {
@@ -193,6 +199,8 @@ public class CalibrationTests(ITestOutputHelper output)
     [InlineData("contrast (one run)")]
     [InlineData("slope")]
     [InlineData("slope (below)")]
+    [InlineData("slope difference (2b)")]
+    [InlineData("slope difference (2c)")]
     [InlineData("equivalence")]
     public void Swapping_the_arms_flips_the_verdicts_sign(string name)
     {
@@ -268,6 +276,19 @@ public class CalibrationTests(ITestOutputHelper output)
     {
         var values = Enumerable.Range(0, 2000).Select(i => kind.Test.PerSeed(kind.Seed(random, shape, i, kind.Nulls[0]))).ToList();
         return TInterval.Of(values).StandardDeviation;
+    }
+
+    private static SeedSample TwoFactorHeights(Random r, Shape shape, long seed, double learningRateSlope, double batchSlope)
+    {
+        double level = Normal(r);
+        Series Run(string label, double x, double lr, int batch)
+        {
+            double height = Math.Exp(level + (learningRateSlope * Math.Log(lr)) + (batchSlope * Math.Log(batch)) + (0.2 * Draw(r, shape)));
+            return new Series(label, x, [.. Enumerable.Range(0, 10).Select(_ => height * (1 + (0.01 * Normal(r))))], "");
+        }
+        var baseRun = Run("η = 0.1", 0.1, 0.1, 100);
+        return new SeedSample(seed, [Run("η = 0.05", 0.05, 0.05, 100), baseRun, Run("η = 0.2", 0.2, 0.2, 100),
+            Run("batch 25", 25, 0.1, 25), baseRun with { Label = "batch 100", X = 100 }, Run("batch 400", 400, 0.1, 400)]);
     }
 
     private static SeedSample One(long seed, double[] values) => new(seed, [new Series("SGD", 0, values, "")]);

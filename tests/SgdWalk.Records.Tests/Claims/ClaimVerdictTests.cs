@@ -86,12 +86,75 @@ public class ClaimVerdictTests
     public void The_reason_names_the_interval_and_the_bound_and_the_seeds_are_listed()
     {
         using var folder = new ClaimsFolder(Paper);
-        var height = ClaimsEvaluation.Evaluate(folder.Path).Claims.Single(c => c.Claim == 2).Tests.Single();
+        var height = ClaimsEvaluation.Evaluate(folder.Path).Claims.Single(c => c.Claim == 2).Tests.Single(t => t.Id == "2");
         Assert.Matches(@"^95 % CI of the mean slope \[-?[0-9.]+, -?[0-9.]+\] above 0; interior floors \(probe view, after the first epoch\): .*$", height.Reason);
         Assert.Equal(3 * ClaimTest.DefaultSeeds, height.Points.Count); // 3 learning rates × 12 seeds, one dot per run
         Assert.Equal(folder.Design.Seeds, height.SeedValues.Select(v => v.Seed));
         Assert.All(height.SeedValues, v => Assert.InRange(v.Value, 0.5, 1.5)); // height ∝ η: slope 1 in every seed
         Assert.Equal(height.SeedValues.Average(v => v.Value), height.Estimate, 12);
+    }
+
+    /// <summary>
+    /// "Mainly" (2b/2c): when the batch size moves the height more than η does, in either direction, claim 2 is
+    /// contradicted although the height still rises with η (test 2 supported); when η dominates both hold.
+    /// </summary>
+    [Theory]
+    [InlineData(-1.0, "2c")]
+    [InlineData(1.0, "2b")]
+    [InlineData(0.1, null)]
+    public void The_learning_rate_must_move_the_height_more_than_the_batch_size(double batchElasticity, string? contradictedBy)
+    {
+        using var folder = new ClaimsFolder(Paper with
+        {
+            Height = (lr, _, r) => Math.Pow(lr, 0.4) * (1 + (0.05 * Normal(r))),
+            BatchHeight = b => Math.Pow(b, batchElasticity),
+        });
+        var claim = ClaimsEvaluation.Evaluate(folder.Path).Claims.Single(c => c.Claim == 2);
+        var tests = claim.Tests.ToDictionary(t => t.Id);
+        Assert.Equal(["2", "2b", "2c"], tests.Keys.Order());
+        Assert.Equal(Verdict.Supported, tests["2"].Verdict);
+        // Per seed b_η − b_B and b_η + b_B, about 0.4 ∓ the batch elasticity.
+        Assert.Equal(0.4 - batchElasticity, tests["2b"].Estimate, 1);
+        Assert.Equal(0.4 + batchElasticity, tests["2c"].Estimate, 1);
+        if (contradictedBy is null)
+        {
+            Assert.Equal(Verdict.Supported, claim.Verdict);
+            return;
+        }
+        Assert.Equal(Verdict.Contradicted, tests[contradictedBy].Verdict);
+        Assert.Equal(Verdict.Supported, tests[contradictedBy == "2b" ? "2c" : "2b"].Verdict);
+        Assert.Equal(Verdict.Contradicted, claim.Verdict);
+    }
+
+    /// <summary>
+    /// 3c reads every batch size after the same number of updates: a walk whose distance depends only on the number of
+    /// updates makes smaller batches end farther at equal epochs (3a supported) but not at equal steps, so claim 3 is not supported.
+    /// </summary>
+    [Fact]
+    public void At_equal_steps_the_number_of_updates_no_longer_separates_the_batch_sizes()
+    {
+        using var folder = new ClaimsFolder(Paper with
+        {
+            StepsPerEpoch = b => 4000 / b,
+            DistanceAtStep = (_, t, r) => 0.1 * Math.Sqrt(t + 1) * (1 + (0.01 * Normal(r))),
+        });
+        var claim = ClaimsEvaluation.Evaluate(folder.Path).Claims.Single(c => c.Claim == 3);
+        var tests = claim.Tests.ToDictionary(t => t.Id);
+        Assert.Equal(Verdict.Supported, tests["3a"].Verdict);
+        Assert.InRange(tests["3a"].Estimate, -0.55, -0.45); // √(steps) with steps ∝ 1/B
+        Assert.NotEqual(Verdict.Supported, tests["3c"].Verdict);
+        Assert.InRange(tests["3c"].Estimate, -0.05, 0.05);
+        Assert.NotEqual(Verdict.Supported, claim.Verdict);
+
+        // The same folder with the batch's noise driving the walk as well: 3c finds it at equal steps.
+        using var noisy = new ClaimsFolder(Paper with
+        {
+            StepsPerEpoch = b => 4000 / b,
+            DistanceAtStep = (b, t, r) => Math.Sqrt((t + 1) / (double)b) * (1 + (0.01 * Normal(r))),
+        });
+        var equalSteps = ClaimsEvaluation.Evaluate(noisy.Path).Claims.Single(c => c.Claim == 3).Tests.Single(t => t.Id == "3c");
+        Assert.Equal(Verdict.Supported, equalSteps.Verdict);
+        Assert.InRange(equalSteps.Estimate, -0.55, -0.45);
     }
 
     [Fact]

@@ -13,6 +13,12 @@ internal sealed record World
     public Func<Random, double> Interior { get; init; } = _ => 1;
     // Run-level quantities also see the seed's index (0, 1, 2, ...), so a world can make seeds disagree.
     public Func<double, int, Random, double> Height { get; init; } = (lr, _, _) => lr;
+    /// <summary>A factor on the height by batch size (claim 2's batch factor, 2b/2c); 1 = the batch size does not move it.</summary>
+    public Func<int, double> BatchHeight { get; init; } = _ => 1;
+    /// <summary>Steps per epoch of a run at batch size B; null = <see cref="ClaimsFolder.Rows"/>/2 for every run.</summary>
+    public Func<int, int>? StepsPerEpoch { get; init; }
+    /// <summary>‖θ_t − θ₀‖ after step t of a run at batch size B (3a/3c); null = rising linearly to <see cref="Distance"/> at the end.</summary>
+    public Func<int, int, Random, double>? DistanceAtStep { get; init; }
     public Func<double, int, Random, double> Distance { get; init; } = (batch, _, _) => 1 / batch;
     public Func<int, Random, double> PairFactor { get; init; } = (_, _) => 2;
     public Func<Random, double> FloorBarrier { get; init; } = _ => 0.1;
@@ -39,7 +45,7 @@ internal sealed record World
 /// <summary>A claims folder written by hand: claims-design.json and one run folder per role and seed.</summary>
 internal sealed class ClaimsFolder : IDisposable
 {
-    public const int Rows = 80; // two epochs of 40 steps; the tests read the second (12 seeds × 40 = 480 units ≥ the 368 that 4a's "< 1 %" needs)
+    public const int Rows = 80; // by default every run has two epochs of 40 steps; the tests read the second (12 seeds × 40 = 480 units ≥ the 368 that 4a's "< 1 %" needs)
 
     /// <summary>What every planned run shares (sweep.json's "shared", as run.json spells them).</summary>
     public static readonly JsonObject Shared = new() { ["model"] = "mlp", ["dataset"] = "fashion-mnist", ["epochs"] = 2, ["threads"] = 1 };
@@ -95,20 +101,22 @@ internal sealed class ClaimsFolder : IDisposable
         bool pair = lr == 0.4, floor = optimizer == "floor-sgd", control = lr == Design.ControlLearningRate;
         // The pair run travels PairFactor times as far as the base run of its seed (not as its own batch size would).
         double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * (floor ? w.FloorSgdFactor(s, r) : 1);
+        int rows = 2 * (w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2));
         var lines = new List<string>
         {
             (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
                 "align_k10_b25,align_k10_b25_se,align_k10_b100,align_k10_b100_se,align_k10_b400,align_k10_b400_se",
         };
-        for (int t = 0; t < Rows; t++)
+        for (int t = 0; t < rows; t++)
         {
             double interior = control ? w.ControlInterior(r) : w.Interior(r);
             double alignment = (w.CurvatureRatio ?? w.Alignment)(batch, s, r);
             string loss = w.DidNotTrain is null ? "" : string.Create(CultureInfo.InvariantCulture,
-                $"{(w.DidNotTrain(lr, batch, optimizer, s) ? 2.3 : 2.3 - (1.8 * t / Rows))},");
+                $"{(w.DidNotTrain(lr, batch, optimizer, s) ? 2.3 : 2.3 - (1.8 * t / rows))},");
             lines.Add(loss + string.Join(',', new object[]
             {
-                t, 1 + (t / (Rows / 2)), distance * (t + 1) / Rows, control ? w.ControlCosine(r) : w.Cosine(r), 2.0, interior, interior == 1 ? 0.01 : 0.2, w.Height(lr, s, r),
+                t, 1 + (t / (rows / 2)), w.DistanceAtStep?.Invoke(batch, t, r) ?? (distance * (t + 1) / rows), control ? w.ControlCosine(r) : w.Cosine(r), 2.0,
+                interior, interior == 1 ? 0.01 : 0.2, w.Height(lr, s, r) * w.BatchHeight(batch),
                 w.Bump(r) == 1 ? 0.01 : 0, w.FloorBarrier(r) == 1 ? 0.02 : 0, 3 * alignment, 3,
                 // The alignment probe of this run: every batch size measured at the same θ (claim 6b reads the base run's).
                 w.Alignment(25, s, r), 0.01, w.Alignment(100, s, r), 0.01, w.Alignment(400, s, r), 0.01,

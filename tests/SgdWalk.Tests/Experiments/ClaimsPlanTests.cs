@@ -78,6 +78,10 @@ public class ClaimsPlanTests
         Assert.Equal("every:8", cells["sgd-lr0.1-b400"].Options.Sharpness);
         Assert.Equal((EigenMethod.Power, 15, 0, 0), (cells["sgd-lr0.1-b25"].Options.Eigen, cells["sgd-lr0.1-b25"].Options.EigenIterations,
             cells["sgd-lr0.1-b25"].Options.TraceSamples, cells["sgd-lr0.1-b25"].Options.BatchSharpnessBatches));
+        // Claim 2's batch factor (2b/2c): the batch-size runs are profiled, about 10 recorded steps per epoch like the base.
+        Assert.Equal((ProbePreset.Paper, "every:40"), (cells["sgd-lr0.1-b25"].Options.Probes, cells["sgd-lr0.1-b25"].Options.Record));
+        Assert.Equal((ProbePreset.Paper, "every:2"), (cells["sgd-lr0.1-b400"].Options.Probes, cells["sgd-lr0.1-b400"].Options.Record));
+        Assert.Empty(cells["sgd-lr0.1-b25"].Options.FloorLags);
         Assert.Equal(("none", ProbePreset.Cheap), (cells["sgd-lr0.4-b400"].Options.Sharpness, cells["sgd-lr0.4-b400"].Options.Probes));
         Assert.Equal(OptimizerKind.FloorSgd, cells["floor-sgd-lr0.1-b100"].Options.Optimizer);
     }
@@ -96,7 +100,8 @@ public class ClaimsPlanTests
         Assert.Equal(@base, ClaimsBudget.Seconds(cells["sgd-lr0.1-b100"].Options, costs), 9);
         // Batch 25: 800 steps × 25; curvature at ceil(800 / 133) = 7 steps, each 15 products over 500 probe samples plus
         // one over the batch, a product costing two training passes.
-        double small = (800 * 25 * 2e-4) + (7 * ((15 * 500) + 25) * 2 * 2e-4) + (2 * 15_000 * 1e-4);
+        // Profiled every 40th step: 20 recorded steps × 11 α × (500 probe + 25 batch) forwards.
+        double small = (800 * 25 * 2e-4) + (20 * 11 * 525 * 1e-4) + (7 * ((15 * 500) + 25) * 2 * 2e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(small, ClaimsBudget.Seconds(cells["sgd-lr0.1-b25"].Options, costs), 9);
         // floor-sgd: a line search of 21 batch forwards per step (0, 0.1, ..., 2; at least).
         double floor = (200 * 100 * 2e-4) + (200 * 21 * 100 * 1e-4) + (2 * 15_000 * 1e-4);
