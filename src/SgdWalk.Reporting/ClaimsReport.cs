@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SgdWalk.Records.Claims;
+using SgdWalk.Reporting.Claims;
 
 namespace SgdWalk.Reporting;
 

@@ -39,7 +39,7 @@ public static class ReportBuilder
                     note?.Invoke($"{run.Name} is still running (or its process was killed): drawn from the rows written so far");
                 return BuildRun(run, options, note);
             }
-            if (SweepData.IsSweepFolder(path) || Records.Claims.ClaimsEvaluation.IsClaimsFolder(path))
+            if (SweepData.IsSweepFolder(path) || Claims.ClaimsEvaluation.IsClaimsFolder(path))
             {
                 var sweep = SweepData.Load(path);
                 foreach (var line in sweep.Damaged) note?.Invoke(line);
@@ -79,7 +79,7 @@ public static class ReportBuilder
         string path = Path.GetFullPath(folder);
         if (File.Exists(path)) return $"{path}: is a file; give a run or sweep folder";
         if (!Directory.Exists(path)) return $"{path}: no such folder";
-        if (RunData.IsRunFolder(path) || SweepData.IsSweepFolder(path) || Records.Claims.ClaimsEvaluation.IsClaimsFolder(path)) return null;
+        if (RunData.IsRunFolder(path) || SweepData.IsSweepFolder(path) || Claims.ClaimsEvaluation.IsClaimsFolder(path)) return null;
         return $"{path}: neither a run folder (no run.json) nor a sweep folder (no subfolder with a run.json)";
     }
 
@@ -133,7 +133,7 @@ public static class ReportBuilder
         // A claims folder (claims-design.json) leads with its verdicts: claims.json and claims.md are recomputed too.
         ClaimsSection? claims = null;
         var extra = new List<string>();
-        if (Records.Claims.ClaimsEvaluation.IsClaimsFolder(sweep.Path))
+        if (Claims.ClaimsEvaluation.IsClaimsFolder(sweep.Path))
         {
             var outcome = ClaimsReport.WriteFiles(sweep.Path);
             claims = new ClaimsSection(outcome, ClaimsFigures.Draw(outcome, options, figures).ToList());

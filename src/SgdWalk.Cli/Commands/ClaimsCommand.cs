@@ -1,6 +1,7 @@
 using System.Globalization;
 using SgdWalk.Experiments;
 using SgdWalk.Records.Claims;
+using SgdWalk.Reporting.Claims;
 using SgdWalk.Reporting;
 using SgdWalk.Training;
 using Spectre.Console;

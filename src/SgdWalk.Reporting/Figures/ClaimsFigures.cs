@@ -1,5 +1,6 @@
 using ScottPlot;
 using SgdWalk.Records.Claims;
+using SgdWalk.Reporting.Claims;
 
 namespace SgdWalk.Reporting.Figures;
 

@@ -87,7 +87,7 @@ internal static class HtmlReport
                         .Append(c.Claim).Append(". ").Append(HtmlEncode(c.Statement)).Append("</td><td rowspan=\"").Append(c.Tests.Count)
                         .Append("\" class=\"verdict ").Append(ClaimsReport.VerdictText(c.Verdict)).Append("\"><b>")
                         .Append(HtmlEncode(ClaimsReport.ClaimVerdictText(c))).Append("</b></td>");
-                html.Append("<td>").Append(HtmlEncode($"{t.Id} {t.Title}")).Append("</td><td class=\"n\">").Append(HtmlEncode(SgdWalk.Records.Claims.ClaimTest.Format(t.Estimate)))
+                html.Append("<td>").Append(HtmlEncode($"{t.Id} {t.Title}")).Append("</td><td class=\"n\">").Append(HtmlEncode(SgdWalk.Reporting.Claims.ClaimTest.Format(t.Estimate)))
                     .Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.Interval(t))).Append("</td><td class=\"n\">")
                     .Append(HtmlEncode(ClaimsReport.PValues(t))).Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.SeedValues(t))).Append("</td><td>")
                     .Append(HtmlEncode($"{ClaimsReport.VerdictText(t.Verdict)}: {t.Reason}")).Append("</td></tr>\n");
@@ -102,7 +102,7 @@ internal static class HtmlReport
                 html.Append("<tr><td>").Append(HtmlEncode(k.Name)).Append("</td><td>").Append(HtmlEncode(k.Arm)).Append("</td><td>")
                     .Append(HtmlEncode(k.Expectation)).Append("</td><td><b>").Append(HtmlEncode(ClaimsReport.ControlText(k.Outcome))).Append("</b> (")
                     .Append(HtmlEncode(ClaimsReport.VerdictText(k.Test.Verdict))).Append(")</td><td class=\"n\">")
-                    .Append(HtmlEncode(SgdWalk.Records.Claims.ClaimTest.Format(k.Test.Estimate))).Append("</td><td class=\"n\">")
+                    .Append(HtmlEncode(SgdWalk.Reporting.Claims.ClaimTest.Format(k.Test.Estimate))).Append("</td><td class=\"n\">")
                     .Append(HtmlEncode(ClaimsReport.Interval(k.Test))).Append("</td><td class=\"n\">").Append(HtmlEncode(ClaimsReport.SeedValues(k.Test)))
                     .Append("</td><td>claim ").Append(string.Join(", ", k.Undermines)).Append("</td></tr>\n");
             html.Append("</table>\n");

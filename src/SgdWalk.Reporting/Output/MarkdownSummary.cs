@@ -14,7 +14,7 @@ internal static class MarkdownSummary
             md.Append("## Claims\n\n| claim | verdict | estimate, 95 % CI per test |\n|---|---|---|\n");
             foreach (var c in claims.Outcome.Claims)
                 md.Append(Row([c.Claim.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimsReport.VerdictText(c.Verdict),
-                    string.Join("; ", c.Tests.Select(t => $"{t.Id} {SgdWalk.Records.Claims.ClaimTest.Format(t.Estimate)} {ClaimsReport.Interval(t)}"))]));
+                    string.Join("; ", c.Tests.Select(t => $"{t.Id} {SgdWalk.Reporting.Claims.ClaimTest.Format(t.Estimate)} {ClaimsReport.Interval(t)}"))]));
             md.Append("\nDetails: [claims.md](claims.md).\n\n");
         }
         md.Append(Row(page.TableHeader)).Append(Row(page.TableHeader.Select(_ => "---").ToArray()));

@@ -12,7 +12,7 @@ namespace SgdWalk.Experiments;
 /// profiles and a floor path (claims 1, 4a, 5, 6a); two more learning rates at the base batch size (claim 2); a
 /// smaller and a larger batch at the base learning rate, profiled, with curvature measured (claims 2b/2c, 3a/3c, 6b's
 /// secondary); the pair with the
-/// base's LR/batch ratio, both ×4 (claim 3b); floor-sgd at the base setting (claims 4b, 4c). The base run also measures
+/// base's LR/batch ratio, both ×2 and both ×4, profiled (claims 3b, 3d); floor-sgd at the base setting (claims 4b, 4c). The base run also measures
 /// the gradient alignment of every design batch size at a few checkpoints (claim 6b, one run per seed); the batch-size
 /// runs' curvature feeds only 6b's labelled secondary S_t/λ_max. Every run trains the same number of epochs, so
 /// distances compare at equal epochs.
@@ -41,8 +41,8 @@ public static class ClaimsPlan
     /// </summary>
     public static TrainOptions QuickBase { get; } = CpuBase with { TrainSize = 2_000, ProbeSize = 250, Record = "every:2" };
 
-    /// <summary>The quick plan's seeds: the fewest that can earn a verdict (<see cref="ClaimTest.MinimumSeeds"/>).</summary>
-    public const int QuickSeeds = ClaimTest.MinimumSeeds;
+    /// <summary>The quick plan's seeds: the fewest that can earn a verdict (<see cref="ClaimsDesign.MinimumSeeds"/>).</summary>
+    public const int QuickSeeds = ClaimsDesign.MinimumSeeds;
 
     /// <summary>Paper scale: the authors' CIFAR-10 / VGG-11 protocol (PaperPresets.PaperBase), one profile per epoch.</summary>
     public static TrainOptions PaperBase { get; } = PaperPresets.PaperBase with { Record = "every:450" };
@@ -62,6 +62,7 @@ public static class ClaimsPlan
             BatchSizes = [paper ? batch / 2 : batch / 4, batch, batch * 4],
             PairLearningRate = lr * 4,
             PairBatchSize = batch * 4,
+            PairFactors = [2, 4],
             ControlLearningRate = lr / ControlFactor,
             Seeds = Enumerable.Range(0, seeds).Select(i => shared.Seed + i).ToList(),
             RecordedSteps = RecordedAfterFirstEpoch(shared),
@@ -101,19 +102,25 @@ public static class ClaimsPlan
                     Probes = ProbePreset.Paper,
                     Record = "every:" + Text(RecordIntervalAt(batch, design.BatchSize, shared)),
                 });
-            Add($"sgd-lr{Text(design.PairLearningRate)}-b{Text(design.PairBatchSize)}", Run(design.PairLearningRate, design.PairBatchSize));
+            // The equal-ratio pairs κη × κB (claims 3b, 3d), profiled: their height is the primary statistic.
+            foreach (var (_, pairRate, pairBatch) in design.Pairs())
+                Add($"sgd-lr{Text(pairRate)}-b{Text(pairBatch)}", Run(pairRate, pairBatch) with
+                {
+                    Probes = ProbePreset.Paper,
+                    Record = "every:" + Text(RecordIntervalAt(pairBatch, design.BatchSize, shared)),
+                });
             Add($"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
                 Run(design.LearningRate, design.BatchSize) with { Optimizer = OptimizerKind.FloorSgd });
-            // The negative control (Records/Claims/Controls.cs): the base setting at a tiny learning rate, profiled like the base.
+            // The negative control (SgdWalk.Reporting/Claims/Controls.cs): the base setting at a tiny learning rate, profiled like the base.
             if (design.ControlLearningRate > 0)
                 Add($"control-lr{Text(design.ControlLearningRate)}-b{Text(design.BatchSize)}",
                     Run(design.ControlLearningRate, design.BatchSize) with { Probes = ProbePreset.Paper });
         }
         var axes = new Dictionary<string, IReadOnlyList<string>>
         {
-            ["learning_rate"] = design.LearningRates.Append(design.PairLearningRate)
-                .Concat(design.ControlLearningRate > 0 ? [design.ControlLearningRate] : []).Select(Text).ToList(),
-            ["batch_size"] = design.BatchSizes.Select(b => Text(b)).ToList(),
+            ["learning_rate"] = design.LearningRates.Concat(design.Pairs().Select(p => p.LearningRate))
+                .Concat(design.ControlLearningRate > 0 ? [design.ControlLearningRate] : []).Distinct().Select(Text).ToList(),
+            ["batch_size"] = design.BatchSizes.Concat(design.Pairs().Select(p => p.BatchSize)).Distinct().Select(b => Text(b)).ToList(),
             ["seed"] = design.Seeds.Select(s => Text(s)).ToList(),
         };
         return new SweepPlan(cells, axes, Experiment);

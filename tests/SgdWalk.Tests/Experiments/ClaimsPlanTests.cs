@@ -2,6 +2,7 @@ using SgdWalk.Experiments;
 using SgdWalk.Landscape;
 using SgdWalk.Probes;
 using SgdWalk.Records.Claims;
+using SgdWalk.Reporting.Claims;
 using SgdWalk.Training;
 
 namespace SgdWalk.Tests.Experiments;
@@ -16,6 +17,7 @@ public class ClaimsPlanTests
         Assert.Equal([0.05, 0.1, 0.2], Design.LearningRates);
         Assert.Equal([25, 100, 400], Design.BatchSizes);
         Assert.Equal((0.4, 400), (Design.PairLearningRate, Design.PairBatchSize));
+        Assert.Equal([(2, 0.2, 200), (4, 0.4, 400)], Design.Pairs());
         Assert.Equal([1111L, 1112, 1113], Design.Seeds);
         Assert.Equal(("fashion-mnist", "mlp", 10_000, 2, 500), (ClaimsPlan.CpuBase.Dataset, ClaimsPlan.CpuBase.Model,
             ClaimsPlan.CpuBase.TrainSize, ClaimsPlan.CpuBase.Epochs, ClaimsPlan.CpuBase.ProbeSize));
@@ -82,7 +84,10 @@ public class ClaimsPlanTests
         Assert.Equal((ProbePreset.Paper, "every:40"), (cells["sgd-lr0.1-b25"].Options.Probes, cells["sgd-lr0.1-b25"].Options.Record));
         Assert.Equal((ProbePreset.Paper, "every:2"), (cells["sgd-lr0.1-b400"].Options.Probes, cells["sgd-lr0.1-b400"].Options.Record));
         Assert.Empty(cells["sgd-lr0.1-b25"].Options.FloorLags);
-        Assert.Equal(("none", ProbePreset.Cheap), (cells["sgd-lr0.4-b400"].Options.Sharpness, cells["sgd-lr0.4-b400"].Options.Probes));
+        // The equal-ratio pairs (3b: 4η × 4B, 3d: 2η × 2B) are profiled: their height is the primary statistic.
+        Assert.Equal(("none", ProbePreset.Paper, "every:2"), (cells["sgd-lr0.4-b400"].Options.Sharpness, cells["sgd-lr0.4-b400"].Options.Probes,
+            cells["sgd-lr0.4-b400"].Options.Record));
+        Assert.Equal((ProbePreset.Paper, "every:5"), (cells["sgd-lr0.2-b200"].Options.Probes, cells["sgd-lr0.2-b200"].Options.Record));
         Assert.Equal(OptimizerKind.FloorSgd, cells["floor-sgd-lr0.1-b100"].Options.Optimizer);
     }
 

@@ -1,8 +1,10 @@
 using System.Globalization;
+using SgdWalk.Records;
 using SgdWalk.Records.Claims;
+using SgdWalk.Reporting.Claims;
 using Xunit.Abstractions;
 
-namespace SgdWalk.Records.Tests.Claims;
+namespace SgdWalk.Reporting.Tests.Claims;
 
 /// <summary>
 /// Calibration of every test kind on simulated seeds (no training; ../shared/statistics.md "How the suite proves

@@ -1,4 +1,7 @@
-namespace SgdWalk.Records.Claims;
+using SgdWalk.Records;
+using SgdWalk.Records.Claims;
+
+namespace SgdWalk.Reporting.Claims;
 
 /// <summary>A two-sided confidence interval.</summary>
 public readonly record struct Interval(double Low, double High)

@@ -1,5 +1,8 @@
 using System.Globalization;
-namespace SgdWalk.Records.Claims;
+using SgdWalk.Records;
+using SgdWalk.Records.Claims;
+
+namespace SgdWalk.Reporting.Claims;
 
 /// <summary>
 /// The six claims of "A Walk with SGD" (../shared/paper-digest.md) and the pre-stated tests of each, one primary
@@ -22,7 +25,7 @@ public static class PaperClaims
     public static IReadOnlyList<ClaimTest> Tests { get; } =
     [
         new InteriorFloors(), new HeightByLearningRate(), new LearningRateOverRisingBatchEffect(), new LearningRateOverFallingBatchEffect(),
-        new DistanceByBatchSize(), new DistanceByBatchSizeAtEqualSteps(), new EqualRatioDynamics(),
+        new DistanceByBatchSize(), new DistanceByBatchSizeAtEqualSteps(), new EqualRatioDynamics(), new EqualRatioDynamicsHalf(),
         new FloorBarriers(), new FloorSgdDistance(), new FloorSgdGeneralisation(), new OpposingGradients(),
         new BarrierCrossings(), new LargeBatchAlignment(),
     ];
@@ -31,11 +34,25 @@ public static class PaperClaims
     /// Tests reported next to a claim's verdict but never deciding it (not in Holm's family): labelled secondaries kept
     /// for comparison, each stating its known bias.
     /// </summary>
-    public static IReadOnlyList<ClaimTest> Secondary { get; } = [new LargeBatchCurvatureRatio()];
+    public static IReadOnlyList<ClaimTest> Secondary { get; } = [new EqualRatioDistance(), new FloorSgdPathEfficiency(), new LargeBatchCurvatureRatio()];
 
-    /// <summary>A step or floor segment crosses a barrier when its bump exceeds the tolerance of <see cref="BarrierStatistics"/>.</summary>
-    public static bool Crosses(double bump, double lossAtStart) =>
-        bump > BarrierStatistics.RelativeTolerance * Math.Max(1, Math.Abs(double.IsNaN(lossAtStart) ? 1 : lossAtStart));
+    /// <summary>
+    /// The pre-stated smallest barrier, as a share of the run's median height above the floor (after the first epoch): a
+    /// bump below a twentieth of how high SGD walks is not a barrier the walk could notice, whatever float noise allows.
+    /// </summary>
+    public const double BarrierShareOfHeight = 0.05;
+
+    /// <summary>
+    /// A step or floor segment crosses a barrier when its bump exceeds <see cref="BarrierShareOfHeight"/> of the run's
+    /// median height, and the float tolerance of <see cref="BarrierStatistics"/> (1e-5·max(1, f(0))).
+    /// </summary>
+    public static bool Crosses(double bump, double lossAtStart, double medianHeight) =>
+        bump > BarrierStatistics.RelativeTolerance * Math.Max(1, Math.Abs(double.IsNaN(lossAtStart) ? 1 : lossAtStart))
+        && !(bump <= BarrierShareOfHeight * medianHeight);
+
+    /// <summary>A run's median height above the floor on the probe view after the first epoch (NaN when not profiled).</summary>
+    internal static double MedianHeight(ClaimRun run) =>
+        run.AfterFirstEpoch(ViewColumns.Probe(Columns.Height)) is { Length: > 0 } h ? Statistics.Median(h) : double.NaN;
 
     internal static Role Base(ClaimsDesign d, string optimizer = "sgd") =>
         new(optimizer == "sgd" ? "SGD" : optimizer, 0, d.LearningRate, d.BatchSize, optimizer);
@@ -231,26 +248,51 @@ public sealed class DistanceByBatchSizeAtEqualSteps : ClaimTest
     }
 }
 
-/// <summary>Claim 3b: runs with the same LR/batch ratio: equivalence test (TOST) of the signed log distance ratio.</summary>
-public sealed class EqualRatioDynamics : ClaimTest
+/// <summary>
+/// Claims 3b (κ = 4) and 3d (κ = 2): the pair κη × κB has the base's LR/batch ratio, the quantity the SDE view says
+/// fixes the dynamics; the paper says the height follows the learning rate instead. Per seed, the signed
+/// ln(median height of the pair / of the base), tested for equivalence (TOST) against ±ln 1.1: "different" supports
+/// the claim, "the same" contradicts it.
+/// </summary>
+public abstract class EqualRatioHeight : ClaimTest
 {
-    public override string ValueLabel => "distance from initialisation at the end (L2)";
-    public override string SeedValueLabel => "the seed's ln(distance of the pair / of the base)";
-    public override string Id => "3b";
-    public override string Title => "equal LR/batch ratio, different dynamics";
+    /// <summary>κ: the pair runs κη × κB.</summary>
+    protected abstract int Factor { get; }
+
+    public override string ValueLabel => "median height above the floor (nats)";
+    public override string SeedValueLabel => $"the seed's ln(height of {Factor}η × {Factor}B / of η × B)";
+    public override string Title => $"equal LR/batch ratio (×{Factor}), different height";
     public override TestKind Kind => TestKind.Equivalence;
     public override string Statistic =>
-        "per seed, ln(distance of the pair run / distance of the base run), signed, the pair having the base's LR/batch ratio (both ×4), " +
-        "distances at equal epochs";
+        $"per seed, ln(median height f(0) − floor of the pair run {Factor}η × {Factor}B / of the base run η × B), signed (probe view, recorded steps " +
+        "after the first epoch)";
     public override string ShortName => "the mean log ratio";
     public override double SupportBound => Math.Log(1.1);
     public override double ContradictBound => Math.Log(1.1);
     public override string Why =>
-        "\"does not keep the dynamics fixed\": the distances differ by more than 10 % (ln 1.1 = 0.095); inside ±10 % (TOST) they are the same for practical purposes";
+        "\"equal LR/batch ratios do not keep the dynamics fixed\" (the height follows η): the heights differ by more than 10 % (ln 1.1 = 0.095); " +
+        "inside ±10 % (TOST) they are the same for practical purposes";
+    public override int MinimumValues => 3;
+
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) =>
-        [new Role($"η = {Format(d.PairLearningRate)}, batch {d.PairBatchSize}", 1, d.PairLearningRate, d.PairBatchSize), PaperClaims.Base(d)];
-    public override double[] Values(ClaimRun run) => [run.Last(Columns.DistanceFromInit)];
+        [new Role($"η = {Format(Factor * d.LearningRate)}, batch {Factor * d.BatchSize}", 1, Factor * d.LearningRate, Factor * d.BatchSize), PaperClaims.Base(d)];
+
+    public override double[] Values(ClaimRun run) => run.AfterFirstEpoch(ViewColumns.Probe(Columns.Height));
     public override double PerSeed(SeedSample s) => PaperClaims.LogRatio(this, s);
+}
+
+/// <summary>Claim 3b: the pair 4η × 4B (<see cref="EqualRatioHeight"/>).</summary>
+public sealed class EqualRatioDynamics : EqualRatioHeight
+{
+    public override string Id => "3b";
+    protected override int Factor => 4;
+}
+
+/// <summary>Claim 3d: the pair 2η × 2B (<see cref="EqualRatioHeight"/>).</summary>
+public sealed class EqualRatioDynamicsHalf : EqualRatioHeight
+{
+    public override string Id => "3d";
+    protected override int Factor => 2;
 }
 
 /// <summary>Claim 4a: per seed, the share of floor segments (consecutive recorded floor points) with a barrier.</summary>
@@ -264,7 +306,7 @@ public sealed class FloorBarriers : ClaimTest
     public override string UnitName => "floor segments";
     public override string Statistic =>
         "per seed, the share of segments between the floor points of consecutive recorded steps (--floor-lags = the record interval, base setting, " +
-        "after the first epoch) whose loss has a bump above both ends";
+        "after the first epoch) whose loss has a bump above both ends of more than 0.05 × the run's median height (and 1e-5·max(1, f(0)))";
     public override string ShortName => "the mean share";
     public override double SupportBound => 0.05;
     public override double ContradictBound => 0.01;
@@ -272,10 +314,12 @@ public sealed class FloorBarriers : ClaimTest
     public override int MinimumValues => 5;
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Base(d)];
 
-    public override double[] Values(ClaimRun run) =>
-        run.FloorBarrierColumn() is not { } column ? [] :
-        run.AfterFirstEpoch(column, ViewColumns.Probe(Columns.LossStart)).Select(p => PaperClaims.Crosses(p.Value, p.Other) ? 1.0 : 0.0)
-            .ToArray();
+    public override double[] Values(ClaimRun run)
+    {
+        if (run.FloorBarrierColumn() is not { } column) return [];
+        double height = PaperClaims.MedianHeight(run);
+        return [.. run.AfterFirstEpoch(column, ViewColumns.Probe(Columns.LossStart)).Select(p => PaperClaims.Crosses(p.Value, p.Other, height) ? 1.0 : 0.0)];
+    }
 
     public override double Summarise(double[] values) => Mean(values);
     public override double PerSeed(SeedSample s) => Mean(s.Series[0].Values);
@@ -296,6 +340,46 @@ public sealed class FloorSgdDistance : ClaimTest
     public override string Why => "\"lets SGD move far from the initialisation\": a direction without a size, so the bound is 0 both ways";
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Base(d), PaperClaims.Base(d, "floor-sgd")];
     public override double[] Values(ClaimRun run) => [run.Last(Columns.DistanceFromInit)];
+    public override double PerSeed(SeedSample s) => PaperClaims.LogRatio(this, s);
+
+    /// <summary>
+    /// floor-sgd's chosen α (floor_step_alpha, every step): its effective learning rate is η·α, so a floor-sgd that travels
+    /// farther with a mean α above 1 took longer steps, not a different route (the matched-η arm is not in the plan yet).
+    /// </summary>
+    public override string? Note(IReadOnlyList<(Role Role, ClaimRun Run)> used)
+    {
+        var alphas = used.Where(u => u.Role.Optimizer == "floor-sgd").SelectMany(u => u.Run.Column(Columns.FloorStepAlpha)).ToList();
+        return alphas.Count == 0 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"floor-sgd's step α (floor_step_alpha, all its steps): mean {alphas.Average():0.###}, median {Statistics.Median([.. alphas]):0.###}; its effective learning rate is η·α");
+    }
+}
+
+/// <summary>
+/// Secondary to 4b, never deciding it: how straight each walk is, ‖θ_T − θ₀‖ / Σ_t ‖u_t‖ (displacement per unit path
+/// length). floor-sgd's line search changes the step length (α ≠ 1), so distance alone mixes "a different route" with
+/// "longer steps"; the path efficiency does not depend on the step length.
+/// </summary>
+public sealed class FloorSgdPathEfficiency : ClaimTest
+{
+    public override string ValueLabel => "displacement per unit path length, ‖θ_T − θ₀‖ / Σ‖u_t‖";
+    public override string SeedValueLabel => "the seed's ln(path efficiency of SGD / of floor-sgd)";
+    public override string Id => "4b-secondary";
+    public override string Title => "secondary, does not decide 4b: displacement per unit path length (independent of the step length)";
+    public override TestKind Kind => TestKind.Contrast;
+    public override string Statistic =>
+        "per seed, ln(‖θ_T − θ₀‖ / Σ_t ‖u_t‖ of SGD / the same of floor-sgd), base setting, the sums over every step";
+    public override string ShortName => "the mean log ratio";
+    public override double SupportBound => 0;
+    public override double ContradictBound => 0;
+    public override string Why => "reported next to 4b: a walk above the floor that moves far for its path length, not only for its step length";
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Base(d), PaperClaims.Base(d, "floor-sgd")];
+
+    public override double[] Values(ClaimRun run)
+    {
+        double path = run.Column(Columns.StepNorm).Sum(), distance = run.Last(Columns.DistanceFromInit);
+        return path > 0 && double.IsFinite(distance) ? [distance / path] : [];
+    }
+
     public override double PerSeed(SeedSample s) => PaperClaims.LogRatio(this, s);
 }
 
@@ -346,7 +430,7 @@ public sealed class BarrierCrossings : ClaimTest
     public override string Title => "SGD rarely crosses a barrier";
     public override TestKind Kind => TestKind.Share;
     public override string Statistic =>
-        "per seed, the share of recorded steps after the first epoch (base setting, probe view) whose profile has a bump above both ends (bump > 1e-5·max(1, f(0)))";
+        "per seed, the share of recorded steps after the first epoch (base setting, probe view) whose profile has a bump above both ends of more than 0.05 × the run's median height (and 1e-5·max(1, f(0)))";
     public override string ShortName => "the mean share";
     public override Direction Direction => Direction.Below;
     public override double SupportBound => 0.1;
@@ -355,9 +439,12 @@ public sealed class BarrierCrossings : ClaimTest
     public override int MinimumValues => 5;
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Base(d)];
 
-    public override double[] Values(ClaimRun run) =>
-        run.AfterFirstEpoch(ViewColumns.Probe(Columns.Bump), ViewColumns.Probe(Columns.LossStart))
-            .Select(p => PaperClaims.Crosses(p.Value, p.Other) ? 1.0 : 0.0).ToArray();
+    public override double[] Values(ClaimRun run)
+    {
+        double height = PaperClaims.MedianHeight(run);
+        return [.. run.AfterFirstEpoch(ViewColumns.Probe(Columns.Bump), ViewColumns.Probe(Columns.LossStart))
+            .Select(p => PaperClaims.Crosses(p.Value, p.Other, height) ? 1.0 : 0.0)];
+    }
 
     public override double Summarise(double[] values) => Mean(values);
     public override double PerSeed(SeedSample s) => Mean(s.Series[0].Values);
@@ -412,6 +499,30 @@ public sealed class LargeBatchAlignment : ClaimTest
     }
 
     public override double PerSeed(SeedSample s) => Summarise(s.Series[0].Values);
+}
+
+/// <summary>
+/// Secondary to 3b, never deciding its verdict: the statistic of 0.2.0, ln(distance from θ₀ of 4η × 4B / of η × B) at
+/// equal epochs. Distance is what the SDE view also predicts equal at equal η/B, and the pair takes a quarter of the
+/// base's updates, so it says little about the paper's point (the height follows η); kept for comparison.
+/// </summary>
+public sealed class EqualRatioDistance : ClaimTest
+{
+    public override string ValueLabel => "distance from initialisation at the end (L2)";
+    public override string SeedValueLabel => "the seed's ln(distance of the pair / of the base)";
+    public override string Id => "3b-secondary";
+    public override string Title => "secondary, does not decide 3b: distance at equal epochs (the pair takes a quarter of the updates)";
+    public override TestKind Kind => TestKind.Equivalence;
+    public override string Statistic =>
+        "per seed, ln(distance from init of the pair run 4η × 4B / of the base run), signed, distances at equal epochs";
+    public override string ShortName => "the mean log ratio";
+    public override double SupportBound => Math.Log(1.1);
+    public override double ContradictBound => Math.Log(1.1);
+    public override string Why => "reported for comparison with earlier versions only";
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) =>
+        [new Role($"η = {Format(4 * d.LearningRate)}, batch {4 * d.BatchSize}", 1, 4 * d.LearningRate, 4 * d.BatchSize), PaperClaims.Base(d)];
+    public override double[] Values(ClaimRun run) => [run.Last(Columns.DistanceFromInit)];
+    public override double PerSeed(SeedSample s) => PaperClaims.LogRatio(this, s);
 }
 
 /// <summary>

@@ -1,34 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using SgdWalk.Records;
+using SgdWalk.Records.Claims;
 
-namespace SgdWalk.Records.Claims;
-
-/// <summary>One claim's verdict, from its tests.</summary>
-public sealed record ClaimResult(int Claim, string Statement, Verdict Verdict, string Reason, IReadOnlyList<TestResult> Tests)
-{
-    /// <summary>Why this verdict cannot be trusted: a control that failed (<see cref="Controls"/>); null when none did.</summary>
-    public string? UnderminedBy { get; init; }
-}
-
-/// <summary>claims.json: the design, every claim's verdict, the runs it read, and the run folders it left out and why.</summary>
-public sealed record ClaimsOutcome(ClaimsDesign Design, IReadOnlyList<ClaimResult> Claims, IReadOnlyList<string> Damaged)
-{
-    public const string FileName = "claims.json";
-
-    /// <summary>How every interval and verdict was computed (docs/claims.md).</summary>
-    public string Inference { get; init; } = ClaimsEvaluation.Method;
-
-    /// <summary>Secondary statistics (<see cref="PaperClaims.Secondary"/>): reported, never deciding a verdict (no Holm family).</summary>
-    public IReadOnlyList<TestResult> Secondary { get; init; } = [];
-
-    /// <summary>Run folders that are not the plan's runs (another run copied in, options changed), named with the reason.</summary>
-    public IReadOnlyList<string> LeftOut { get; init; } = [];
-
-    /// <summary>The negative controls and how they came out (<see cref="Claims.Controls"/>).</summary>
-    public IReadOnlyList<ControlResult> Controls { get; init; } = [];
-
-    public string ToJson() => JsonSerializer.Serialize(this, RunManifest.Json) + "\n";
-}
+namespace SgdWalk.Reporting.Claims;
 
 /// <summary>
 /// Evaluates every claim on a claims folder's files alone (claims-design.json, sweep.json and the run folders in it):
@@ -82,7 +56,7 @@ public static class ClaimsEvaluation
         var claims = PaperClaims.Statements.Select(s => Combine(s.Number, s.Statement, tests.Where(t => t.Claim == s.Number).ToList())).ToList();
         var controls = Controls.Evaluate(design, runs);
         var secondary = PaperClaims.Secondary.Select(t => t.Evaluate(design, runs)).ToList();
-        return new ClaimsOutcome(design, Controls.Mark(claims, controls), damaged ?? []) { Controls = controls, Secondary = secondary };
+        return new ClaimsOutcome(design, Controls.Mark(claims, controls), damaged ?? []) { Inference = Method, Controls = controls, Secondary = secondary };
     }
 
     /// <summary>

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 
-namespace SgdWalk.Records.Claims;
+using SgdWalk.Records;
+using SgdWalk.Records.Claims;
+
+namespace SgdWalk.Reporting.Claims;
 
 /// <summary>One run folder as the claims read it: its setting from run.json and the columns of steps.csv and epochs.csv.</summary>
 public sealed class ClaimRun

@@ -1,7 +1,9 @@
+using SgdWalk.Records;
 using SgdWalk.Records.Claims;
-using static SgdWalk.Records.Tests.Claims.World;
+using SgdWalk.Reporting.Claims;
+using static SgdWalk.Reporting.Tests.Claims.World;
 
-namespace SgdWalk.Records.Tests.Claims;
+namespace SgdWalk.Reporting.Tests.Claims;
 
 /// <summary>The verdict logic on hand-made claims folders whose effects are known (<see cref="ClaimsFolder"/>).</summary>
 public class ClaimVerdictTests
@@ -155,6 +157,36 @@ public class ClaimVerdictTests
         var equalSteps = ClaimsEvaluation.Evaluate(noisy.Path).Claims.Single(c => c.Claim == 3).Tests.Single(t => t.Id == "3c");
         Assert.Equal(Verdict.Supported, equalSteps.Verdict);
         Assert.InRange(equalSteps.Estimate, -0.55, -0.45);
+    }
+
+    /// <summary>
+    /// 4b names floor-sgd's step α (its effective learning rate is η·α), and the path efficiency, distance per unit path
+    /// length, is reported as a secondary that does not decide claim 4.
+    /// </summary>
+    [Fact]
+    public void Floor_sgd_reports_its_step_length_and_its_path_efficiency()
+    {
+        // floor-sgd ends at half SGD's distance with twice its step norm: a quarter of SGD's path efficiency.
+        using var folder = new ClaimsFolder(Paper with { StepNorm = o => o == "sgd" ? 0.01 : 0.02, FloorStepAlpha = 2 });
+        var outcome = ClaimsEvaluation.Evaluate(folder.Path);
+        var distance = outcome.Claims.Single(c => c.Claim == 4).Tests.Single(t => t.Id == "4b");
+        Assert.Contains("floor-sgd's step α (floor_step_alpha, all its steps): mean 2, median 2", distance.Reason);
+        var efficiency = outcome.Secondary.Single(t => t.Id == "4b-secondary");
+        Assert.Equal(Math.Log(4), efficiency.Estimate, 1);
+        Assert.Equal(Verdict.Supported, efficiency.Verdict);
+        Assert.DoesNotContain(outcome.Claims.SelectMany(c => c.Tests), t => t.Id == "4b-secondary");
+    }
+
+    /// <summary>A barrier must exceed a twentieth of the run's median height (pre-stated): smaller bumps are not counted, larger ones are.</summary>
+    [Theory]
+    [InlineData(0.04, Verdict.Supported)] // below 0.05 × the base's height of 1: no step crosses, 6a ("rarely") supported
+    [InlineData(0.06, Verdict.Contradicted)] // above it: 70 % of the steps cross
+    public void A_barrier_is_counted_only_above_the_pre_stated_share_of_the_height(double size, Verdict expected)
+    {
+        using var folder = new ClaimsFolder(Paper with { Height = (lr, _, _) => 10 * lr, Bump = Bernoulli(0.7), FloorBarrier = Bernoulli(0.7), BumpSize = size });
+        var tests = ClaimsEvaluation.Evaluate(folder.Path).Claims.SelectMany(c => c.Tests).ToDictionary(t => t.Id);
+        Assert.Equal(expected, tests["6a"].Verdict);
+        Assert.Equal(expected == Verdict.Supported ? 0 : 0.7, tests["4a"].Estimate, 1);
     }
 
     [Fact]

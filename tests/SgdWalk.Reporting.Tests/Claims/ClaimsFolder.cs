@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using SgdWalk.Records;
 using SgdWalk.Records.Claims;
+using SgdWalk.Reporting.Claims;
 
-namespace SgdWalk.Records.Tests.Claims;
+namespace SgdWalk.Reporting.Tests.Claims;
 
 /// <summary>
 /// How the hand-made runs behave: every quantity a claim reads, as a function of the run's role, with noise.
@@ -15,6 +17,10 @@ internal sealed record World
     public Func<double, int, Random, double> Height { get; init; } = (lr, _, _) => lr;
     /// <summary>A factor on the height by batch size (claim 2's batch factor, 2b/2c); 1 = the batch size does not move it.</summary>
     public Func<int, double> BatchHeight { get; init; } = _ => 1;
+    /// <summary>‖u_t‖ of every step of a run by optimizer (the path length of 4b's secondary).</summary>
+    public Func<string, double> StepNorm { get; init; } = _ => 0.01;
+    /// <summary>floor-sgd's chosen α on every step (floor_step_alpha; empty in SGD runs).</summary>
+    public double FloorStepAlpha { get; init; } = 1.5;
     /// <summary>Steps per epoch of a run at batch size B; null = <see cref="ClaimsFolder.Rows"/>/2 for every run.</summary>
     public Func<int, int>? StepsPerEpoch { get; init; }
     /// <summary>‖θ_t − θ₀‖ after step t of a run at batch size B (3a/3c); null = rising linearly to <see cref="Distance"/> at the end.</summary>
@@ -26,6 +32,8 @@ internal sealed record World
     public Func<int, Random, double> FloorSgdAccuracyDelta { get; init; } = (_, _) => -0.05;
     public Func<Random, double> Cosine { get; init; } = _ => -0.3;
     public Func<Random, double> Bump { get; init; } = _ => 0;
+    /// <summary>The size of a bump or floor barrier when there is one (heights are about 1 in the worlds of the tests).</summary>
+    public double BumpSize { get; init; } = 1;
     public Func<double, int, Random, double> Alignment { get; init; } = (batch, _, _) => batch / 1000;
     /// <summary>S_t/λ_max of a run at batch size B (6b's secondary); null = the same as <see cref="Alignment"/>.</summary>
     public Func<double, int, Random, double>? CurvatureRatio { get; init; }
@@ -63,6 +71,7 @@ internal sealed class ClaimsFolder : IDisposable
             BatchSizes = [25, 100, 400],
             PairLearningRate = 0.4,
             PairBatchSize = 400,
+            PairFactors = [2, 4],
             ControlLearningRate = 0.001,
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
         };
@@ -75,6 +84,7 @@ internal sealed class ClaimsFolder : IDisposable
             Write(world, random, 0.1, 25, seed, s, "sgd");
             Write(world, random, 0.1, 400, seed, s, "sgd");
             Write(world, random, 0.4, 400, seed, s, "sgd");
+            Write(world, random, 0.2, 200, seed, s, "sgd");
             Write(world, random, 0.1, 100, seed, s, "floor-sgd");
             Write(world, random, 0.001, 100, seed, s, "sgd");
         }
@@ -98,13 +108,14 @@ internal sealed class ClaimsFolder : IDisposable
         foreach (var (key, value) in own) options[key] = value?.DeepClone();
         new RunManifest { Status = RunStatus.Completed, Seed = seed, Options = options }.Write(folder.Manifest);
 
-        bool pair = lr == 0.4, floor = optimizer == "floor-sgd", control = lr == Design.ControlLearningRate;
-        // The pair run travels PairFactor times as far as the base run of its seed (not as its own batch size would).
+        bool pair = batch != Design.BatchSize && lr / Design.LearningRate == batch / (double)Design.BatchSize, floor = optimizer == "floor-sgd", control = lr == Design.ControlLearningRate;
+        // A pair run (κη × κB) travels PairFactor times as far as the base run of its seed, and walks PairFactor times as
+        // high (not as its own learning rate and batch size would).
         double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * (floor ? w.FloorSgdFactor(s, r) : 1);
         int rows = 2 * (w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2));
         var lines = new List<string>
         {
-            (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
+            (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,step_norm,floor_step_alpha,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
                 "align_k10_b25,align_k10_b25_se,align_k10_b100,align_k10_b100_se,align_k10_b400,align_k10_b400_se",
         };
         for (int t = 0; t < rows; t++)
@@ -115,9 +126,10 @@ internal sealed class ClaimsFolder : IDisposable
                 $"{(w.DidNotTrain(lr, batch, optimizer, s) ? 2.3 : 2.3 - (1.8 * t / rows))},");
             lines.Add(loss + string.Join(',', new object[]
             {
-                t, 1 + (t / (rows / 2)), w.DistanceAtStep?.Invoke(batch, t, r) ?? (distance * (t + 1) / rows), control ? w.ControlCosine(r) : w.Cosine(r), 2.0,
-                interior, interior == 1 ? 0.01 : 0.2, w.Height(lr, s, r) * w.BatchHeight(batch),
-                w.Bump(r) == 1 ? 0.01 : 0, w.FloorBarrier(r) == 1 ? 0.02 : 0, 3 * alignment, 3,
+                t, 1 + (t / (rows / 2)), w.StepNorm(optimizer), floor ? w.FloorStepAlpha : double.NaN, w.DistanceAtStep?.Invoke(batch, t, r) ?? (distance * (t + 1) / rows), control ? w.ControlCosine(r) : w.Cosine(r), 2.0,
+                interior, interior == 1 ? 0.01 : 0.2,
+                pair ? w.Height(Design.LearningRate, s, r) * w.PairFactor(s, r) : w.Height(lr, s, r) * w.BatchHeight(batch),
+                w.Bump(r) == 1 ? w.BumpSize : 0, w.FloorBarrier(r) == 1 ? w.BumpSize : 0, 3 * alignment, 3,
                 // The alignment probe of this run: every batch size measured at the same θ (claim 6b reads the base run's).
                 w.Alignment(25, s, r), 0.01, w.Alignment(100, s, r), 0.01, w.Alignment(400, s, r), 0.01,
             }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));

@@ -1,45 +1,7 @@
 using System.Globalization;
+using SgdWalk.Records.Claims;
 
-namespace SgdWalk.Records.Claims;
-
-public enum Verdict
-{
-    Supported,
-    Contradicted,
-    Inconclusive,
-
-    /// <summary>The design cannot earn a verdict (too few seeds, or too few units for a Clopper–Pearson bound): says what it needs.</summary>
-    Underpowered,
-}
-
-/// <summary>Which side of its bounds a statistic must lie on for the claim to hold.</summary>
-public enum Direction
-{
-    /// <summary>The claim predicts a large value: supported when the whole interval lies above the support bound.</summary>
-    Above,
-
-    /// <summary>The claim predicts a small value: supported when the whole interval lies below the support bound.</summary>
-    Below,
-}
-
-/// <summary>How a test reduces each seed to one number, and so how it infers on the seeds (docs/claims.md).</summary>
-public enum TestKind
-{
-    /// <summary>A summary of one run per seed (a median over the window); one-sample t-interval against the bounds.</summary>
-    Location,
-
-    /// <summary>A share of units (steps, segments) per seed; t-interval over seeds widened to the Clopper–Pearson interval of the pooled units.</summary>
-    Share,
-
-    /// <summary>A within-seed contrast of two arms (a log ratio or a difference); paired t-interval against the bounds.</summary>
-    Contrast,
-
-    /// <summary>A within-seed regression slope over the levels of a factor (log–log); t-interval over seeds on the slopes.</summary>
-    Slope,
-
-    /// <summary>A within-seed log ratio tested for equivalence (TOST) against a margin ±δ: signed, never |x|.</summary>
-    Equivalence,
-}
+namespace SgdWalk.Reporting.Claims;
 
 /// <summary>One run's values for one test: the role it plays (label, and its x such as the learning rate) and the values.</summary>
 public sealed record Series(string Label, double X, double[] Values, string Run);
@@ -49,9 +11,6 @@ public sealed record SeedSample(long Seed, IReadOnlyList<Series> Series);
 
 /// <summary>What a run plays in a test: a label, the x it stands for, and the setting that finds it.</summary>
 public sealed record Role(string Label, double X, double LearningRate, int BatchSize, string Optimizer = "sgd");
-
-/// <summary>One seed's value of a test's primary statistic.</summary>
-public sealed record SeedValue(long Seed, double Value);
 
 /// <summary>
 /// What the seeds say about a test before Holm's adjustment: the estimate (mean of the per-seed values), the 95 %
@@ -68,18 +27,11 @@ public sealed record Inference(double Estimate, Interval Ci, Interval Ci90, doub
 /// </summary>
 public abstract class ClaimTest
 {
-    /// <summary>
-    /// A verdict needs at least this many seeds with every run of the test present and measured: below it even an effect
-    /// of one per-seed standard deviation is missed more than 1 time in 5 ((t_{0.975,n−1} + t_{0.8,n−1})/√n &gt; 1).
-    /// </summary>
-    public const int MinimumSeeds = 10;
+    /// <inheritdoc cref="ClaimsDesign.MinimumSeeds"/>
+    public const int MinimumSeeds = ClaimsDesign.MinimumSeeds;
 
-    /// <summary>
-    /// The seeds `sgdwalk claims` runs by default: <see cref="MinimumSeeds"/> already keeps false verdicts at 5 %; 12 leaves
-    /// a margin on detecting a 1-SD effect at least 80 % of the time (at 10 seeds the normal case sits at 80.2 %, on the
-    /// edge). The calibration tests (tests/SgdWalk.Records.Tests/Claims/CalibrationTests.cs) run at this count.
-    /// </summary>
-    public const int DefaultSeeds = 12;
+    /// <inheritdoc cref="ClaimsDesign.DefaultSeeds"/>
+    public const int DefaultSeeds = ClaimsDesign.DefaultSeeds;
 
     /// <summary>The two-sided error rate of every verdict (Holm-adjusted within a claim).</summary>
     public const double Alpha = 0.05;
@@ -369,53 +321,3 @@ public abstract class ClaimTest
     }
 }
 
-/// <summary>One run's summary in a test (the per-run dot of a claim's figure).</summary>
-public sealed record SeriesPoint(long Seed, string Label, double X, double Value, int Count, string Run);
-
-/// <summary>A test's outcome as claims.json stores it.</summary>
-public sealed record TestResult
-{
-    public string Id { get; init; } = "";
-    public int Claim { get; init; }
-    public string Title { get; init; } = "";
-    public TestKind Kind { get; init; }
-    public string Statistic { get; init; } = "";
-    public string SeedValueLabel { get; init; } = "";
-    public string ValueLabel { get; init; } = "";
-    public string SupportedWhen { get; init; } = "";
-    public string ContradictedWhen { get; init; } = "";
-    public string Why { get; init; } = "";
-    public Direction Direction { get; init; }
-    public double SupportBound { get; init; }
-    public double ContradictBound { get; init; }
-
-    /// <summary>The mean of the per-seed values.</summary>
-    public double Estimate { get; init; }
-
-    /// <summary>The 95 % interval (t over seeds; for shares widened to Clopper–Pearson).</summary>
-    public double Low { get; init; }
-    public double High { get; init; }
-
-    /// <summary>The 90 % interval of an equivalence test (NaN for the others).</summary>
-    public double Low90 { get; init; }
-    public double High90 { get; init; }
-
-    /// <summary>The p-value of the verdict the seeds point to, before Holm.</summary>
-    public double PValue { get; init; }
-
-    /// <summary>Holm-adjusted over the claim's tests: the verdict stands only when this is below 0.05.</summary>
-    public double AdjustedPValue { get; init; }
-
-    /// <summary>The verdict before Holm's adjustment.</summary>
-    public Verdict UnadjustedVerdict { get; init; }
-    public Verdict Verdict { get; init; }
-    public string Reason { get; init; } = "";
-    public int Seeds { get; init; }
-    public IReadOnlyList<SeedValue> SeedValues { get; init; } = [];
-
-    /// <summary>Shares: events and units pooled over the seeds (the Clopper–Pearson interval's k and m).</summary>
-    public long Events { get; init; }
-    public long Units { get; init; }
-    public IReadOnlyList<string> Runs { get; init; } = [];
-    public IReadOnlyList<SeriesPoint> Points { get; init; } = [];
-}

@@ -1,6 +1,8 @@
+using SgdWalk.Records;
 using SgdWalk.Records.Claims;
+using SgdWalk.Reporting.Claims;
 
-namespace SgdWalk.Records.Tests.Claims;
+namespace SgdWalk.Reporting.Tests.Claims;
 
 /// <summary>The special functions and intervals against published values (R's qt, pbinom, binom.test; textbook tables).</summary>
 public class InferenceTests
