@@ -1,8 +1,8 @@
 using System.Globalization;
 using SgdWalk.Experiments;
 using SgdWalk.Records.Claims;
-using SgdWalk.Reporting.Claims;
 using SgdWalk.Reporting;
+using SgdWalk.Reporting.Claims;
 using SgdWalk.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;

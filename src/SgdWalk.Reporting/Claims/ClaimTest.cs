@@ -1,4 +1,5 @@
 using System.Globalization;
+using SgdWalk.Records;
 using SgdWalk.Records.Claims;
 
 namespace SgdWalk.Reporting.Claims;
