@@ -54,7 +54,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(90, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(120, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 [^,]+, 2 [^,]+, 3 [^,]+, 4 [^,]+, 5 [^,]+, 6 [^,]+", reference.Output);
         // The negative control ran, and its table is printed and written.
@@ -136,7 +136,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.False(File.Exists(Path.Combine(folder, ClaimsOutcome.FileName))); // a shard leaves the verdicts to the whole plan
         var (second, secondOutput) = CliHarness.Run([.. ClaimsReference.Arguments, "--out", folder]);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("45 already finished", secondOutput);
+        Assert.Contains("60 already finished", secondOutput);
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
@@ -161,7 +161,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run(arguments);
         Assert.True(code == 0, output);
         Assert.Contains("from 10 to 11 seeds", output);
-        Assert.Contains("90 already finished", output);
+        Assert.Contains("120 already finished", output);
         Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
         var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
         Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
@@ -216,14 +216,14 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("estimated time here:", output);
         Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
         // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
-        (code, output) = CliHarness.Run([.. args, "--shard", "1/108"]);
+        (code, output) = CliHarness.Run([.. args, "--shard", "1/144"]);
         Assert.True(code == 0, output);
         var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);
     }
 
     /// <summary>
-    /// `--quick`: the CPU design on 2,000 images at 10 seeds (9 runs each), its own folder, and before anything runs the
+    /// `--quick`: the CPU design on 2,000 images at 10 seeds (12 runs each), its own folder, and before anything runs the
     /// one bound it cannot reach (4a's "below 1 %": 100 floor segments of the 368 it needs); with fewer seeds, or at paper scale, refused.
     /// </summary>
     [Fact]
@@ -232,7 +232,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         string folder = Path.Combine(reference.Root, "quick");
         var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
         Assert.True(code == 0, output);
-        Assert.Contains("90 runs (10 seeds × 9 settings)", output);
+        Assert.Contains("120 runs (10 seeds × 12 settings)", output);
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 100)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;

@@ -49,6 +49,12 @@ public sealed record ClaimsDesign
     /// </summary>
     public IReadOnlyList<int> PairFactors { get; init; } = [];
 
+    /// <summary>
+    /// height-sgd's fractions h between floor-sgd (h = 0) and SGD (h = 1) at the base setting (claim 4d's dose-response);
+    /// empty in a design written before it.
+    /// </summary>
+    public IReadOnlyList<double> HeightFractions { get; init; } = [];
+
     /// <summary>The equal-ratio pairs (κ, κη, κB) of this design.</summary>
     public IEnumerable<(int Factor, double LearningRate, int BatchSize)> Pairs() => PairFactors.Count == 0
         ? [((int)Math.Round(PairLearningRate / LearningRate), PairLearningRate, PairBatchSize)]

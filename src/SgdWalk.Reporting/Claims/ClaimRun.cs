@@ -19,6 +19,7 @@ public sealed class ClaimRun
         BatchSize = Number(manifest.Options, "batch_size");
         Seed = manifest.Seed;
         Optimizer = manifest.Options["optimizer"]?.ToString() ?? "sgd";
+        HeightFraction = Number(manifest.Options, "height_fraction");
         this.steps = steps;
         this.epochs = epochs;
     }
@@ -35,6 +36,9 @@ public sealed class ClaimRun
 
     public string Optimizer { get; }
 
+    /// <summary>height-sgd's fraction h (run.json's height_fraction; other optimizers ignore it).</summary>
+    public double HeightFraction { get; }
+
     public static ClaimRun Load(string path)
     {
         var folder = new RunFolder(path);
@@ -44,9 +48,11 @@ public sealed class ClaimRun
         return new ClaimRun(Path.GetFileName(folder.Path), manifest, CsvTable.Read(folder.Steps), epochs);
     }
 
-    /// <summary>Is this the run of a setting (exact rates as written in run.json; batch sizes are integers).</summary>
-    public bool Is(double learningRate, int batchSize, long seed, string optimizer = "sgd") =>
-        LearningRate == learningRate && BatchSize == batchSize && Seed == seed && Optimizer == optimizer;
+    /// <summary>Is this the run of a setting (exact rates as written in run.json; batch sizes are integers; a height-sgd
+    /// fraction when one is asked for).</summary>
+    public bool Is(double learningRate, int batchSize, long seed, string optimizer = "sgd", double? heightFraction = null) =>
+        LearningRate == learningRate && BatchSize == batchSize && Seed == seed && Optimizer == optimizer
+        && (heightFraction is not { } h || HeightFraction == h);
 
     /// <summary>
     /// The measured values of a steps.csv column on the rows after the first epoch (epoch ≥ 2: "for most of

@@ -26,7 +26,7 @@ public static class PaperClaims
     [
         new InteriorFloors(), new HeightByLearningRate(), new LearningRateOverRisingBatchEffect(), new LearningRateOverFallingBatchEffect(),
         new DistanceByBatchSize(), new DistanceByBatchSizeAtEqualSteps(), new EqualRatioDynamics(), new EqualRatioDynamicsHalf(),
-        new FloorBarriers(), new FloorSgdDistance(), new FloorSgdGeneralisation(), new OpposingGradients(),
+        new FloorBarriers(), new FloorSgdDistance(), new FloorSgdGeneralisation(), new HeightDoseResponse(), new OpposingGradients(),
         new BarrierCrossings(), new LargeBatchAlignment(),
     ];
 
@@ -399,6 +399,41 @@ public sealed class FloorSgdGeneralisation : ClaimTest
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Base(d), PaperClaims.Base(d, "floor-sgd")];
     public override double[] Values(ClaimRun run) => run.LastEpoch(Columns.TestAccuracy) is var a && double.IsNaN(a) ? [] : [a];
     public override double PerSeed(SeedSample s) => Summarise(s.Series[0].Values) - Summarise(s.Series[1].Values);
+}
+
+/// <summary>
+/// Claim 4d, a dose-response: how far the walk gets as it travels higher above the floor. The base setting walked at
+/// fractions h of the way from the floor (h = 0: floor-sgd) to SGD's own landing point (h = 1: SGD), height-sgd in
+/// between; per seed the least-squares slope of ln ‖θ_T − θ₀‖ on h. One contrast (4b) can be moved by anything that
+/// separates two optimisers (floor-sgd's step length, its line search's view); a distance that rises steadily with h says
+/// the height itself is what carries the walk.
+/// </summary>
+public sealed class HeightDoseResponse : ClaimTest
+{
+    public override string ValueLabel => "distance from initialisation at the end (L2)";
+    public override string SeedValueLabel => "the seed's slope of ln distance on h";
+    public override string Id => "4d";
+    public override string Title => "the higher above the floor, the farther";
+    public override TestKind Kind => TestKind.Slope;
+    public override string Statistic =>
+        "per seed, the least-squares slope of ln ‖θ − θ₀‖ at the end of the run on h, the fraction of the way from the step's floor to SGD's landing " +
+        "point (h = 0 floor-sgd, 0 < h < 1 height-sgd, h = 1 SGD), base setting";
+    public override string ShortName => "the mean slope";
+    public override double SupportBound => 0;
+    public override double ContradictBound => 0;
+    public override string Why => "\"travelling above the floor lets SGD move far\": the distance rises with the height above the floor (a direction, so 0 both ways)";
+
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) =>
+    [
+        new Role("h = 0 (floor-sgd)", 0, d.LearningRate, d.BatchSize, "floor-sgd"),
+        .. d.HeightFractions.Select(h => new Role($"h = {Format(h)} (height-sgd)", h, d.LearningRate, d.BatchSize, "height-sgd", h)),
+        new Role("h = 1 (SGD)", 1, d.LearningRate, d.BatchSize),
+    ];
+
+    public override double[] Values(ClaimRun run) => [run.Last(Columns.DistanceFromInit)];
+
+    public override double PerSeed(SeedSample s) =>
+        Slope([.. s.Series.Select(x => x.X)], [.. s.Series.Select(x => Math.Log(Summarise(x.Values)))]);
 }
 
 /// <summary>Claim 5: per seed, the median cosine of consecutive mini-batch gradients.</summary>

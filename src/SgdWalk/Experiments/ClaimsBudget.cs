@@ -80,8 +80,9 @@ public static class ClaimsBudget
             seconds += recorded * alphas * (probe + o.BatchSize) * costs.ForwardPerSample;
             if (o.FloorLags.Count > 0) seconds += recorded * o.FloorLags.Count * alphas * probe * costs.ForwardPerSample;
         }
-        // floor-sgd / height-sgd: a line search of 21 forwards per step (more when its bracket doubles).
-        if (o.Optimizer != OptimizerKind.Sgd) seconds += steps * FloorStep.SearchGrid.Count * o.BatchSize * costs.ForwardPerSample;
+        // floor-sgd / height-sgd: a line search of 21 forwards per step (more when its bracket doubles), on the batch or the probe view.
+        if (o.Optimizer != OptimizerKind.Sgd)
+            seconds += steps * FloorStep.SearchGrid.Count * (o.FloorView == FloorSearchView.Probe ? probe : o.BatchSize) * costs.ForwardPerSample;
         // A Hessian-vector product costs about two training passes; Lanczos takes up to EigenIterations of them.
         double curvature = Count(o.Sharpness, steps, stepsPerEpoch);
         seconds += curvature * (((o.EigenIterations + o.TraceSamples) * probe) + o.BatchSize) * 2 * costs.TrainPerSample;

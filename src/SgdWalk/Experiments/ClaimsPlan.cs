@@ -63,6 +63,7 @@ public static class ClaimsPlan
             PairLearningRate = lr * 4,
             PairBatchSize = batch * 4,
             PairFactors = [2, 4],
+            HeightFractions = [0.25, 0.5, 0.75],
             ControlLearningRate = lr / ControlFactor,
             Seeds = Enumerable.Range(0, seeds).Select(i => shared.Seed + i).ToList(),
             RecordedSteps = RecordedAfterFirstEpoch(shared),
@@ -109,8 +110,13 @@ public static class ClaimsPlan
                     Probes = ProbePreset.Paper,
                     Record = "every:" + Text(RecordIntervalAt(pairBatch, design.BatchSize, shared)),
                 });
-            Add($"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
-                Run(design.LearningRate, design.BatchSize) with { Optimizer = OptimizerKind.FloorSgd });
+            // Claim 4: floor-sgd (h = 0) and height-sgd at each fraction h, their line search on the probe view (the training
+            // loss, as the paper defines the floor), profiled like the base so their own bumps and floors are on record.
+            var above = Run(design.LearningRate, design.BatchSize) with { Probes = ProbePreset.Paper, FloorView = FloorSearchView.Probe };
+            Add($"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}", above with { Optimizer = OptimizerKind.FloorSgd });
+            foreach (double h in design.HeightFractions)
+                Add($"height-sgd-h{Text(h)}-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
+                    above with { Optimizer = OptimizerKind.HeightSgd, HeightFraction = h });
             // The negative control (SgdWalk.Reporting/Claims/Controls.cs): the base setting at a tiny learning rate, profiled like the base.
             if (design.ControlLearningRate > 0)
                 Add($"control-lr{Text(design.ControlLearningRate)}-b{Text(design.BatchSize)}",

@@ -89,6 +89,12 @@ public class CalibrationTests(ITestOutputHelper output)
             [0], 1),
         new Kind("slope difference (2c)", new LearningRateOverFallingBatchEffect(), (r, shape, seed, value) => TwoFactorHeights(r, shape, seed, 0.5 + value, -0.5),
             [0], 1),
+        // Slope over the height fraction (4d): floor-sgd (h = 0), height-sgd at ¼, ½, ¾ and SGD (h = 1), ln distance linear in h.
+        new Kind("slope over h (4d)", new HeightDoseResponse(), (r, shape, seed, value) =>
+        {
+            double level = Normal(r);
+            return new SeedSample(seed, [.. new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(h => Run($"h = {h}", h, Math.Exp(level + (value * h) + (0.2 * Draw(r, shape)))))]);
+        }, [0], 1),
         // Slope against batch size (3a, "below" direction): one distance per run.
         new Kind("slope (below)", new DistanceByBatchSize(), (r, shape, seed, value) =>
         {
@@ -203,6 +209,7 @@ public class CalibrationTests(ITestOutputHelper output)
     [InlineData("slope (below)")]
     [InlineData("slope difference (2b)")]
     [InlineData("slope difference (2c)")]
+    [InlineData("slope over h (4d)")]
     [InlineData("equivalence")]
     public void Swapping_the_arms_flips_the_verdicts_sign(string name)
     {
@@ -218,7 +225,8 @@ public class CalibrationTests(ITestOutputHelper output)
             var swapped = seeds.Select(s => s with
             {
                 Series = kind.Test.Kind == TestKind.Slope
-                    ? [.. s.Series.Select(x => x with { X = 1 / x.X })]
+                    // A log-log slope reverses with x → 1/x; 4d's slope on h itself with h → −h.
+                    ? [.. s.Series.Select(x => x with { X = kind.Test is HeightDoseResponse ? -x.X : 1 / x.X })]
                     : s.Series.Count == 1
                         // Both arms in one run (6b): the halves of its values trade places.
                         ? [.. s.Series.Select(x => x with { Values = [.. x.Values.Skip(x.Values.Length / 2), .. x.Values.Take(x.Values.Length / 2)] })]

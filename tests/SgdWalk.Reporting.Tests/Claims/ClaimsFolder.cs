@@ -72,6 +72,7 @@ internal sealed class ClaimsFolder : IDisposable
             PairLearningRate = 0.4,
             PairBatchSize = 400,
             PairFactors = [2, 4],
+            HeightFractions = [0.25, 0.5, 0.75],
             ControlLearningRate = 0.001,
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
         };
@@ -86,6 +87,7 @@ internal sealed class ClaimsFolder : IDisposable
             Write(world, random, 0.4, 400, seed, s, "sgd");
             Write(world, random, 0.2, 200, seed, s, "sgd");
             Write(world, random, 0.1, 100, seed, s, "floor-sgd");
+            foreach (double h in Design.HeightFractions) Write(world, random, 0.1, 100, seed, s, "height-sgd", h);
             Write(world, random, 0.001, 100, seed, s, "sgd");
         }
         new SweepManifest { Experiment = "claims", Shared = (JsonObject)Shared.DeepClone(), Cells = cells }.Write(System.IO.Path.Combine(Path, SweepManifest.FileName));
@@ -97,12 +99,14 @@ internal sealed class ClaimsFolder : IDisposable
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 
-    private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer)
+    private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer, double heightFraction = 0.5)
     {
-        string name = string.Create(CultureInfo.InvariantCulture, $"{optimizer}-lr{lr}-b{batch}-s{seed}");
+        string name = optimizer == "height-sgd"
+            ? string.Create(CultureInfo.InvariantCulture, $"{optimizer}-h{heightFraction}-lr{lr}-b{batch}-s{seed}")
+            : string.Create(CultureInfo.InvariantCulture, $"{optimizer}-lr{lr}-b{batch}-s{seed}");
         var folder = new RunFolder(System.IO.Path.Combine(Path, name));
         Directory.CreateDirectory(folder.Path);
-        var own = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["seed"] = seed };
+        var own = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["height_fraction"] = heightFraction, ["seed"] = seed };
         cells.Add(new SweepManifestCell { Index = cells.Count, Name = name, Options = (JsonObject)own.DeepClone() });
         var options = (JsonObject)Shared.DeepClone();
         foreach (var (key, value) in own) options[key] = value?.DeepClone();
@@ -111,7 +115,9 @@ internal sealed class ClaimsFolder : IDisposable
         bool pair = batch != Design.BatchSize && lr / Design.LearningRate == batch / (double)Design.BatchSize, floor = optimizer == "floor-sgd", control = lr == Design.ControlLearningRate;
         // A pair run (κη × κB) travels PairFactor times as far as the base run of its seed, and walks PairFactor times as
         // high (not as its own learning rate and batch size would).
-        double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * (floor ? w.FloorSgdFactor(s, r) : 1);
+        // height-sgd at h travels FloorSgdFactor^(1 − h) times as far as SGD: floor-sgd's factor at h = 0, SGD's 1 at h = 1.
+        double aboveFloor = floor ? w.FloorSgdFactor(s, r) : optimizer == "height-sgd" ? Math.Pow(w.FloorSgdFactor(s, r), 1 - heightFraction) : 1;
+        double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * aboveFloor;
         int rows = 2 * (w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2));
         var lines = new List<string>
         {

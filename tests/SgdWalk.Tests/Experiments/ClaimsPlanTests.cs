@@ -51,13 +51,15 @@ public class ClaimsPlanTests
         Assert.Equal(Design.LearningRate / ClaimsPlan.ControlFactor, Design.ControlLearningRate);
         var wanted = PaperClaims.Tests.SelectMany(t => t.Roles(Design))
             .Concat(PaperClaims.Tests.Where(t => t.Id is "1" or "5").SelectMany(t => t.Roles(control)))
-            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer == "sgd" ? OptimizerKind.Sgd : OptimizerKind.FloorSgd))
+            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer switch { "sgd" => OptimizerKind.Sgd, "floor-sgd" => OptimizerKind.FloorSgd, _ => OptimizerKind.HeightSgd }, r.HeightFraction))
             .Distinct().ToList();
-        var runs = plan.Cells.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.Seed)).ToList();
+        // A role without a height fraction matches a run of any fraction (the optimizers other than height-sgd ignore it).
+        var runs = plan.Cells.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.HeightFraction, c.Options.Seed)).ToList();
         Assert.Equal(wanted.Count * 3, runs.Count);
         Assert.Equal(runs.Count, runs.Distinct().Count());
         foreach (long seed in Design.Seeds)
-            Assert.All(wanted, w => Assert.Contains((w.LearningRate, w.BatchSize, w.Optimizer, seed), runs));
+            Assert.All(wanted, w => Assert.Single(runs, r => (r.LearningRate, r.BatchSize, r.Optimizer, r.Seed) == (w.LearningRate, w.BatchSize, w.Optimizer, seed)
+                && (w.HeightFraction is not { } h || r.HeightFraction == h)));
         Assert.All(plan.Cells, c => Assert.Equal(2, c.Options.Epochs)); // equal epochs: distances compare
     }
 
@@ -89,6 +91,13 @@ public class ClaimsPlanTests
             cells["sgd-lr0.4-b400"].Options.Record));
         Assert.Equal((ProbePreset.Paper, "every:5"), (cells["sgd-lr0.2-b200"].Options.Probes, cells["sgd-lr0.2-b200"].Options.Record));
         Assert.Equal(OptimizerKind.FloorSgd, cells["floor-sgd-lr0.1-b100"].Options.Optimizer);
+        // Claim 4: floor-sgd and height-sgd at h = ¼, ½, ¾ search the probe view and are profiled like the base.
+        Assert.Equal((ProbePreset.Paper, FloorSearchView.Probe), (cells["floor-sgd-lr0.1-b100"].Options.Probes, cells["floor-sgd-lr0.1-b100"].Options.FloorView));
+        foreach (double h in new[] { 0.25, 0.5, 0.75 })
+        {
+            var height = cells[$"height-sgd-h{h.ToString(System.Globalization.CultureInfo.InvariantCulture)}-lr0.1-b100"].Options;
+            Assert.Equal((OptimizerKind.HeightSgd, h, FloorSearchView.Probe, ProbePreset.Paper), (height.Optimizer, height.HeightFraction, height.FloorView, height.Probes));
+        }
     }
 
     /// <summary>The cost model written out by hand for one profiled run and one curvature run.</summary>
@@ -108,8 +117,9 @@ public class ClaimsPlanTests
         // Profiled every 40th step: 20 recorded steps × 11 α × (500 probe + 25 batch) forwards.
         double small = (800 * 25 * 2e-4) + (20 * 11 * 525 * 1e-4) + (7 * ((15 * 500) + 25) * 2 * 2e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(small, ClaimsBudget.Seconds(cells["sgd-lr0.1-b25"].Options, costs), 9);
-        // floor-sgd: a line search of 21 batch forwards per step (0, 0.1, ..., 2; at least).
-        double floor = (200 * 100 * 2e-4) + (200 * 21 * 100 * 1e-4) + (2 * 15_000 * 1e-4);
+        // floor-sgd: a line search of 21 probe-view forwards per step (0, 0.1, ..., 2; at least), and profiles as the base's
+        // without the floor path: 20 recorded steps × 11 α × (500 probe + 100 batch).
+        double floor = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (200 * 21 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(floor, ClaimsBudget.Seconds(cells["floor-sgd-lr0.1-b100"].Options, costs), 9);
     }
 
