@@ -30,10 +30,18 @@ public static class ClaimsPlan
     public const int AlignmentPoints = 10;
 
     /// <summary>CPU scale: the paper's MLP on 10,000 Fashion-MNIST images, 2 epochs, a 500-image probe view.</summary>
-    public static TrainOptions CpuBase { get; } = PaperPresets.CpuBase with { Epochs = 2, ProbeSize = 500, Record = "every:10" };
+    public static TrainOptions CpuBase { get; } = PaperPresets.CpuBase with
+    {
+        Epochs = 2,
+        ProbeSize = 500,
+        Recorder = PaperPresets.CpuBase.Recorder with { Record = RecordSchedule.Parse("every:10") },
+    };
 
     /// <summary>Paper scale: the authors' CIFAR-10 / VGG-11 protocol (PaperPresets.PaperBase), one profile per epoch.</summary>
-    public static TrainOptions PaperBase { get; } = PaperPresets.PaperBase with { Record = "every:450" };
+    public static TrainOptions PaperBase { get; } = PaperPresets.PaperBase with
+    {
+        Recorder = PaperPresets.PaperBase.Recorder with { Record = RecordSchedule.Parse("every:450") },
+    };
 
     public static ClaimsDesign Design(ExperimentScale scale, int seeds, TrainOptions shared)
     {
@@ -68,18 +76,25 @@ public static class ClaimsPlan
                 BatchSize = batch,
                 Seed = seed,
                 ChunkSize = shared.ChunkSize is { } c ? Math.Min(c, batch) : null,
-                Probes = ProbePreset.Cheap,
-                FloorLags = [],
-                Sharpness = "none",
+                Recorder = shared.Recorder with
+                {
+                    Probes = ProbePreset.Cheap,
+                    FloorLags = [],
+                    Sharpness = shared.Recorder.Sharpness with { Schedule = RecordSchedule.None },
+                },
             };
+            static TrainOptions Profiled(TrainOptions run) => run with { Recorder = run.Recorder with { Probes = ProbePreset.Paper } };
             void Add(string name, TrainOptions options) => cells.Add(new SweepCell(cells.Count, $"{name}-s{Text(seed)}", options));
 
             foreach (double lr in design.LearningRates)
             {
-                var profiled = Run(lr, design.BatchSize) with { Probes = ProbePreset.Paper };
+                var profiled = Profiled(Run(lr, design.BatchSize));
                 // The floor path joins the floor points of consecutive recorded steps: its lag (in steps) is the record interval.
                 Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate
-                    ? profiled with { FloorLags = [RecordInterval(shared.Record)], Alignment = Alignment(profiled, shared, design) }
+                    ? profiled with
+                    {
+                        Recorder = profiled.Recorder with { FloorLags = [RecordInterval(shared.Recorder.Record.Text)], Alignment = Alignment(profiled, shared, design) },
+                    }
                     : profiled);
             }
             foreach (int batch in design.BatchSizes.Where(b => b != design.BatchSize))
@@ -90,7 +105,7 @@ public static class ClaimsPlan
             // The negative control (Records/Claims/Controls.cs): the base setting at a tiny learning rate, profiled like the base.
             if (design.ControlLearningRate > 0)
                 Add($"control-lr{Text(design.ControlLearningRate)}-b{Text(design.BatchSize)}",
-                    Run(design.ControlLearningRate, design.BatchSize) with { Probes = ProbePreset.Paper });
+                    Profiled(Run(design.ControlLearningRate, design.BatchSize)));
         }
         var axes = new Dictionary<string, IReadOnlyList<string>>
         {
@@ -111,11 +126,17 @@ public static class ClaimsPlan
         int steps = run.Steps ?? (int)Math.Ceiling(StepsPerEpoch(shared, run.BatchSize) * run.Epochs);
         return run with
         {
-            Sharpness = "every:" + Text(Math.Max(1, steps / CurvaturePoints)),
-            Eigen = EigenMethod.Power,
-            EigenIterations = 15,
-            TraceSamples = 0,
-            BatchSharpnessBatches = 0,
+            Recorder = run.Recorder with
+            {
+                Sharpness = run.Recorder.Sharpness with
+                {
+                    Schedule = RecordSchedule.Parse("every:" + Text(Math.Max(1, steps / CurvaturePoints))),
+                    Eigen = EigenMethod.Power,
+                    EigenIterations = 15,
+                    TraceSamples = 0,
+                    BatchSharpnessBatches = 0,
+                },
+            },
         };
     }
 
@@ -124,14 +145,15 @@ public static class ClaimsPlan
     /// size of the design that fits outside the probe view, with the probe's defaults (k = 10, 8 batches per size); none when
     /// no size fits (a probe view of the whole split: 6b then says it has no values).
     /// </summary>
-    private static AlignmentSettings? Alignment(TrainOptions run, TrainOptions shared, ClaimsDesign design)
+    private static AlignmentOptions Alignment(TrainOptions run, TrainOptions shared, ClaimsDesign design)
     {
         int steps = run.Steps ?? (int)Math.Ceiling(StepsPerEpoch(shared, run.BatchSize) * run.Epochs);
         // The batches are drawn from the training images outside the probe view: a size that does not fit is left out
         // (6b compares the largest and smallest sizes measured, and its statistic says so).
         int pool = TrainingImages(shared) - Math.Min(run.ProbeSize ?? TrainingImages(shared), TrainingImages(shared));
         int[] sizes = [.. design.BatchSizes.Where(b => b <= pool).Order()];
-        return sizes.Length == 0 ? null : new AlignmentSettings { Schedule = "every:" + Text(Math.Max(1, steps / AlignmentPoints)), BatchSizes = sizes };
+        return sizes.Length == 0 ? new AlignmentOptions()
+            : new AlignmentOptions { Schedule = RecordSchedule.Parse("every:" + Text(Math.Max(1, steps / AlignmentPoints))), BatchSizes = sizes };
     }
 
     /// <summary>
@@ -142,7 +164,7 @@ public static class ClaimsPlan
     {
         double perEpoch = StepsPerEpoch(shared, shared.BatchSize);
         double steps = shared.Steps ?? (perEpoch * shared.Epochs);
-        return (long)Math.Max(0, Math.Floor((steps - perEpoch) / RecordInterval(shared.Record)));
+        return (long)Math.Max(0, Math.Floor((steps - perEpoch) / RecordInterval(shared.Recorder.Record.Text)));
     }
 
     /// <summary>N of a schedule every:N (the steps between recorded steps); 1 for any other schedule.</summary>
