@@ -11,14 +11,19 @@ public class ExperimentOverrideTests
     {
         var experiment = ExperimentCatalog.Find("edge-of-stability");
         var plan = experiment.Plan(new ExperimentRequest(ExperimentScale.Cpu, SgdWalk.Training.CompatMode.None,
-            o => o with { LearningRate = 0.05, Eigen = EigenMethod.Power, Hidden = [64] }));
+            o => o with
+            {
+                LearningRate = 0.05,
+                Hidden = [64],
+                Recorder = o.Recorder with { Sharpness = o.Recorder.Sharpness with { Eigen = EigenMethod.Power } },
+            }));
         var merged = Assert.Single(plan.Cells).Options;
         Assert.Equal(0.05, merged.LearningRate);
-        Assert.Equal(EigenMethod.Power, merged.Eigen);
+        Assert.Equal(EigenMethod.Power, merged.Recorder.Sharpness.Eigen);
         Assert.Equal([64], merged.Hidden);
         Assert.Equal(5000, merged.BatchSize);
         Assert.Equal(5000, merged.TrainSize);
-        Assert.Equal("every:10", merged.Sharpness);
+        Assert.Equal("every:10", merged.Recorder.Sharpness.Schedule.Text);
         Assert.False(merged.ModelBatchNorm);
         Assert.Null(merged.ProbeSize);
         Assert.Empty(merged.Validate());

@@ -72,7 +72,7 @@ public static class PresetOverhead
             // end-of-run evaluation (untimed anyway, seconds for the CNN) costs no wall time.
             Steps = steps + 1,
             Seed = plan.Seed,
-            Probes = preset,
+            Recorder = new() { Probes = preset },
             Threads = threads,
         };
         var folder = RunFolder.Prepare(Path.Combine(Path.GetTempPath(), $"sgdwalk-bench-{Guid.NewGuid():N}"), overwrite: false);

@@ -141,10 +141,12 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         var shared = scale == ExperimentScale.Paper ? ClaimsPlan.PaperBase : s.Quick ? ClaimsPlan.QuickBase : ClaimsPlan.CpuBase;
         int[]? hidden = null;
         (int? Size, bool Auto)? probe = null;
+        Probes.RecordSchedule? record = null;
         try
         {
             if (s.Hidden is not null) hidden = OptionParsing.Hidden(s.Hidden);
             if (s.ProbeSize is not null) probe = OptionParsing.ProbeSize(s.ProbeSize);
+            if (s.Record is not null) record = OptionParsing.Schedule("--record", s.Record);
         }
         catch (FormatException e) { errors.Add(e.Message); }
         if (probe is { Auto: true }) errors.Add("--probe-size auto is not available for claims (every run must use the same probe view); give a size or 'full'");
@@ -159,7 +161,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
             Epochs = s.Epochs ?? shared.Epochs,
             TrainSize = s.TrainSize ?? shared.TrainSize,
             ProbeSize = probe is { } p ? p.Size : shared.ProbeSize,
-            Record = s.Record ?? shared.Record,
+            Recorder = shared.Recorder with { Record = record ?? shared.Recorder.Record },
             Seed = s.Seed ?? shared.Seed,
             Threads = s.Threads ?? shared.Threads,
         };

@@ -64,6 +64,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
         int[]? hidden = s.Hidden is null ? null : Parse<int[]?>(() => OptionParsing.Hidden(s.Hidden), null);
         (int? Size, bool Auto)? probeSize = s.ProbeSize is null ? null : Parse<(int?, bool)?>(() => OptionParsing.ProbeSize(s.ProbeSize), null);
         Probes.ProbePreset? probes = s.Probes is null ? null : Parse<Probes.ProbePreset?>(() => OptionParsing.Preset(s.Probes), null);
+        Probes.RecordSchedule? record = s.Record is null ? null : Parse<Probes.RecordSchedule?>(() => OptionParsing.Schedule("--record", s.Record), null);
         return o => o with
         {
             Dataset = s.Dataset is null ? o.Dataset : NpzDataset.Qualify(s.Dataset),
@@ -78,8 +79,7 @@ public sealed class ExperimentCommand(IAnsiConsole console) : Command<Experiment
             TrainSize = s.TrainSize ?? o.TrainSize,
             ProbeSize = probeSize is { } p ? p.Size : o.ProbeSize,
             ProbeSizeAuto = probeSize is { } q ? q.Auto : o.ProbeSizeAuto,
-            Record = s.Record ?? o.Record,
-            Probes = probes ?? o.Probes,
+            Recorder = o.Recorder with { Record = record ?? o.Recorder.Record, Probes = probes ?? o.Recorder.Probes },
             Seed = s.Seed ?? o.Seed,
             Threads = s.Threads ?? o.Threads,
         };

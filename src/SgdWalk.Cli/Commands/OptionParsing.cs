@@ -51,41 +51,48 @@ public static class OptionParsing
             SumChunkGradients = s.SumChunkGradients,
             IsotropicNoise = s.IsotropicNoise,
             Seed = seed,
-            Probes = Parse(() => Preset(s.Probes), ProbePreset.Paper),
-            Record = s.Record,
-            Alphas = s.Alphas is null || s.Alphas.StartsWith("adaptive", StringComparison.Ordinal)
-                ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
-            AdaptiveAlphas = s.Alphas is not null && s.Alphas.StartsWith("adaptive", StringComparison.Ordinal)
-                ? Parse(() => AdaptiveTolerance(s.Alphas), (double?)null) : null,
+            Recorder = new RecorderOptions
+            {
+                Probes = Parse(() => Preset(s.Probes), ProbePreset.Paper),
+                Record = Parse(() => Schedule("--record", s.Record), RecordSchedule.None),
+                Alphas = s.Alphas is null || s.Alphas.StartsWith("adaptive", StringComparison.Ordinal)
+                    ? RecorderOptions.DefaultAlphas : Parse(() => Alphas(s.Alphas), RecorderOptions.DefaultAlphas),
+                AdaptiveTolerance = s.Alphas is not null && s.Alphas.StartsWith("adaptive", StringComparison.Ordinal)
+                    ? Parse(() => AdaptiveTolerance(s.Alphas), (double?)null) : null,
+                BatchNorm = Parse(() => Policy(s.BatchNorm), BatchNormPolicy.BatchStats),
+                FloorLags = s.FloorLags is null ? [] : Parse(() => Integers("--floor-lags", s.FloorLags), []),
+                Sharpness = new SharpnessOptions
+                {
+                    Schedule = Parse(() => Schedule("--sharpness", s.Sharpness), RecordSchedule.None),
+                    Hvp = Parse(() => Hvp(s.Hvp), HvpMethod.Autograd),
+                    Eigen = Parse(() => Eigen(s.Eigen), EigenMethod.Lanczos),
+                    TopK = s.TopK,
+                    EigenIterations = s.EigenIterations,
+                    EigenTolerance = s.EigenTolerance,
+                    TraceSamples = s.TraceSamples,
+                    BatchSharpnessBatches = s.BatchSharpnessBatches,
+                },
+                // Off, the alignment knobs are not looked at (nor written to run.json).
+                Alignment = s.Alignment == "none" ? new AlignmentOptions() : new AlignmentOptions
+                {
+                    Schedule = Parse(() => Schedule("--alignment", s.Alignment), RecordSchedule.None),
+                    TopK = s.AlignmentTopK,
+                    BatchSizes = Parse(() => Integers("--alignment-batch-sizes", s.AlignmentBatchSizes), new[] { 25, 100, 400 }),
+                    Batches = s.AlignmentBatches,
+                    EigenIterations = s.AlignmentIterations,
+                },
+            },
             ProbeSize = Parse(() => ProbeSize(s.ProbeSize).Size, TrainOptions.Defaults.ProbeSizeSamples),
             ProbeSizeAuto = s.ProbeSize == "auto",
             ProbeError = s.ProbeError,
-            BatchNorm = Parse(() => Policy(s.BatchNorm), BatchNormPolicy.BatchStats),
             Compat = Parse(() => Compat(s.Compat), CompatMode.None),
             EvaluationChunkSize = s.EvaluationChunk,
             Threads = s.Threads,
             Device = s.Device,
             TensorBoard = s.TensorBoard,
-            FloorLags = s.FloorLags is null ? [] : Parse(() => Integers("--floor-lags", s.FloorLags), []),
             Optimizer = Parse(() => Optimizer(s.Optimizer), OptimizerKind.Sgd),
             HeightFraction = s.HeightFraction,
             FloorView = Parse(() => FloorView(s.FloorView), FloorSearchView.Batch),
-            Sharpness = s.Sharpness,
-            Hvp = Parse(() => Hvp(s.Hvp), HvpMethod.Autograd),
-            Eigen = Parse(() => Eigen(s.Eigen), EigenMethod.Lanczos),
-            TopK = s.TopK,
-            EigenIterations = s.EigenIterations,
-            EigenTolerance = s.EigenTolerance,
-            TraceSamples = s.TraceSamples,
-            BatchSharpnessBatches = s.BatchSharpnessBatches,
-            Alignment = s.Alignment == "none" ? null : new AlignmentSettings
-            {
-                Schedule = s.Alignment,
-                TopK = s.AlignmentTopK,
-                BatchSizes = Parse(() => Integers("--alignment-batch-sizes", s.AlignmentBatchSizes), new[] { 25, 100, 400 }),
-                Batches = s.AlignmentBatches,
-                EigenIterations = s.AlignmentIterations,
-            },
             CheckpointEvery = s.CheckpointEvery,
             KeepCheckpoints = s.KeepCheckpoints,
         };
@@ -98,6 +105,13 @@ public static class OptionParsing
     /// <summary>The dataset as part of a folder name: its name, or "npz-STEM" for a file (a path has no place in a name).</summary>
     public static string DatasetLabel(string dataset) =>
         NpzDataset.IsNpz(dataset, out string path) ? "npz-" + Path.GetFileNameWithoutExtension(path) : dataset;
+
+    /// <summary>A record schedule (--record, --sharpness, --alignment), parsed here once; a problem names the option.</summary>
+    public static RecordSchedule Schedule(string option, string text)
+    {
+        try { return RecordSchedule.Parse(text); }
+        catch (FormatException e) { throw new FormatException($"{option}: {e.Message}", e); }
+    }
 
     public static IReadOnlyList<double> Alphas(string text)
     {

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
 using A = SgdWalk.Probes.AlignmentOptions.Defaults;
-using C = SgdWalk.Probes.CurvatureOptions.Defaults;
+using S = SgdWalk.Probes.SharpnessOptions.Defaults;
 using D = SgdWalk.Training.TrainOptions.Defaults;
 using R = SgdWalk.Probes.RecorderOptions.Defaults;
 
@@ -135,33 +135,33 @@ public class RunSettings : ReportSettings
 
     [CommandOption("--floor-view <VIEW>"), DefaultValue(D.FloorView), Description("floor-sgd / height-sgd line search on the step's batch or on the probe view.")]
     public string FloorView { get; init; } = D.FloorView;
-    [CommandOption("--sharpness <SCHEDULE>"), DefaultValue(C.Schedule), Description("Steps whose curvature is measured (lambda_max, trace, step " +
+    [CommandOption("--sharpness <SCHEDULE>"), DefaultValue(S.Schedule), Description("Steps whose curvature is measured (lambda_max, trace, step " +
         "and batch sharpness): none, all, every:N, steps:A-B, epochs:1,10 joined by '+'.")]
-    public string Sharpness { get; init; } = C.Schedule;
+    public string Sharpness { get; init; } = S.Schedule;
 
-    [CommandOption("--hvp <METHOD>"), DefaultValue(C.Hvp), Description("Hessian-vector products: autograd (double backward) or finite-difference " +
+    [CommandOption("--hvp <METHOD>"), DefaultValue(S.Hvp), Description("Hessian-vector products: autograd (double backward) or finite-difference " +
         "(central difference of two gradients).")]
-    public string Hvp { get; init; } = C.Hvp;
+    public string Hvp { get; init; } = S.Hvp;
 
-    [CommandOption("--eigen <METHOD>"), DefaultValue(C.Eigen), Description("Top eigenvalues: lanczos (full reorthogonalisation, top-k) or power " +
+    [CommandOption("--eigen <METHOD>"), DefaultValue(S.Eigen), Description("Top eigenvalues: lanczos (full reorthogonalisation, top-k) or power " +
         "(power iteration, largest magnitude).")]
-    public string Eigen { get; init; } = C.Eigen;
+    public string Eigen { get; init; } = S.Eigen;
 
-    [CommandOption("--top-k <K>"), DefaultValue(C.TopK), Description("Eigenvalues reported: lambda_max, lambda_2 ... lambda_K (lanczos).")]
-    public int TopK { get; init; } = C.TopK;
+    [CommandOption("--top-k <K>"), DefaultValue(S.TopK), Description("Eigenvalues reported: lambda_max, lambda_2 ... lambda_K (lanczos).")]
+    public int TopK { get; init; } = S.TopK;
 
-    [CommandOption("--eigen-iterations <N>"), DefaultValue(C.EigenIterations), Description("Cap on Hessian-vector products per eigenvalue estimate.")]
-    public int EigenIterations { get; init; } = C.EigenIterations;
+    [CommandOption("--eigen-iterations <N>"), DefaultValue(S.EigenIterations), Description("Cap on Hessian-vector products per eigenvalue estimate.")]
+    public int EigenIterations { get; init; } = S.EigenIterations;
 
-    [CommandOption("--eigen-tolerance <TOL>"), DefaultValue(C.EigenTolerance), Description("Relative tolerance of the eigenvalue estimate.")]
-    public double EigenTolerance { get; init; } = C.EigenTolerance;
+    [CommandOption("--eigen-tolerance <TOL>"), DefaultValue(S.EigenTolerance), Description("Relative tolerance of the eigenvalue estimate.")]
+    public double EigenTolerance { get; init; } = S.EigenTolerance;
 
-    [CommandOption("--trace-samples <N>"), DefaultValue(C.TraceSamples), Description("Rademacher probes of the Hutchinson trace (0 = no trace).")]
-    public int TraceSamples { get; init; } = C.TraceSamples;
+    [CommandOption("--trace-samples <N>"), DefaultValue(S.TraceSamples), Description("Rademacher probes of the Hutchinson trace (0 = no trace).")]
+    public int TraceSamples { get; init; } = S.TraceSamples;
 
-    [CommandOption("--batch-sharpness-batches <N>"), DefaultValue(C.BatchSharpnessBatches), Description("Probe-set mini-batches averaged into " +
+    [CommandOption("--batch-sharpness-batches <N>"), DefaultValue(S.BatchSharpnessBatches), Description("Probe-set mini-batches averaged into " +
         "batch sharpness (0 = none).")]
-    public int BatchSharpnessBatches { get; init; } = C.BatchSharpnessBatches;
+    public int BatchSharpnessBatches { get; init; } = S.BatchSharpnessBatches;
 
     [CommandOption("--alignment <SCHEDULE>"), DefaultValue(A.Schedule), Description("Steps whose gradient alignment is measured: the share " +
         "||V_k' g_B||^2 / ||g_B||^2 of mini-batch gradients (drawn from the training split outside the probe view) in the top-k Hessian " +

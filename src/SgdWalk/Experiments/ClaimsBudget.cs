@@ -72,22 +72,23 @@ public static class ClaimsBudget
         int images = ClaimsPlan.TrainingImages(o);
         int stepsPerEpoch = (int)Math.Ceiling(images / (double)o.BatchSize);
         double steps = o.Steps ?? stepsPerEpoch * o.Epochs;
-        int probe = Math.Min(o.ProbeSize ?? images, images), alphas = o.Alphas.Count;
+        var r = o.Recorder;
+        int probe = Math.Min(o.ProbeSize ?? images, images), alphas = r.Alphas.Count;
         double seconds = steps * o.BatchSize * costs.TrainPerSample;
-        if (o.Probes == ProbePreset.Paper)
+        if (r.Probes == ProbePreset.Paper)
         {
-            double recorded = Count(o.Record, steps, stepsPerEpoch);
+            double recorded = Count(r.Record, steps, stepsPerEpoch);
             seconds += recorded * alphas * (probe + o.BatchSize) * costs.ForwardPerSample;
-            if (o.FloorLags.Count > 0) seconds += recorded * o.FloorLags.Count * alphas * probe * costs.ForwardPerSample;
+            if (r.FloorLags.Count > 0) seconds += recorded * r.FloorLags.Count * alphas * probe * costs.ForwardPerSample;
         }
         // floor-sgd / height-sgd: a line search of 21 forwards per step (more when its bracket doubles), on the batch or the probe view.
         if (o.Optimizer != OptimizerKind.Sgd)
             seconds += steps * FloorStep.SearchGrid.Count * (o.FloorView == FloorSearchView.Probe ? probe : o.BatchSize) * costs.ForwardPerSample;
         // A Hessian-vector product costs about two training passes; Lanczos takes up to EigenIterations of them.
-        double curvature = Count(o.Sharpness, steps, stepsPerEpoch);
-        seconds += curvature * (((o.EigenIterations + o.TraceSamples) * probe) + o.BatchSize) * 2 * costs.TrainPerSample;
+        double curvature = Count(r.Sharpness.Schedule, steps, stepsPerEpoch);
+        seconds += curvature * (((r.Sharpness.EigenIterations + r.Sharpness.TraceSamples) * probe) + o.BatchSize) * 2 * costs.TrainPerSample;
         // Alignment: Lanczos on the probe view for V_k, then m gradients (one training pass each) per batch size.
-        if (o.Alignment is { } a)
+        if (r.Alignment is { Enabled: true } a)
             seconds += Count(a.Schedule, steps, stepsPerEpoch) * ((a.EigenIterations * probe * 2) + (a.Batches * a.BatchSizes.Sum())) * costs.TrainPerSample;
         // Per epoch: validation (5,000 by default) and test (10,000) in eval mode.
         seconds += o.Epochs * 15_000 * costs.ForwardPerSample;
@@ -95,13 +96,12 @@ public static class ClaimsBudget
     }
 
     /// <summary>How many of the run's steps a schedule (every:10, steps:0-49+every:10, epochs:1,2, none, ...) selects.</summary>
-    internal static double Count(string schedule, double steps, int stepsPerEpoch)
+    internal static double Count(RecordSchedule schedule, double steps, int stepsPerEpoch)
     {
-        var parsed = RecordSchedule.Parse(schedule);
-        if (parsed.IsNone) return 0;
+        if (schedule.IsNone) return 0;
         int count = 0;
         for (int step = 0; step < steps; step++)
-            if (parsed.Includes(step, (step / Math.Max(1, stepsPerEpoch)) + 1)) count++;
+            if (schedule.Includes(step, (step / Math.Max(1, stepsPerEpoch)) + 1)) count++;
         return count;
     }
 

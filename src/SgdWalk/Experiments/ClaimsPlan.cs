@@ -31,7 +31,12 @@ public static class ClaimsPlan
     public const int AlignmentPoints = 10;
 
     /// <summary>CPU scale: the paper's MLP on 10,000 Fashion-MNIST images, 2 epochs, a 500-image probe view.</summary>
-    public static TrainOptions CpuBase { get; } = PaperPresets.CpuBase with { Epochs = 2, ProbeSize = 500, Record = "every:10" };
+    public static TrainOptions CpuBase { get; } = PaperPresets.CpuBase with
+    {
+        Epochs = 2,
+        ProbeSize = 500,
+        Recorder = PaperPresets.CpuBase.Recorder with { Record = RecordSchedule.Parse("every:10") },
+    };
 
     /// <summary>
     /// `claims --quick`: the CPU design on 2,000 images (20 steps per epoch at B = 100) with a 250-image probe view and
@@ -39,13 +44,21 @@ public static class ClaimsPlan
     /// <see cref="QuickSeeds"/> seeds: a few minutes with --jobs 2 on two cores. What it cannot power (4a's "below 1 %")
     /// is printed before it starts.
     /// </summary>
-    public static TrainOptions QuickBase { get; } = CpuBase with { TrainSize = 2_000, ProbeSize = 250, Record = "every:2" };
+    public static TrainOptions QuickBase { get; } = CpuBase with
+    {
+        TrainSize = 2_000,
+        ProbeSize = 250,
+        Recorder = CpuBase.Recorder with { Record = RecordSchedule.Parse("every:2") },
+    };
 
     /// <summary>The quick plan's seeds: the fewest that can earn a verdict (<see cref="ClaimsDesign.MinimumSeeds"/>).</summary>
     public const int QuickSeeds = ClaimsDesign.MinimumSeeds;
 
     /// <summary>Paper scale: the authors' CIFAR-10 / VGG-11 protocol (PaperPresets.PaperBase), one profile per epoch.</summary>
-    public static TrainOptions PaperBase { get; } = PaperPresets.PaperBase with { Record = "every:450" };
+    public static TrainOptions PaperBase { get; } = PaperPresets.PaperBase with
+    {
+        Recorder = PaperPresets.PaperBase.Recorder with { Record = RecordSchedule.Parse("every:450") },
+    };
 
     public static ClaimsDesign Design(ExperimentScale scale, int seeds, TrainOptions shared)
     {
@@ -82,37 +95,46 @@ public static class ClaimsPlan
                 BatchSize = batch,
                 Seed = seed,
                 ChunkSize = shared.ChunkSize is { } c ? Math.Min(c, batch) : null,
-                Probes = ProbePreset.Cheap,
-                FloorLags = [],
-                Sharpness = "none",
+                Recorder = shared.Recorder with
+                {
+                    Probes = ProbePreset.Cheap,
+                    FloorLags = [],
+                    Sharpness = shared.Recorder.Sharpness with { Schedule = RecordSchedule.None },
+                },
             };
+            static TrainOptions Profiled(TrainOptions run) => run with { Recorder = run.Recorder with { Probes = ProbePreset.Paper } };
             void Add(string name, TrainOptions options) => cells.Add(new SweepCell(cells.Count, $"{name}-s{Text(seed)}", options));
 
             foreach (double lr in design.LearningRates)
             {
-                var profiled = Run(lr, design.BatchSize) with { Probes = ProbePreset.Paper };
+                var profiled = Profiled(Run(lr, design.BatchSize));
                 // The floor path joins the floor points of consecutive recorded steps: its lag (in steps) is the record interval.
                 Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate
-                    ? profiled with { FloorLags = [RecordInterval(shared.Record)], Alignment = Alignment(profiled, shared, design) }
+                    ? profiled with
+                    {
+                        Recorder = profiled.Recorder with { FloorLags = [RecordInterval(shared.Recorder.Record.Text)], Alignment = Alignment(profiled, shared, design) },
+                    }
                     : profiled);
             }
             // Profiled like the base (claim 2's batch factor, 2b/2c), recording about as many steps per epoch as the base.
-            foreach (int batch in design.BatchSizes.Where(b => b != design.BatchSize))
-                Add($"sgd-lr{Text(design.LearningRate)}-b{Text(batch)}", Curvature(Run(design.LearningRate, batch), shared) with
+            // Recorded about as many steps per epoch as the base at another batch size.
+            TrainOptions ProfiledAt(TrainOptions run, int batch) => run with
+            {
+                Recorder = run.Recorder with
                 {
                     Probes = ProbePreset.Paper,
-                    Record = "every:" + Text(RecordIntervalAt(batch, design.BatchSize, shared)),
-                });
+                    Record = RecordSchedule.Parse("every:" + Text(RecordIntervalAt(batch, design.BatchSize, shared))),
+                },
+            };
+            // Profiled like the base (claim 2's batch factor, 2b/2c).
+            foreach (int batch in design.BatchSizes.Where(b => b != design.BatchSize))
+                Add($"sgd-lr{Text(design.LearningRate)}-b{Text(batch)}", ProfiledAt(Curvature(Run(design.LearningRate, batch), shared), batch));
             // The equal-ratio pairs κη × κB (claims 3b, 3d), profiled: their height is the primary statistic.
             foreach (var (_, pairRate, pairBatch) in design.Pairs())
-                Add($"sgd-lr{Text(pairRate)}-b{Text(pairBatch)}", Run(pairRate, pairBatch) with
-                {
-                    Probes = ProbePreset.Paper,
-                    Record = "every:" + Text(RecordIntervalAt(pairBatch, design.BatchSize, shared)),
-                });
+                Add($"sgd-lr{Text(pairRate)}-b{Text(pairBatch)}", ProfiledAt(Run(pairRate, pairBatch), pairBatch));
             // Claim 4: floor-sgd (h = 0) and height-sgd at each fraction h, their line search on the probe view (the training
             // loss, as the paper defines the floor), profiled like the base so their own bumps and floors are on record.
-            var above = Run(design.LearningRate, design.BatchSize) with { Probes = ProbePreset.Paper, FloorView = FloorSearchView.Probe };
+            var above = Profiled(Run(design.LearningRate, design.BatchSize)) with { FloorView = FloorSearchView.Probe };
             Add($"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}", above with { Optimizer = OptimizerKind.FloorSgd });
             foreach (double h in design.HeightFractions)
                 Add($"height-sgd-h{Text(h)}-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
@@ -120,7 +142,7 @@ public static class ClaimsPlan
             // The negative control (SgdWalk.Reporting/Claims/Controls.cs): the base setting at a tiny learning rate, profiled like the base.
             if (design.ControlLearningRate > 0)
                 Add($"control-lr{Text(design.ControlLearningRate)}-b{Text(design.BatchSize)}",
-                    Run(design.ControlLearningRate, design.BatchSize) with { Probes = ProbePreset.Paper });
+                    Profiled(Run(design.ControlLearningRate, design.BatchSize)));
         }
         var axes = new Dictionary<string, IReadOnlyList<string>>
         {
@@ -141,11 +163,17 @@ public static class ClaimsPlan
         int steps = run.Steps ?? (int)Math.Ceiling(StepsPerEpoch(shared, run.BatchSize) * run.Epochs);
         return run with
         {
-            Sharpness = "every:" + Text(Math.Max(1, steps / CurvaturePoints)),
-            Eigen = EigenMethod.Power,
-            EigenIterations = 15,
-            TraceSamples = 0,
-            BatchSharpnessBatches = 0,
+            Recorder = run.Recorder with
+            {
+                Sharpness = run.Recorder.Sharpness with
+                {
+                    Schedule = RecordSchedule.Parse("every:" + Text(Math.Max(1, steps / CurvaturePoints))),
+                    Eigen = EigenMethod.Power,
+                    EigenIterations = 15,
+                    TraceSamples = 0,
+                    BatchSharpnessBatches = 0,
+                },
+            },
         };
     }
 
@@ -154,14 +182,15 @@ public static class ClaimsPlan
     /// size of the design that fits outside the probe view, with the probe's defaults (k = 10, 8 batches per size); none when
     /// no size fits (a probe view of the whole split: 6b then says it has no values).
     /// </summary>
-    private static AlignmentSettings? Alignment(TrainOptions run, TrainOptions shared, ClaimsDesign design)
+    private static AlignmentOptions Alignment(TrainOptions run, TrainOptions shared, ClaimsDesign design)
     {
         int steps = run.Steps ?? (int)Math.Ceiling(StepsPerEpoch(shared, run.BatchSize) * run.Epochs);
         // The batches are drawn from the training images outside the probe view: a size that does not fit is left out
         // (6b compares the largest and smallest sizes measured, and its statistic says so).
         int pool = TrainingImages(shared) - Math.Min(run.ProbeSize ?? TrainingImages(shared), TrainingImages(shared));
         int[] sizes = [.. design.BatchSizes.Where(b => b <= pool).Order()];
-        return sizes.Length == 0 ? null : new AlignmentSettings { Schedule = "every:" + Text(Math.Max(1, steps / AlignmentPoints)), BatchSizes = sizes };
+        return sizes.Length == 0 ? new AlignmentOptions()
+            : new AlignmentOptions { Schedule = RecordSchedule.Parse("every:" + Text(Math.Max(1, steps / AlignmentPoints))), BatchSizes = sizes };
     }
 
     /// <summary>
@@ -172,7 +201,7 @@ public static class ClaimsPlan
     {
         double perEpoch = StepsPerEpoch(shared, shared.BatchSize);
         double steps = shared.Steps ?? (perEpoch * shared.Epochs);
-        return (long)Math.Max(0, Math.Floor((steps - perEpoch) / RecordInterval(shared.Record)));
+        return (long)Math.Max(0, Math.Floor((steps - perEpoch) / RecordInterval(shared.Recorder.Record.Text)));
     }
 
     /// <summary>
@@ -180,7 +209,7 @@ public static class ClaimsPlan
     /// (at least every step), so every batch size's median height rests on a similar number of profiles.
     /// </summary>
     public static int RecordIntervalAt(int batch, int baseBatch, TrainOptions shared) =>
-        Math.Max(1, (int)(StepsPerEpoch(shared, batch) * RecordInterval(shared.Record) / StepsPerEpoch(shared, baseBatch)));
+        Math.Max(1, (int)(StepsPerEpoch(shared, batch) * RecordInterval(shared.Recorder.Record.Text) / StepsPerEpoch(shared, baseBatch)));
 
     /// <summary>N of a schedule every:N (the steps between recorded steps); 1 for any other schedule.</summary>
     public static int RecordInterval(string record) =>

@@ -39,11 +39,12 @@ public static class CurvaturePresets
             ProbeSize = null, // the probe view is the whole 5k training set: λ_max of the loss being minimised
             LearningRate = 0.1,
             WeightDecay = 0,
-            Probes = ProbePreset.Paper,
-            BatchNorm = BatchNormPolicy.BatchStats,
-            Eigen = EigenMethod.Lanczos,
-            EigenIterations = 20,
-            TraceSamples = 0,
+            Recorder = new()
+            {
+                Probes = ProbePreset.Paper,
+                BatchNorm = BatchNormPolicy.BatchStats,
+                Sharpness = new() { Eigen = EigenMethod.Lanczos, EigenIterations = 20, TraceSamples = 0 },
+            },
         };
         return name switch
         {
@@ -54,17 +55,21 @@ public static class CurvaturePresets
                 BatchSize = 5000,
                 ChunkSize = 1000,
                 Steps = paper ? 2000 : 300,
-                Record = "every:20",
-                Sharpness = "every:10",
-                BatchSharpnessBatches = 0,
+                Recorder = common.Recorder with
+                {
+                    Record = RecordSchedule.Parse("every:20"),
+                    Sharpness = common.Recorder.Sharpness with { Schedule = RecordSchedule.Parse("every:10"), BatchSharpnessBatches = 0 },
+                },
             },
             "edge-of-stochastic-stability" => common with
             {
                 BatchSize = 50,
                 Steps = paper ? 6000 : 1500,
-                Record = "every:25",
-                Sharpness = "every:25",
-                BatchSharpnessBatches = 10,
+                Recorder = common.Recorder with
+                {
+                    Record = RecordSchedule.Parse("every:25"),
+                    Sharpness = common.Recorder.Sharpness with { Schedule = RecordSchedule.Parse("every:25"), BatchSharpnessBatches = 10 },
+                },
             },
             _ => throw new ArgumentException($"unknown experiment '{name}'; known experiments: {string.Join(", ", Known.Select(k => k.Name))}"),
         };

@@ -1,3 +1,4 @@
+using SgdWalk.Probes;
 using SgdWalk.Sweeps;
 using SgdWalk.Training;
 
@@ -28,15 +29,19 @@ public static class PaperPresets
     public static TrainOptions PaperBase { get; } = new()
     {
         Dataset = "cifar10", Model = "vgg11", LearningRate = 0.1, BatchSize = 100, ChunkSize = 100, WeightDecay = 1e-4,
-        Epochs = 100, Seed = 1111, Record = "epochs:1,10,25,100", ProbeSize = 5000,
+        Epochs = 100, Seed = 1111, ProbeSize = 5000, Recorder = new() { Record = RecordSchedule.Parse("epochs:1,10,25,100") },
     };
 
     /// <summary>CPU scale: 10,000 Fashion-MNIST training images, the authors' MNIST MLP, a 1,000-sample probe view.</summary>
     public static TrainOptions CpuBase { get; } = new()
     {
         Dataset = "fashion-mnist", Model = "mlp", LearningRate = 0.1, BatchSize = 100, WeightDecay = 1e-4,
-        TrainSize = 10_000, Epochs = 2, Seed = 1111, ProbeSize = 1000, Record = "steps:0-49+every:10",
+        TrainSize = 10_000, Epochs = 2, Seed = 1111, ProbeSize = 1000, Recorder = new() { Record = RecordSchedule.Parse("steps:0-49+every:10") },
     };
+
+    /// <summary>The options with profiles recorded on these steps.</summary>
+    private static TrainOptions Recording(TrainOptions options, string steps) =>
+        options with { Recorder = options.Recorder with { Record = RecordSchedule.Parse(steps) } };
 
     private static TrainOptions Base(ExperimentRequest r) => r.Scale == ExperimentScale.Paper ? PaperBase : CpuBase;
 
@@ -50,8 +55,8 @@ public static class PaperPresets
     /// 4,500-image subset, so the authors' quirk is the same 9×). The mean gradient unless --compat authors.
     /// </summary>
     private static TrainOptions Gd(ExperimentRequest r) => r.Scale == ExperimentScale.Paper
-        ? PaperBase with { BatchSize = 45_000, ChunkSize = 5_000, Epochs = 200, Record = "steps:0-49+every:10", SumChunkGradients = r.Compat == CompatMode.Authors }
-        : CpuBase with { TrainSize = 4_500, BatchSize = 4_500, ChunkSize = 500, Epochs = 60, Record = "all", SumChunkGradients = r.Compat == CompatMode.Authors };
+        ? Recording(PaperBase, "steps:0-49+every:10") with { BatchSize = 45_000, ChunkSize = 5_000, Epochs = 200, SumChunkGradients = r.Compat == CompatMode.Authors }
+        : Recording(CpuBase, "all") with { TrainSize = 4_500, BatchSize = 4_500, ChunkSize = 500, Epochs = 60, SumChunkGradients = r.Compat == CompatMode.Authors };
 
     private static SweepPlan GdWalk(ExperimentRequest r) => Single("gd-walk", "gd", Gd(r));
 
@@ -59,7 +64,7 @@ public static class PaperPresets
 
     private static SweepPlan LrVersusBatch(ExperimentRequest r) => r.Scale == ExperimentScale.Paper
         ? SweepPlan.Grid(PaperBase, [0.05, 0.1, 0.2, 0.4], [50, 100, 400], [1111], "lr-vs-batch")
-        : SweepPlan.Grid(CpuBase with { Epochs = 3, Record = "steps:0-19+every:25" }, [0.02, 0.05, 0.1, 0.2], [25, 100, 400], [1111], "lr-vs-batch");
+        : SweepPlan.Grid(Recording(CpuBase, "steps:0-19+every:25") with { Epochs = 3 }, [0.02, 0.05, 0.1, 0.2], [25, 100, 400], [1111], "lr-vs-batch");
 
     /// <summary>
     /// The early version's comparison. Paper scale: trapezoid (warm-up from 0.1 over 10 epochs, plateau at 1.0, decay to
@@ -70,7 +75,7 @@ public static class PaperPresets
     private static SweepPlan LrSchedules(ExperimentRequest r)
     {
         bool paper = r.Scale == ExperimentScale.Paper;
-        var shared = paper ? PaperBase : CpuBase with { Epochs = 6, Record = "steps:0-19+every:50" };
+        var shared = paper ? PaperBase : Recording(CpuBase, "steps:0-19+every:50") with { Epochs = 6 };
         (string Name, double Lr, string Schedule)[] schedules = paper
             ? [("constant", 0.1, "constant"), ("step", 0.5, "step:25,50,75:0.5"), ("cyclic", 1.0, "cyclic:0.01:1:20"), ("trapezoid", 1.0, "trapezoid:10:40")]
             : [("constant", 0.1, "constant"), ("step", 0.2, "step:2,4:0.5"), ("cyclic", 0.2, "cyclic:0.05:1:2"), ("trapezoid", 0.2, "trapezoid:1:3")];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace SgdWalk.Probes;
 
@@ -39,11 +40,14 @@ public sealed record AlignmentOptions
     public double EigenTolerance { get; init; } = Defaults.EigenTolerance;
 
     /// <summary>Samples per BatchNorm chunk of a gradient batch (a smaller B is one chunk); the default: every batch is one chunk.</summary>
+    [JsonIgnore]
     public int ChunkSize { get; init; } = int.MaxValue;
 
     /// <summary>Seed of the probe's own generator (Lanczos start vectors and the batch draws: one stream).</summary>
+    [JsonIgnore]
     public long Seed { get; init; }
 
+    [JsonIgnore]
     public bool Enabled => Schedule is { IsNone: false };
 
     /// <summary>Every problem, in words naming the property (empty when the options are usable).</summary>
@@ -59,8 +63,8 @@ public sealed record AlignmentOptions
         Require(BatchSizes is { Count: > 0 } && BatchSizes.All(b => b >= 1) && BatchSizes.Distinct().Count() == BatchSizes.Count,
             $"{name("Alignment" + nameof(BatchSizes))} must list distinct positive batch sizes, e.g. 25,100,400");
         Require(Batches >= 2, $"{name("Alignment" + nameof(Batches))} must be at least 2 (a standard error needs two batches; got {Batches})");
-        Require(EigenIterations >= Math.Max(1, TopK) && EigenIterations <= CurvatureOptions.Defaults.MaxEigenIterations,
-            $"{name("Alignment" + nameof(EigenIterations))} must be between the top-k ({TopK}) and {CurvatureOptions.Defaults.MaxEigenIterations} (got {EigenIterations})");
+        Require(EigenIterations >= Math.Max(1, TopK) && EigenIterations <= SharpnessOptions.Defaults.MaxEigenIterations,
+            $"{name("Alignment" + nameof(EigenIterations))} must be between the top-k ({TopK}) and {SharpnessOptions.Defaults.MaxEigenIterations} (got {EigenIterations})");
         Require(double.IsFinite(EigenTolerance) && EigenTolerance is > 0 and < 1,
             $"{name("Alignment" + nameof(EigenTolerance))} must be in (0, 1) (got {EigenTolerance.ToString("R", CultureInfo.InvariantCulture)})");
         Require(ChunkSize >= 1, $"{name("Alignment" + nameof(ChunkSize))} must be at least 1 (got {ChunkSize})");

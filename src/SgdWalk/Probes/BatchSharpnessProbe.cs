@@ -9,7 +9,7 @@ namespace SgdWalk.Probes;
 /// batch size, drawn without replacement from the probe set by the probe's own seeded generator, with its standard
 /// error. Under SGD it settles near 2/η (edge of stochastic stability) while λ_max of the probe loss stays below.
 /// </summary>
-public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe, IStatefulProbe
+public sealed class BatchSharpnessProbe(DataView probeView, HessianVectorProduct hessian, SharpnessOptions options) : IProbe, IStatefulProbe
 {
     private readonly ProbeGenerator generator = new(options.BatchSharpnessSeed);
 

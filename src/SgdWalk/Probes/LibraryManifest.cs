@@ -36,17 +36,11 @@ internal sealed class LibraryManifest
             ["dataset"] = description.Dataset ?? "(your own)",
             ["learning_rate"] = description.LearningRate,
             ["batch_size"] = description.BatchSize,
-            ["probes"] = JsonSerializer.SerializeToNode(options.Probes, RunManifest.Json),
-            ["record"] = options.Record.Text,
-            ["alphas"] = new JsonArray(options.Alphas.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
-            ["adaptive_alphas"] = options.AdaptiveTolerance,
-            ["batch_norm"] = JsonSerializer.SerializeToNode(options.BatchNorm, RunManifest.Json),
-            ["chunk_size"] = options.BatchChunkSize,
-            ["floor_lags"] = new JsonArray(options.FloorLags.Select(k => (JsonNode)JsonValue.Create(k)).ToArray()),
-            ["sharpness"] = options.Curvature.Schedule.Text,
-            ["parameter_names"] = new JsonArray(parameters.Select(p => (JsonNode)JsonValue.Create(p.Name)).ToArray()),
         };
-        if (options.Alignment.Enabled) settings["alignment"] = options.Alignment.Schedule.Text;
+        // The recorder's knobs as a trainer run's run.json writes them; the chunk size is the user's here, not --chunk-size's.
+        foreach (var (key, value) in RecorderOptionsJson.Write(options, RunManifest.Json)) settings.Add(key, value);
+        settings["chunk_size"] = options.BatchChunkSize;
+        settings["parameter_names"] = new JsonArray(parameters.Select(p => (JsonNode)JsonValue.Create(p.Name)).ToArray());
         var manifest = new RunManifest
         {
             Seed = description.Seed ?? 0,

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace SgdWalk.Probes;
 
@@ -6,9 +8,11 @@ namespace SgdWalk.Probes;
 /// Which steps an expensive probe measures. Terms joined by '+', any of which selects a step:
 /// <c>all</c>, <c>none</c>, <c>steps:0-49</c> (0-based steps, ranges and lists: <c>steps:0-9,100</c>),
 /// <c>every:10</c> (steps divisible by 10), <c>epochs:1,10,25</c> (every step of those 1-based epochs).
-/// Example, the default: <c>steps:0-49+every:10</c>.
+/// Example, the default: <c>steps:0-49+every:10</c>. Parsed once where the text comes in (the command line, a preset,
+/// run.json); two schedules are equal when their texts are, and run.json writes the text.
 /// </summary>
-public sealed class RecordSchedule
+[JsonConverter(typeof(TextJson))]
+public sealed class RecordSchedule : IEquatable<RecordSchedule>
 {
     private readonly List<Func<int, int, bool>> terms;
 
@@ -32,6 +36,12 @@ public sealed class RecordSchedule
     public bool Includes(int step, int epoch) => terms.Any(t => t(step, epoch));
 
     public override string ToString() => Text;
+
+    public bool Equals(RecordSchedule? other) => other is not null && other.Text == Text;
+
+    public override bool Equals(object? obj) => Equals(obj as RecordSchedule);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
 
     public static RecordSchedule Parse(string text)
     {
@@ -84,5 +94,18 @@ public sealed class RecordSchedule
             ranges.Add((from, to));
         }
         return ranges;
+    }
+
+    /// <summary>As its text in JSON; a text that is not a schedule is a JSON error naming the problem.</summary>
+    internal sealed class TextJson : JsonConverter<RecordSchedule>
+    {
+        public override RecordSchedule Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.String) throw new JsonException($"a record schedule must be a string (got {reader.TokenType})");
+            try { return Parse(reader.GetString()!); }
+            catch (FormatException e) { throw new JsonException(e.Message, e); }
+        }
+
+        public override void Write(Utf8JsonWriter writer, RecordSchedule value, JsonSerializerOptions options) => writer.WriteStringValue(value.Text);
     }
 }

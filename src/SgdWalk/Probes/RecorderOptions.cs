@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using SgdWalk.Landscape;
 
 namespace SgdWalk.Probes;
@@ -6,6 +7,8 @@ namespace SgdWalk.Probes;
 /// <summary>
 /// What a <see cref="WalkRecorder"/> measures. Immutable; the defaults are those of docs/commands.md and live here once
 /// (<see cref="Defaults"/>); <see cref="Validate()"/> lists every problem, and the recorder refuses options that have any.
+/// A trainer run holds these as its `Recorder` and fills in what follows from its own options (the properties marked
+/// [JsonIgnore]: chunk sizes, the cosine's weight decay, seeds); run.json writes the rest (<see cref="RecorderOptionsJson"/>).
 /// </summary>
 public sealed record RecorderOptions
 {
@@ -28,22 +31,27 @@ public sealed record RecorderOptions
     public IReadOnlyList<double> Alphas { get; init; } = DefaultAlphas;
 
     /// <summary>When set, the step profiles use an adaptive grid around the floor with this floor-α tolerance instead of <see cref="Alphas"/>.</summary>
+    [JsonPropertyName("adaptive_alphas")] // run.json's name, after `--alphas adaptive:TOL`
     public double? AdaptiveTolerance { get; init; }
 
     public BatchNormPolicy BatchNorm { get; init; } = BatchNormPolicy.BatchStats;
 
     /// <summary>Samples per BatchNorm statistics chunk when evaluating the batch view (the training micro-batch).</summary>
+    [JsonIgnore]
     public int BatchChunkSize { get; init; } = 100;
 
     /// <summary>When positive, cos_grad uses g_t + λθ_t (the authors' convention) instead of g_t.</summary>
+    [JsonIgnore]
     public double CosineWeightDecay { get; init; }
 
+    /// <summary>How far inside the segment a floor must lie to count as interior; not a command-line option.</summary>
+    [JsonIgnore]
     public double InteriorTolerance { get; init; } = SegmentProfile.DefaultInteriorTolerance;
 
     /// <summary>Lags k (in steps) of the floor-path probe: barriers between floor points φ_{t−k} and φ_t; empty = off.</summary>
     public IReadOnlyList<int> FloorLags { get; init; } = [];
     /// <summary>Sharpness probes (λ_max, trace, step and batch sharpness); off unless given a schedule.</summary>
-    public CurvatureOptions Curvature { get; init; } = new();
+    public SharpnessOptions Sharpness { get; init; } = new();
 
     /// <summary>Gradient alignment with the top-k Hessian eigenspace (claim 6b); off unless given a schedule.</summary>
     public AlignmentOptions Alignment { get; init; } = new();
@@ -76,12 +84,12 @@ public sealed record RecorderOptions
         // Each lag names a column (floor_barrier_k1, ...): a repeated lag would write one column twice.
         Require(FloorLags is null || FloorLags.Distinct().Count() == FloorLags.Count,
             $"{name(nameof(FloorLags))} must not repeat a lag (got {string.Join(",", FloorLags ?? [])})");
-        if (Curvature is null) errors.Add($"{name(nameof(Curvature))} must not be null");
+        if (Sharpness is null) errors.Add($"{name(nameof(Sharpness))} must not be null");
         else
         {
-            errors.AddRange(Curvature.Validate(name));
-            Require(!Curvature.Enabled || Probes != ProbePreset.None,
-                $"{name(nameof(CurvatureOptions.Schedule))} needs {name(nameof(Probes))} cheap or paper ({name(nameof(Probes))} none records nothing)");
+            errors.AddRange(Sharpness.Validate(name));
+            Require(!Sharpness.Enabled || Probes != ProbePreset.None,
+                $"{name(nameof(SharpnessOptions.Schedule))} needs {name(nameof(Probes))} cheap or paper ({name(nameof(Probes))} none records nothing)");
         }
         if (Alignment is null) errors.Add($"{name(nameof(Alignment))} must not be null");
         else

@@ -9,7 +9,7 @@ namespace SgdWalk.Probes;
 /// previous estimate's eigenvector (the top direction moves slowly, so later estimates need few products), and the
 /// Hutchinson trace with its standard error. Random draws come from the probe's own seeded generator.
 /// </summary>
-public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hessian, CurvatureOptions options) : IProbe, IStatefulProbe
+public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hessian, SharpnessOptions options) : IProbe, IStatefulProbe
 {
     private readonly ProbeGenerator generator = new(options.Seed);
     private ParamVector? previous;

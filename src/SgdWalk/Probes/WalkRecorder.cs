@@ -82,7 +82,7 @@ public sealed class WalkRecorder : IDisposable
         // The probe view is the same data at every step, so consecutive recorded steps share a point (θ_{t+1} is the
         // next θ_t); its own profiler keeps each profile's end for the next one.
         probeViewProfiler = new SegmentProfiler(surface, parameters, options.InteriorTolerance) { ReuseEnds = true };
-        Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Curvature.Hvp);
+        Hessian = new HessianVectorProduct(model, parameters, lossFunction, options.BatchNorm, options.Sharpness.Hvp);
         probes = ProbeCatalog.Build(new ProbeBuild
         {
             Options = options, ProbeView = probeView, AlignmentPool = alignmentPool, Profiler = profiler, ProbeViewProfiler = probeViewProfiler, Hessian = Hessian,

@@ -25,15 +25,15 @@ public static class OptionsFingerprint
     public static string Hash(JsonObject options) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.ToJsonString())));
 
-    /// <summary>"--lr: checkpoint 0.2, run 0.1" for each option that differs (empty when they agree).</summary>
+    /// <summary>"--lr: checkpoint 0.2, run 0.1" for each option that differs (empty when they agree, whatever the keys' order).</summary>
     public static IReadOnlyList<string> Differences(JsonObject checkpoint, JsonObject run)
     {
         var keys = checkpoint.Select(p => p.Key).Union(run.Select(p => p.Key)).Order(StringComparer.Ordinal);
         var differences = new List<string>();
         foreach (var key in keys)
         {
-            string a = checkpoint[key]?.ToJsonString() ?? "null", b = run[key]?.ToJsonString() ?? "null";
-            if (a != b) differences.Add($"{CliName(key)}: checkpoint {a}, run {b}");
+            if (JsonNode.DeepEquals(checkpoint[key], run[key])) continue;
+            differences.Add($"{CliName(key)}: checkpoint {checkpoint[key]?.ToJsonString() ?? "null"}, run {run[key]?.ToJsonString() ?? "null"}");
         }
         return differences;
     }

@@ -30,7 +30,7 @@ public static class ProbeCalibration
         TrainOptions options, Device device)
     {
         var streams = new SeedStreams(options.Seed);
-        int chunk = RunSetup.EvaluationChunk(options, options.BatchNorm == BatchNormPolicy.BatchStats);
+        int chunk = RunSetup.EvaluationChunk(options, options.Recorder.BatchNorm == BatchNormPolicy.BatchStats);
         int poolSize = Math.Min(MaxPool, train.Count);
         var heights = new List<double>();
         var spreads = new List<double>();
@@ -42,7 +42,7 @@ public static class ProbeCalibration
         using (var view = DataView.Own("pool", pool.Inputs().to(device), pool.Labels.to(device), chunk))
         using (var generator = new Generator((ulong)streams.Pilot))
         {
-            var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm), parameters);
+            var profiler = new SegmentProfiler(new LossSurface(model, LossSurface.CrossEntropy, options.Recorder.BatchNorm), parameters);
             for (int step = 0; step < WarmupSteps + MeasuredSteps; step++)
             {
                 using var scope = NewDisposeScope();
@@ -56,7 +56,7 @@ public static class ProbeCalibration
                 using var end = ParamVector.OfValues(parameters);
                 using var endState = ModelState.Capture(model);
                 using var direction = end.Minus(start);
-                var measured = profiler.Measure(new Segment(start, end, direction, startState, endState), options.Alphas, view);
+                var measured = profiler.Measure(new Segment(start, end, direction, startState, endState), options.Recorder.Alphas, view);
                 double height = measured.Profile.Height, spread = measured.HeightStandardError * Math.Sqrt(view.Count);
                 heights.Add(height);
                 spreads.Add(spread);

@@ -132,9 +132,10 @@ internal static class ResumePlan
     {
         var run = OptionsFingerprint.Options(options);
         if (checkpoint.Header.OptionsHash == OptionsFingerprint.Hash(run)) return;
+        // The same options in another key order (a checkpoint written before the recorder's options were nested) belong.
         var differences = OptionsFingerprint.Differences(checkpoint.Header.Options, run);
-        throw new ResumeException($"{path}: written with other options than this run " +
-            $"({(differences.Count > 0 ? string.Join("; ", differences) : "options hash differs")}); refusing to resume from it");
+        if (differences.Count == 0) return;
+        throw new ResumeException($"{path}: written with other options than this run ({string.Join("; ", differences)}); refusing to resume from it");
     }
 
     /// <summary>The checkpoint must hold exactly this model's parameters and buffers, with the same shapes, and have

@@ -75,7 +75,7 @@ public static class RunCheck
             errors.Add($"--batch-size {options.BatchSize} is larger than the training split ({train} " +
                 $"images{(options.TrainSize is null ? "" : ", from --train-size")}); use at most {train}");
         // The alignment's gradient batches come from the training split outside the probe view.
-        if (options.Alignment is { BatchSizes.Count: > 0 } alignment && options.ProbeSize is int probeSize
+        if (options.Recorder.Alignment is { Enabled: true, BatchSizes.Count: > 0 } alignment && options.ProbeSize is int probeSize
             && alignment.BatchSizes.Max() > train - Math.Min(probeSize, train))
             errors.Add($"--alignment-batch-sizes: a batch of {alignment.BatchSizes.Max()} does not fit in the {train - Math.Min(probeSize, train)} training " +
                 $"images outside the probe view ({train} minus --probe-size {probeSize}); use smaller batches or a smaller probe view");

@@ -9,12 +9,13 @@ namespace SgdWalk.Training;
 
 /// <summary>
 /// Every setting of one run, immutable, with the defaults of docs/commands.md (the authors' where they have one). Each option is
-/// defined once: its default here (or in <see cref="RecorderOptions"/> / <see cref="CurvatureOptions"/> for what the
-/// recorder measures, which <see cref="ToRecorderOptions()"/> maps onto), its check in <see cref="Validate"/> (which
-/// delegates the recorder's knobs to <see cref="RecorderOptions.Validate()"/>). <see cref="Resolve"/> applies
-/// `--compat authors` so run.json records what actually ran. The property order is the order of run.json and of the
-/// checkpoints' options fingerprint: keep it.
+/// defined once: its default here, or in <see cref="Recorder"/> (<see cref="RecorderOptions"/> with its
+/// <see cref="SharpnessOptions"/> and <see cref="AlignmentOptions"/>) for what the recorder measures; its check in
+/// <see cref="Validate"/> (which delegates the recorder's knobs to <see cref="RecorderOptions.Validate()"/>).
+/// <see cref="Resolve"/> applies `--compat authors` so run.json records what actually ran. run.json's `options` are one
+/// flat object written by <see cref="TrainOptionsJson"/>; the property order is its key order.
 /// </summary>
+[JsonConverter(typeof(TrainOptionsJson))]
 public sealed partial record TrainOptions
 {
     /// <summary>The defaults, as constants so the command line's attributes (and its --help) show the same values.</summary>
@@ -85,21 +86,20 @@ public sealed partial record TrainOptions
     public double IsotropicNoise { get; init; } = Defaults.IsotropicNoise;
     public long Seed { get; init; } = Defaults.Seed;
 
-    public ProbePreset Probes { get; init; } = ProbePreset.Paper;
-    public string Record { get; init; } = RecorderOptions.Defaults.Record;
-    public IReadOnlyList<double> Alphas { get; init; } = RecorderOptions.DefaultAlphas;
-    /// <summary>`--alphas adaptive[:TOL]`: step profiles on an adaptive grid, floor α to this tolerance; null = the fixed grid.</summary>
-    public double? AdaptiveAlphas { get; init; }
+    /// <summary>
+    /// What the recorder measures: --probes, --record, --alphas, --bn, --floor-lags, --sharpness and its knobs, --alignment
+    /// and its knobs. Its chunk sizes, the cosine's weight decay and its seeds follow from this run's other options
+    /// (<see cref="ToRecorderOptions"/> sets them); run.json writes its knobs as flat keys (<see cref="RecorderOptionsJson"/>).
+    /// </summary>
+    public RecorderOptions Recorder { get; init; } = new();
+
     /// <summary>Samples in the fixed probe view; null = the whole training split ("full").</summary>
     public int? ProbeSize { get; init; } = Defaults.ProbeSizeSamples;
     /// <summary>`--probe-size auto`: choose the probe size on a pilot so the height's standard error is <see cref="ProbeError"/> of it.</summary>
     public bool ProbeSizeAuto { get; init; }
     /// <summary>Target relative standard error of the height for `--probe-size auto`.</summary>
     public double ProbeError { get; init; } = Defaults.ProbeError;
-    public BatchNormPolicy BatchNorm { get; init; } = BatchNormPolicy.BatchStats;
     public CompatMode Compat { get; init; } = CompatMode.None;
-    /// <summary>Floor-path lags in steps (barriers between floor points φ_{t−k} → φ_t); empty = off.</summary>
-    public IReadOnlyList<int> FloorLags { get; init; } = [];
 
     /// <summary>sgd, or the interventions floor-sgd (land on the step's valley floor) and height-sgd.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
@@ -107,22 +107,6 @@ public sealed partial record TrainOptions
     public double HeightFraction { get; init; } = Defaults.HeightFraction;
     /// <summary>The view the floor-sgd line search uses: batch (the step's mini-batch) or probe.</summary>
     public FloorSearchView FloorView { get; init; } = FloorSearchView.Batch;
-
-    /// <summary>Steps on which curvature is measured (λ_max, trace, step and batch sharpness); "none" = off.</summary>
-    public string Sharpness { get; init; } = CurvatureOptions.Defaults.Schedule;
-    public HvpMethod Hvp { get; init; } = HvpMethod.Autograd;
-    public EigenMethod Eigen { get; init; } = EigenMethod.Lanczos;
-    public int TopK { get; init; } = CurvatureOptions.Defaults.TopK;
-    public int EigenIterations { get; init; } = CurvatureOptions.Defaults.EigenIterations;
-    public double EigenTolerance { get; init; } = CurvatureOptions.Defaults.EigenTolerance;
-    public int TraceSamples { get; init; } = CurvatureOptions.Defaults.TraceSamples;
-    public int BatchSharpnessBatches { get; init; } = CurvatureOptions.Defaults.BatchSharpnessBatches;
-    /// <summary>
-    /// `--alignment`: gradient alignment with the top-k Hessian eigenspace (claim 6b); null = off. Left out of run.json (and
-    /// so of older checkpoints' fingerprints) when null.
-    /// </summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public AlignmentSettings? Alignment { get; init; }
 
     public int EvaluationChunkSize { get; init; } = Defaults.EvaluationChunkSize;
     public int? Threads { get; init; }
@@ -145,59 +129,29 @@ public sealed partial record TrainOptions
     /// <summary>Applies `--compat authors`: α = 0…0.9, the whole training split as probe, chunks of 100, weight-decayed cosine.</summary>
     public TrainOptions Resolve() => !AuthorsCompat ? this : this with
     {
-        Alphas = RecorderOptions.AuthorsAlphas,
+        Recorder = Recorder with { Alphas = RecorderOptions.AuthorsAlphas, BatchNorm = BatchNormPolicy.BatchStats },
         ProbeSize = null,
-        BatchNorm = BatchNormPolicy.BatchStats,
         // Chunks of 100 as the authors' SGD; an explicit chunk size (their GD used 5,000) is kept.
         ChunkSize = ChunkSize ?? 100,
     };
 
     /// <summary>
-    /// What the <see cref="WalkRecorder"/> of this run measures: the one mapping from the run's options to the recorder's.
-    /// Call it on resolved options (<see cref="Resolve"/>).
+    /// What the <see cref="WalkRecorder"/> of this run measures: <see cref="Recorder"/> with what follows from the run's other
+    /// options filled in. Call it on resolved options (<see cref="Resolve"/>).
     /// </summary>
-    /// <exception cref="FormatException">--record or --sharpness is not a schedule (<see cref="Validate"/> says so first).</exception>
-    public RecorderOptions ToRecorderOptions() =>
-        ToRecorderOptions(RecordSchedule.Parse(Record), RecordSchedule.Parse(Sharpness), RecordSchedule.Parse(Alignment?.Schedule ?? "none"));
-
-    private RecorderOptions ToRecorderOptions(RecordSchedule record, RecordSchedule sharpness, RecordSchedule alignment) => new()
+    public RecorderOptions ToRecorderOptions()
     {
-        Probes = Probes,
-        Record = record,
-        Alphas = Alphas,
-        AdaptiveTolerance = AdaptiveAlphas,
-        BatchNorm = BatchNorm,
-        BatchChunkSize = MicroBatch,
-        CosineWeightDecay = AuthorsCompat ? WeightDecay : 0,
-        FloorLags = FloorLags,
-        Curvature = new CurvatureOptions
+        // Their own streams: the probes draw nothing from the generators training uses.
+        var seeds = new SeedStreams(Seed);
+        return Recorder with
         {
-            Schedule = sharpness,
-            Hvp = Hvp,
-            Eigen = Eigen,
-            TopK = TopK,
-            EigenIterations = EigenIterations,
-            EigenTolerance = EigenTolerance,
-            TraceSamples = TraceSamples,
-            BatchSharpnessBatches = BatchSharpnessBatches,
-            BatchSize = BatchSize,
-            // Their own streams: curvature draws nothing from the generators training uses.
-            Seed = new SeedStreams(Seed).Sharpness,
-            BatchSharpnessSeed = new SeedStreams(Seed).BatchSharpness,
-        },
-        Alignment = new AlignmentOptions
-        {
-            Schedule = alignment,
-            TopK = Alignment?.TopK ?? AlignmentOptions.Defaults.TopK,
-            BatchSizes = Alignment?.BatchSizes ?? new AlignmentOptions().BatchSizes,
-            Batches = Alignment?.Batches ?? AlignmentOptions.Defaults.Batches,
-            EigenIterations = Alignment?.EigenIterations ?? AlignmentOptions.Defaults.EigenIterations,
-            EigenTolerance = Alignment?.EigenTolerance ?? AlignmentOptions.Defaults.EigenTolerance,
+            BatchChunkSize = MicroBatch,
+            CosineWeightDecay = AuthorsCompat ? WeightDecay : 0,
+            Sharpness = Recorder.Sharpness with { BatchSize = BatchSize, Seed = seeds.Sharpness, BatchSharpnessSeed = seeds.BatchSharpness },
             // A gradient batch is normalised as a step at batch B would be: as one chunk, or in --chunk-size chunks when given.
-            ChunkSize = ChunkSize ?? int.MaxValue,
-            Seed = new SeedStreams(Seed).Alignment,
-        },
-    };
+            Alignment = Recorder.Alignment with { ChunkSize = ChunkSize ?? int.MaxValue, Seed = seeds.Alignment },
+        };
+    }
 
     /// <summary>
     /// Every problem with these options alone, one readable line each naming the command-line option (empty when
@@ -221,7 +175,7 @@ public sealed partial record TrainOptions
         Require(double.IsFinite(IsotropicNoise) && IsotropicNoise >= 0, $"--isotropic-noise must be 0 or positive (got {Show(IsotropicNoise)})");
         Require(ProbeSize is null or >= 1, $"--probe-size must be a positive number of samples or 'full' (got {ProbeSize})");
         Require(double.IsFinite(ProbeError) && ProbeError is > 0 and <= 1, $"--probe-error must be in (0, 1] (got {Show(ProbeError)})");
-        Require(!ProbeSizeAuto || Probes == ProbePreset.Paper, "--probe-size auto needs --probes paper (it sizes the probe view's profiles)");
+        Require(!ProbeSizeAuto || Recorder.Probes == ProbePreset.Paper, "--probe-size auto needs --probes paper (it sizes the probe view's profiles)");
         Require(ValidationSize is null or >= 0, $"--val-size must not be negative (got {ValidationSize})");
         Require(TrainSize is null or >= 2, $"--train-size must be at least 2 (got {TrainSize})");
         Require(Threads is null or (>= 1 and <= Defaults.MaxThreads), $"--threads must be between 1 and {Defaults.MaxThreads} (got {Threads})");
@@ -240,35 +194,28 @@ public sealed partial record TrainOptions
             $"--init-from must name a .pt, .pth, .bin (torch.save of a state_dict) or .safetensors file (got '{InitFrom}')");
         Require(CheckpointEvery is null or >= 1, $"--checkpoint-every must be at least 1 step (got {CheckpointEvery})");
         Require(KeepCheckpoints >= 1, $"--keep-checkpoints must be at least 1 (got {KeepCheckpoints})");
-        var record = Try("--record: ", () => RecordSchedule.Parse(Record));
-        var sharpness = Try("--sharpness: ", () => RecordSchedule.Parse(Sharpness));
-        var alignment = Try("--alignment: ", () => RecordSchedule.Parse(Alignment?.Schedule ?? "none"));
         // The recorder's own rules, spelled with this command line's option names.
-        if (record is not null && sharpness is not null && alignment is not null)
-            errors.AddRange(Resolve().ToRecorderOptions(record, sharpness, alignment).Validate(CommandLineName));
+        errors.AddRange(Resolve().ToRecorderOptions().Validate(CommandLineName));
         // The Hessian of V_k is the probe view's; the gradient batches come from the rest of the training split.
-        Require(Alignment is null || alignment is null || alignment.IsNone || ProbeSize is not null,
+        Require(!Recorder.Alignment.Enabled || ProbeSize is not null,
             "--alignment needs --probe-size smaller than the training split (V_k uses the probe view, the gradient batches the rest)");
         if (Schedule is not null && double.IsFinite(LearningRate) && LearningRate > 0 && Epochs >= 1)
-            Try("", () => LearningRateSchedule.Parse(Schedule, LearningRate, Epochs));
-        return errors.Distinct().ToList();
-
-        T? Try<T>(string option, Func<T> parse) where T : class
         {
-            try { return parse(); }
-            catch (FormatException e) { errors.Add(option + e.Message); return null; }
+            try { LearningRateSchedule.Parse(Schedule, LearningRate, Epochs); }
+            catch (FormatException e) { errors.Add(e.Message); }
         }
+        return errors.Distinct().ToList();
     }
 
-    /// <summary>A property of <see cref="RecorderOptions"/> or <see cref="CurvatureOptions"/> as the command line spells it.</summary>
+    /// <summary>A property of <see cref="RecorderOptions"/>, <see cref="SharpnessOptions"/> or <see cref="AlignmentOptions"/> as the command line spells it.</summary>
     private static string CommandLineName(string property) => property switch
     {
         nameof(RecorderOptions.BatchNorm) => "--bn",
         nameof(RecorderOptions.AdaptiveTolerance) => "--alphas adaptive:TOL",
         nameof(RecorderOptions.BatchChunkSize) => "--chunk-size",
         nameof(RecorderOptions.CosineWeightDecay) => "--weight-decay",
-        nameof(CurvatureOptions.Schedule) => "--sharpness",
-        nameof(CurvatureOptions.TopK) => "--top-k",
+        nameof(SharpnessOptions.Schedule) => "--sharpness",
+        nameof(SharpnessOptions.TopK) => "--top-k",
         "AlignmentSchedule" => "--alignment",
         "AlignmentTopK" => "--alignment-k",
         "AlignmentEigenIterations" => "--alignment-iterations",

@@ -107,13 +107,13 @@ public sealed partial class Trainer
 
         // The probe view: a fixed, seeded subset of the training split, chunked as the BN policy requires.
         var probeIndices = RunSetup.ProbeSubset(data.Train.Count, options.ProbeSize, streams.ProbeSubset);
-        int probeChunk = RunSetup.EvaluationChunk(options, options.BatchNorm == BatchNormPolicy.BatchStats);
+        int probeChunk = RunSetup.EvaluationChunk(options, options.Recorder.BatchNorm == BatchNormPolicy.BatchStats);
         using (var subset = data.Train.Select(probeIndices))
         {
             var probeView = DataView.Own("probe", subset.Inputs().to(device), subset.Labels.to(device), probeChunk);
             var lengths = resume?.Header.CsvLengths;
             // The alignment's gradient batches come from the training split without the probe subset (V_k's Hessian data).
-            var alignmentPool = options.Alignment is null ? null
+            var alignmentPool = !options.Recorder.Alignment.Enabled ? null
                 : new SamplePool(data.Train, SamplePool.Complement(data.Train.Count, probeIndices), device);
             recorder = new WalkRecorder(model, options.ToRecorderOptions(), folder.Path, probeView,
                 resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]), alignmentPool: alignmentPool,
@@ -129,7 +129,7 @@ public sealed partial class Trainer
         // The interventions floor-sgd / height-sgd search the floor on the step's batch or on a copy of the probe set.
         if (options.Optimizer != OptimizerKind.Sgd)
         {
-            var surface = new LossSurface(model, LossSurface.CrossEntropy, options.BatchNorm);
+            var surface = new LossSurface(model, LossSurface.CrossEntropy, options.Recorder.BatchNorm);
             floorStep = new FloorStep(surface, parameters, options.Optimizer == OptimizerKind.FloorSgd ? 0 : options.HeightFraction);
             if (options.FloorView == FloorSearchView.Probe)
                 using (var scope = NewDisposeScope()) // frees the handles `to` returns; the view keeps its clones

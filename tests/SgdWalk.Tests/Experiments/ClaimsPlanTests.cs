@@ -67,36 +67,37 @@ public class ClaimsPlanTests
     public void Each_run_measures_what_its_tests_read()
     {
         var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
-        var @base = cells["sgd-lr0.1-b100"].Options;
-        Assert.Equal((ProbePreset.Paper, "every:10"), (@base.Probes, @base.Record));
+        var @base = cells["sgd-lr0.1-b100"].Options.Recorder;
+        RecorderOptions Recorder(string name) => cells[name].Options.Recorder;
+        Assert.Equal((ProbePreset.Paper, "every:10"), (@base.Probes, @base.Record.Text));
         Assert.Equal([10], @base.FloorLags); // floor points of consecutive recorded steps, 10 steps apart
-        Assert.Equal(ProbePreset.Paper, cells["sgd-lr0.05-b100"].Options.Probes);
-        Assert.Empty(cells["sgd-lr0.05-b100"].Options.FloorLags);
+        Assert.Equal(ProbePreset.Paper, Recorder("sgd-lr0.05-b100").Probes);
+        Assert.Empty(Recorder("sgd-lr0.05-b100").FloorLags);
         // Claim 6b: the base run's gradient alignment at 10 evenly spaced steps (200 steps: every 20th), every design batch size.
-        Assert.Equal("every:20", @base.Alignment?.Schedule);
-        Assert.Equal([25, 100, 400], @base.Alignment!.BatchSizes);
+        Assert.Equal("every:20", @base.Alignment.Schedule.Text);
+        Assert.Equal([25, 100, 400], @base.Alignment.BatchSizes);
         Assert.Equal((10, 8), (@base.Alignment.TopK, @base.Alignment.Batches));
-        Assert.All(cells.Where(c => c.Key != "sgd-lr0.1-b100"), c => Assert.Null(c.Value.Options.Alignment));
+        Assert.All(cells.Where(c => c.Key != "sgd-lr0.1-b100"), c => Assert.False(c.Value.Options.Recorder.Alignment.Enabled));
         // 800 steps at batch 25 (10,000 images, 2 epochs) and 50 at batch 400: curvature at 6 evenly spaced steps by power iteration.
-        Assert.Equal("every:133", cells["sgd-lr0.1-b25"].Options.Sharpness);
-        Assert.Equal("every:8", cells["sgd-lr0.1-b400"].Options.Sharpness);
-        Assert.Equal((EigenMethod.Power, 15, 0, 0), (cells["sgd-lr0.1-b25"].Options.Eigen, cells["sgd-lr0.1-b25"].Options.EigenIterations,
-            cells["sgd-lr0.1-b25"].Options.TraceSamples, cells["sgd-lr0.1-b25"].Options.BatchSharpnessBatches));
+        Assert.Equal("every:133", Recorder("sgd-lr0.1-b25").Sharpness.Schedule.Text);
+        Assert.Equal("every:8", Recorder("sgd-lr0.1-b400").Sharpness.Schedule.Text);
+        var sharpness = Recorder("sgd-lr0.1-b25").Sharpness;
+        Assert.Equal((EigenMethod.Power, 15, 0, 0), (sharpness.Eigen, sharpness.EigenIterations, sharpness.TraceSamples, sharpness.BatchSharpnessBatches));
         // Claim 2's batch factor (2b/2c): the batch-size runs are profiled, about 10 recorded steps per epoch like the base.
-        Assert.Equal((ProbePreset.Paper, "every:40"), (cells["sgd-lr0.1-b25"].Options.Probes, cells["sgd-lr0.1-b25"].Options.Record));
-        Assert.Equal((ProbePreset.Paper, "every:2"), (cells["sgd-lr0.1-b400"].Options.Probes, cells["sgd-lr0.1-b400"].Options.Record));
-        Assert.Empty(cells["sgd-lr0.1-b25"].Options.FloorLags);
+        Assert.Equal((ProbePreset.Paper, "every:40"), (Recorder("sgd-lr0.1-b25").Probes, Recorder("sgd-lr0.1-b25").Record.Text));
+        Assert.Equal((ProbePreset.Paper, "every:2"), (Recorder("sgd-lr0.1-b400").Probes, Recorder("sgd-lr0.1-b400").Record.Text));
+        Assert.Empty(Recorder("sgd-lr0.1-b25").FloorLags);
         // The equal-ratio pairs (3b: 4η × 4B, 3d: 2η × 2B) are profiled: their height is the primary statistic.
-        Assert.Equal(("none", ProbePreset.Paper, "every:2"), (cells["sgd-lr0.4-b400"].Options.Sharpness, cells["sgd-lr0.4-b400"].Options.Probes,
-            cells["sgd-lr0.4-b400"].Options.Record));
-        Assert.Equal((ProbePreset.Paper, "every:5"), (cells["sgd-lr0.2-b200"].Options.Probes, cells["sgd-lr0.2-b200"].Options.Record));
+        Assert.Equal(("none", ProbePreset.Paper, "every:2"), (Recorder("sgd-lr0.4-b400").Sharpness.Schedule.Text, Recorder("sgd-lr0.4-b400").Probes,
+            Recorder("sgd-lr0.4-b400").Record.Text));
+        Assert.Equal((ProbePreset.Paper, "every:5"), (Recorder("sgd-lr0.2-b200").Probes, Recorder("sgd-lr0.2-b200").Record.Text));
         Assert.Equal(OptimizerKind.FloorSgd, cells["floor-sgd-lr0.1-b100"].Options.Optimizer);
         // Claim 4: floor-sgd and height-sgd at h = ¼, ½, ¾ search the probe view and are profiled like the base.
-        Assert.Equal((ProbePreset.Paper, FloorSearchView.Probe), (cells["floor-sgd-lr0.1-b100"].Options.Probes, cells["floor-sgd-lr0.1-b100"].Options.FloorView));
+        Assert.Equal((ProbePreset.Paper, FloorSearchView.Probe), (Recorder("floor-sgd-lr0.1-b100").Probes, cells["floor-sgd-lr0.1-b100"].Options.FloorView));
         foreach (double h in new[] { 0.25, 0.5, 0.75 })
         {
             var height = cells[$"height-sgd-h{h.ToString(System.Globalization.CultureInfo.InvariantCulture)}-lr0.1-b100"].Options;
-            Assert.Equal((OptimizerKind.HeightSgd, h, FloorSearchView.Probe, ProbePreset.Paper), (height.Optimizer, height.HeightFraction, height.FloorView, height.Probes));
+            Assert.Equal((OptimizerKind.HeightSgd, h, FloorSearchView.Probe, ProbePreset.Paper), (height.Optimizer, height.HeightFraction, height.FloorView, height.Recorder.Probes));
         }
     }
 
@@ -130,9 +131,9 @@ public class ClaimsPlanTests
     [InlineData("all", 200, 100, 200)]
     public void The_estimate_counts_exactly_the_steps_a_schedule_selects(string schedule, int steps, int stepsPerEpoch, int expected)
     {
-        Assert.Equal(expected, ClaimsBudget.Count(schedule, steps, stepsPerEpoch));
-        Assert.Equal(Enumerable.Range(0, steps).Count(s => RecordSchedule.Parse(schedule).Includes(s, (s / stepsPerEpoch) + 1)),
-            ClaimsBudget.Count(schedule, steps, stepsPerEpoch));
+        var parsed = RecordSchedule.Parse(schedule);
+        Assert.Equal(expected, ClaimsBudget.Count(parsed, steps, stepsPerEpoch));
+        Assert.Equal(Enumerable.Range(0, steps).Count(s => parsed.Includes(s, (s / stepsPerEpoch) + 1)), ClaimsBudget.Count(parsed, steps, stepsPerEpoch));
     }
 
     [Fact]

@@ -181,13 +181,13 @@ public sealed class TorchScriptFixture : IDisposable
         LearningRate = LearningRate,
         WeightDecay = 0,
         ProbeSize = null,
-        Alphas = Alphas,
-        Record = "all",
-        Sharpness = "every:4",
-        EigenIterations = 5,
-        TraceSamples = 2,
-        BatchSharpnessBatches = 2,
-        FloorLags = [1],
+        Recorder = new()
+        {
+            Alphas = Alphas,
+            Record = RecordSchedule.All,
+            Sharpness = new() { Schedule = RecordSchedule.Parse("every:4"), EigenIterations = 5, TraceSamples = 2, BatchSharpnessBatches = 2 },
+            FloorLags = [1],
+        },
         CheckpointEvery = 1,
         KeepCheckpoints = Steps + 2,
         Threads = 1,
@@ -286,7 +286,11 @@ public class TorchScriptTests(TorchScriptFixture fixture) : IClassFixture<TorchS
         Assert.Equal(File.ReadAllBytes(fixture.Runs["cnn"].Steps), File.ReadAllBytes(again.Steps));
         Assert.Equal(File.ReadAllBytes(fixture.Runs["cnn"].Profiles), File.ReadAllBytes(again.Profiles));
 
-        var plain = fixture.Train(fixture.Options("cnn") with { Probes = ProbePreset.None, Sharpness = "none", FloorLags = [] }, "plain");
+        var cnn = fixture.Options("cnn");
+        var plain = fixture.Train(cnn with
+        {
+            Recorder = cnn.Recorder with { Probes = ProbePreset.None, Sharpness = cnn.Recorder.Sharpness with { Schedule = RecordSchedule.None }, FloorLags = [] },
+        }, "plain");
         var measured = CsvTable.Read(fixture.Runs["cnn"].Steps);
         Assert.Equal(CsvTable.Read(plain.Steps).Numbers("train_loss"), measured.Numbers("train_loss"));
         Assert.Equal(File.ReadAllBytes(Path.Combine(plain.Checkpoints, "final.dat")),
@@ -307,7 +311,13 @@ public class TorchScriptTests(TorchScriptFixture fixture) : IClassFixture<TorchS
         // A run stopped after its step-0 checkpoint; then the model file changes under it.
         string copy = fixture.PathOf("ln-copy.pt");
         File.Copy(fixture.PathOf("ln.pt"), copy, overwrite: true);
-        var options = fixture.Options("ln") with { Model = TorchScriptModel.Prefix + copy, Steps = 2, Sharpness = "none" };
+        var ln = fixture.Options("ln");
+        var options = ln with
+        {
+            Model = TorchScriptModel.Prefix + copy,
+            Steps = 2,
+            Recorder = ln.Recorder with { Sharpness = ln.Recorder.Sharpness with { Schedule = RecordSchedule.None } },
+        };
         var run = fixture.Train(options, "resume");
         var status = RunManifest.Read(run.Manifest);
         status.Status = RunStatus.Interrupted;

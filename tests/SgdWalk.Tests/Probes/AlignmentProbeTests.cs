@@ -227,14 +227,16 @@ public class AlignmentProbeTests
     [Fact]
     public void Unusable_alignment_options_are_refused_by_name()
     {
-        var ok = new TrainOptions { Alignment = new AlignmentSettings { Schedule = "every:50" } };
+        var on = new AlignmentOptions { Schedule = RecordSchedule.Parse("every:50") };
+        var ok = new TrainOptions { Recorder = new RecorderOptions { Alignment = on } };
+        TrainOptions With(AlignmentOptions alignment) => ok with { Recorder = ok.Recorder with { Alignment = alignment } };
         Assert.Empty(ok.Validate());
         Assert.Contains("--alignment needs --probe-size smaller than the training split (V_k uses the probe view, the gradient batches the rest)",
             (ok with { ProbeSize = null }).Validate());
-        Assert.Contains((ok with { Alignment = new AlignmentSettings { Schedule = "every:x" } }).Validate(), e => e.StartsWith("--alignment: ", StringComparison.Ordinal));
-        Assert.Contains((ok with { Alignment = ok.Alignment with { Batches = 1 } }).Validate(), e => e.StartsWith("--alignment-batches must be at least 2", StringComparison.Ordinal));
-        Assert.Contains((ok with { Alignment = ok.Alignment with { BatchSizes = [25, 25] } }).Validate(), e => e.StartsWith("--alignment-batch-sizes must list", StringComparison.Ordinal));
-        Assert.Contains((ok with { Alignment = ok.Alignment with { TopK = 50 } }).Validate(), e => e.StartsWith("--alignment-iterations must be between", StringComparison.Ordinal));
-        Assert.Contains((ok with { Probes = ProbePreset.None }).Validate(), e => e.StartsWith("--alignment needs --probes cheap or paper", StringComparison.Ordinal));
+        Assert.Contains(With(on with { Batches = 1 }).Validate(), e => e.StartsWith("--alignment-batches must be at least 2", StringComparison.Ordinal));
+        Assert.Contains(With(on with { BatchSizes = [25, 25] }).Validate(), e => e.StartsWith("--alignment-batch-sizes must list", StringComparison.Ordinal));
+        Assert.Contains(With(on with { TopK = 50 }).Validate(), e => e.StartsWith("--alignment-iterations must be between", StringComparison.Ordinal));
+        Assert.Contains((ok with { Recorder = ok.Recorder with { Probes = ProbePreset.None } }).Validate(),
+            e => e.StartsWith("--alignment needs --probes cheap or paper", StringComparison.Ordinal));
     }
 }

@@ -33,7 +33,7 @@ public class CurvatureAtStartTests
         var options = new RecorderOptions
         {
             Probes = ProbePreset.Cheap, BatchNorm = BatchNormPolicy.Running, BatchChunkSize = Samples,
-            Curvature = new CurvatureOptions
+            Sharpness = new SharpnessOptions
             {
                 Schedule = RecordSchedule.All, EigenIterations = 60, EigenTolerance = 1e-14, TraceSamples = 0,
                 // One batch as large as the probe set: the probe set itself, in another order.

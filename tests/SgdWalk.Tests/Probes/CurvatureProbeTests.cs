@@ -34,7 +34,7 @@ public class CurvatureProbeTests
         var options = new RecorderOptions
         {
             Record = RecordSchedule.All, Alphas = alphas, BatchChunkSize = BatchSize,
-            Curvature = new CurvatureOptions
+            Sharpness = new SharpnessOptions
             {
                 Schedule = RecordSchedule.All, TopK = 2, EigenIterations = 5, EigenTolerance = 1e-12, TraceSamples = 400,
                 // Batches as large as the probe set are the probe set itself: batch sharpness has a closed form.

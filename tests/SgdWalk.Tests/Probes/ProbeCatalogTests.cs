@@ -36,7 +36,7 @@ public class ProbeCatalogTests
         var options = new RecorderOptions
         {
             Probes = preset, FloorLags = preset == ProbePreset.Paper ? [1] : [],
-            Curvature = preset == ProbePreset.None ? new CurvatureOptions() : new CurvatureOptions { Schedule = RecordSchedule.Parse("every:5"), TraceSamples = 2 },
+            Sharpness = preset == ProbePreset.None ? new SharpnessOptions() : new SharpnessOptions { Schedule = RecordSchedule.Parse("every:5"), TraceSamples = 2 },
         };
         string folder = Directory.CreateTempSubdirectory().FullName;
         using var recorder = new WalkRecorder(model, options, folder, preset == ProbePreset.None ? null : view);
@@ -49,7 +49,7 @@ public class ProbeCatalogTests
     [Fact]
     public void Curvature_needs_a_preset_and_probe_view_entries_need_the_view()
     {
-        var options = new RecorderOptions { Probes = ProbePreset.Cheap, Curvature = new CurvatureOptions { Schedule = RecordSchedule.Parse("every:5") } };
+        var options = new RecorderOptions { Probes = ProbePreset.Cheap, Sharpness = new SharpnessOptions { Schedule = RecordSchedule.Parse("every:5") } };
         var sharpness = ProbeCatalog.Entries.Single(e => e.Name == ProbeCatalog.Sharpness);
         Assert.True(ProbeCatalog.Selected(sharpness, options));
         Assert.False(ProbeCatalog.Selected(sharpness, options with { Probes = ProbePreset.None }));

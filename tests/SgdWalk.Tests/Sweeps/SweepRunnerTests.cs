@@ -10,7 +10,7 @@ public class SweepRunnerTests
 {
     private static readonly TrainOptions Tiny = new()
     {
-        Dataset = "synthetic", Hidden = [8], Steps = 6, Probes = ProbePreset.Cheap, Threads = 1, ProbeSize = 100,
+        Dataset = "synthetic", Hidden = [8], Steps = 6, Recorder = new() { Probes = ProbePreset.Cheap }, Threads = 1, ProbeSize = 100,
     };
 
     private static SweepPlan Plan() => SweepPlan.Grid(Tiny, [0.05, 0.1], [25, 50], [1]);

@@ -15,7 +15,7 @@ public class WarmSweepTests
 {
     private static readonly TrainOptions Shared = new()
     {
-        Dataset = "synthetic", Hidden = [16], Steps = 12, Record = "every:3", Probes = ProbePreset.Paper, Threads = 1, ProbeSize = 100,
+        Dataset = "synthetic", Hidden = [16], Steps = 12, Recorder = new() { Record = RecordSchedule.Parse("every:3"), Probes = ProbePreset.Paper }, Threads = 1, ProbeSize = 100,
     };
 
     private static SweepPlan Plan() => SweepPlan.Grid(Shared, [0.05, 0.1, 0.2], [25, 50], [1]);

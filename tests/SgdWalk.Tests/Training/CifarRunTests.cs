@@ -36,7 +36,7 @@ public class CifarRunTests
         var options = new TrainOptions
         {
             Dataset = "cifar10", DataDir = data, ValidationSize = 40, Model = "small-cnn", Hidden = [8, 16],
-            BatchSize = 20, Steps = 8, ProbeSize = 40, Record = "all", Threads = 1, Seed = 5,
+            BatchSize = 20, Steps = 8, ProbeSize = 40, Recorder = new() { Record = SgdWalk.Probes.RecordSchedule.All }, Threads = 1, Seed = 5,
         };
         RunFolder Train(TrainOptions o)
         {
@@ -46,7 +46,7 @@ public class CifarRunTests
         }
         var a = Train(options);
         var b = Train(options);
-        var plain = Train(options with { Probes = SgdWalk.Probes.ProbePreset.None });
+        var plain = Train(options with { Recorder = options.Recorder with { Probes = SgdWalk.Probes.ProbePreset.None } });
         var unaugmented = Train(options with { Augment = false });
 
         Assert.Equal(File.ReadAllBytes(a.Steps), File.ReadAllBytes(b.Steps));

@@ -17,7 +17,7 @@ public class DivergenceTests
         var options = new TrainOptions
         {
             Dataset = "synthetic", Hidden = [32], ModelBatchNorm = false, BatchSize = 50, Steps = 40, LearningRate = 0.2,
-            Schedule = "step:0.5:1e12", Probes = ProbePreset.Cheap, Threads = 1, Seed = 5, CheckpointEvery = 5, KeepCheckpoints = 2,
+            Schedule = "step:0.5:1e12", Recorder = new() { Probes = ProbePreset.Cheap }, Threads = 1, Seed = 5, CheckpointEvery = 5, KeepCheckpoints = 2,
         };
         var folder = RunFolder.Prepare(Directory.CreateTempSubdirectory().FullName, overwrite: false);
         var result = Trainer.Run(options, folder);

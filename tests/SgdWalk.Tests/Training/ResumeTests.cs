@@ -10,7 +10,7 @@ public class ResumeTests
 {
     private static readonly TrainOptions Small = new()
     {
-        Dataset = "synthetic", Hidden = [16], BatchSize = 50, Steps = 12, Probes = ProbePreset.Cheap, Threads = 1, Seed = 3, Momentum = 0.5,
+        Dataset = "synthetic", Hidden = [16], BatchSize = 50, Steps = 12, Recorder = new() { Probes = ProbePreset.Cheap }, Threads = 1, Seed = 3, Momentum = 0.5,
     };
 
     private static RunFolder Interrupted(int atStep)

@@ -81,11 +81,10 @@ public class ScheduleTests
     [Fact]
     public void Options_validation_names_each_problem_with_its_range()
     {
-        var errors = new TrainOptions { LearningRate = -1, BatchSize = 0, Momentum = 1.5, Record = "sometimes", Compat = (CompatMode)7 }.Validate();
+        var errors = new TrainOptions { LearningRate = -1, BatchSize = 0, Momentum = 1.5, Compat = (CompatMode)7 }.Validate();
         Assert.Contains(errors, e => e.Contains("--lr must be a positive number (got -1)"));
         Assert.Contains(errors, e => e.Contains("--batch-size must be at least 1 (got 0)"));
         Assert.Contains(errors, e => e.Contains("--momentum must be in [0, 1)"));
-        Assert.Contains(errors, e => e.Contains("sometimes"));
         Assert.Contains(errors, e => e.Contains("--compat"));
         Assert.Empty(new TrainOptions().Validate());
     }
@@ -94,8 +93,8 @@ public class ScheduleTests
     public void Authors_compat_applies_their_conventions()
     {
         var o = new TrainOptions { Compat = CompatMode.Authors, ProbeSize = 5000 }.Resolve();
-        Assert.Equal(10, o.Alphas.Count);
-        Assert.Equal(0.9, o.Alphas[^1], 12);
+        Assert.Equal(10, o.Recorder.Alphas.Count);
+        Assert.Equal(0.9, o.Recorder.Alphas[^1], 12);
         Assert.Null(o.ProbeSize);
         Assert.Equal(100, o.MicroBatch);
     }

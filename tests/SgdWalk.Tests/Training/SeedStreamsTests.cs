@@ -57,7 +57,7 @@ public class SeedStreamsTests
     public void The_recorder_gets_the_curvature_streams()
     {
         var streams = new SeedStreams(20);
-        var curvature = new TrainOptions { Seed = 20 }.ToRecorderOptions().Curvature;
+        var curvature = new TrainOptions { Seed = 20 }.ToRecorderOptions().Sharpness;
         Assert.Equal(streams.Sharpness, curvature.Seed);
         Assert.Equal(streams.BatchSharpness, curvature.BatchSharpnessSeed);
     }
@@ -72,7 +72,7 @@ public class SeedStreamsTests
         var plain = new TrainOptions
         {
             Dataset = "synthetic", Hidden = [16], TrainSize = 400, BatchSize = 400, ChunkSize = 100, WeightDecay = 0, Steps = 1, LearningRate = 0.1,
-            Probes = ProbePreset.None, Threads = 1, ProbeSize = 100, Seed = 9,
+            Recorder = new() { Probes = ProbePreset.None }, Threads = 1, ProbeSize = 100, Seed = 9,
         };
         // Four chunks of 100: the noise scale is the spread of their gradients at θ_0.
         var noisy = plain with { IsotropicNoise = 0.02 };

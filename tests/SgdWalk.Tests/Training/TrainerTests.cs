@@ -17,8 +17,7 @@ public class TrainerTests
         Epochs = 1,
         LearningRate = 0.2,
         ProbeSize = 300,
-        Probes = probes,
-        Record = record,
+        Recorder = new() { Probes = probes, Record = RecordSchedule.Parse(record) },
         Threads = 1,
         Seed = 42,
     };
@@ -46,39 +45,37 @@ public class TrainerTests
     [MemberData(nameof(BatchNormPolicies))]
     public void Measuring_does_not_move_the_walk(SgdWalk.Landscape.BatchNormPolicy batchNorm)
     {
-        var plain = Train(Small(ProbePreset.None) with { BatchNorm = batchNorm });
-        var everything = Train(Small(ProbePreset.Paper, "all") with
+        static RecordSchedule Steps(string text) => RecordSchedule.Parse(text);
+        TrainOptions Measured(ProbePreset probes, string record, Func<RecorderOptions, RecorderOptions> change)
         {
-            BatchNorm = batchNorm,
+            var options = Small(probes, record);
+            return options with { Recorder = change(options.Recorder with { BatchNorm = batchNorm }) };
+        }
+        var plain = Train(Measured(ProbePreset.None, "all", r => r));
+        var everything = Train(Measured(ProbePreset.Paper, "all", r => r with
+        {
             FloorLags = [1, 5],
-            Sharpness = "all",
-            TopK = 2,
-            EigenIterations = 6,
-            TraceSamples = 3,
-        });
-        var otherPaths = Train(Small(ProbePreset.Paper, "every:3") with
+            Sharpness = new SharpnessOptions { Schedule = RecordSchedule.All, TopK = 2, EigenIterations = 6, TraceSamples = 3 },
+        }));
+        var otherPaths = Train(Measured(ProbePreset.Paper, "every:3", r => r with
         {
-            BatchNorm = batchNorm,
-            AdaptiveAlphas = 0.05,
+            AdaptiveTolerance = 0.05,
             FloorLags = [3],
-            Sharpness = "every:2",
-            Eigen = SgdWalk.Landscape.EigenMethod.Power,
-            Hvp = SgdWalk.Landscape.HvpMethod.FiniteDifference,
-            TraceSamples = 0,
-        });
-        var extrapolated = Train(Small(ProbePreset.Paper, "every:4") with
-        {
-            BatchNorm = batchNorm,
-            Alphas = [-0.5, 0, 0.25, 0.5, 0.75, 1, 1.5],
-            FloorLags = [4],
-        });
-        var cheap = Train(Small(ProbePreset.Cheap) with { BatchNorm = batchNorm, Sharpness = "every:5" });
+            Sharpness = new SharpnessOptions
+            {
+                Schedule = Steps("every:2"),
+                Eigen = SgdWalk.Landscape.EigenMethod.Power,
+                Hvp = SgdWalk.Landscape.HvpMethod.FiniteDifference,
+                TraceSamples = 0,
+            },
+        }));
+        var extrapolated = Train(Measured(ProbePreset.Paper, "every:4", r => r with { Alphas = [-0.5, 0, 0.25, 0.5, 0.75, 1, 1.5], FloorLags = [4] }));
+        var cheap = Train(Measured(ProbePreset.Cheap, "all", r => r with { Sharpness = new SharpnessOptions { Schedule = Steps("every:5") } }));
         // Gradient alignment: Lanczos at θ_t and mini-batch gradients from the pool outside the probe subset, its own stream.
-        var alignment = Train(Small(ProbePreset.Cheap) with
+        var alignment = Train(Measured(ProbePreset.Cheap, "all", r => r with
         {
-            BatchNorm = batchNorm,
-            Alignment = new AlignmentSettings { Schedule = "every:4", TopK = 3, BatchSizes = [10, 40], Batches = 2, EigenIterations = 6 },
-        });
+            Alignment = new AlignmentOptions { Schedule = Steps("every:4"), TopK = 3, BatchSizes = [10, 40], Batches = 2, EigenIterations = 6 },
+        }));
 
         foreach (var measured in new[] { everything, otherPaths, extrapolated, cheap, alignment })
         {

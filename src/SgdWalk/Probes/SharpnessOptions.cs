@@ -1,14 +1,16 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using SgdWalk.Landscape;
 
 namespace SgdWalk.Probes;
 
 /// <summary>
-/// What the curvature probes measure and how hard they try (docs/metrics.md, `--sharpness` and friends).
+/// What the sharpness probes measure and how hard they try (docs/curvature.md, `--sharpness` and friends): one name,
+/// sharpness, for the option, this record (<see cref="RecorderOptions.Sharpness"/>) and run.json's key.
 /// This record is the one definition of each knob: its default (<see cref="Defaults"/>, which the command line's
 /// help shows too) and its check (<see cref="Validate()"/>).
 /// </summary>
-public sealed record CurvatureOptions
+public sealed record SharpnessOptions
 {
     /// <summary>The defaults, as constants so the command line's attributes can show them.</summary>
     public static class Defaults
@@ -47,14 +49,18 @@ public sealed record CurvatureOptions
     public int BatchSharpnessBatches { get; init; } = Defaults.BatchSharpnessBatches;
 
     /// <summary>Size of those mini-batches (the training batch size).</summary>
+    [JsonIgnore]
     public int BatchSize { get; init; } = 100;
 
     /// <summary>Seed of the sharpness probe's own generator (trace probes, first start vector).</summary>
+    [JsonIgnore]
     public long Seed { get; init; }
 
     /// <summary>Seed of the batch-sharpness probe's own generator (its mini-batch draws).</summary>
+    [JsonIgnore]
     public long BatchSharpnessSeed { get; init; } = 1;
 
+    [JsonIgnore]
     public bool Enabled => !Schedule.IsNone;
 
     /// <summary>Every problem, in words naming the property (empty when the options are usable).</summary>
