@@ -123,6 +123,23 @@ public class OptionCheckTests
         Assert.Equal(JsonSerializer.Serialize(new TrainOptions(), RunManifest.Json), JsonSerializer.Serialize(options, RunManifest.Json));
     }
 
+    /// <summary>Record schedules are parsed once, here at the command line, into the recorder's options; a bad one names its option.</summary>
+    [Fact]
+    public void Schedules_are_parsed_at_the_command_line_and_a_bad_one_names_its_option()
+    {
+        var (options, errors) = OptionParsing.ToOptions(new TrainSettings { Record = "every:7", Sharpness = "steps:0,3", Alignment = "every:5" });
+        Assert.Empty(errors);
+        var r = options.Recorder;
+        Assert.Equal(("every:7", "steps:0,3", "every:5"), (r.Record.Text, r.Sharpness.Schedule.Text, r.Alignment.Schedule.Text));
+        foreach (var (settings, option) in new[]
+        {
+            (new TrainSettings { Record = "sometimes" }, "--record"),
+            (new TrainSettings { Sharpness = "often" }, "--sharpness"),
+            (new TrainSettings { Alignment = "every:x" }, "--alignment"),
+        })
+            Assert.Contains(OptionParsing.ToOptions(settings).Errors, e => e.StartsWith(option + ": record schedule", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Help_still_shows_the_defaults()
     {

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
 using A = SgdWalk.Probes.AlignmentOptions.Defaults;
-using S = SgdWalk.Probes.SharpnessOptions.Defaults;
 using D = SgdWalk.Training.TrainOptions.Defaults;
 using R = SgdWalk.Probes.RecorderOptions.Defaults;
+using S = SgdWalk.Probes.SharpnessOptions.Defaults;
 
 namespace SgdWalk.Cli.Commands;
 
