@@ -33,7 +33,7 @@ internal static class ParallelCells
     public static int RunChild(SweepPlan plan, string folder, Shard shard, string cellName, CancellationToken cancel)
     {
         using var cache = new DataCache();
-        return ExitCode(RunReported(plan, folder, shard, cellName, cache, cancel));
+        return ExitCode(RunReported(plan, folder, shard, cellName, cache, new SweepSummaryCache(), cancel));
     }
 
     /// <summary>
@@ -44,6 +44,7 @@ internal static class ParallelCells
     {
         var names = plan.CellsOf(shard).Select(c => c.Name).ToHashSet();
         using var cache = new DataCache();
+        var summaries = new SweepSummaryCache();
         while (!cancel.IsCancellationRequested && Console.In.ReadLine() is { } line)
         {
             string name = line.StartsWith(CellCommand, StringComparison.Ordinal) ? line[CellCommand.Length..] : "";
@@ -53,7 +54,7 @@ internal static class ParallelCells
                 Console.WriteLine($"{Tag} status ran {RunStatus.Failed}");
                 continue;
             }
-            var status = RunReported(plan, folder, shard, name, cache, cancel);
+            var status = RunReported(plan, folder, shard, name, cache, summaries, cancel);
             // What the worker holds between cells, for the parent's record and the tests (memory, not time).
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Tag} memory {ProcessMemory.ResidentMegabytes() ?? double.NaN:F1} {TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount} {cache.Loads}"));
@@ -63,7 +64,8 @@ internal static class ParallelCells
     }
 
     /// <summary>Runs one cell, reporting its progress and how it ended as lines; returns that status.</summary>
-    private static RunStatus RunReported(SweepPlan plan, string folder, Shard shard, string cellName, DataCache cache, CancellationToken cancel)
+    private static RunStatus RunReported(SweepPlan plan, string folder, Shard shard, string cellName, DataCache cache, SweepSummaryCache summaries,
+        CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         var results = SweepRunner.Run(plan, folder, shard, p =>
@@ -73,7 +75,7 @@ internal static class ParallelCells
             clock.Restart();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{Tag} progress {t.Step} {t.TotalSteps} {t.Epoch} {t.TotalEpochs} {t.TrainLoss:R}"));
-        }, cancel, c => c.Name == cellName, cache);
+        }, cancel, c => c.Name == cellName, cache, summaries);
         if (results.Count == 0)
         {
             Console.WriteLine($"{Tag} status ran {RunStatus.Interrupted}");

@@ -70,13 +70,14 @@ internal static class SweepExecution
         var started = DateTimeOffset.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var processes = new List<ProcessRecord>();
+        var summaries = new SweepSummaryCache();
         var results = output.Jobs > 1
             ? ParallelCells.Run(console, plan, folder, shard, output.Jobs, ChildCommand(context, folder), weight ?? (_ => 1), cancellation, processes)
-            : RunWithProgress(console, plan, folder, shard, weight ?? (_ => 1), cancellation, processes);
+            : RunWithProgress(console, plan, folder, shard, weight ?? (_ => 1), cancellation, processes, summaries);
         double wall = clock.Elapsed.TotalSeconds;
 
-        SweepSummary.Write(folder);
-        PrintSummary(console, folder, results);
+        SweepSummary.Write(folder, summaries);
+        PrintSummary(console, folder, summaries);
         PrintTiming(console, folder, results, output.Jobs, started, wall, processes);
         // Every run comes with its own figures too (walk, height, sharpness, ...), drawn as `train` draws them.
         bool cellsReported = output.NoReport || !reportCells || results
@@ -101,7 +102,7 @@ internal static class SweepExecution
     }
 
     private static IReadOnlyList<CellResult> RunWithProgress(IAnsiConsole console, SweepPlan plan, string folder, Shard shard,
-        Func<SweepCell, double> weight, CancellationToken cancellation, List<ProcessRecord> processes)
+        Func<SweepCell, double> weight, CancellationToken cancellation, List<ProcessRecord> processes, SweepSummaryCache summaries)
     {
         IReadOnlyList<CellResult> results = [];
         // One data cache for the whole sweep (each dataset loaded once); this process's memory noted after each cell.
@@ -143,7 +144,7 @@ internal static class SweepExecution
                         noted = p.Done;
                         if (ProcessMemory.ResidentMegabytes() is double resident) record.ResidentMb.Add(Math.Round(resident, 1));
                     }
-                }, cancellation, cache: cache);
+                }, cancellation, cache: cache, summaries: summaries);
                 record.DataLoads = cache.Loads;
                 sweep.Value = sweep.MaxValue;
                 sweep.StopTask();
@@ -152,9 +153,9 @@ internal static class SweepExecution
         return results;
     }
 
-    private static void PrintSummary(IAnsiConsole console, string folder, IReadOnlyList<CellResult> results)
+    private static void PrintSummary(IAnsiConsole console, string folder, SweepSummaryCache summaries)
     {
-        var (_, rows) = SweepSummary.Compute(folder);
+        var (_, rows) = SweepSummary.Compute(folder, summaries);
         var table = new Table().Title("[bold]sweep summary[/] (every cell in the folder)")
             .AddColumns("cell", "status", "median height", "interior", "dist_init (equal steps)", "final dist_init", "test acc", "ratio group");
         string Cell(RowValues r, string column) => Markup.Escape(r.Cells.GetValueOrDefault(column, ""));

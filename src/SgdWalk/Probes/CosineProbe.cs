@@ -17,6 +17,8 @@ public sealed class CosineProbe : IProbe
 
     public RecordSchedule Schedule => RecordSchedule.All;
 
+    public bool ReadsStepVectors => false;
+
     public void Observe(StepContext step, RowValues row)
     {
         if (step.CosineGradient is not { } cosineGradient || step.CosineUpdate is not { } cosineUpdate) return;

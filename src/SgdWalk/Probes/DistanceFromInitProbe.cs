@@ -14,6 +14,8 @@ public sealed class DistanceFromInitProbe : IProbe
 
     public RecordSchedule Schedule => RecordSchedule.All;
 
+    public bool ReadsStepVectors => false;
+
     public void Observe(StepContext step, RowValues row) => row.Set(Columns.DistanceFromInit, step.DistanceFromInit);
 
     public void Dispose() { }

@@ -23,6 +23,12 @@ public interface IProbe : IDisposable
     /// </summary>
     bool EvaluatesModel => false;
 
+    /// <summary>
+    /// False for a probe that reads only the recorder's per-step scalars (norms, distance, cosines), never the vectors
+    /// θ_t, θ_{t+1}, g_t, u_t: when every probe is such, the recorder need not keep those vectors (<see cref="IKnownUpdate"/>).
+    /// </summary>
+    bool ReadsStepVectors => true;
+
     /// <summary>Measures step t: named values into <paramref name="row"/> (its <see cref="ColumnNames"/>), profile points into <see cref="StepContext.Profiles"/>.</summary>
     void Observe(StepContext step, RowValues row);
 }

@@ -15,6 +15,12 @@ namespace SgdWalk.Probes;
 /// </summary>
 public sealed class StepContext
 {
+    private readonly StepVectors vectors;
+
+    /// <param name="vectors">Where <see cref="Before"/>, <see cref="After"/>, <see cref="Update"/> and <see cref="Gradient"/>
+    /// live (read only by probes that need them: a walk whose probes read only the scalars does not keep them).</param>
+    internal StepContext(StepVectors vectors) => this.vectors = vectors;
+
     public required int Step { get; init; }
 
     public required int Epoch { get; init; }
@@ -26,13 +32,13 @@ public sealed class StepContext
     /// <summary>Where profile points go (profiles.csv): (step, view, α, loss, accuracy) rows.</summary>
     public required IProfileSink Profiles { get; init; }
 
-    public required ParamVector Before { get; init; }
+    public ParamVector Before => vectors.Before;
 
-    public required ParamVector After { get; init; }
+    public ParamVector After => vectors.After;
 
-    public required ParamVector Update { get; init; }
+    public ParamVector Update => vectors.Update;
 
-    public required ParamVector Gradient { get; init; }
+    public ParamVector Gradient => vectors.Gradient;
 
     /// <summary>‖g_t‖, read by the recorder as it copied g_t (float32 products summed in float64).</summary>
     public required double GradientNorm { get; init; }

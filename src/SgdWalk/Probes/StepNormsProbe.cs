@@ -11,6 +11,8 @@ public sealed class StepNormsProbe : IProbe
 
     public RecordSchedule Schedule => RecordSchedule.All;
 
+    public bool ReadsStepVectors => false;
+
     public void Observe(StepContext step, RowValues row) => row
         .Set(Columns.GradientNorm, step.GradientNorm)
         .Set(Columns.StepNorm, step.UpdateNorm);

@@ -11,23 +11,29 @@ namespace SgdWalk.Probes;
 /// in two fused passes (<see cref="StepPass"/>), one as g_t is copied, one as θ_{t+1} is copied and u_t formed; a model
 /// that is not float32 on the CPU takes the same steps through libtorch. The cosines take the gradient as g_t + λθ_t
 /// when <c>weightDecay</c> λ &gt; 0 (the authors' convention).
+/// With a known update rule (<see cref="IKnownUpdate"/>, only per-step probes) no θ is copied at all: one pass before
+/// the optimiser step reads g_t, θ_t, θ_0 and the momentum buffers, forms u_t as the optimiser will
+/// (<see cref="StepPass.KnownUpdate"/>), and writes g_t and u_t over g_{t−1} and u_{t−1}.
 /// </summary>
 internal sealed class StepVectors : IDisposable
 {
     private readonly IReadOnlyList<Parameter> parameters;
     private readonly float weightDecay;
     private readonly bool fused;
+    private readonly IKnownUpdate? known;
     private readonly (int Part, long Start, int Count)[] blocks;
     private readonly long[] offsets;
     private ParamVector? before, after, gradient, previousGradient, update, previousUpdate, decayed, previousDecayed, initial;
     private bool afterIsCurrent, hasPrevious;
     private double cosineNorm, previousCosineNorm, previousUpdateNorm;
 
-    public StepVectors(IReadOnlyList<Parameter> parameters, double weightDecay)
+    /// <param name="known">The optimiser's rule, when u_t is to be formed from it (used only for float32 CPU parameters).</param>
+    public StepVectors(IReadOnlyList<Parameter> parameters, double weightDecay, IKnownUpdate? known = null)
     {
         this.parameters = parameters;
         this.weightDecay = (float)weightDecay;
         fused = StepPass.Supports(parameters);
+        this.known = fused ? known : null;
         var lengths = parameters.Select(p => p.numel()).ToArray();
         blocks = StepPass.Blocks(lengths);
         offsets = new long[lengths.Length + 1];
@@ -37,10 +43,16 @@ internal sealed class StepVectors : IDisposable
     /// <summary>Parameter-sized buffers allocated so far (constant after the first step).</summary>
     public int Allocations { get; private set; }
 
-    public ParamVector Before => before!;
-    public ParamVector After => after!;
-    public ParamVector Gradient => gradient!;
-    public ParamVector Update => update!;
+    /// <summary>Whether u_t is formed from the optimiser's rule (no θ_t, θ_{t+1}, g_t or u_t kept for the probes).</summary>
+    public bool FromOptimiser => known is not null;
+
+    public ParamVector Before => Kept(before);
+    public ParamVector After => Kept(after);
+    public ParamVector Gradient => Kept(gradient);
+    public ParamVector Update => Kept(update);
+
+    private ParamVector Kept(ParamVector? vector) => known is null ? vector! :
+        throw new InvalidOperationException("the step vectors are not kept when u_t is formed from the optimiser (a walk with per-step probes only)");
 
     public double GradientNorm { get; private set; }
     public double UpdateNorm { get; private set; }
@@ -62,14 +74,22 @@ internal sealed class StepVectors : IDisposable
     /// <summary>Before the forward pass: θ_t, taken from the last <see cref="End"/> when nothing has changed the parameters since.</summary>
     public void Begin(bool parametersUnchanged)
     {
+        if (known is not null) return; // nothing is copied: θ_t is read where it lives
         if (parametersUnchanged && afterIsCurrent) (before, after) = (after, before);
         else Buffer(ref before).CopyFrom(parameters);
         afterIsCurrent = false;
     }
 
-    /// <summary>After backward: copies g_t and reads ‖g_t‖ and g_{t−1}·g_t.</summary>
-    public void CaptureGradient()
+    /// <summary>After backward: copies g_t and reads ‖g_t‖ and g_{t−1}·g_t; with a known rule, everything of the step (see the class).</summary>
+    /// <param name="learningRate">η_t, the rate the optimiser is about to step with (needed with a known rule).</param>
+    public void CaptureGradient(double? learningRate)
     {
+        if (known is not null)
+        {
+            CaptureKnown(learningRate ?? throw new InvalidOperationException(
+                "this recorder forms u_t from the optimiser: pass CaptureGradient the learning rate the optimiser will step with"));
+            return;
+        }
         var g = Buffer(ref gradient);
         var previous = Buffer(ref previousGradient);
         ParamVector? d = null, previousD = null;
@@ -111,9 +131,59 @@ internal sealed class StepVectors : IDisposable
         CosineGradient = hasPrevious ? ParamVector.Cosine(cosineWithPrevious, previousCosineNorm, cosineNorm) : null;
     }
 
+    /// <summary>The known rule's single pass (before the optimiser step): ‖g_t‖, the cosines' products, u_t and ‖θ_t − θ_0‖.</summary>
+    private void CaptureKnown(double learningRate)
+    {
+        var rule = known!;
+        // The buffers that hold g_{t−1} (weight-decayed under the authors' convention) and u_{t−1} take g_t and u_t in place.
+        var cosine = weightDecay > 0 ? Buffer(ref previousDecayed) : Buffer(ref previousGradient);
+        var updates = Buffer(ref previousUpdate);
+        if (initial is null)
+        {
+            // θ_0 is the parameters before the first observed step; kept for the whole run.
+            initial = ParamVector.OfValues(parameters);
+            Allocations++;
+        }
+        var grads = parameters.Select(p => p.grad).ToArray();
+        if (!StepPass.Supports(grads.OfType<Tensor>()))
+            throw new InvalidOperationException("forming u_t from the optimiser needs float32 CPU gradients, as the parameters are");
+        var momentum = Enumerable.Range(0, parameters.Count).Select(i => rule.Momentum != 0 ? rule.MomentumBuffer(i) : null).ToArray();
+        if (!StepPass.Supports(momentum.OfType<Tensor>()))
+            throw new InvalidOperationException("forming u_t from the optimiser needs float32 CPU momentum buffers, as the parameters are");
+        var form = new UpdateRule((float)rule.WeightDecay, (float)rule.Momentum, rule.Momentum != 0, rule.Nesterov, (float)-learningRate, weightDecay);
+        // Addresses taken once per step, not per block.
+        var gradient = grads.Select(t => t is null ? 0 : StepPass.Address(t)).ToArray();
+        var theta = parameters.Select(p => StepPass.Address(p)).ToArray();
+        var buffer = momentum.Select(t => t is null ? 0 : StepPass.Address(t)).ToArray();
+        nint origin = StepPass.Address(initial.Flat), kept = StepPass.Address(cosine.Flat), formed = StepPass.Address(updates.Flat);
+        var sums = StepPass.Run(blocks, 6, (b, s) =>
+        {
+            var (part, start, count) = blocks[b];
+            nint at = (nint)((offsets[part] + start) * sizeof(float)), within = (nint)(start * sizeof(float));
+            var block = new UpdateBlock
+            {
+                Gradient = gradient[part] == 0 ? 0 : gradient[part] + within,
+                Theta = theta[part] + within,
+                Initial = origin + at,
+                Cosine = kept + at,
+                Update = formed + at,
+                Buffer = buffer[part] == 0 ? 0 : buffer[part] + within,
+                Count = count,
+            };
+            StepPass.KnownUpdate(block, form, s);
+        });
+        GradientNorm = Math.Sqrt(sums[0]);
+        cosineNorm = Math.Sqrt(sums[1]);
+        CosineGradient = hasPrevious ? ParamVector.Cosine(sums[2], previousCosineNorm, cosineNorm) : null;
+        UpdateNorm = Math.Sqrt(sums[3]);
+        CosineUpdate = hasPrevious ? ParamVector.Cosine(sums[4], previousUpdateNorm, UpdateNorm) : null;
+        DistanceFromInit = Math.Sqrt(sums[5]);
+    }
+
     /// <summary>After the optimiser step: copies θ_{t+1}, forms u_t = θ_{t+1} − θ_t, reads ‖u_t‖, u_{t−1}·u_t and ‖θ_t − θ_0‖.</summary>
     public void End()
     {
+        if (known is not null) return; // formed before the step
         var a = Buffer(ref after);
         var u = Buffer(ref update);
         var previous = Buffer(ref previousUpdate);
@@ -158,6 +228,13 @@ internal sealed class StepVectors : IDisposable
     /// <summary>After the probes: g_t and u_t become g_{t−1} and u_{t−1}.</summary>
     public void Advance()
     {
+        if (known is not null)
+        {
+            // g_t and u_t were written over g_{t−1} and u_{t−1}: they are the next step's previous ones already.
+            (previousCosineNorm, previousUpdateNorm) = (cosineNorm, UpdateNorm);
+            hasPrevious = true;
+            return;
+        }
         (gradient, previousGradient) = (previousGradient, gradient);
         (update, previousUpdate) = (previousUpdate, update);
         (decayed, previousDecayed) = (previousDecayed, decayed);

@@ -17,6 +17,9 @@ namespace SgdWalk.Probes;
 /// optimizer.step();
 /// recorder.EndStep(step, epoch, lr);        // captures θ_{t+1}, runs the probes, appends the rows
 /// </code>
+/// A loop that steps with <see cref="Training.SgdOptimizer"/> can hand it to the constructor and pass
+/// <c>CaptureGradient(loss, lr)</c>: under the cheap preset the recorder then forms u_t from the optimiser's rule and
+/// copies nothing (<see cref="IKnownUpdate"/>).
 /// It writes steps.csv and profiles.csv into the run folder as the run goes. It never changes the trajectory:
 /// every probe restores parameters, buffers and mode bit for bit, and no probe draws from a shared RNG.
 /// </summary>
@@ -41,6 +44,9 @@ public sealed class WalkRecorder : IDisposable
     // θ_t, θ_{t+1}, g_t, u_t and what the cheap probes keep across steps, in buffers reused from step to step.
     private readonly StepVectors? vectors;
     private bool gradientCaptured;
+    // With a known update rule: the optimiser's step count and the rate given at CaptureGradient, checked at EndStep.
+    private readonly IKnownUpdate? knownUpdate;
+    private (long Steps, double LearningRate) expectedStep;
     private ModelState? stateBefore;
     private double trainLoss = double.NaN;
     private bool measuring;
@@ -55,6 +61,9 @@ public sealed class WalkRecorder : IDisposable
     /// there (dropping later rows) instead of starting new ones. See <see cref="LoadState"/>.</param>
     /// <param name="alignmentPool">Where the alignment probe (<see cref="RecorderOptions.Alignment"/>) draws its gradient
     /// batches: samples disjoint from <paramref name="probeView"/>, whose Hessian gives V_k. Needed when alignment is scheduled.</param>
+    /// <param name="optimizer">The optimiser that takes every step, when only it writes the parameters between
+    /// <see cref="CaptureGradient"/> and <see cref="EndStep"/> (one step, with the learning rate given to both): when the
+    /// probes read only per-step scalars (the cheap preset), u_t is formed from its rule instead of copied. Ignored otherwise.</param>
     /// <param name="loopColumns">steps.csv columns your own loop fills, step by step, with <see cref="SetLoopValue"/> before
     /// <see cref="EndStep"/> (our trainer: floor_step_alpha of floor-sgd / height-sgd); empty cells where not set.</param>
     /// <param name="description">What run.json should say about a walk from your own loop (model, dataset, seed, ...). The
@@ -62,7 +71,7 @@ public sealed class WalkRecorder : IDisposable
     /// draws any folder; `sgdwalk train` writes its own.</param>
     public WalkRecorder(nn.Module<Tensor, Tensor> model, RecorderOptions options, string runFolder, DataView? probeView = null,
         LossFunction? loss = null, (long Steps, long Profiles)? resumeAt = null, RunDescription? description = null, SamplePool? alignmentPool = null,
-        IReadOnlyList<string>? loopColumns = null)
+        IReadOnlyList<string>? loopColumns = null, IKnownUpdate? optimizer = null)
     {
         // Refused before any file is touched, with every problem named (a probe would fail later, less clearly).
         ArgumentNullException.ThrowIfNull(options);
@@ -87,7 +96,10 @@ public sealed class WalkRecorder : IDisposable
         {
             Options = options, ProbeView = probeView, AlignmentPool = alignmentPool, Profiler = profiler, ProbeViewProfiler = probeViewProfiler, Hessian = Hessian,
         });
-        vectors = probes.Count > 0 ? new StepVectors(parameters, options.CosineWeightDecay) : null;
+        // u_t from the optimiser's rule only when no probe needs the vectors themselves (θ_t, θ_{t+1}, g_t, u_t).
+        knownUpdate = optimizer is { Reproducible: true } && probes.All(p => !p.ReadsStepVectors) && SameParameters(optimizer.Parameters, parameters)
+            ? optimizer : null;
+        vectors = probes.Count > 0 ? new StepVectors(parameters, options.CosineWeightDecay, knownUpdate) : null;
         // Under the running policy a loss at θ_t or θ_{t+1} depends on that point's own running statistics.
         captureStates = options.BatchNorm == BatchNormPolicy.Running && probes.Any(p => p.EvaluatesModel);
 
@@ -115,6 +127,9 @@ public sealed class WalkRecorder : IDisposable
     /// <summary>Parameter-sized buffers the recorder has allocated for its step vectors (constant after the first step).</summary>
     internal int StepVectorAllocations => vectors?.Allocations ?? 0;
 
+    /// <summary>Whether u_t is formed from the constructor's optimiser (nothing copied) rather than from copies of θ.</summary>
+    internal bool UpdateFromOptimiser => vectors?.FromOptimiser ?? false;
+
     /// <summary>Number of steps on which the segment profiles were measured.</summary>
     public int RecordedSteps { get; private set; }
 
@@ -138,12 +153,14 @@ public sealed class WalkRecorder : IDisposable
     }
 
     /// <summary>After backward, before the optimiser step: remembers g_t (the gradient of the loss alone) and the loss.</summary>
-    public void CaptureGradient(double batchLoss)
+    /// <param name="learningRate">The rate the constructor's optimiser is about to step with (needed when one was given).</param>
+    public void CaptureGradient(double batchLoss, double? learningRate = null)
     {
         trainLoss = batchLoss;
         if (!measuring) return;
         probeClock.Start();
-        vectors!.CaptureGradient();
+        vectors!.CaptureGradient(learningRate);
+        if (vectors.FromOptimiser) expectedStep = (knownUpdate!.Steps + 1, learningRate!.Value);
         gradientCaptured = true;
         probeClock.Stop();
     }
@@ -166,14 +183,16 @@ public sealed class WalkRecorder : IDisposable
         {
             probeClock.Start();
             if (!gradientCaptured) throw new InvalidOperationException("EndStep without CaptureGradient");
+            // u_t was formed for one step at this rate: anything else would make the row wrong, so it is refused.
+            if (vectors!.FromOptimiser && (knownUpdate!.Steps, knownUpdate.LastLearningRate, learningRate) != (expectedStep.Steps, expectedStep.LearningRate, expectedStep.LearningRate))
+                throw new InvalidOperationException("the recorder's optimiser must take exactly one step, with the learning rate given to CaptureGradient and EndStep, between the two calls");
             // θ_{t+1} stays with the recorder after this step: the next step's θ_t when nothing changes it in between.
-            vectors!.End();
+            vectors.End();
             using var stateAfter = stateBefore is not null ? ModelState.Capture(model) : null;
             using var batch = DataView.Borrow(Columns.BatchView, inputs, targets, options.BatchChunkSize);
-            var context = new StepContext
+            var context = new StepContext(vectors)
             {
                 Step = step, Epoch = epoch, LearningRate = learningRate, TrainLoss = trainLoss,
-                Before = vectors.Before, After = vectors.After, Update = vectors.Update, Gradient = vectors.Gradient,
                 GradientNorm = vectors.GradientNorm, UpdateNorm = vectors.UpdateNorm, DistanceFromInit = vectors.DistanceFromInit,
                 CosineGradient = vectors.CosineGradient, CosineUpdate = vectors.CosineUpdate,
                 Profiles = profileLog, StateBefore = stateBefore, StateAfter = stateAfter, Batch = batch, Model = model, Parameters = parameters,
@@ -236,6 +255,11 @@ public sealed class WalkRecorder : IDisposable
         RecordedSteps = recordedSteps;
         vectors?.ParametersReplaced(); // the caller is restoring a checkpoint: the parameters are being replaced too
     }
+
+    /// <summary>Whether two lists name the same tensors (same storage, in the same order).</summary>
+    private static bool SameParameters(IReadOnlyList<Parameter> a, IReadOnlyList<Parameter> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.numel() == p.Second.numel()
+            && (!StepPass.Supports([p.First, p.Second]) || StepPass.Address(p.First) == StepPass.Address(p.Second)));
 
     private void DisposeStepState()
     {

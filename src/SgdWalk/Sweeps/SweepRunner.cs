@@ -16,16 +16,18 @@ public sealed record SweepProgress(int Done, int Total, SweepCell? Cell, Trainin
 /// Runs a plan into a sweep folder, one run folder per cell, resumably: a cell whose run.json says completed or
 /// diverged is finished and skipped; any other cell folder (running, interrupted, failed: its process died or
 /// stopped) is deleted and the cell run again from the start. A diverged or failed cell does not stop the sweep.
-/// summary.csv is rewritten after every cell; sweep.json guards against mixing two different sweeps in one folder.
+/// summary.csv is rewritten after every cell, each cell's files read once (<see cref="SweepSummaryCache"/>); sweep.json guards against mixing two different sweeps in one folder.
 /// The cells share one <see cref="DataCache"/>, so each dataset is loaded once, not once per cell.
 /// </summary>
 public static class SweepRunner
 {
     /// <param name="include">When given, only the cells of this shard it accepts (a `--jobs` worker runs one cell at a time).</param>
     /// <param name="cache">The process's loaded datasets (a warm worker keeps one across calls); null = one for this call.</param>
+    /// <param name="summaries">What this process has read of the cells for summary.csv (a warm worker keeps it across calls); null = one for this call.</param>
     public static IReadOnlyList<CellResult> Run(SweepPlan plan, string folder, Shard shard, Action<SweepProgress>? progress = null,
-        CancellationToken cancel = default, Func<SweepCell, bool>? include = null, DataCache? cache = null)
+        CancellationToken cancel = default, Func<SweepCell, bool>? include = null, DataCache? cache = null, SweepSummaryCache? summaries = null)
     {
+        summaries ??= new SweepSummaryCache();
         using var ownCache = cache is null ? new DataCache() : null;
         cache ??= ownCache!;
         Directory.CreateDirectory(folder);
@@ -79,7 +81,7 @@ public static class SweepRunner
                 }
             }
             results.Add(result);
-            SweepSummary.Write(folder);
+            SweepSummary.Write(folder, summaries);
             progress?.Invoke(new SweepProgress(results.Count, mine.Count, null, null));
             if (result.Status == RunStatus.Interrupted) break;
         }

@@ -12,11 +12,25 @@ namespace SgdWalk.Training;
 /// With <paramref name="noise"/>, g is replaced by g + ξ before everything else (GD + isotropic noise).
 /// </summary>
 public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double momentum = 0, double weightDecay = 0, bool nesterov = false,
-    GradientNoise? noise = null) : IDisposable
+    GradientNoise? noise = null) : IDisposable, Probes.IKnownUpdate
 {
     private readonly Tensor?[] buffers = new Tensor?[parameters.Count];
 
     public IReadOnlyList<Parameter> Parameters { get; } = parameters;
+
+    public double Momentum => momentum;
+
+    public double WeightDecay => weightDecay;
+
+    public bool Nesterov => nesterov;
+
+    bool Probes.IKnownUpdate.Reproducible => noise is null;
+
+    Tensor? Probes.IKnownUpdate.MomentumBuffer(int index) => momentum != 0 ? buffers[index] : null;
+
+    public long Steps { get; private set; }
+
+    public double LastLearningRate { get; private set; } = double.NaN;
 
     public void ZeroGrad()
     {
@@ -41,6 +55,8 @@ public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double mom
             }
             p.add_(d, -learningRate);
         }
+        Steps++;
+        LastLearningRate = learningRate;
     }
 
     /// <summary>The momentum buffers by parameter index (absent until a parameter's first step); the optimiser keeps ownership.</summary>

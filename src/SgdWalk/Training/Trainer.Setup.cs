@@ -118,7 +118,10 @@ public sealed partial class Trainer
             recorder = new WalkRecorder(model, options.ToRecorderOptions(), folder.Path, probeView,
                 resumeAt: lengths is null ? null : (lengths["steps"], lengths["profiles"]), alignmentPool: alignmentPool,
                 // floor-sgd / height-sgd log the α each step landed on.
-                loopColumns: options.Optimizer == OptimizerKind.Sgd ? null : [Records.Columns.FloorStepAlpha]);
+                loopColumns: options.Optimizer == OptimizerKind.Sgd ? null : [Records.Columns.FloorStepAlpha],
+                // Plain SGD is the only writer of the parameters within a step, so the cheap preset can form u_t from
+                // its rule; floor-sgd and height-sgd move θ_{t+1} after it.
+                optimizer: options.Optimizer == OptimizerKind.Sgd ? optimizer : null);
         }
         journal.ProbeSamples(probeIndices.Length);
         memory = new MemoryTrace(folder.Path, resume?.Header.Step);

@@ -43,7 +43,7 @@ public sealed partial class Trainer
                 recorder.BeginStep(inputs, targets, parametersUnchanged: true);
                 using var before = floorStep is null ? null : ParamVector.OfValues(parameters);
                 double loss = SgdStep.ForwardBackward(model, parameters, inputs, targets, options.MicroBatch, options.SumChunkGradients);
-                recorder.CaptureGradient(loss);
+                recorder.CaptureGradient(loss, lr);
 
                 // The update θ_{t+1} = θ_t + u_t; floor-sgd and height-sgd then cut it back along the SGD direction.
                 optimizer.Step(lr);

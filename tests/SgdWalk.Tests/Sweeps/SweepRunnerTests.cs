@@ -34,6 +34,9 @@ public class SweepRunnerTests
         // The redone cell starts over: exactly its 6 steps, not 3 + 6.
         Assert.Equal(6, CsvTable.Read(Path.Combine(folder, first[1].Cell.Name, "steps.csv")).Rows.Count);
         Assert.Equal(4, CsvTable.Read(Path.Combine(folder, SweepSummary.FileName)).Rows.Count);
+        // Written cell by cell from what the runner read once per cell: the file a fresh read of every cell gives.
+        byte[] written = File.ReadAllBytes(Path.Combine(folder, SweepSummary.FileName));
+        Assert.Equal(File.ReadAllBytes(SweepSummary.Write(folder)), written);
     }
 
     [Fact]

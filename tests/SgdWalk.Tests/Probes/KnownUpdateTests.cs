@@ -1,0 +1,222 @@
+using SgdWalk.Landscape;
+using SgdWalk.Models;
+using SgdWalk.Probes;
+using SgdWalk.Records;
+using SgdWalk.Training;
+using static TorchSharp.torch;
+
+namespace SgdWalk.Tests.Probes;
+
+/// <summary>
+/// A recorder handed the loop's <see cref="SgdOptimizer"/> forms u_t from the optimiser's rule in the gradient's pass
+/// instead of copying θ_t and θ_{t+1}: its per-step columns against a recorder that copies, on the same walk, and
+/// against float64 arithmetic on the parameters the test copies itself, under plain SGD, weight decay, momentum,
+/// Nesterov, the authors' decayed cosine and a learning rate that changes every step; and the cases where it must not
+/// (or cannot) be used.
+/// </summary>
+public class KnownUpdateTests
+{
+    private const int Steps = 8;
+
+    /// <summary>Weight decay, momentum, Nesterov, the cosines' weight decay.</summary>
+    public static TheoryData<double, double, bool, double> Rules => new()
+    {
+        { 0, 0, false, 0 },
+        { 1e-3, 0, false, 0 },
+        { 1e-3, 0.9, false, 0 },
+        { 1e-3, 0.9, true, 1e-3 },
+        { 0, 0.5, true, 0 },
+    };
+
+    /// <summary>A schedule that changes every step (the rule's η must be the step's own).</summary>
+    private static double Rate(int step) => 0.05 * (1 + step % 3) / 2;
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void The_update_formed_from_the_optimiser_is_the_one_it_applies(double weightDecay, double momentum, bool nesterov, double cosineWeightDecay)
+    {
+        manual_seed(7);
+        // Parts of odd lengths exercise the pass's vector loop and its scalar tail.
+        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 6, 6, 5, [33]));
+        Walk.Run(model, momentum, weightDecay, nesterov, cosineWeightDecay).AssertAgrees();
+    }
+
+    [Fact]
+    public void A_parameter_without_a_gradient_is_left_alone_as_the_optimiser_leaves_it()
+    {
+        manual_seed(7);
+        using var model = new WithUnusedParameter();
+        // Strong weight decay: had the pass decayed the unused parameter, ‖u_t‖ would be off by far more than rounding.
+        Walk.Run(model, momentum: 0.9, weightDecay: 0.5, nesterov: false, cosineWeightDecay: 0).AssertAgrees();
+    }
+
+    [Fact]
+    public void The_wide_and_narrow_passes_give_the_same_bits()
+    {
+        manual_seed(11);
+        const int n = 8 * 130 + 5; // whole vectors and a scalar tail
+        foreach (var (decay, momentum, nesterov, cosineDecay) in new[] { (0f, 0f, false, 0f), (1e-3f, 0f, false, 1e-3f), (1e-3f, 0.9f, false, 0f), (0f, 0.9f, true, 5e-4f) })
+            foreach (bool gradient in new[] { true, false })
+                foreach (bool buffer in new[] { true, false })
+                {
+                    var rule = new UpdateRule(decay, momentum, momentum != 0, nesterov, -0.05f, cosineDecay);
+                    using var g = randn(n);
+                    using var theta = randn(n);
+                    using var initial = randn(n);
+                    using var b = randn(n);
+                    using var cosine = randn(n);
+                    using var update = randn(n);
+                    (double[] Sums, float[] Cosine, float[] Update) Run(bool wide)
+                    {
+                        using var c = cosine.clone();
+                        using var u = update.clone();
+                        var block = new UpdateBlock
+                        {
+                            Gradient = gradient ? StepPass.Address(g) : 0, Theta = StepPass.Address(theta), Initial = StepPass.Address(initial),
+                            Cosine = StepPass.Address(c), Update = StepPass.Address(u), Buffer = buffer ? StepPass.Address(b) : 0, Count = n,
+                        };
+                        var sums = new double[6];
+                        StepPass.KnownUpdateIn(block, rule, sums, wide);
+                        return (sums, c.data<float>().ToArray(), u.data<float>().ToArray());
+                    }
+                    var (narrow, wide) = (Run(wide: false), Run(wide: true));
+                    Assert.Equal(narrow.Sums, wide.Sums);
+                    Assert.Equal(narrow.Cosine, wide.Cosine);
+                    Assert.Equal(narrow.Update, wide.Update);
+                    // And the pass is no no-op: u_t of a parameter with a gradient is the SGD step.
+                    Assert.Equal(gradient, wide.Sums[3] > 0);
+                }
+    }
+
+    /// <summary>Two recorders on one walk, one copying and one handed the optimiser, and the parameters copied by the test.</summary>
+    private sealed record Walk(CsvTable Copied, CsvTable Formed, List<double[]> Thetas)
+    {
+        public static Walk Run(nn.Module<Tensor, Tensor> model, double momentum, double weightDecay, bool nesterov, double cosineWeightDecay)
+        {
+            var parameters = model.parameters().ToList();
+            using var optimizer = new SgdOptimizer(parameters, momentum, weightDecay, nesterov);
+            var options = new RecorderOptions { Probes = ProbePreset.Cheap, Record = RecordSchedule.None, CosineWeightDecay = cosineWeightDecay };
+            string copiedFolder = Directory.CreateTempSubdirectory().FullName, formedFolder = Directory.CreateTempSubdirectory().FullName;
+            var thetas = new List<double[]>();
+            using (var copying = new WalkRecorder(model, options, copiedFolder))
+            using (var forming = new WalkRecorder(model, options, formedFolder, optimizer: optimizer))
+            {
+                Assert.False(copying.UpdateFromOptimiser);
+                Assert.True(forming.UpdateFromOptimiser);
+                for (int t = 0; t < Steps; t++)
+                {
+                    using var scope = NewDisposeScope();
+                    var x = randn(12, 1, 6, 6);
+                    var y = randint(5, [12]);
+                    copying.BeginStep(x, y, parametersUnchanged: true);
+                    forming.BeginStep(x, y, parametersUnchanged: true);
+                    double loss = SgdStep.ForwardBackward(model, parameters, x, y, 12);
+                    using (var theta = ParamVector.OfValues(parameters)) thetas.Add(theta.ToArray());
+                    copying.CaptureGradient(loss);
+                    forming.CaptureGradient(loss, Rate(t));
+                    optimizer.Step(Rate(t));
+                    copying.EndStep(t, 1, Rate(t));
+                    forming.EndStep(t, 1, Rate(t));
+                }
+                // θ_0, and g and u written over their predecessors: nothing else, and nothing per step.
+                Assert.Equal(3, forming.StepVectorAllocations);
+            }
+            using (var last = ParamVector.OfValues(parameters)) thetas.Add(last.ToArray());
+            return new Walk(CsvTable.Read(Path.Combine(copiedFolder, "steps.csv")), CsvTable.Read(Path.Combine(formedFolder, "steps.csv")), thetas);
+        }
+
+        public void AssertAgrees()
+        {
+            Assert.Equal(Copied.Columns, Formed.Columns);
+            Assert.Equal(Steps, Formed.Rows.Count);
+            static double[] Minus(double[] a, double[] b) => a.Zip(b, (p, q) => p - q).ToArray();
+            static double Dot(double[] a, double[] b) => a.Zip(b, (p, q) => p * q).Sum();
+            static double Norm(double[] a) => Math.Sqrt(Dot(a, a));
+            for (int t = 0; t < Steps; t++)
+            {
+                // The columns the pass reads as the copying recorder does are the same bits; those of u_t agree to float32 rounding.
+                foreach (var column in new[] { Columns.GradientNorm, Columns.DistanceFromInit, Columns.CosineGradient })
+                    Assert.Equal(Copied.Text(t, column), Formed.Text(t, column));
+                var u = Minus(Thetas[t + 1], Thetas[t]);
+                AssertRelative(Copied.Number(t, Columns.StepNorm), Formed.Number(t, Columns.StepNorm));
+                AssertRelative(Norm(u), Formed.Number(t, Columns.StepNorm));
+                if (t == 0)
+                {
+                    Assert.True(double.IsNaN(Formed.Number(t, Columns.CosineUpdate)));
+                    continue;
+                }
+                var previousU = Minus(Thetas[t], Thetas[t - 1]);
+                Assert.Equal(Dot(previousU, u) / (Norm(previousU) * Norm(u)), Formed.Number(t, Columns.CosineUpdate), 1e-6);
+                Assert.Equal(Copied.Number(t, Columns.CosineUpdate), Formed.Number(t, Columns.CosineUpdate), 1e-6);
+            }
+        }
+    }
+
+    /// <summary>A linear classifier with a parameter the forward pass never uses (its gradient stays undefined).</summary>
+    private sealed class WithUnusedParameter : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Linear fc = nn.Linear(36, 5);
+
+        public WithUnusedParameter() : base(nameof(WithUnusedParameter))
+        {
+            RegisterComponents();
+            register_parameter("spare", new TorchSharp.Modules.Parameter(randn(7)));
+        }
+
+        public override Tensor forward(Tensor input) => fc.call(input.flatten(1));
+    }
+
+    [Fact]
+    public void A_step_other_than_the_one_formed_is_refused()
+    {
+        manual_seed(3);
+        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 6, 6, 5, [8]));
+        var parameters = model.parameters().ToList();
+        using var optimizer = new SgdOptimizer(parameters, weightDecay: 1e-4);
+        var options = new RecorderOptions { Probes = ProbePreset.Cheap, Record = RecordSchedule.None };
+        using var recorder = new WalkRecorder(model, options, Directory.CreateTempSubdirectory().FullName, optimizer: optimizer);
+        using var x = randn(4, 1, 6, 6);
+        using var y = randint(5, [4]);
+
+        void Step(Action between, double? captureRate, double endRate)
+        {
+            recorder.BeginStep(x, y);
+            double loss = SgdStep.ForwardBackward(model, parameters, x, y, 4);
+            recorder.CaptureGradient(loss, captureRate);
+            between();
+            recorder.EndStep(0, 1, endRate);
+        }
+
+        // No step, two steps, another rate, a row claiming another rate, no rate given: u_t would be wrong, so each is refused.
+        Assert.Throws<InvalidOperationException>(() => Step(() => { }, 0.1, 0.1));
+        Assert.Throws<InvalidOperationException>(() => Step(() => { optimizer.Step(0.1); optimizer.Step(0.1); }, 0.1, 0.1));
+        Assert.Throws<InvalidOperationException>(() => Step(() => optimizer.Step(0.2), 0.1, 0.1));
+        Assert.Throws<InvalidOperationException>(() => Step(() => optimizer.Step(0.1), 0.1, 0.2));
+        Assert.Throws<InvalidOperationException>(() => Step(() => optimizer.Step(0.1), null, 0.1));
+        Step(() => optimizer.Step(0.1), 0.1, 0.1);
+    }
+
+    [Fact]
+    public void The_vectors_are_copied_when_a_probe_reads_them_or_the_step_draws_noise()
+    {
+        manual_seed(3);
+        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 6, 6, 5, [8]));
+        var parameters = model.parameters().ToList();
+        string Folder() => Directory.CreateTempSubdirectory().FullName;
+        using var plain = new SgdOptimizer(parameters);
+        using var noisy = new SgdOptimizer(parameters, noise: new GradientNoise(0.1, 5));
+        var cheap = new RecorderOptions { Probes = ProbePreset.Cheap, Record = RecordSchedule.None };
+        var profiled = new RecorderOptions { Probes = ProbePreset.Paper, Record = RecordSchedule.All, Alphas = [0, 0.5, 1] };
+
+        using (var recorder = new WalkRecorder(model, cheap, Folder(), optimizer: plain)) Assert.True(recorder.UpdateFromOptimiser);
+        using (var recorder = new WalkRecorder(model, profiled, Folder(), optimizer: plain)) Assert.False(recorder.UpdateFromOptimiser);
+        using (var recorder = new WalkRecorder(model, cheap, Folder(), optimizer: noisy)) Assert.False(recorder.UpdateFromOptimiser);
+        // An optimiser over other tensors than the recorder's parameters.
+        using var other = ModelZoo.Create("mlp", new ModelSpec(1, 6, 6, 5, [8]));
+        using var elsewhere = new SgdOptimizer(other.parameters().ToList());
+        using (var recorder = new WalkRecorder(model, cheap, Folder(), optimizer: elsewhere)) Assert.False(recorder.UpdateFromOptimiser);
+    }
+
+    private static void AssertRelative(double expected, double actual) =>
+        Assert.True(Math.Abs(expected - actual) <= 1e-6 * Math.Abs(expected), $"expected {expected}, got {actual}");
+}
