@@ -17,7 +17,7 @@ public static class Columns
     public static IReadOnlyList<string> EveryStep { get; } = [Step, Epoch, LearningRate, BatchSize, TrainLoss];
 
     // steps.csv: the segment profile of one data view, named "{view}_{suffix}".
-    public const string BatchView = "batch", ProbeView = "probe";
+    public const string BatchView = "batch", ProbeView = "probe", RandomView = "random";
     public const string LossStart = "loss_start", LossEnd = "loss_end", FloorAlpha = "floor_alpha", FloorLoss = "floor_loss";
     public const string Height = "height", HeightStandardError = "height_se", HeightEnd = "height_end";
     public const string Interior = "interior", Nonconvexity = "nonconvexity", Bump = "bump";

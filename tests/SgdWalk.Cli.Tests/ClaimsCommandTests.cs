@@ -60,7 +60,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         // The negative control ran, and its table is printed and written.
         Assert.Contains("controls: must not come out supported", reference.Output);
         Assert.Contains("## Controls", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
-        Assert.Equal(2, JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["controls"]!.AsArray().Count);
+        Assert.Equal(3, JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["controls"]!.AsArray().Count);
         Assert.Contains("estimated time here:", reference.Output);
         // Before any run, the tests that cannot reach a bound with this design say so: 10 seeds × 2 recorded steps after the first epoch.
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 20)",

@@ -61,6 +61,7 @@ public static class OptionParsing
                     ? Parse(() => AdaptiveTolerance(s.Alphas), (double?)null) : null,
                 BatchNorm = Parse(() => Policy(s.BatchNorm), BatchNormPolicy.BatchStats),
                 FloorLags = s.FloorLags is null ? [] : Parse(() => Integers("--floor-lags", s.FloorLags), []),
+                RandomDirection = s.RandomDirection,
                 Sharpness = new SharpnessOptions
                 {
                     Schedule = Parse(() => Schedule("--sharpness", s.Sharpness), RecordSchedule.None),

@@ -125,6 +125,10 @@ public class RunSettings : ReportSettings
         "1,10 (columns floor_barrier_k1, ...).")]
     public string? FloorLags { get; init; }
 
+    [CommandOption("--random-direction"), Description("Also profile the probe view along a random direction of each recorded step's length " +
+        "(columns random_X): the control that such profiles have no interior floor.")]
+    public bool RandomDirection { get; init; }
+
     [CommandOption("--optimizer <NAME>"), DefaultValue(D.Optimizer), Description("sgd, or the interventions floor-sgd (move only to the valley " +
         "floor of each SGD step) and height-sgd.")]
     public string Optimizer { get; init; } = D.Optimizer;

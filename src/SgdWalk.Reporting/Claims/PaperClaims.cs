@@ -72,8 +72,11 @@ internal static class ViewColumns
 }
 
 
-/// <summary>Claim 1: per seed, the share of recorded steps whose probe-view profile is roughly convex with an interior floor.</summary>
-public sealed class InteriorFloors : ClaimTest
+/// <summary>
+/// Claim 1: per seed, the share of recorded steps whose probe-view profile is roughly convex with an interior floor.
+/// <paramref name="view"/> is the profile's column prefix: the step's (probe), or the random-direction control's (random).
+/// </summary>
+public sealed class InteriorFloors(string view = Columns.ProbeView) : ClaimTest
 {
     public override string ValueLabel => "share of steps with an interior, roughly convex floor";
     public override string SeedValueLabel => "the seed's share of steps with an interior floor";
@@ -90,7 +93,7 @@ public sealed class InteriorFloors : ClaimTest
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Base(d)];
 
     public override double[] Values(ClaimRun run) =>
-        run.AfterFirstEpoch(ViewColumns.Probe(Columns.Interior), ViewColumns.Probe(Columns.Nonconvexity))
+        run.AfterFirstEpoch(Columns.OfView(view, Columns.Interior), Columns.OfView(view, Columns.Nonconvexity))
             .Select(p => p.Value == 1 && p.Other <= Columns.RoughlyConvexThreshold ? 1.0 : 0.0).ToArray();
 
     public override double Summarise(double[] values) => Mean(values);

@@ -80,6 +80,8 @@ public static class ClaimsBudget
             double recorded = Count(r.Record, steps, stepsPerEpoch);
             seconds += recorded * alphas * (probe + o.BatchSize) * costs.ForwardPerSample;
             if (r.FloorLags.Count > 0) seconds += recorded * r.FloorLags.Count * alphas * probe * costs.ForwardPerSample;
+            // The random-direction control: one more probe-view profile per recorded step.
+            if (r.RandomDirection) seconds += recorded * alphas * probe * costs.ForwardPerSample;
         }
         // floor-sgd / height-sgd: a line search of 21 forwards per step (more when its bracket doubles), on the batch or the probe view.
         if (o.Optimizer != OptimizerKind.Sgd)

@@ -112,7 +112,12 @@ public static class ClaimsPlan
                 Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate
                     ? profiled with
                     {
-                        Recorder = profiled.Recorder with { FloorLags = [RecordInterval(shared.Recorder.Record.Text)], Alignment = Alignment(profiled, shared, design) },
+                        Recorder = profiled.Recorder with
+                        {
+                            FloorLags = [RecordInterval(shared.Recorder.Record.Text)],
+                            Alignment = Alignment(profiled, shared, design),
+                            RandomDirection = true, // the random-direction control of claim 1 (Controls.cs)
+                        },
                     }
                     : profiled);
             }

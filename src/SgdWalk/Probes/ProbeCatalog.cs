@@ -62,7 +62,7 @@ public sealed record ProbeEntry(string Name, ProbeCost Cost, string Columns, str
 public static class ProbeCatalog
 {
     public const string StepNorms = "step-norms", DistanceFromInit = "distance-from-init", Cosines = "cosines",
-        BatchProfile = "profile-batch", ProbeProfile = "profile-probe", FloorPath = "floor-path",
+        BatchProfile = "profile-batch", ProbeProfile = "profile-probe", FloorPath = "floor-path", RandomDirection = "random-direction",
         StepSharpness = "step-sharpness", Sharpness = "sharpness", BatchSharpness = "batch-sharpness", Alignment = "alignment";
 
     private static readonly string[] CheapProbes = [StepNorms, DistanceFromInit, Cosines];
@@ -94,6 +94,9 @@ public static class ProbeCatalog
         new(FloorPath, ProbeCost.Profile, $"{Records.Columns.FloorBarrierPrefix}K, {Records.Columns.FloorBarrierPrefix}K_alpha per lag K", $"--floor-lags, {ProbeProfile}", null, null,
             b => b.Options.FloorLags.Count > 0 && b.Built<SegmentProfileProbe>(ProbeProfile) is not null,
             b => new FloorPathProbe(b.Built<SegmentProfileProbe>(ProbeProfile)!, b.ProbeView!, b.Options.FloorLags, b.Options.Alphas, b.Profiler.WithReusedEnds())),
+        new(RandomDirection, ProbeCost.Profile, "random_X, X as for profile-batch", "--record, the probe view", "--random-direction", o => o.RandomDirection,
+            b => !b.Options.Record.IsNone && b.ProbeView is not null,
+            b => new RandomDirectionProbe(b.ProbeView!, b.Options.Record, b.Options.Alphas, b.Profiler, b.Options.RandomDirectionSeed)),
         new(StepSharpness, ProbeCost.Curvature,
             $"{Records.Columns.StepSharpness}, {Records.Columns.FloorAlphaPredicted}, {Records.Columns.FloorAlphaResidual}", $"{BatchProfile} (for the floor α it predicts)",
             "--sharpness", o => o.Sharpness.Enabled,

@@ -50,6 +50,15 @@ public sealed record RecorderOptions
 
     /// <summary>Lags k (in steps) of the floor-path probe: barriers between floor points φ_{t−k} and φ_t; empty = off.</summary>
     public IReadOnlyList<int> FloorLags { get; init; } = [];
+
+    /// <summary>The random-direction control (claim 1): on the recorded steps, the probe view's profile along a random
+    /// direction of the step's length (columns random_X; <see cref="RandomDirectionProbe"/>).</summary>
+    public bool RandomDirection { get; init; }
+
+    /// <summary>The random direction's stream (<c>SeedStreams.RandomDirection</c>); set by the trainer.</summary>
+    [JsonIgnore]
+    public long RandomDirectionSeed { get; init; }
+
     /// <summary>Sharpness probes (λ_max, trace, step and batch sharpness); off unless given a schedule.</summary>
     public SharpnessOptions Sharpness { get; init; } = new();
 

@@ -22,6 +22,9 @@ public static class OptionsFingerprint
         return json;
     }
 
+    /// <summary>The options of <c>new TrainOptions()</c>, the value an option had before it existed.</summary>
+    private static readonly JsonObject Defaults = Options(new TrainOptions());
+
     public static string Hash(JsonObject options) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.ToJsonString())));
 
@@ -33,6 +36,8 @@ public static class OptionsFingerprint
         foreach (var key in keys)
         {
             if (JsonNode.DeepEquals(checkpoint[key], run[key])) continue;
+            // An option added after the checkpoint was written is absent there; at its default it changes nothing.
+            if (!checkpoint.ContainsKey(key) && JsonNode.DeepEquals(run[key], Defaults[key])) continue;
             differences.Add($"{CliName(key)}: checkpoint {checkpoint[key]?.ToJsonString() ?? "null"}, run {run[key]?.ToJsonString() ?? "null"}");
         }
         return differences;

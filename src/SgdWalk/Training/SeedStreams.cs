@@ -34,6 +34,9 @@ public sealed record SeedStreams(long Seed)
     /// <summary>The alignment probe's Lanczos start vectors and gradient-batch draws (`--alignment`).</summary>
     public long Alignment => unchecked(Seed + 8);
 
+    /// <summary>The random-direction control's directions (`--random-direction`), sub-seeded by the step.</summary>
+    public long RandomDirection => unchecked(Seed + 9);
+
     /// <summary>
     /// The synthetic data set: the seed itself, which <see cref="Data.SyntheticData"/> hashes (SplitMix64, one stream per
     /// split) rather than offsets, so its generators are unrelated to the ones in <see cref="All"/>.
@@ -52,5 +55,6 @@ public sealed record SeedStreams(long Seed)
         ["pilot"] = Pilot,
         ["noise"] = Noise,
         ["alignment"] = Alignment,
+        ["random_direction"] = RandomDirection,
     };
 }

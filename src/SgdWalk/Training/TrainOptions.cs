@@ -150,6 +150,7 @@ public sealed partial record TrainOptions
             Sharpness = Recorder.Sharpness with { BatchSize = BatchSize, Seed = seeds.Sharpness, BatchSharpnessSeed = seeds.BatchSharpness },
             // A gradient batch is normalised as a step at batch B would be: as one chunk, or in --chunk-size chunks when given.
             Alignment = Recorder.Alignment with { ChunkSize = ChunkSize ?? int.MaxValue, Seed = seeds.Alignment },
+            RandomDirectionSeed = seeds.RandomDirection,
         };
     }
 

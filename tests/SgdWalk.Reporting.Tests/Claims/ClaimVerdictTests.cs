@@ -243,16 +243,18 @@ public class ClaimVerdictTests
     {
         using var passing = new ClaimsFolder(Paper);
         var ok = ClaimsEvaluation.Evaluate(passing.Path);
-        Assert.Equal(["1", "5"], ok.Controls.Select(k => k.Test.Id));
+        Assert.Equal(["tiny learning rate, test 1", "tiny learning rate, test 5", "random direction, test 1"], ok.Controls.Select(k => k.Name));
         Assert.All(ok.Controls, k => Assert.Equal(ControlOutcome.Passed, k.Outcome));
         Assert.All(ok.Claims, c => Assert.Null(c.UnderminedBy));
         Assert.Equal(Verdict.Supported, ok.Claims.Single(c => c.Claim == 1).Verdict);
 
         // Tests that would say "supported" whatever the learning rate: the tiny-learning-rate arm catches them.
-        using var failing = new ClaimsFolder(Paper with { ControlInterior = _ => 1, ControlCosine = _ => -0.3 });
+        using var failing = new ClaimsFolder(Paper with { ControlInterior = _ => 1, ControlCosine = _ => -0.3, RandomInterior = Bernoulli(0.9) });
         var bad = ClaimsEvaluation.Evaluate(failing.Path);
         Assert.All(bad.Controls, k => Assert.Equal(ControlOutcome.Failed, k.Outcome));
         Assert.Contains("control 'tiny learning rate, test 1' failed", bad.Claims.Single(c => c.Claim == 1).UnderminedBy);
+        // Interior floors along random directions of the step's length too: test 1 finds valleys everywhere.
+        Assert.Contains("control 'random direction, test 1' failed", bad.Claims.Single(c => c.Claim == 1).UnderminedBy);
         Assert.Contains("control 'tiny learning rate, test 5' failed", bad.Claims.Single(c => c.Claim == 5).UnderminedBy);
         Assert.Null(bad.Claims.Single(c => c.Claim == 2).UnderminedBy);
         Assert.Contains("\"controls\"", bad.ToJson());
@@ -260,8 +262,13 @@ public class ClaimVerdictTests
         // Without its runs a control is not measured and undermines nothing.
         foreach (var run in Directory.EnumerateDirectories(failing.Path, "sgd-lr0.001-*")) Directory.Delete(run, recursive: true);
         var missing = ClaimsEvaluation.Evaluate(failing.Path);
-        Assert.All(missing.Controls, k => Assert.Equal(ControlOutcome.NotMeasured, k.Outcome));
-        Assert.All(missing.Claims, c => Assert.Null(c.UnderminedBy));
+        Assert.All(missing.Controls.Where(k => k.Name.StartsWith("tiny", StringComparison.Ordinal)), k => Assert.Equal(ControlOutcome.NotMeasured, k.Outcome));
+        Assert.Null(missing.Claims.Single(c => c.Claim == 5).UnderminedBy);
+        // A folder written before the random-direction control (no random_ columns): not measured either.
+        using var older = new ClaimsFolder(Paper with { RandomInterior = _ => double.NaN });
+        var before = ClaimsEvaluation.Evaluate(older.Path);
+        Assert.Equal(ControlOutcome.NotMeasured, before.Controls.Single(k => k.Name == "random direction, test 1").Outcome);
+        Assert.All(before.Claims, c => Assert.Null(c.UnderminedBy));
     }
 
     [Fact]

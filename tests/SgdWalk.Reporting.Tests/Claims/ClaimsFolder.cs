@@ -44,6 +44,8 @@ internal sealed record World
     // The negative control's arm (a tiny learning rate): floors at the α = 1 edge, consecutive gradients alike.
     public Func<Random, double> ControlInterior { get; init; } = _ => 0;
     public Func<Random, double> ControlCosine { get; init; } = _ => 0.3;
+    // The random-direction control: profiles along a random direction of the step's length, no interior floor.
+    public Func<Random, double> RandomInterior { get; init; } = _ => 0;
 
     public static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
@@ -121,7 +123,7 @@ internal sealed class ClaimsFolder : IDisposable
         int rows = 2 * (w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2));
         var lines = new List<string>
         {
-            (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,step_norm,floor_step_alpha,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
+            (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,step_norm,floor_step_alpha,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,random_interior,random_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
                 "align_k10_b25,align_k10_b25_se,align_k10_b100,align_k10_b100_se,align_k10_b400,align_k10_b400_se",
         };
         for (int t = 0; t < rows; t++)
@@ -133,7 +135,7 @@ internal sealed class ClaimsFolder : IDisposable
             lines.Add(loss + string.Join(',', new object[]
             {
                 t, 1 + (t / (rows / 2)), w.StepNorm(optimizer), floor ? w.FloorStepAlpha : double.NaN, w.DistanceAtStep?.Invoke(batch, t, r) ?? (distance * (t + 1) / rows), control ? w.ControlCosine(r) : w.Cosine(r), 2.0,
-                interior, interior == 1 ? 0.01 : 0.2,
+                interior, interior == 1 ? 0.01 : 0.2, w.RandomInterior(r), 0.01,
                 pair ? w.Height(Design.LearningRate, s, r) * w.PairFactor(s, r) : w.Height(lr, s, r) * w.BatchHeight(batch),
                 w.Bump(r) == 1 ? w.BumpSize : 0, w.FloorBarrier(r) == 1 ? w.BumpSize : 0, 3 * alignment, 3,
                 // The alignment probe of this run: every batch size measured at the same θ (claim 6b reads the base run's).

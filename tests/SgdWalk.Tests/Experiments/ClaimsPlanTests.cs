@@ -71,6 +71,8 @@ public class ClaimsPlanTests
         RecorderOptions Recorder(string name) => cells[name].Options.Recorder;
         Assert.Equal((ProbePreset.Paper, "every:10"), (@base.Probes, @base.Record.Text));
         Assert.Equal([10], @base.FloorLags); // floor points of consecutive recorded steps, 10 steps apart
+        Assert.True(@base.RandomDirection); // the random-direction control of claim 1
+        Assert.All(cells.Where(c => c.Key != "sgd-lr0.1-b100"), c => Assert.False(c.Value.Options.Recorder.RandomDirection));
         Assert.Equal(ProbePreset.Paper, Recorder("sgd-lr0.05-b100").Probes);
         Assert.Empty(Recorder("sgd-lr0.05-b100").FloorLags);
         // Claim 6b: the base run's gradient alignment at 10 evenly spaced steps (200 steps: every 20th), every design batch size.
@@ -107,10 +109,10 @@ public class ClaimsPlanTests
     {
         var costs = new StepCosts(TrainPerSample: 2e-4, ForwardPerSample: 1e-4);
         var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
-        // Base: 200 steps × 100 samples of training; 20 recorded steps × 11 α × (500 probe + 100 batch) forwards, and the
-        // floor path 20 × 11 × 500 more; 2 epochs × 15,000 evaluation forwards.
+        // Base: 200 steps × 100 samples of training; 20 recorded steps × 11 α × (500 probe + 100 batch) forwards, the
+        // floor path 20 × 11 × 500 more and the random direction 20 × 11 × 500 more; 2 epochs × 15,000 evaluation forwards.
         // Alignment at 10 steps: up to 40 Lanczos products over the 500 probe samples (two passes each) and 8 gradients per batch size.
-        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4)
+        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (20 * 11 * 500 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4)
             + (10 * ((40 * 500 * 2) + (8 * (25 + 100 + 400))) * 2e-4);
         Assert.Equal(@base, ClaimsBudget.Seconds(cells["sgd-lr0.1-b100"].Options, costs), 9);
         // Batch 25: 800 steps × 25; curvature at ceil(800 / 133) = 7 steps, each 15 products over 500 probe samples plus

@@ -64,7 +64,10 @@ public class NestedOptionsTests
         var old = checkpoint.Header.Options;
         var options = old.Deserialize<TrainOptions>(RunManifest.Json)!;
         var now = OptionsFingerprint.Options(options);
-        Assert.Equal(old.Select(p => p.Key).Order(StringComparer.Ordinal), now.Select(p => p.Key).Order(StringComparer.Ordinal));
+        // Options added since (at their defaults, which an older run had without naming them): random_direction.
+        string[] added = ["random_direction"];
+        Assert.Equal(old.Select(p => p.Key).Order(StringComparer.Ordinal), now.Select(p => p.Key).Except(added).Order(StringComparer.Ordinal));
+        Assert.All(added, k => Assert.Equal(OptionsFingerprint.Options(new TrainOptions())[k]!.ToJsonString(), now[k]!.ToJsonString()));
         Assert.Empty(OptionsFingerprint.Differences(old, now));
         // The alignment object as before: its knobs, not what the run derives (chunk size, seed).
         Assert.Equal(["schedule", "top_k", "batch_sizes", "batches", "eigen_iterations", "eigen_tolerance"], now["alignment"]!.AsObject().Select(p => p.Key));
@@ -134,6 +137,19 @@ public class NestedOptionsTests
         Assert.Contains("record schedule 'often'", e.Message);
     }
 
+    /// <summary>An option added after a checkpoint was written is absent from it: at its default the checkpoint still
+    /// belongs (nothing it measured changed); set to anything else it is named as a difference.</summary>
+    [Fact]
+    public void An_option_added_after_a_checkpoint_belongs_at_its_default_and_differs_when_set()
+    {
+        var run = OptionsFingerprint.Options(new TrainOptions());
+        var old = (JsonObject)run.DeepClone();
+        old.Remove("random_direction");
+        Assert.Empty(OptionsFingerprint.Differences(old, run));
+        var set = OptionsFingerprint.Options(new TrainOptions { Recorder = new RecorderOptions { RandomDirection = true } });
+        Assert.Equal(["--random-direction: checkpoint null, run true"], OptionsFingerprint.Differences(old, set));
+    }
+
     [Fact]
     public void Schedules_are_equal_when_their_texts_are()
     {
@@ -150,7 +166,7 @@ public class NestedOptionsTests
     {
         var now = OptionsFingerprint.Options(new TrainOptions());
         var then = new JsonObject(FlatOrder.Select(k => KeyValuePair.Create(k, now[k]?.DeepClone())));
-        Assert.Equal(now.Count, then.Count);
+        Assert.Equal(now.Count - 1, then.Count); // random_direction came later: absent then, at its default now
         Assert.Equal(PinnedDefaultsHash, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(then.ToJsonString()))));
         Assert.Equal(PinnedDefaultsHash, OptionsFingerprint.Hash(then));
         Assert.Empty(OptionsFingerprint.Differences(then, now));

@@ -55,6 +55,7 @@ public class TrainerTests
         var everything = Train(Measured(ProbePreset.Paper, "all", r => r with
         {
             FloorLags = [1, 5],
+            RandomDirection = true,
             Sharpness = new SharpnessOptions { Schedule = RecordSchedule.All, TopK = 2, EigenIterations = 6, TraceSamples = 3 },
         }));
         var otherPaths = Train(Measured(ProbePreset.Paper, "every:3", r => r with
@@ -86,7 +87,7 @@ public class TrainerTests
         // The probes did measure (a probe that silently skipped would pass the equalities above).
         var all = CsvTable.Read(everything.Steps);
         Assert.Equal(30, all.Rows.Count);
-        foreach (var column in new[] { "grad_norm", "step_norm", "batch_floor_alpha", "probe_floor_alpha", "step_sharpness",
+        foreach (var column in new[] { "grad_norm", "step_norm", "batch_floor_alpha", "probe_floor_alpha", "random_floor_alpha", "step_sharpness",
             "lambda_max", "trace", "batch_sharpness" })
             Assert.All(Enumerable.Range(0, 30), t => Assert.True(double.IsFinite(all.Number(t, column)), $"{column} at step {t}"));
         Assert.All(Enumerable.Range(1, 29), t => Assert.True(double.IsFinite(all.Number(t, "cos_grad")) && double.IsFinite(all.Number(t, "floor_barrier_k1"))));
