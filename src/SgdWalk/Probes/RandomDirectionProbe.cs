@@ -41,18 +41,7 @@ public sealed class RandomDirectionProbe(DataView view, RecordSchedule schedule,
         using var end = step.Before.PlusScaled(direction, 1);
         // The BatchNorm buffers of θ_t at both ends: r moves no statistics (the running policy; batch-stats ignores them).
         var measured = profiler.Measure(new Segment(step.Before, end, direction, step.StateBefore, step.StateBefore), alphas, view);
-        var p = measured.Profile;
-        string View(string suffix) => Columns.OfView(Columns.RandomView, suffix);
-        row.Set(View(Columns.LossStart), p.LossStart)
-            .Set(View(Columns.LossEnd), p.LossEnd)
-            .Set(View(Columns.FloorAlpha), p.FloorAlpha)
-            .Set(View(Columns.FloorLoss), p.FloorLoss)
-            .Set(View(Columns.Height), p.Height)
-            .Set(View(Columns.HeightStandardError), measured.HeightStandardError)
-            .Set(View(Columns.HeightEnd), p.HeightEnd)
-            .Set(View(Columns.Interior), p.Interior)
-            .Set(View(Columns.Nonconvexity), p.Nonconvexity)
-            .Set(View(Columns.Bump), p.Bump);
+        SegmentProfileProbe.Write(row, Columns.RandomView, measured);
     }
 
     public void Dispose() { }

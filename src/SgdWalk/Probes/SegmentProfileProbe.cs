@@ -33,19 +33,26 @@ public sealed class SegmentProfileProbe(
             ? profiler.MeasureAdaptive(step.Segment, fixedView ?? step.Batch, tolerance)
             : profiler.Measure(step.Segment, alphas, fixedView ?? step.Batch);
         latest = (step.Step, measured);
+        Write(row, view, measured);
         var p = measured.Profile;
-        row.Set(Columns.OfView(view, Columns.LossStart), p.LossStart)
-            .Set(Columns.OfView(view, Columns.LossEnd), p.LossEnd)
-            .Set(Columns.OfView(view, Columns.FloorAlpha), p.FloorAlpha)
-            .Set(Columns.OfView(view, Columns.FloorLoss), p.FloorLoss)
-            .Set(Columns.OfView(view, Columns.Height), p.Height)
-            .Set(Columns.OfView(view, Columns.HeightStandardError), measured.HeightStandardError)
-            .Set(Columns.OfView(view, Columns.HeightEnd), p.HeightEnd)
-            .Set(Columns.OfView(view, Columns.Interior), p.Interior)
-            .Set(Columns.OfView(view, Columns.Nonconvexity), p.Nonconvexity)
-            .Set(Columns.OfView(view, Columns.Bump), p.Bump);
         for (int i = 0; i < p.Alphas.Count; i++)
             step.Profiles.Add(step.Step, view, p.Alphas[i], p.Losses[i], measured.Accuracies[i]);
+    }
+
+    /// <summary>A profile's summary as the columns of <paramref name="prefix"/> (<see cref="Columns.ProfileSuffixes"/>).</summary>
+    public static void Write(RowValues row, string prefix, MeasuredProfile measured)
+    {
+        var p = measured.Profile;
+        row.Set(Columns.OfView(prefix, Columns.LossStart), p.LossStart)
+            .Set(Columns.OfView(prefix, Columns.LossEnd), p.LossEnd)
+            .Set(Columns.OfView(prefix, Columns.FloorAlpha), p.FloorAlpha)
+            .Set(Columns.OfView(prefix, Columns.FloorLoss), p.FloorLoss)
+            .Set(Columns.OfView(prefix, Columns.Height), p.Height)
+            .Set(Columns.OfView(prefix, Columns.HeightStandardError), measured.HeightStandardError)
+            .Set(Columns.OfView(prefix, Columns.HeightEnd), p.HeightEnd)
+            .Set(Columns.OfView(prefix, Columns.Interior), p.Interior)
+            .Set(Columns.OfView(prefix, Columns.Nonconvexity), p.Nonconvexity)
+            .Set(Columns.OfView(prefix, Columns.Bump), p.Bump);
     }
 
     public void Dispose() { }
