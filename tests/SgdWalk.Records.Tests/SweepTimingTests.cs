@@ -22,6 +22,7 @@ public class SweepTimingTests
         string[] cells = [Cell(root, "a", 6, 3, 1, 11), Cell(root, "b", 5, 4, 1, 10.5), Cell(root, "c", 4, 5, 1, 10.5)];
         var start = DateTimeOffset.UnixEpoch;
 
+        // Hand-written run.json timings and wall time: no clock is read, only timing.json's arithmetic is checked.
         var sequential = SweepTiming.Measure(cells, jobs: 1, start, wallSeconds: 33);
         Assert.Equal((3, 30.0, 32.0), (sequential.Runs, sequential.OwnSeconds, sequential.RunsTotalSeconds));
         Assert.Equal(0.1, sequential.Overhead, 12);

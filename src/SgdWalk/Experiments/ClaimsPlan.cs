@@ -114,7 +114,7 @@ public static class ClaimsPlan
                     {
                         Recorder = profiled.Recorder with
                         {
-                            FloorLags = [RecordInterval(shared.Recorder.Record.Text)],
+                            FloorLags = [shared.Recorder.Record.Interval],
                             Alignment = Alignment(profiled, shared, design),
                             RandomDirection = true, // the random-direction control of claim 1 (Controls.cs)
                         },
@@ -206,7 +206,7 @@ public static class ClaimsPlan
     {
         double perEpoch = StepsPerEpoch(shared, shared.BatchSize);
         double steps = shared.Steps ?? (perEpoch * shared.Epochs);
-        return (long)Math.Max(0, Math.Floor((steps - perEpoch) / RecordInterval(shared.Recorder.Record.Text)));
+        return (long)Math.Max(0, Math.Floor((steps - perEpoch) / shared.Recorder.Record.Interval));
     }
 
     /// <summary>
@@ -214,11 +214,7 @@ public static class ClaimsPlan
     /// (at least every step), so every batch size's median height rests on a similar number of profiles.
     /// </summary>
     public static int RecordIntervalAt(int batch, int baseBatch, TrainOptions shared) =>
-        Math.Max(1, (int)(StepsPerEpoch(shared, batch) * RecordInterval(shared.Recorder.Record.Text) / StepsPerEpoch(shared, baseBatch)));
-
-    /// <summary>N of a schedule every:N (the steps between recorded steps); 1 for any other schedule.</summary>
-    public static int RecordInterval(string record) =>
-        record.StartsWith("every:", StringComparison.Ordinal) && int.TryParse(record[6..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
+        Math.Max(1, (int)(StepsPerEpoch(shared, batch) * shared.Recorder.Record.Interval / StepsPerEpoch(shared, baseBatch)));
 
     /// <summary>Steps per epoch as the trainer counts them (a partial last batch is a step).</summary>
     public static double StepsPerEpoch(TrainOptions options, int batch) => Math.Ceiling(TrainingImages(options) / (double)batch);

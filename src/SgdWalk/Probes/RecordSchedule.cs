@@ -16,10 +16,11 @@ public sealed class RecordSchedule : IEquatable<RecordSchedule>
 {
     private readonly List<Func<int, int, bool>> terms;
 
-    private RecordSchedule(string text, List<Func<int, int, bool>> terms)
+    private RecordSchedule(string text, List<Func<int, int, bool>> terms, int interval)
     {
         Text = text;
         this.terms = terms;
+        Interval = interval;
     }
 
     public const string Default = "steps:0-49+every:10";
@@ -31,6 +32,9 @@ public sealed class RecordSchedule : IEquatable<RecordSchedule>
     public string Text { get; }
 
     public bool IsNone => terms.Count == 0;
+
+    /// <summary>N of a schedule that is exactly every:N (the steps between recorded steps); 1 for any other schedule.</summary>
+    public int Interval { get; }
 
     /// <summary>Does the schedule select this 0-based step of this 1-based epoch?</summary>
     public bool Includes(int step, int epoch) => terms.Any(t => t(step, epoch));
@@ -46,7 +50,9 @@ public sealed class RecordSchedule : IEquatable<RecordSchedule>
     public static RecordSchedule Parse(string text)
     {
         var terms = new List<Func<int, int, bool>>();
-        foreach (var raw in text.Split('+', StringSplitOptions.TrimEntries))
+        int interval = 1;
+        string[] parts = text.Split('+', StringSplitOptions.TrimEntries);
+        foreach (var raw in parts)
         {
             int colon = raw.IndexOf(':');
             string kind = colon < 0 ? raw : raw[..colon], argument = colon < 0 ? "" : raw[(colon + 1)..];
@@ -56,6 +62,7 @@ public sealed class RecordSchedule : IEquatable<RecordSchedule>
                 case "none" when argument == "": break;
                 case "every":
                     int n = ParseCount(argument, raw);
+                    if (parts.Length == 1) interval = n;
                     terms.Add((step, _) => step % n == 0);
                     break;
                 case "steps":
@@ -70,7 +77,7 @@ public sealed class RecordSchedule : IEquatable<RecordSchedule>
                     throw new FormatException($"record schedule '{text}': unknown term '{raw}'; use all, none, steps:A-B, every:N or epochs:E1,E2 joined by '+'");
             }
         }
-        return new RecordSchedule(text, terms);
+        return new RecordSchedule(text, terms, interval);
     }
 
     private static int ParseCount(string argument, string term) =>
