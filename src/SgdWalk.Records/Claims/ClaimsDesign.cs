@@ -65,6 +65,29 @@ public sealed record ClaimsDesign
     public double ControlLearningRate { get; init; }
 
     /// <summary>
+    /// Claim 4a's floor lags in steps, pre-stated and the same at every scale (not the record interval): 1 step, 10 steps,
+    /// one epoch, and four epochs when the runs are at least five epochs long. Lags shorter than
+    /// <see cref="ChainSteps"/> are measured in the floor-chain run, the others in the base run. Empty in a design written
+    /// before them.
+    /// </summary>
+    public IReadOnlyList<int> FloorLags { get; init; } = [];
+
+    /// <summary>
+    /// The first step of the floor-chain run's window of consecutive recorded steps: the last step of the first epoch, so
+    /// that its first one-step floor segment ends in the second.
+    /// </summary>
+    public int ChainStart { get; init; }
+
+    /// <summary>
+    /// The one-step floor segments the floor-chain run measures (it records steps ChainStart … ChainStart + ChainSteps);
+    /// 0 in a design written before it.
+    /// </summary>
+    public int ChainSteps { get; init; }
+
+    /// <summary>Claim 4a's unit: a window of this many consecutive one-step floor segments (the span of the 10-step lag).</summary>
+    public const int ChainLinks = 10;
+
+    /// <summary>
     /// About how many steps the base run records after the first epoch (the units of the share tests 1, 4a and 6a per
     /// seed), so each test can say before any run whether its Clopper–Pearson bounds are reachable; 0 when unknown.
     /// </summary>

@@ -5,15 +5,32 @@ using SgdWalk.Records.Claims;
 
 namespace SgdWalk.Reporting.Claims;
 
-/// <summary>One run folder as the claims read it: its setting from run.json and the columns of steps.csv and epochs.csv.</summary>
+/// <summary>
+/// One floor segment φ_{t−k} → φ_t (t = <paramref name="Step"/>): the loss at its start, its end and its highest
+/// point on the probe view, and the probe view's loss at the iterates θ_{t−k} and θ_t it joins the floors of.
+/// </summary>
+public sealed record FloorLink(int Step, int Lag, double Start, double End, double Top, double IterateAtStart, double IterateAtEnd)
+{
+    /// <summary>The segment's bump: its highest point above the higher end (0 when the ends see each other).</summary>
+    public double Bump => Top - Math.Max(Start, End);
+}
+
+/// <summary>One run folder as the claims read it: its setting from run.json, the columns of steps.csv and epochs.csv,
+/// and (claim 4a) its floor segments from profiles.csv.</summary>
 public sealed class ClaimRun
 {
     private readonly CsvTable steps;
     private readonly CsvTable? epochs;
 
-    private ClaimRun(string name, RunManifest manifest, CsvTable steps, CsvTable? epochs)
+    private readonly string? profilesPath;
+
+    private ClaimRun(string name, RunManifest manifest, CsvTable steps, CsvTable? epochs, string? profilesPath)
     {
         Name = name;
+        this.profilesPath = profilesPath;
+        FloorLags = manifest.Options["floor_lags"] is JsonArray lags
+            ? [.. lags.Select(k => k is JsonValue v && v.TryGetValue(out int lag) ? lag : 0).Where(k => k > 0).Order()]
+            : [];
         Status = manifest.Status;
         LearningRate = Number(manifest.Options, "learning_rate");
         BatchSize = Number(manifest.Options, "batch_size");
@@ -36,6 +53,15 @@ public sealed class ClaimRun
 
     public string Optimizer { get; }
 
+    /// <summary>
+    /// The floor-chain run of claim 4a: the only run of a claims plan that measures floor segments one step long
+    /// (run.json's floor_lags holds 1), since it records every step of a window.
+    /// </summary>
+    public bool FloorChain => FloorLags.Contains(1);
+
+    /// <summary>The floor lags the run measured (run.json's floor_lags), shortest first.</summary>
+    public IReadOnlyList<int> FloorLags { get; }
+
     /// <summary>height-sgd's fraction h (run.json's height_fraction; other optimizers ignore it).</summary>
     public double HeightFraction { get; }
 
@@ -45,14 +71,65 @@ public sealed class ClaimRun
         var manifest = RunManifest.Read(folder.Manifest);
         if (!File.Exists(folder.Steps)) throw new InvalidDataException($"{folder.Steps}: file is missing");
         var epochs = File.Exists(folder.Epochs) ? CsvTable.Read(folder.Epochs) : null;
-        return new ClaimRun(Path.GetFileName(folder.Path), manifest, CsvTable.Read(folder.Steps), epochs);
+        return new ClaimRun(Path.GetFileName(folder.Path), manifest, CsvTable.Read(folder.Steps), epochs,
+            File.Exists(folder.Profiles) ? folder.Profiles : null);
     }
 
     /// <summary>Is this the run of a setting (exact rates as written in run.json; batch sizes are integers; a height-sgd
     /// fraction when one is asked for).</summary>
-    public bool Is(double learningRate, int batchSize, long seed, string optimizer = "sgd", double? heightFraction = null) =>
+    public bool Is(double learningRate, int batchSize, long seed, string optimizer = "sgd", double? heightFraction = null, bool floorChain = false) =>
         LearningRate == learningRate && BatchSize == batchSize && Seed == seed && Optimizer == optimizer
-        && (heightFraction is not { } h || HeightFraction == h);
+        && (heightFraction is not { } h || HeightFraction == h) && FloorChain == floorChain;
+
+    /// <summary>
+    /// The floor segments φ_{t−k} → φ_t of one lag after the first epoch, in step order, each with the loss at its two
+    /// ends and at its highest point (profiles.csv, view floor-k{k}: every grid point with 0 ≤ α ≤ 1), and the probe
+    /// view's loss at the iterates θ_{t−k} and θ_t (steps.csv; NaN when that step was not profiled). Empty without profiles.csv.
+    /// </summary>
+    public IReadOnlyList<FloorLink> FloorLinks(int lag)
+    {
+        if (floorLinks.TryGetValue(lag, out var known)) return known;
+        var links = new List<FloorLink>();
+        if (profilesPath is not null)
+        {
+            var profiles = CsvTable.Read(profilesPath);
+            string view = Columns.FloorPathView(lag);
+            var points = new SortedDictionary<int, List<(double Alpha, double Loss)>>();
+            for (int i = 0; i < profiles.Rows.Count; i++)
+            {
+                if (profiles.Text(i, Columns.View) != view) continue;
+                int step = (int)profiles.Number(i, Columns.Step);
+                if (!points.TryGetValue(step, out var list)) points[step] = list = [];
+                list.Add((profiles.Number(i, Columns.Alpha), profiles.Number(i, Columns.Loss)));
+            }
+            var row = StepRows();
+            double[] epoch = steps.Numbers(Columns.Epoch);
+            double[] iterate = steps.Has(ViewColumns.Probe(Columns.LossStart)) ? steps.Numbers(ViewColumns.Probe(Columns.LossStart)) : [];
+            double Iterate(int step) => row.TryGetValue(step, out int r) && r < iterate.Length ? iterate[r] : double.NaN;
+            foreach (var (step, list) in points)
+            {
+                if (!row.TryGetValue(step, out int r) || epoch[r] < 2) continue;
+                var inside = list.Where(p => p.Alpha is >= 0 and <= 1).ToList();
+                double start = inside.Where(p => p.Alpha == 0).Select(p => p.Loss).DefaultIfEmpty(double.NaN).First();
+                double end = inside.Where(p => p.Alpha == 1).Select(p => p.Loss).DefaultIfEmpty(double.NaN).First();
+                if (double.IsNaN(start) || double.IsNaN(end)) continue;
+                links.Add(new FloorLink(step, lag, start, end, inside.Max(p => p.Loss), Iterate(step - lag), Iterate(step)));
+            }
+        }
+        floorLinks[lag] = links;
+        return links;
+    }
+
+    private readonly Dictionary<int, IReadOnlyList<FloorLink>> floorLinks = [];
+
+    /// <summary>The steps.csv row of each step.</summary>
+    private Dictionary<int, int> StepRows()
+    {
+        double[] step = steps.Numbers(Columns.Step);
+        var rows = new Dictionary<int, int>();
+        for (int i = 0; i < step.Length; i++) rows.TryAdd((int)step[i], i);
+        return rows;
+    }
 
     /// <summary>
     /// The measured values of a steps.csv column on the rows after the first epoch (epoch ≥ 2: "for most of
@@ -69,10 +146,6 @@ public sealed class ClaimRun
         for (int i = 0; i < v.Length; i++)
             if (epoch[i] >= 2 && !double.IsNaN(v[i])) yield return (v[i], o[i]);
     }
-
-    /// <summary>The floor-barrier column of the smallest lag the run measured (floor_barrier_k10, ...), or null.</summary>
-    public string? FloorBarrierColumn() =>
-        steps.Columns.Select(Columns.LagOf).Where(k => k > 0).Order().Select(Columns.FloorBarrier).FirstOrDefault();
 
     /// <summary>The alignment mean columns (align_k10_b25, ...) the run wrote, smallest batch size first (ties: smallest k).</summary>
     public IReadOnlyList<(string Column, int K, int BatchSize)> AlignmentColumns() =>

@@ -12,7 +12,9 @@ public sealed record SeedSample(long Seed, IReadOnlyList<Series> Series);
 
 /// <summary>What a run plays in a test: a label, the x it stands for, and the setting that finds it.</summary>
 /// <param name="HeightFraction">height-sgd only: the fraction h its run was given (several height-sgd runs share a setting).</param>
-public sealed record Role(string Label, double X, double LearningRate, int BatchSize, string Optimizer = "sgd", double? HeightFraction = null);
+/// <param name="FloorChain">The floor-chain run of the setting (claim 4a), not the base run it shares the setting with.</param>
+public sealed record Role(string Label, double X, double LearningRate, int BatchSize, string Optimizer = "sgd", double? HeightFraction = null,
+    bool FloorChain = false);
 
 /// <summary>
 /// What the seeds say about a test before Holm's adjustment: the estimate (mean of the per-seed values), the 95 %
@@ -215,7 +217,7 @@ public abstract class ClaimTest
             var seedRuns = new List<(Role, ClaimRun)>();
             foreach (var role in roles)
             {
-                var run = runs.FirstOrDefault(r => r.Is(role.LearningRate, role.BatchSize, seed, role.Optimizer, role.HeightFraction));
+                var run = runs.FirstOrDefault(r => r.Is(role.LearningRate, role.BatchSize, seed, role.Optimizer, role.HeightFraction, role.FloorChain));
                 if (run is null || run.Status != RunStatus.Completed)
                 {
                     missing.Add($"{role.Label} seed {seed}: {(run is null ? "no run" : "run " + run.Status.ToString().ToLowerInvariant())}");

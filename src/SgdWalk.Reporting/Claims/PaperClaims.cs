@@ -34,7 +34,18 @@ public static class PaperClaims
     /// Tests reported next to a claim's verdict but never deciding it (not in Holm's family): labelled secondaries kept
     /// for comparison, each stating its known bias.
     /// </summary>
-    public static IReadOnlyList<ClaimTest> Secondary { get; } = [new EqualRatioDistance(), new FloorSgdPathEfficiency(), new LargeBatchCurvatureRatio()];
+    public static IReadOnlyList<ClaimTest> Secondary { get; } =
+    [
+        new EqualRatioDistance(),
+        new StraightFloorBarriers("4a-lag1", "1 step", chainRun: true, lags => lags.Contains(1) ? 1 : null),
+        new StraightFloorBarriers("4a-lag10", $"{ClaimsDesign.ChainLinks} steps", chainRun: true,
+            lags => lags.Contains(ClaimsDesign.ChainLinks) ? ClaimsDesign.ChainLinks : null),
+        new StraightFloorBarriers("4a-lag-epoch", "one epoch", chainRun: false, lags => lags.Count > 0 ? lags[0] : null),
+        new StraightFloorBarriers("4a-lag-4-epochs", "four epochs", chainRun: false, lags => lags.Count > 1 ? lags[1] : null),
+        new BarrierPassOver(),
+        new FloorSgdPathEfficiency(),
+        new LargeBatchCurvatureRatio(),
+    ];
 
     /// <summary>
     /// The pre-stated smallest barrier, as a share of the run's median height above the floor (after the first epoch): a
@@ -56,6 +67,32 @@ public static class PaperClaims
 
     internal static Role Base(ClaimsDesign d, string optimizer = "sgd") =>
         new(optimizer == "sgd" ? "SGD" : optimizer, 0, d.LearningRate, d.BatchSize, optimizer);
+
+    /// <summary>The floor-chain run of the base setting (claim 4a).</summary>
+    internal static Role Chain(ClaimsDesign d) => new("SGD, floor chain", 0, d.LearningRate, d.BatchSize, FloorChain: true);
+
+    /// <summary>
+    /// A stretch of the chained floor path: <see cref="ClaimsDesign.ChainLinks"/> consecutive one-step segments, its
+    /// ends' losses, its highest point and SGD's loss at the iterates whose floors are its ends.
+    /// </summary>
+    internal sealed record ChainWindow(double Start, double End, double Top, double IterateAtStart, double IterateAtEnd)
+    {
+        public double Bump => Top - Math.Max(Start, End);
+    }
+
+    /// <summary>The run's chained floor windows after the first epoch, in order, without overlap (a gap in the steps starts a new window).</summary>
+    internal static IEnumerable<ChainWindow> ChainWindows(ClaimRun run)
+    {
+        var window = new List<FloorLink>();
+        foreach (var link in run.FloorLinks(1))
+        {
+            if (window.Count > 0 && link.Step != window[^1].Step + 1) window.Clear();
+            window.Add(link);
+            if (window.Count < ClaimsDesign.ChainLinks) continue;
+            yield return new ChainWindow(window[0].Start, window[^1].End, window.Max(l => l.Top), window[0].IterateAtStart, window[^1].IterateAtEnd);
+            window.Clear();
+        }
+    }
 
     /// <summary>ln(first arm's run summary / second arm's) within a seed.</summary>
     internal static double LogRatio(ClaimTest test, SeedSample s) =>
@@ -298,30 +335,105 @@ public sealed class EqualRatioDynamicsHalf : EqualRatioHeight
     protected override int Factor => 2;
 }
 
-/// <summary>Claim 4a: per seed, the share of floor segments (consecutive recorded floor points) with a barrier.</summary>
+/// <summary>
+/// Claim 4a, the primary of its family (docs/claims.md, "Claim 4a"): per seed, the share of chained floor windows with a
+/// barrier. The floor-chain run records every step of a window, so its floor points φ_t, φ_{t+1}, … join up into the
+/// path a walker on the floor would follow. A window is <see cref="ClaimsDesign.ChainLinks"/> consecutive one-step
+/// segments (the span of the 10-step lag; windows do not overlap) and has a barrier when its highest point lies above
+/// both of its ends by more than the pre-stated size (<see cref="PaperClaims.Crosses"/>).
+/// </summary>
 public sealed class FloorBarriers : ClaimTest
 {
-    public override string ValueLabel => "share of floor segments with a barrier";
-    public override string SeedValueLabel => "the seed's share of floor segments with a barrier";
+    public override string ValueLabel => "share of chained floor windows with a barrier";
+    public override string SeedValueLabel => "the seed's share of chained floor windows with a barrier";
     public override string Id => "4a";
     public override string Title => "the valley floor has barriers";
     public override TestKind Kind => TestKind.Share;
-    public override string UnitName => "floor segments";
+    public override string UnitName => "chained floor windows";
     public override string Statistic =>
-        "per seed, the share of segments between the floor points of consecutive recorded steps (--floor-lags = the record interval, base setting, " +
-        "after the first epoch) whose loss has a bump above both ends of more than 0.05 × the run's median height (and 1e-5·max(1, f(0)))";
+        "per seed, the share of windows of 10 consecutive one-step floor segments φ_t → φ_{t+1} (the chained floor path of the floor-chain run: the base " +
+        "setting recording every step of a window after the first epoch; windows do not overlap) whose highest point lies above both of the window's " +
+        "ends by more than 0.05 × the run's median height (and 1e-5·max(1, f(0)))";
     public override string ShortName => "the mean share";
     public override double SupportBound => 0.05;
     public override double ContradictBound => 0.01;
-    public override string Why => "\"the floor has barriers\": met on more than 1 in 20 floor segments; fewer than 1 in 100 means practically none";
-    public override int MinimumValues => 5;
-    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Base(d)];
+    public override string Why => "\"the floor has barriers\": met on more than 1 in 20 stretches of the floor; fewer than 1 in 100 means practically none";
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Chain(d)];
+    public override long PlannedUnitsPerRun(ClaimsDesign design) => design.ChainSteps / ClaimsDesign.ChainLinks;
 
     public override double[] Values(ClaimRun run)
     {
-        if (run.FloorBarrierColumn() is not { } column) return [];
         double height = PaperClaims.MedianHeight(run);
-        return [.. run.AfterFirstEpoch(column, ViewColumns.Probe(Columns.LossStart)).Select(p => PaperClaims.Crosses(p.Value, p.Other, height) ? 1.0 : 0.0)];
+        return [.. PaperClaims.ChainWindows(run).Select(w => PaperClaims.Crosses(w.Bump, w.Start, height) ? 1.0 : 0.0)];
+    }
+
+    public override double Summarise(double[] values) => Mean(values);
+    public override double PerSeed(SeedSample s) => Mean(s.Series[0].Values);
+}
+
+/// <summary>
+/// Secondary to 4a, never deciding it: straight floor segments φ_{t−k} → φ_t at one of the family's lags, those ending
+/// at steps divisible by k (so no two share a stretch of the floor). Straight lines between points of one trajectory
+/// are known to be nearly always monotone, which is why the chained path is the primary.
+/// </summary>
+/// <param name="lag">The lag a run measured, from its floor_lags (null: not measured there).</param>
+public sealed class StraightFloorBarriers(string id, string lagName, bool chainRun, Func<IReadOnlyList<int>, int?> lag) : ClaimTest
+{
+    public override string ValueLabel => $"share of straight floor segments {lagName} long with a barrier";
+    public override string SeedValueLabel => $"the seed's share of straight floor segments {lagName} long with a barrier";
+    public override string Id => id;
+    public override string Title => $"secondary, does not decide 4a: straight floor segments {lagName} long";
+    public override TestKind Kind => TestKind.Share;
+    public override string UnitName => "floor segments";
+    public override string Statistic =>
+        $"per seed, the share of straight segments φ_{{t−k}} → φ_t, k = {lagName}, ending at steps divisible by k after the first epoch " +
+        $"({(chainRun ? "floor-chain run" : "base run")}), whose highest point lies above both ends by more than 0.05 × the run's median height";
+    public override string ShortName => "the mean share";
+    public override double SupportBound => 0.05;
+    public override double ContradictBound => 0.01;
+    public override string Why => "as 4a";
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [chainRun ? PaperClaims.Chain(d) : PaperClaims.Base(d)];
+    public override long PlannedUnitsPerRun(ClaimsDesign design) => 0;
+
+    public override double[] Values(ClaimRun run)
+    {
+        if (lag(run.FloorLags) is not { } k) return [];
+        double height = PaperClaims.MedianHeight(run);
+        return [.. run.FloorLinks(k).Where(l => l.Step % k == 0).Select(l => PaperClaims.Crosses(l.Bump, l.Start, height) ? 1.0 : 0.0)];
+    }
+
+    public override double Summarise(double[] values) => Mean(values);
+    public override double PerSeed(SeedSample s) => Mean(s.Series[0].Values);
+}
+
+/// <summary>
+/// Secondary to 4a, the paper's mechanism ("SGD passes over barriers a walker on the floor would meet"): of the chained
+/// floor windows with a barrier, the share whose highest point lies below SGD's own loss at both of the window's ends
+/// (the probe view's loss at the iterates θ_a and θ_b whose floors the window joins). Undefined for a seed without a barrier.
+/// </summary>
+public sealed class BarrierPassOver : ClaimTest
+{
+    public override string ValueLabel => "share of floor barriers below SGD's own loss";
+    public override string SeedValueLabel => "the seed's share of chained-floor barriers whose top lies below the iterates' loss";
+    public override string Id => "4a-pass-over";
+    public override string Title => "secondary, does not decide 4a: SGD passes above the floor's barriers";
+    public override TestKind Kind => TestKind.Share;
+    public override string UnitName => "floor barriers";
+    public override string Statistic =>
+        "per seed, of the chained floor windows with a barrier (as 4a), the share whose highest point lies below the probe view's loss at both iterates " +
+        "θ_a and θ_b whose floors are the window's ends";
+    public override string ShortName => "the mean share";
+    public override double SupportBound => 0.5;
+    public override double ContradictBound => 0.5;
+    public override string Why => "\"passes over the barriers\": most of them lie below SGD's path; fewer than half contradicts it";
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Chain(d)];
+    public override long PlannedUnitsPerRun(ClaimsDesign design) => 0;
+
+    public override double[] Values(ClaimRun run)
+    {
+        double height = PaperClaims.MedianHeight(run);
+        return [.. PaperClaims.ChainWindows(run).Where(w => PaperClaims.Crosses(w.Bump, w.Start, height))
+            .Select(w => w.Top < Math.Min(w.IterateAtStart, w.IterateAtEnd) ? 1.0 : 0.0)];
     }
 
     public override double Summarise(double[] values) => Mean(values);

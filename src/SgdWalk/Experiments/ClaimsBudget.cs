@@ -79,7 +79,7 @@ public static class ClaimsBudget
         {
             double recorded = Count(r.Record, steps, stepsPerEpoch);
             seconds += recorded * alphas * (probe + o.BatchSize) * costs.ForwardPerSample;
-            if (r.FloorLags.Count > 0) seconds += recorded * r.FloorLags.Count * alphas * probe * costs.ForwardPerSample;
+            seconds += FloorSegments(r.Record, r.FloorLags, steps, stepsPerEpoch) * alphas * probe * costs.ForwardPerSample;
             // The random-direction control: one more probe-view profile per recorded step.
             if (r.RandomDirection) seconds += recorded * alphas * probe * costs.ForwardPerSample;
         }
@@ -95,6 +95,16 @@ public static class ClaimsBudget
         // Per epoch: validation (5,000 by default) and test (10,000) in eval mode.
         seconds += o.Epochs * 15_000 * costs.ForwardPerSample;
         return seconds;
+    }
+
+    /// <summary>The floor segments a run profiles: per lag k, the recorded steps t whose step t − k was recorded too.</summary>
+    internal static double FloorSegments(RecordSchedule schedule, IReadOnlyList<int> lags, double steps, int stepsPerEpoch)
+    {
+        bool Recorded(int step) => step >= 0 && schedule.Includes(step, (step / Math.Max(1, stepsPerEpoch)) + 1);
+        int count = 0;
+        for (int step = 0; step < steps; step++)
+            if (Recorded(step)) count += lags.Count(k => Recorded(step - k));
+        return count;
     }
 
     /// <summary>How many of the run's steps a schedule (every:10, steps:0-49+every:10, epochs:1,2, none, ...) selects.</summary>

@@ -9,7 +9,8 @@ namespace SgdWalk.Experiments;
 
 /// <summary>
 /// The smallest set of runs that tests every claim (docs/claims.md), per seed: the base setting with segment
-/// profiles and a floor path (claims 1, 4a, 5, 6a); two more learning rates at the base batch size (claim 2); a
+/// profiles and floor segments one epoch long (claims 1, 4a's secondary, 5, 6a); the base setting again recording every
+/// step of a window, for the chained floor path (claim 4a); two more learning rates at the base batch size (claim 2); a
 /// smaller and a larger batch at the base learning rate, profiled, with curvature measured (claims 2b/2c, 3a/3c, 6b's
 /// secondary); the pair with the
 /// base's LR/batch ratio, both ×2 and both ×4, profiled (claims 3b, 3d); floor-sgd at the base setting (claims 4b, 4c). The base run also measures
@@ -80,7 +81,36 @@ public static class ClaimsPlan
             ControlLearningRate = lr / ControlFactor,
             Seeds = Enumerable.Range(0, seeds).Select(i => shared.Seed + i).ToList(),
             RecordedSteps = RecordedAfterFirstEpoch(shared),
+            FloorLags = FloorLags(shared),
+            ChainStart = (int)StepsPerEpoch(shared, batch) - 1,
+            ChainSteps = ChainSteps(shared),
         };
+    }
+
+    /// <summary>The longest window of consecutive recorded steps of the floor-chain run.</summary>
+    private const int MaximumChainSteps = 100;
+
+    /// <summary>
+    /// Claim 4a's lags (the lag is its own setting, the same at CPU and paper scale): 1 step, <see cref="ClaimsDesign.ChainLinks"/>
+    /// steps, one epoch, and four epochs when the run lasts at least five (a lag that would end after the run is not planned).
+    /// </summary>
+    public static IReadOnlyList<int> FloorLags(TrainOptions shared)
+    {
+        int epoch = (int)StepsPerEpoch(shared, shared.BatchSize);
+        double steps = shared.Steps ?? (epoch * (double)shared.Epochs);
+        int[] lags = steps >= 5.0 * epoch ? [1, ClaimsDesign.ChainLinks, epoch, 4 * epoch] : [1, ClaimsDesign.ChainLinks, epoch];
+        return [.. lags.Where(k => k < steps).Distinct().Order()];
+    }
+
+    /// <summary>
+    /// The one-step floor segments of the floor-chain run: every step of a window from the last step of the first epoch,
+    /// at most <see cref="MaximumChainSteps"/> segments (the second epoch of the CPU default), never past the run's end.
+    /// </summary>
+    public static int ChainSteps(TrainOptions shared)
+    {
+        int epoch = (int)StepsPerEpoch(shared, shared.BatchSize);
+        double steps = shared.Steps ?? (epoch * (double)shared.Epochs);
+        return (int)Math.Max(0, Math.Min(MaximumChainSteps, steps - epoch));
     }
 
     /// <summary>The runs of a design; <paramref name="shared"/> carries the model, data and epochs (and any user overrides).</summary>
@@ -108,21 +138,33 @@ public static class ClaimsPlan
             foreach (double lr in design.LearningRates)
             {
                 var profiled = Profiled(Run(lr, design.BatchSize));
-                // The floor path joins the floor points of consecutive recorded steps: its lag (in steps) is the record interval.
+                // The base also measures claim 4a's long lags (one epoch and more) and the alignment and random-direction controls.
                 Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate
                     ? profiled with
                     {
                         Recorder = profiled.Recorder with
                         {
-                            FloorLags = [shared.Recorder.Record.Interval],
+                            // The lags a window of consecutive steps cannot hold, on the base's records (every:N, N divides them).
+                            FloorLags = [.. design.FloorLags.Where(k => k >= design.ChainSteps)],
                             Alignment = Alignment(profiled, shared, design),
                             RandomDirection = true, // the random-direction control of claim 1 (Controls.cs)
                         },
                     }
                     : profiled);
             }
+            // Claim 4a's chained floor path: the base setting (the same trajectory: measuring never changes it), recording
+            // every step of a window so that consecutive floor points join up; the short lags are measured here.
+            var chain = Profiled(Run(design.LearningRate, design.BatchSize));
+            if (design.ChainSteps > 0)
+                Add($"floor-chain-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}", chain with
+                {
+                    Recorder = chain.Recorder with
+                    {
+                        Record = RecordSchedule.Parse($"steps:{Text(design.ChainStart)}-{Text(design.ChainStart + design.ChainSteps)}"),
+                        FloorLags = [.. design.FloorLags.Where(k => k < design.ChainSteps)],
+                    },
+                });
             // Profiled like the base (claim 2's batch factor, 2b/2c), recording about as many steps per epoch as the base.
-            // Recorded about as many steps per epoch as the base at another batch size.
             TrainOptions ProfiledAt(TrainOptions run, int batch) => run with
             {
                 Recorder = run.Recorder with

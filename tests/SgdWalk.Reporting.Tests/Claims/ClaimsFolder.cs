@@ -27,7 +27,10 @@ internal sealed record World
     public Func<int, int, Random, double>? DistanceAtStep { get; init; }
     public Func<double, int, Random, double> Distance { get; init; } = (batch, _, _) => 1 / batch;
     public Func<int, Random, double> PairFactor { get; init; } = (_, _) => 2;
+    /// <summary>Whether a floor segment (one link of the chained floor path, or a straight segment) has a bump of <see cref="BumpSize"/>.</summary>
     public Func<Random, double> FloorBarrier { get; init; } = _ => 0.1;
+    /// <summary>The probe view's loss at SGD's iterates; the floor points sit at 1 (claim 4a's pass-over secondary).</summary>
+    public double IterateLoss { get; init; } = 2;
     public Func<int, Random, double> FloorSgdFactor { get; init; } = (_, _) => 0.5;
     public Func<int, Random, double> FloorSgdAccuracyDelta { get; init; } = (_, _) => -0.05;
     public Func<Random, double> Cosine { get; init; } = _ => -0.3;
@@ -55,7 +58,10 @@ internal sealed record World
 /// <summary>A claims folder written by hand: claims-design.json and one run folder per role and seed.</summary>
 internal sealed class ClaimsFolder : IDisposable
 {
-    public const int Rows = 80; // by default every run has two epochs of 40 steps; the tests read the second (12 seeds × 40 = 480 units ≥ the 368 that 4a's "< 1 %" needs)
+    public const int Rows = 80; // by default every run has two epochs of 40 steps; the tests read the second
+
+    /// <summary>The floor-chain run's one-step segments: 32 windows of 10 per seed (12 seeds × 32 = 384 ≥ the 368 that 4a's "< 1 %" needs).</summary>
+    public const int ChainSteps = 320;
 
     /// <summary>What every planned run shares (sweep.json's "shared", as run.json spells them).</summary>
     public static readonly JsonObject Shared = new() { ["model"] = "mlp", ["dataset"] = "fashion-mnist", ["epochs"] = 2, ["threads"] = 1 };
@@ -76,6 +82,9 @@ internal sealed class ClaimsFolder : IDisposable
             PairFactors = [2, 4],
             HeightFractions = [0.25, 0.5, 0.75],
             ControlLearningRate = 0.001,
+            FloorLags = [1, 10, Rows / 2],
+            ChainStart = ChainSteps - 1,
+            ChainSteps = ChainSteps,
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
         };
         Design.WriteOrCheck(Path);
@@ -84,6 +93,7 @@ internal sealed class ClaimsFolder : IDisposable
         {
             int s = (int)(seed - Design.Seeds[0]);
             foreach (double lr in Design.LearningRates) Write(world, random, lr, 100, seed, s, "sgd");
+            Write(world, random, 0.1, 100, seed, s, "sgd", chain: true);
             Write(world, random, 0.1, 25, seed, s, "sgd");
             Write(world, random, 0.1, 400, seed, s, "sgd");
             Write(world, random, 0.4, 400, seed, s, "sgd");
@@ -101,14 +111,18 @@ internal sealed class ClaimsFolder : IDisposable
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 
-    private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer, double heightFraction = 0.5)
+    private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer, double heightFraction = 0.5, bool chain = false)
     {
         string name = optimizer == "height-sgd"
             ? string.Create(CultureInfo.InvariantCulture, $"{optimizer}-h{heightFraction}-lr{lr}-b{batch}-s{seed}")
-            : string.Create(CultureInfo.InvariantCulture, $"{optimizer}-lr{lr}-b{batch}-s{seed}");
+            : string.Create(CultureInfo.InvariantCulture, $"{(chain ? "floor-chain" : optimizer)}-lr{lr}-b{batch}-s{seed}");
+        // The floor lags as the plan gives them: the short ones to the floor-chain run, one epoch to the base run.
+        bool @base = !chain && optimizer == "sgd" && lr == Design.LearningRate && batch == Design.BatchSize;
+        int[] lags = chain ? [1, 10] : @base ? [Rows / 2] : [];
         var folder = new RunFolder(System.IO.Path.Combine(Path, name));
         Directory.CreateDirectory(folder.Path);
         var own = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["height_fraction"] = heightFraction, ["seed"] = seed };
+        if (lags.Length > 0) own["floor_lags"] = new JsonArray([.. lags.Select(k => JsonValue.Create(k))]);
         cells.Add(new SweepManifestCell { Index = cells.Count, Name = name, Options = (JsonObject)own.DeepClone() });
         var options = (JsonObject)Shared.DeepClone();
         foreach (var (key, value) in own) options[key] = value?.DeepClone();
@@ -120,10 +134,10 @@ internal sealed class ClaimsFolder : IDisposable
         // height-sgd at h travels FloorSgdFactor^(1 − h) times as far as SGD: floor-sgd's factor at h = 0, SGD's 1 at h = 1.
         double aboveFloor = floor ? w.FloorSgdFactor(s, r) : optimizer == "height-sgd" ? Math.Pow(w.FloorSgdFactor(s, r), 1 - heightFraction) : 1;
         double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * aboveFloor;
-        int rows = 2 * (w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2));
+        int rows = chain ? 2 * ChainSteps : 2 * (w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2));
         var lines = new List<string>
         {
-            (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,step_norm,floor_step_alpha,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,random_interior,random_nonconvexity,probe_height,probe_bump,floor_barrier_k1,step_sharpness,lambda_max," +
+            (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,step_norm,floor_step_alpha,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,random_interior,random_nonconvexity,probe_height,probe_bump,step_sharpness,lambda_max," +
                 "align_k10_b25,align_k10_b25_se,align_k10_b100,align_k10_b100_se,align_k10_b400,align_k10_b400_se",
         };
         for (int t = 0; t < rows; t++)
@@ -134,15 +148,28 @@ internal sealed class ClaimsFolder : IDisposable
                 $"{(w.DidNotTrain(lr, batch, optimizer, s) ? 2.3 : 2.3 - (1.8 * t / rows))},");
             lines.Add(loss + string.Join(',', new object[]
             {
-                t, 1 + (t / (rows / 2)), w.StepNorm(optimizer), floor ? w.FloorStepAlpha : double.NaN, w.DistanceAtStep?.Invoke(batch, t, r) ?? (distance * (t + 1) / rows), control ? w.ControlCosine(r) : w.Cosine(r), 2.0,
+                t, 1 + (t / (rows / 2)), w.StepNorm(optimizer), floor ? w.FloorStepAlpha : double.NaN, w.DistanceAtStep?.Invoke(batch, t, r) ?? (distance * (t + 1) / rows), control ? w.ControlCosine(r) : w.Cosine(r), w.IterateLoss,
                 interior, interior == 1 ? 0.01 : 0.2, w.RandomInterior(r), 0.01,
                 pair ? w.Height(Design.LearningRate, s, r) * w.PairFactor(s, r) : w.Height(lr, s, r) * w.BatchHeight(batch),
-                w.Bump(r) == 1 ? w.BumpSize : 0, w.FloorBarrier(r) == 1 ? w.BumpSize : 0, 3 * alignment, 3,
+                w.Bump(r) == 1 ? w.BumpSize : 0, 3 * alignment, 3,
                 // The alignment probe of this run: every batch size measured at the same θ (claim 6b reads the base run's).
                 w.Alignment(25, s, r), 0.01, w.Alignment(100, s, r), 0.01, w.Alignment(400, s, r), 0.01,
             }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
         }
         File.WriteAllLines(folder.Steps, lines);
+        // The floor segments φ_{t−k} → φ_t of the second epoch (profiles.csv): floor points at loss 1, a bump of BumpSize
+        // in the middle when FloorBarrier says so; one-step segments from the chain's first recorded step, longer ones
+        // ending at steps divisible by the lag (the ones claim 4a's secondaries read).
+        var profiles = new List<string> { "step,view,alpha,loss,accuracy" };
+        foreach (int k in lags)
+            for (int t = rows / 2; t < rows; t++)
+            {
+                if (k > 1 && (t % k != 0 || (chain && t - k < ChainSteps - 1))) continue;
+                double top = 1 + (w.FloorBarrier(r) == 1 ? w.BumpSize : 0);
+                foreach (var (alpha, loss) in new[] { (0.0, 1.0), (0.5, top), (1.0, 1.0) })
+                    profiles.Add(string.Create(CultureInfo.InvariantCulture, $"{t},floor-k{k},{alpha},{loss},0.5"));
+            }
+        if (lags.Length > 0) File.WriteAllLines(folder.Profiles, profiles);
         double accuracy = 0.85 + (floor ? w.FloorSgdAccuracyDelta(s, r) : 0) + (0.002 * World.Normal(r));
         File.WriteAllLines(folder.Epochs, ["epoch,test_acc", "1,0.8", string.Create(CultureInfo.InvariantCulture, $"2,{accuracy}")]);
     }

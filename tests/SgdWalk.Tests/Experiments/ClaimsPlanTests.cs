@@ -19,14 +19,25 @@ public class ClaimsPlanTests
         Assert.Equal((0.4, 400), (Design.PairLearningRate, Design.PairBatchSize));
         Assert.Equal([(2, 0.2, 200), (4, 0.4, 400)], Design.Pairs());
         Assert.Equal([1111L, 1112, 1113], Design.Seeds);
+        // Claim 4a's lags: 1 step, 10 steps, one epoch (100 steps; four epochs would end after the run); the chain records
+        // steps 99-199, so its 100 one-step segments all end in the second epoch.
+        Assert.Equal([1, 10, 100], Design.FloorLags);
+        Assert.Equal((99, 100), (Design.ChainStart, Design.ChainSteps));
+        // The same lags at the other scales: quick (20 steps per epoch, 2 epochs) and paper (450 per epoch, 100 epochs).
+        var quick = ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase);
+        Assert.Equal([1, 10, 20], quick.FloorLags);
+        Assert.Equal((19, 20), (quick.ChainStart, quick.ChainSteps));
+        var paper = ClaimsPlan.Design(ExperimentScale.Paper, 10, ClaimsPlan.PaperBase);
+        Assert.Equal([1, 10, 450, 1800], paper.FloorLags);
+        Assert.Equal((449, 100), (paper.ChainStart, paper.ChainSteps));
         Assert.Equal(("fashion-mnist", "mlp", 10_000, 2, 500), (ClaimsPlan.CpuBase.Dataset, ClaimsPlan.CpuBase.Model,
             ClaimsPlan.CpuBase.TrainSize, ClaimsPlan.CpuBase.Epochs, ClaimsPlan.CpuBase.ProbeSize));
     }
 
     /// <summary>
     /// The design knows the units its share tests will have before any run: 10 recorded steps per base run after the first
-    /// epoch (100 steps, every 10th), so at the default 12 seeds 4a's "below 1 %" (368 floor segments) is out of reach and
-    /// says so, and nothing else is.
+    /// epoch (100 steps, every 10th) and 10 chained floor windows per floor-chain run (100 one-step segments), so at the
+    /// default 12 seeds 4a's "below 1 %" (368 windows) is out of reach and says so, and nothing else is.
     /// </summary>
     [Fact]
     public void The_design_says_before_any_run_which_bounds_it_cannot_reach()
@@ -34,7 +45,7 @@ public class ClaimsPlanTests
         var design = ClaimsPlan.Design(ExperimentScale.Cpu, ClaimTest.DefaultSeeds, ClaimsPlan.CpuBase);
         Assert.Equal(10, design.RecordedSteps);
         var power = PaperClaims.Tests.ToDictionary(t => t.Id, t => t.PlannedPower(design));
-        Assert.Equal(["'contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 120"], power["4a"]);
+        Assert.Equal(["'contradicted' (CI below 0.01) needs ≥ 368 chained floor windows, has 120"], power["4a"]);
         Assert.All(power.Where(p => p.Key != "4a"), p => Assert.Empty(p.Value));
         var few = ClaimsPlan.Design(ExperimentScale.Cpu, 3, ClaimsPlan.CpuBase);
         Assert.All(PaperClaims.Tests, t => Assert.Contains("needs ≥ 10 seeds, has 3", t.PlannedPower(few)));
@@ -51,14 +62,16 @@ public class ClaimsPlanTests
         Assert.Equal(Design.LearningRate / ClaimsPlan.ControlFactor, Design.ControlLearningRate);
         var wanted = PaperClaims.Tests.SelectMany(t => t.Roles(Design))
             .Concat(PaperClaims.Tests.Where(t => t.Id is "1" or "5").SelectMany(t => t.Roles(control)))
-            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer switch { "sgd" => OptimizerKind.Sgd, "floor-sgd" => OptimizerKind.FloorSgd, _ => OptimizerKind.HeightSgd }, r.HeightFraction))
+            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer switch { "sgd" => OptimizerKind.Sgd, "floor-sgd" => OptimizerKind.FloorSgd, _ => OptimizerKind.HeightSgd }, r.HeightFraction, r.FloorChain))
             .Distinct().ToList();
-        // A role without a height fraction matches a run of any fraction (the optimizers other than height-sgd ignore it).
-        var runs = plan.Cells.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.HeightFraction, c.Options.Seed)).ToList();
+        // A role without a height fraction matches a run of any fraction (the optimizers other than height-sgd ignore it);
+        // the floor-chain run is the one run that measures one-step floor segments.
+        var runs = plan.Cells.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.HeightFraction, c.Options.Seed,
+            FloorChain: c.Options.Recorder.FloorLags.Contains(1))).ToList();
         Assert.Equal(wanted.Count * 3, runs.Count);
         Assert.Equal(runs.Count, runs.Distinct().Count());
         foreach (long seed in Design.Seeds)
-            Assert.All(wanted, w => Assert.Single(runs, r => (r.LearningRate, r.BatchSize, r.Optimizer, r.Seed) == (w.LearningRate, w.BatchSize, w.Optimizer, seed)
+            Assert.All(wanted, w => Assert.Single(runs, r => (r.LearningRate, r.BatchSize, r.Optimizer, r.Seed, r.FloorChain) == (w.LearningRate, w.BatchSize, w.Optimizer, seed, w.FloorChain)
                 && (w.HeightFraction is not { } h || r.HeightFraction == h)));
         Assert.All(plan.Cells, c => Assert.Equal(2, c.Options.Epochs)); // equal epochs: distances compare
     }
@@ -70,7 +83,13 @@ public class ClaimsPlanTests
         var @base = cells["sgd-lr0.1-b100"].Options.Recorder;
         RecorderOptions Recorder(string name) => cells[name].Options.Recorder;
         Assert.Equal((ProbePreset.Paper, "every:10"), (@base.Probes, @base.Record.Text));
-        Assert.Equal([10], @base.FloorLags); // floor points of consecutive recorded steps, 10 steps apart
+        Assert.Equal([100], @base.FloorLags); // claim 4a's one-epoch lag, on the base's every:10 records
+        // The floor chain: the base setting recording every step from the last of the first epoch, the short lags.
+        var chain = Recorder("floor-chain-lr0.1-b100");
+        Assert.Equal((ProbePreset.Paper, "steps:99-199"), (chain.Probes, chain.Record.Text));
+        Assert.Equal([1, 10], chain.FloorLags);
+        Assert.Equal((0.1, 100, OptimizerKind.Sgd), (cells["floor-chain-lr0.1-b100"].Options.LearningRate, cells["floor-chain-lr0.1-b100"].Options.BatchSize,
+            cells["floor-chain-lr0.1-b100"].Options.Optimizer));
         Assert.True(@base.RandomDirection); // the random-direction control of claim 1
         Assert.All(cells.Where(c => c.Key != "sgd-lr0.1-b100"), c => Assert.False(c.Value.Options.Recorder.RandomDirection));
         Assert.Equal(ProbePreset.Paper, Recorder("sgd-lr0.05-b100").Probes);
@@ -110,9 +129,10 @@ public class ClaimsPlanTests
         var costs = new StepCosts(TrainPerSample: 2e-4, ForwardPerSample: 1e-4);
         var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
         // Base: 200 steps × 100 samples of training; 20 recorded steps × 11 α × (500 probe + 100 batch) forwards, the
-        // floor path 20 × 11 × 500 more and the random direction 20 × 11 × 500 more; 2 epochs × 15,000 evaluation forwards.
+        // one-epoch floor segments 10 × 11 × 500 more (steps 100, 110, ..., 190 have a partner 100 steps back) and the random
+        // direction 20 × 11 × 500 more; 2 epochs × 15,000 evaluation forwards.
         // Alignment at 10 steps: up to 40 Lanczos products over the 500 probe samples (two passes each) and 8 gradients per batch size.
-        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (20 * 11 * 500 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4)
+        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (10 * 11 * 500 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4)
             + (10 * ((40 * 500 * 2) + (8 * (25 + 100 + 400))) * 2e-4);
         Assert.Equal(@base, ClaimsBudget.Seconds(cells["sgd-lr0.1-b100"].Options, costs), 9);
         // Batch 25: 800 steps × 25; curvature at ceil(800 / 133) = 7 steps, each 15 products over 500 probe samples plus
@@ -124,6 +144,9 @@ public class ClaimsPlanTests
         // without the floor path: 20 recorded steps × 11 α × (500 probe + 100 batch).
         double floor = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (200 * 21 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(floor, ClaimsBudget.Seconds(cells["floor-sgd-lr0.1-b100"].Options, costs), 9);
+        // The floor chain: 101 recorded steps, 100 one-step segments and 91 ten-step ones (steps 109-199).
+        double chain = (200 * 100 * 2e-4) + (101 * 11 * 600 * 1e-4) + ((100 + 91) * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
+        Assert.Equal(chain, ClaimsBudget.Seconds(cells["floor-chain-lr0.1-b100"].Options, costs), 9);
     }
 
     [Theory]
