@@ -9,7 +9,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>80 tiny runs (the minimum 10 seeds × 8 settings, the negative control included): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>130 tiny runs (the minimum 10 seeds × 13 settings, the negative control and the floor chain included): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
@@ -54,7 +54,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(120, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(130, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 [^,]+, 2 [^,]+, 3 [^,]+, 4 [^,]+, 5 [^,]+, 6 [^,]+", reference.Output);
         // The negative control ran, and its table is printed and written.
@@ -62,10 +62,16 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("## Controls", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
         Assert.Equal(3, JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["controls"]!.AsArray().Count);
         Assert.Contains("estimated time here:", reference.Output);
-        // Before any run, the tests that cannot reach a bound with this design say so: 10 seeds × 2 recorded steps after the first epoch.
-        Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 20)",
-            reference.Output);
+        // Before any run, the tests that cannot reach a bound with this design say so: 8 steps leave 4 one-step floor
+        // segments per floor-chain run, no window of 10.
+        Assert.Contains("claims: test 4a is underpowered with this design ('supported' (CI above 0.05) needs ≥ 2 chained floor windows, has 0; " +
+            "'contradicted' (CI below 0.01) needs ≥ 368 chained floor windows, has 0)", reference.Output);
         Assert.Contains("| claim | verdict | test | estimate | 95 % CI | p | per-seed values | why |", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
+        // The floor chain's one-step segments, as the probes wrote them to profiles.csv, reach claim 4a's secondaries:
+        // steps 3-7 recorded, so 4 segments per seed ending in the second epoch.
+        var secondary = JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["secondary"]!.AsArray()
+            .Single(t => (string)t!["id"]! == "4a-lag1")!;
+        Assert.Equal((10, 40), ((int)secondary["seeds"]!, (int)secondary["units"]!));
     }
 
     /// <summary>Finding 21.4: a run folder whose options differ from the plan's cell is left out of the verdicts and named.</summary>
@@ -136,7 +142,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.False(File.Exists(Path.Combine(folder, ClaimsOutcome.FileName))); // a shard leaves the verdicts to the whole plan
         var (second, secondOutput) = CliHarness.Run([.. ClaimsReference.Arguments, "--out", folder]);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("60 already finished", secondOutput);
+        Assert.Contains("65 already finished", secondOutput);
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
@@ -161,7 +167,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run(arguments);
         Assert.True(code == 0, output);
         Assert.Contains("from 10 to 11 seeds", output);
-        Assert.Contains("120 already finished", output);
+        Assert.Contains("130 already finished", output);
         Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
         var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
         Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
@@ -216,7 +222,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("estimated time here:", output);
         Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
         // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
-        (code, output) = CliHarness.Run([.. args, "--shard", "1/144"]);
+        (code, output) = CliHarness.Run([.. args, "--shard", "1/156"]);
         Assert.True(code == 0, output);
         var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);
@@ -224,7 +230,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
 
     /// <summary>
     /// `--quick`: the CPU design on 2,000 images at 10 seeds (12 runs each), its own folder, and before anything runs the
-    /// one bound it cannot reach (4a's "below 1 %": 100 floor segments of the 368 it needs); with fewer seeds, or at paper scale, refused.
+    /// one bound it cannot reach (4a's "below 1 %": 20 chained floor windows of the 368 it needs); with fewer seeds, or at paper scale, refused.
     /// </summary>
     [Fact]
     public void The_quick_plan_says_what_it_cannot_power_before_it_starts()
@@ -232,8 +238,8 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         string folder = Path.Combine(reference.Root, "quick");
         var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
         Assert.True(code == 0, output);
-        Assert.Contains("120 runs (10 seeds × 12 settings)", output);
-        Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 100)", output);
+        Assert.Contains("130 runs (10 seeds × 13 settings)", output);
+        Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 chained floor windows, has 20)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;
         Assert.Equal(2000, sweep["shared"]!["train_size"]!.GetValue<int>());

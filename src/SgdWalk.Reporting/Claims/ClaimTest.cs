@@ -91,8 +91,8 @@ public abstract class ClaimTest
     /// <summary>The primary statistic of one seed (NaN when it is undefined there, e.g. the log of a zero distance).</summary>
     public abstract double PerSeed(SeedSample seed);
 
-    /// <summary>How many units a run of this share test records in the design (0 when not known before the runs).</summary>
-    public virtual long PlannedUnitsPerRun(ClaimsDesign design) => design.RecordedSteps;
+    /// <summary>How many units a run of this share test records in the design (null when not known before the runs).</summary>
+    public virtual long? PlannedUnitsPerRun(ClaimsDesign design) => design.RecordedSteps > 0 ? design.RecordedSteps : null;
 
     public string SupportedWhen => Kind == TestKind.Equivalence
         ? $"95 % CI entirely outside (−{Format(SupportBound)}, {Format(SupportBound)})"
@@ -163,7 +163,7 @@ public abstract class ClaimTest
 
     /// <summary>
     /// The verdicts this test cannot reach with <paramref name="seeds"/> seeds and <paramref name="units"/> pooled units
-    /// (shares), each with what it would need; empty when both can be reached. A share's interval can pass a bound b
+    /// (shares; negative: not known), each with what it would need; empty when both can be reached. A share's interval can pass a bound b
     /// only if the Clopper–Pearson interval of the most extreme outcome does: 0 events in m units reach "below b" only
     /// when 1 − 0.025^{1/m} &lt; b, m events "above b" only when 0.025^{1/m} &gt; b.
     /// </summary>
@@ -171,7 +171,7 @@ public abstract class ClaimTest
     {
         var missing = new List<string>();
         if (seeds < MinimumSeeds) missing.Add($"needs ≥ {MinimumSeeds} seeds, has {seeds}");
-        if (Kind != TestKind.Share || units <= 0) return missing;
+        if (Kind != TestKind.Share || units < 0) return missing;
         bool above = Direction == Direction.Above;
         foreach (var (verdict, bound, up) in new[] { ("supported", SupportBound, above), ("contradicted", ContradictBound, !above) })
         {
@@ -200,7 +200,7 @@ public abstract class ClaimTest
 
     /// <summary>Before any run: what this test cannot reach with the design's seeds and planned units (empty when it can reach both bounds).</summary>
     public IReadOnlyList<string> PlannedPower(ClaimsDesign design) =>
-        Unreachable(design.Seeds.Count, Kind == TestKind.Share ? design.Seeds.Count * PlannedUnitsPerRun(design) : 0);
+        Unreachable(design.Seeds.Count, Kind == TestKind.Share && PlannedUnitsPerRun(design) is { } units ? design.Seeds.Count * units : -1);
 
     /// <param name="trainingGuard">Leave out SGD runs that did not train (<see cref="ClaimRun.FailedToTrain"/>). Off for the
     /// controls, whose tiny learning rate barely trains by design.</param>

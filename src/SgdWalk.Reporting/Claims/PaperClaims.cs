@@ -359,7 +359,7 @@ public sealed class FloorBarriers : ClaimTest
     public override double ContradictBound => 0.01;
     public override string Why => "\"the floor has barriers\": met on more than 1 in 20 stretches of the floor; fewer than 1 in 100 means practically none";
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Chain(d)];
-    public override long PlannedUnitsPerRun(ClaimsDesign design) => design.ChainSteps / ClaimsDesign.ChainLinks;
+    public override long? PlannedUnitsPerRun(ClaimsDesign design) => design.FloorLags.Count > 0 ? design.ChainSteps / ClaimsDesign.ChainLinks : null;
 
     public override double[] Values(ClaimRun run)
     {
@@ -393,7 +393,7 @@ public sealed class StraightFloorBarriers(string id, string lagName, bool chainR
     public override double ContradictBound => 0.01;
     public override string Why => "as 4a";
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [chainRun ? PaperClaims.Chain(d) : PaperClaims.Base(d)];
-    public override long PlannedUnitsPerRun(ClaimsDesign design) => 0;
+    public override long? PlannedUnitsPerRun(ClaimsDesign design) => null;
 
     public override double[] Values(ClaimRun run)
     {
@@ -427,7 +427,7 @@ public sealed class BarrierPassOver : ClaimTest
     public override double ContradictBound => 0.5;
     public override string Why => "\"passes over the barriers\": most of them lie below SGD's path; fewer than half contradicts it";
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [PaperClaims.Chain(d)];
-    public override long PlannedUnitsPerRun(ClaimsDesign design) => 0;
+    public override long? PlannedUnitsPerRun(ClaimsDesign design) => null;
 
     public override double[] Values(ClaimRun run)
     {
