@@ -72,6 +72,19 @@ public static class ClaimsReport
                     $"| {k.Name} | {k.Arm} | {k.Expectation} | **{ControlText(k.Outcome)}** ({VerdictText(k.Test.Verdict)}) | {ClaimTest.Format(k.Test.Estimate)} | {Interval(k.Test)} | {SeedValues(k.Test)} | ")
                   .Append(CultureInfo.InvariantCulture, $"claim {string.Join(", ", k.Undermines)} |\n");
         }
+        if (outcome.Horizon.Count > 0)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"\n## Horizon: for most of training\n\nClaims 1, 2, 5 and 6a again, each in three epochs of runs trained {d.HorizonEpochs} epochs ")
+              .Append("(docs/claims.md, \"Horizon\"): each claim's phases are Holm-adjusted together, and the claim holds for most of training when at ")
+              .Append("least two of its three phases are supported.\n\n| claim | phase test | estimate | 95 % CI | p | per-seed values | why |\n|---|---|---|---|---|---|---|\n");
+            foreach (var h in outcome.Horizon)
+                foreach (var t in h.Tests)
+                    md.Append(CultureInfo.InvariantCulture,
+                        $"| {h.Claim} | {t.Id}: {VerdictText(t.Verdict)} | {ClaimTest.Format(t.Estimate)} | {Interval(t)} | {PValues(t)} | {SeedValues(t)} | {Escape(t.Reason)} |\n");
+            md.Append('\n');
+            foreach (var c in outcome.Claims.Where(c => c.Horizon is not null))
+                md.Append(CultureInfo.InvariantCulture, $"- **Claim {c.Claim}** ({VerdictText(c.Verdict)} in the two-epoch runs), {Escape(c.Horizon!)}\n");
+        }
         foreach (var c in outcome.Claims.Where(c => c.UnderminedBy is not null))
             md.Append(CultureInfo.InvariantCulture, $"\n**Claim {c.Claim}'s verdict is undermined:** {Escape(c.UnderminedBy!)}\n");
         md.Append("\n## The tests\n\n");

@@ -34,6 +34,11 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         if (settings.Quick && scale == ExperimentScale.Paper) errors.Add("--quick is a CPU-scale plan: use it without --scale paper");
         if (settings.Epochs is < 2) errors.Add($"--epochs must be at least 2: the tests read the steps after the first epoch (got {settings.Epochs})");
         if (settings.Out is "") errors.Add("--out must name a folder (got '')");
+        int horizon = settings.Horizon ?? (settings.Quick || scale == ExperimentScale.Paper ? 0 : ClaimsPlan.HorizonEpochs);
+        if (settings.Horizon is { } h && h != 0 && (scale == ExperimentScale.Paper || h < 6 || h <= (settings.Epochs ?? 2)))
+            errors.Add(scale == ExperimentScale.Paper
+                ? "--horizon is a CPU-scale option: the paper-scale runs already train 100 epochs"
+                : $"--horizon must be 0 or at least 6 and more than --epochs: its phases are epochs 2, horizon/2 and horizon (got {h})");
         var shared = Shared(scale, settings, errors);
         if (errors.Count > 0) return Fail(errors);
         // The user's own values first, each said once; then the values the plan derives from them (batch/4, lr/2, ...)
@@ -43,7 +48,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         if (shared.BatchSize < divisor)
             return Fail([$"--batch-size must be at least {divisor} for claims: the plan also runs batch size {shared.BatchSize}/{divisor} (got {shared.BatchSize})"]);
 
-        var design = ClaimsPlan.Design(scale, Math.Max(1, seeds), shared);
+        var design = ClaimsPlan.Design(scale, Math.Max(1, seeds), shared, horizon);
         string suffix = scale == ExperimentScale.Paper ? "-paper" : settings.Quick ? "-quick" : "";
         string folder = settings.Out ?? Path.Combine("runs", $"claims-{shared.Dataset}-{shared.Model}{suffix}");
         // An existing claims folder may grow its seeds (the normal way to sharpen a verdict); any other change is refused here, before anything is written.
@@ -185,6 +190,18 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
                     ClaimTest.Format(k.Test.Estimate), Markup.Escape(ClaimsReport.Interval(k.Test)), Markup.Escape(ClaimsReport.SeedValues(k.Test)));
             console.Write(controls);
         }
+        if (outcome.Horizon.Count > 0)
+        {
+            var phases = new Table().Title("[bold]horizon: for most of training[/]").AddColumns("claim", "phase test", "estimate", "95 % CI", "Holm p", "per seed");
+            foreach (var claim in outcome.Horizon)
+                foreach (var test in claim.Tests)
+                    phases.AddRow(claim.Claim.ToString(CultureInfo.InvariantCulture), Markup.Escape($"{test.Id} {ClaimsReport.VerdictText(test.Verdict)}"),
+                        ClaimTest.Format(test.Estimate), Markup.Escape(ClaimsReport.Interval(test)), ClaimTest.Format(test.AdjustedPValue),
+                        Markup.Escape(ClaimsReport.SeedValues(test)));
+            console.Write(phases);
+        }
+        foreach (var c in outcome.Claims.Where(c => c.Horizon is not null))
+            console.MarkupLine(Markup.Escape($"claims: claim {c.Claim}, {c.Horizon}"));
         foreach (var c in outcome.Claims.Where(c => c.UnderminedBy is not null))
             console.MarkupLine(Markup.Escape($"claims: claim {c.Claim}'s verdict is undermined: {c.UnderminedBy}"));
         foreach (var line in outcome.LeftOut) console.MarkupLine(Markup.Escape($"claims: {line}"));

@@ -14,6 +14,10 @@ public sealed class ClaimsSettings : ScaleOutSettings
      Description("The CPU design on 2,000 images with a 250-image probe view, profiles every 2 steps and 10 seeds: minutes, not an hour; the tests it cannot power say so before it starts.")]
     public bool Quick { get; init; }
 
+    [CommandOption("--horizon <EPOCHS>"),
+     Description("Epochs of the horizon runs that test claims 1, 2, 5 and 6a in an early, middle and late epoch (default 20 at CPU scale, 0 with --quick or --scale paper; 0 turns them off).")]
+    public int? Horizon { get; init; }
+
     [CommandOption("--lr <RATE>"), Description("The base learning rate (the plan also runs half, double and 4x it); default 0.1.")]
     public double? LearningRate { get; init; }
 

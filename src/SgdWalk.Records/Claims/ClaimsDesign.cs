@@ -84,6 +84,15 @@ public sealed record ClaimsDesign
     /// </summary>
     public int ChainSteps { get; init; }
 
+    /// <summary>
+    /// The horizon: how many epochs the long runs train (the base setting at every learning rate of claim 2), so that
+    /// claims 1, 2, 5 and 6a are tested per phase of training, not only in the second of two epochs; 0 without them.
+    /// </summary>
+    public int HorizonEpochs { get; init; }
+
+    /// <summary>The phases of the horizon runs, one epoch each (1-based): early, middle and late.</summary>
+    public IReadOnlyList<int> PhaseEpochs { get; init; } = [];
+
     /// <summary>Claim 4a's unit: a window of this many consecutive one-step floor segments (the span of the 10-step lag).</summary>
     public const int ChainLinks = 10;
 

@@ -39,7 +39,28 @@ public sealed class ClaimRun
         HeightFraction = Number(manifest.Options, "height_fraction");
         this.steps = steps;
         this.epochs = epochs;
+        Epochs = (int)Number(manifest.Options, "epochs");
     }
+
+    /// <summary>The epochs the tests read (<see cref="AfterFirstEpoch(string)"/>): from the second on, or one phase of a long run.</summary>
+    private (int From, int To) readEpochs = (2, int.MaxValue);
+
+    /// <summary>
+    /// The same run, read only in epochs <paramref name="from"/> to <paramref name="to"/> (1-based, inclusive): one phase
+    /// of a horizon run, so every test that reads "after the first epoch" reads that phase instead.
+    /// </summary>
+    public ClaimRun InEpochs(int from, int to)
+    {
+        var phase = (ClaimRun)MemberwiseClone();
+        phase.readEpochs = (from, to);
+        phase.floorLinks = []; // the links depend on the epochs read
+        return phase;
+    }
+
+    private bool Read(double epoch) => epoch >= readEpochs.From && epoch <= readEpochs.To;
+
+    /// <summary>How many epochs the run trained for (run.json's epochs; 0 when absent).</summary>
+    public int Epochs { get; }
 
     public string Name { get; }
 
@@ -108,7 +129,7 @@ public sealed class ClaimRun
             double Iterate(int step) => row.TryGetValue(step, out int r) && r < iterate.Length ? iterate[r] : double.NaN;
             foreach (var (step, list) in points)
             {
-                if (!row.TryGetValue(step, out int r) || epoch[r] < 2) continue;
+                if (!row.TryGetValue(step, out int r) || !Read(epoch[r])) continue;
                 var inside = list.Where(p => p.Alpha is >= 0 and <= 1).ToList();
                 double start = inside.Where(p => p.Alpha == 0).Select(p => p.Loss).DefaultIfEmpty(double.NaN).First();
                 double end = inside.Where(p => p.Alpha == 1).Select(p => p.Loss).DefaultIfEmpty(double.NaN).First();
@@ -120,7 +141,7 @@ public sealed class ClaimRun
         return links;
     }
 
-    private readonly Dictionary<int, IReadOnlyList<FloorLink>> floorLinks = [];
+    private Dictionary<int, IReadOnlyList<FloorLink>> floorLinks = [];
 
     /// <summary>The steps.csv row of each step.</summary>
     private Dictionary<int, int> StepRows()
@@ -144,7 +165,7 @@ public sealed class ClaimRun
         double[] o = steps.Has(other) ? steps.Numbers(other) : Enumerable.Repeat(double.NaN, steps.Rows.Count).ToArray();
         double[] epoch = steps.Numbers(Columns.Epoch), v = steps.Numbers(column);
         for (int i = 0; i < v.Length; i++)
-            if (epoch[i] >= 2 && !double.IsNaN(v[i])) yield return (v[i], o[i]);
+            if (Read(epoch[i]) && !double.IsNaN(v[i])) yield return (v[i], o[i]);
     }
 
     /// <summary>The alignment mean columns (align_k10_b25, ...) the run wrote, smallest batch size first (ties: smallest k).</summary>
@@ -200,7 +221,7 @@ public sealed class ClaimRun
         if (!steps.Has(column)) yield break;
         double[] epoch = steps.Numbers(Columns.Epoch), v = steps.Numbers(column);
         for (int i = 0; i < v.Length; i++)
-            if ((!afterFirstEpoch || epoch[i] >= 2) && !double.IsNaN(v[i])) yield return (i, v[i]);
+            if ((!afterFirstEpoch || Read(epoch[i])) && !double.IsNaN(v[i])) yield return (i, v[i]);
     }
 
     private static double Number(JsonObject options, string key) =>

@@ -13,8 +13,9 @@ public sealed record SeedSample(long Seed, IReadOnlyList<Series> Series);
 /// <summary>What a run plays in a test: a label, the x it stands for, and the setting that finds it.</summary>
 /// <param name="HeightFraction">height-sgd only: the fraction h its run was given (several height-sgd runs share a setting).</param>
 /// <param name="FloorChain">The floor-chain run of the setting (claim 4a), not the base run it shares the setting with.</param>
+/// <param name="Horizon">The setting's horizon run (trained <see cref="ClaimsDesign.HorizonEpochs"/>), not its two-epoch run.</param>
 public sealed record Role(string Label, double X, double LearningRate, int BatchSize, string Optimizer = "sgd", double? HeightFraction = null,
-    bool FloorChain = false);
+    bool FloorChain = false, bool Horizon = false);
 
 /// <summary>
 /// What the seeds say about a test before Holm's adjustment: the estimate (mean of the per-seed values), the 95 %
@@ -217,7 +218,8 @@ public abstract class ClaimTest
             var seedRuns = new List<(Role, ClaimRun)>();
             foreach (var role in roles)
             {
-                var run = runs.FirstOrDefault(r => r.Is(role.LearningRate, role.BatchSize, seed, role.Optimizer, role.HeightFraction, role.FloorChain));
+                var run = runs.FirstOrDefault(r => r.Is(role.LearningRate, role.BatchSize, seed, role.Optimizer, role.HeightFraction, role.FloorChain)
+                    && (design.HorizonEpochs > 0 && r.Epochs == design.HorizonEpochs) == role.Horizon);
                 if (run is null || run.Status != RunStatus.Completed)
                 {
                     missing.Add($"{role.Label} seed {seed}: {(run is null ? "no run" : "run " + run.Status.ToString().ToLowerInvariant())}");

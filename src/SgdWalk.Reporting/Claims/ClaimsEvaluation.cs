@@ -56,7 +56,11 @@ public static class ClaimsEvaluation
         var claims = PaperClaims.Statements.Select(s => Combine(s.Number, s.Statement, tests.Where(t => t.Claim == s.Number).ToList())).ToList();
         var controls = Controls.Evaluate(design, runs);
         var secondary = PaperClaims.Secondary.Select(t => t.Evaluate(design, runs)).ToList();
-        return new ClaimsOutcome(design, Controls.Mark(claims, controls), damaged ?? []) { Inference = Method, Controls = controls, Secondary = secondary };
+        var horizon = Horizon.Evaluate(design, runs);
+        return new ClaimsOutcome(design, Horizon.Mark(Controls.Mark(claims, controls), horizon, design), damaged ?? [])
+        {
+            Inference = Method, Controls = controls, Secondary = secondary, Horizon = horizon,
+        };
     }
 
     /// <summary>

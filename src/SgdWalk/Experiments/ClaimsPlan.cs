@@ -61,7 +61,9 @@ public static class ClaimsPlan
         Recorder = PaperPresets.PaperBase.Recorder with { Record = RecordSchedule.Parse("every:450") },
     };
 
-    public static ClaimsDesign Design(ExperimentScale scale, int seeds, TrainOptions shared)
+    /// <param name="horizonEpochs">Epochs of the horizon runs (claims 1, 2, 5, 6a per phase of a long run); 0: none. CPU
+    /// scale only, and only when longer than the plan's own runs.</param>
+    public static ClaimsDesign Design(ExperimentScale scale, int seeds, TrainOptions shared, int horizonEpochs = HorizonEpochs)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seeds, 1);
         bool paper = scale == ExperimentScale.Paper;
@@ -84,8 +86,21 @@ public static class ClaimsPlan
             FloorLags = FloorLags(shared),
             ChainStart = (int)StepsPerEpoch(shared, batch) - 1,
             ChainSteps = ChainSteps(shared),
+            HorizonEpochs = Phased(paper, shared, horizonEpochs) ? horizonEpochs : 0,
+            PhaseEpochs = Phased(paper, shared, horizonEpochs) ? [2, horizonEpochs / 2, horizonEpochs] : [],
         };
     }
+
+    /// <summary>
+    /// How long the horizon runs train at CPU scale: tens of epochs, enough for the mlp on 10,000 images to reach a low
+    /// training loss, so "for most of training" is tested on most of it. (At paper scale the base runs already train
+    /// 100 epochs but record one step per epoch: no phase has enough recorded steps, so no horizon is planned.)
+    /// </summary>
+    public const int HorizonEpochs = 20;
+
+    /// <summary>A horizon needs three distinct phase epochs (2 &lt; h/2 &lt; h) beyond the plan's own epochs, at CPU scale.</summary>
+    private static bool Phased(bool paper, TrainOptions shared, int horizonEpochs) =>
+        !paper && shared.Steps is null && horizonEpochs >= 6 && horizonEpochs > shared.Epochs;
 
     /// <summary>The longest window of consecutive recorded steps of the floor-chain run.</summary>
     private const int MaximumChainSteps = 100;
@@ -186,6 +201,18 @@ public static class ClaimsPlan
             foreach (double h in design.HeightFractions)
                 Add($"height-sgd-h{Text(h)}-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
                     above with { Optimizer = OptimizerKind.HeightSgd, HeightFraction = h });
+            // The horizon: claim 2's learning rates at the base batch size trained HorizonEpochs, profiled in three phases of
+            // one epoch each (early, middle, late) as densely as the base, for claims 1, 2, 5 and 6a per phase.
+            if (design.HorizonEpochs > 0)
+                foreach (double lr in design.LearningRates)
+                {
+                    var run = Profiled(Run(lr, design.BatchSize));
+                    Add($"horizon-sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", run with
+                    {
+                        Epochs = design.HorizonEpochs,
+                        Recorder = run.Recorder with { Record = PhaseSchedule(design, shared) },
+                    });
+                }
             // The negative control (SgdWalk.Reporting/Claims/Controls.cs): the base setting at a tiny learning rate, profiled like the base.
             if (design.ControlLearningRate > 0)
                 Add($"control-lr{Text(design.ControlLearningRate)}-b{Text(design.BatchSize)}",
@@ -199,6 +226,14 @@ public static class ClaimsPlan
             ["seed"] = design.Seeds.Select(s => Text(s)).ToList(),
         };
         return new SweepPlan(cells, axes, Experiment);
+    }
+
+    /// <summary>Every N-th step (N the base's record interval) of each phase epoch of the horizon: as dense as the base's second epoch.</summary>
+    private static RecordSchedule PhaseSchedule(ClaimsDesign design, TrainOptions shared)
+    {
+        int perEpoch = (int)StepsPerEpoch(shared, design.BatchSize), every = shared.Recorder.Record.Interval;
+        var steps = design.PhaseEpochs.SelectMany(e => Enumerable.Range((e - 1) * perEpoch, perEpoch).Where(t => t % every == 0));
+        return RecordSchedule.Parse("steps:" + string.Join(",", steps.Select(t => Text(t))));
     }
 
     /// <summary>

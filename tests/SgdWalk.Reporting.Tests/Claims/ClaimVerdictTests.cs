@@ -207,6 +207,41 @@ public class ClaimVerdictTests
         Assert.DoesNotContain(outcome.Claims.SelectMany(c => c.Tests), t => t.Id.StartsWith("4a-", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The horizon: claims 1, 2, 5 and 6a read again in epochs 2, 3 and 6 of the long runs. When interior floors are
+    /// common in every epoch, claim 1 holds in all three phases (most of training); when they vanish after epoch 2, it
+    /// holds early only and says it is NOT shown for most of training, while its two-epoch verdict stays.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 3, "holds for most of training")]
+    [InlineData(true, 1, "NOT shown for most of training")]
+    public void The_horizon_says_in_how_many_phases_a_claim_holds(bool earlyOnly, int supportedPhases, string most)
+    {
+        using var folder = new ClaimsFolder(Paper with { LateInterior = earlyOnly ? Bernoulli(0.1) : null }, horizon: true);
+        var outcome = ClaimsEvaluation.Evaluate(folder.Path);
+        Assert.Equal([1, 2, 5, 6], outcome.Horizon.Select(h => h.Claim));
+        var phases = outcome.Horizon.Single(h => h.Claim == 1).Tests;
+        Assert.Equal(["1-early", "1-middle", "1-late"], phases.Select(t => t.Id));
+        Assert.All(phases, t => Assert.All(t.Runs, r => Assert.StartsWith("horizon-sgd-", r)));
+        Assert.Equal(supportedPhases, phases.Count(t => t.Verdict == Verdict.Supported));
+        var claim = outcome.Claims.Single(c => c.Claim == 1);
+        Assert.Equal(Verdict.Supported, claim.Verdict); // the two-epoch runs are unchanged
+        Assert.Contains($"supported in {supportedPhases} of 3 phases", claim.Horizon);
+        Assert.EndsWith(most, claim.Horizon);
+        Assert.Null(outcome.Claims.Single(c => c.Claim == 3).Horizon);
+        // Claim 2's phases read the three learning rates' horizon runs.
+        Assert.Equal(Verdict.Supported, outcome.Horizon.Single(h => h.Claim == 2).Tests[0].Verdict);
+    }
+
+    [Fact]
+    public void Without_a_horizon_no_phase_is_tested_and_no_claim_says_so()
+    {
+        using var folder = new ClaimsFolder(Paper);
+        var outcome = ClaimsEvaluation.Evaluate(folder.Path);
+        Assert.Empty(outcome.Horizon);
+        Assert.All(outcome.Claims, c => Assert.Null(c.Horizon));
+    }
+
     /// <summary>A barrier must exceed a twentieth of the run's median height (pre-stated): smaller bumps are not counted, larger ones are.</summary>
     [Theory]
     [InlineData(0.04, Verdict.Supported)] // below 0.05 × the base's height of 1: no step crosses, 6a ("rarely") supported

@@ -13,6 +13,8 @@ namespace SgdWalk.Reporting.Tests.Claims;
 internal sealed record World
 {
     public Func<Random, double> Interior { get; init; } = _ => 1;
+    /// <summary>Interior floors after epoch 2 of a horizon run (null: as <see cref="Interior"/>): a claim that holds early only.</summary>
+    public Func<Random, double>? LateInterior { get; init; }
     // Run-level quantities also see the seed's index (0, 1, 2, ...), so a world can make seeds disagree.
     public Func<double, int, Random, double> Height { get; init; } = (lr, _, _) => lr;
     /// <summary>A factor on the height by batch size (claim 2's batch factor, 2b/2c); 1 = the batch size does not move it.</summary>
@@ -68,7 +70,10 @@ internal sealed class ClaimsFolder : IDisposable
 
     private readonly List<SweepManifestCell> cells = [];
 
-    public ClaimsFolder(World world, int seeds = ClaimTest.DefaultSeeds, int noiseSeed = 1)
+    /// <summary>The horizon runs' length when a folder has them (phases: epochs 2, 3 and 6).</summary>
+    public const int HorizonEpochs = 6;
+
+    public ClaimsFolder(World world, int seeds = ClaimTest.DefaultSeeds, int noiseSeed = 1, bool horizon = false)
     {
         Path = Directory.CreateTempSubdirectory("sgdwalk-claims-").FullName;
         Design = new ClaimsDesign
@@ -85,6 +90,8 @@ internal sealed class ClaimsFolder : IDisposable
             FloorLags = [1, 10, Rows / 2],
             ChainStart = ChainSteps - 1,
             ChainSteps = ChainSteps,
+            HorizonEpochs = horizon ? HorizonEpochs : 0,
+            PhaseEpochs = horizon ? [2, 3, HorizonEpochs] : [],
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
         };
         Design.WriteOrCheck(Path);
@@ -94,6 +101,8 @@ internal sealed class ClaimsFolder : IDisposable
             int s = (int)(seed - Design.Seeds[0]);
             foreach (double lr in Design.LearningRates) Write(world, random, lr, 100, seed, s, "sgd");
             Write(world, random, 0.1, 100, seed, s, "sgd", chain: true);
+            if (horizon)
+                foreach (double lr in Design.LearningRates) Write(world, random, lr, 100, seed, s, "sgd", epochs: HorizonEpochs);
             Write(world, random, 0.1, 25, seed, s, "sgd");
             Write(world, random, 0.1, 400, seed, s, "sgd");
             Write(world, random, 0.4, 400, seed, s, "sgd");
@@ -111,18 +120,20 @@ internal sealed class ClaimsFolder : IDisposable
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 
-    private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer, double heightFraction = 0.5, bool chain = false)
+    private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer, double heightFraction = 0.5, bool chain = false,
+        int epochs = 2)
     {
         string name = optimizer == "height-sgd"
             ? string.Create(CultureInfo.InvariantCulture, $"{optimizer}-h{heightFraction}-lr{lr}-b{batch}-s{seed}")
-            : string.Create(CultureInfo.InvariantCulture, $"{(chain ? "floor-chain" : optimizer)}-lr{lr}-b{batch}-s{seed}");
+            : string.Create(CultureInfo.InvariantCulture, $"{(chain ? "floor-chain" : epochs > 2 ? "horizon-sgd" : optimizer)}-lr{lr}-b{batch}-s{seed}");
         // The floor lags as the plan gives them: the short ones to the floor-chain run, one epoch to the base run.
-        bool @base = !chain && optimizer == "sgd" && lr == Design.LearningRate && batch == Design.BatchSize;
+        bool @base = !chain && epochs == 2 && optimizer == "sgd" && lr == Design.LearningRate && batch == Design.BatchSize;
         int[] lags = chain ? [1, 10] : @base ? [Rows / 2] : [];
         var folder = new RunFolder(System.IO.Path.Combine(Path, name));
         Directory.CreateDirectory(folder.Path);
         var own = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["height_fraction"] = heightFraction, ["seed"] = seed };
         if (lags.Length > 0) own["floor_lags"] = new JsonArray([.. lags.Select(k => JsonValue.Create(k))]);
+        if (epochs != 2) own["epochs"] = epochs;
         cells.Add(new SweepManifestCell { Index = cells.Count, Name = name, Options = (JsonObject)own.DeepClone() });
         var options = (JsonObject)Shared.DeepClone();
         foreach (var (key, value) in own) options[key] = value?.DeepClone();
@@ -134,7 +145,7 @@ internal sealed class ClaimsFolder : IDisposable
         // height-sgd at h travels FloorSgdFactor^(1 − h) times as far as SGD: floor-sgd's factor at h = 0, SGD's 1 at h = 1.
         double aboveFloor = floor ? w.FloorSgdFactor(s, r) : optimizer == "height-sgd" ? Math.Pow(w.FloorSgdFactor(s, r), 1 - heightFraction) : 1;
         double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * aboveFloor;
-        int rows = chain ? 2 * ChainSteps : 2 * (w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2));
+        int perEpoch = chain ? ChainSteps : w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2), rows = epochs * perEpoch;
         var lines = new List<string>
         {
             (w.DidNotTrain is null ? "" : "train_loss,") + "step,epoch,step_norm,floor_step_alpha,dist_init,cos_grad,probe_loss_start,probe_interior,probe_nonconvexity,random_interior,random_nonconvexity,probe_height,probe_bump,step_sharpness,lambda_max," +
@@ -142,13 +153,13 @@ internal sealed class ClaimsFolder : IDisposable
         };
         for (int t = 0; t < rows; t++)
         {
-            double interior = control ? w.ControlInterior(r) : w.Interior(r);
+            double interior = control ? w.ControlInterior(r) : t >= 2 * perEpoch && w.LateInterior is { } late ? late(r) : w.Interior(r);
             double alignment = (w.CurvatureRatio ?? w.Alignment)(batch, s, r);
             string loss = w.DidNotTrain is null ? "" : string.Create(CultureInfo.InvariantCulture,
                 $"{(w.DidNotTrain(lr, batch, optimizer, s) ? 2.3 : 2.3 - (1.8 * t / rows))},");
             lines.Add(loss + string.Join(',', new object[]
             {
-                t, 1 + (t / (rows / 2)), w.StepNorm(optimizer), floor ? w.FloorStepAlpha : double.NaN, w.DistanceAtStep?.Invoke(batch, t, r) ?? (distance * (t + 1) / rows), control ? w.ControlCosine(r) : w.Cosine(r), w.IterateLoss,
+                t, 1 + (t / perEpoch), w.StepNorm(optimizer), floor ? w.FloorStepAlpha : double.NaN, w.DistanceAtStep?.Invoke(batch, t, r) ?? (distance * (t + 1) / rows), control ? w.ControlCosine(r) : w.Cosine(r), w.IterateLoss,
                 interior, interior == 1 ? 0.01 : 0.2, w.RandomInterior(r), 0.01,
                 pair ? w.Height(Design.LearningRate, s, r) * w.PairFactor(s, r) : w.Height(lr, s, r) * w.BatchHeight(batch),
                 w.Bump(r) == 1 ? w.BumpSize : 0, 3 * alignment, 3,
@@ -162,7 +173,7 @@ internal sealed class ClaimsFolder : IDisposable
         // ending at steps divisible by the lag (the ones claim 4a's secondaries read).
         var profiles = new List<string> { "step,view,alpha,loss,accuracy" };
         foreach (int k in lags)
-            for (int t = rows / 2; t < rows; t++)
+            for (int t = perEpoch; t < rows; t++)
             {
                 if (k > 1 && (t % k != 0 || (chain && t - k < ChainSteps - 1))) continue;
                 double top = 1 + (w.FloorBarrier(r) == 1 ? w.BumpSize : 0);

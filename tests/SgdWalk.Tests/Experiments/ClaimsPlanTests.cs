@@ -27,7 +27,12 @@ public class ClaimsPlanTests
         var quick = ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase);
         Assert.Equal([1, 10, 20], quick.FloorLags);
         Assert.Equal((19, 20), (quick.ChainStart, quick.ChainSteps));
+        // The horizon: 20 epochs, phases in epochs 2, 10 and 20; none at paper scale (its runs record one step per epoch) or when asked for none.
+        Assert.Equal(20, Design.HorizonEpochs);
+        Assert.Equal([2, 10, 20], Design.PhaseEpochs);
+        Assert.Equal(0, ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase, horizonEpochs: 0).HorizonEpochs);
         var paper = ClaimsPlan.Design(ExperimentScale.Paper, 10, ClaimsPlan.PaperBase);
+        Assert.Equal((0, 0), (paper.HorizonEpochs, paper.PhaseEpochs.Count));
         Assert.Equal([1, 10, 450, 1800], paper.FloorLags);
         Assert.Equal((449, 100), (paper.ChainStart, paper.ChainSteps));
         Assert.Equal(("fashion-mnist", "mlp", 10_000, 2, 500), (ClaimsPlan.CpuBase.Dataset, ClaimsPlan.CpuBase.Model,
@@ -62,18 +67,20 @@ public class ClaimsPlanTests
         Assert.Equal(Design.LearningRate / ClaimsPlan.ControlFactor, Design.ControlLearningRate);
         var wanted = PaperClaims.Tests.SelectMany(t => t.Roles(Design))
             .Concat(PaperClaims.Tests.Where(t => t.Id is "1" or "5").SelectMany(t => t.Roles(control)))
-            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer switch { "sgd" => OptimizerKind.Sgd, "floor-sgd" => OptimizerKind.FloorSgd, _ => OptimizerKind.HeightSgd }, r.HeightFraction, r.FloorChain))
+            .Concat(Horizon.Tests(Design).SelectMany(t => t.Roles(Design)))
+            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer switch { "sgd" => OptimizerKind.Sgd, "floor-sgd" => OptimizerKind.FloorSgd, _ => OptimizerKind.HeightSgd }, r.HeightFraction, r.FloorChain, r.Horizon))
             .Distinct().ToList();
         // A role without a height fraction matches a run of any fraction (the optimizers other than height-sgd ignore it);
         // the floor-chain run is the one run that measures one-step floor segments.
         var runs = plan.Cells.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.HeightFraction, c.Options.Seed,
-            FloorChain: c.Options.Recorder.FloorLags.Contains(1))).ToList();
+            FloorChain: c.Options.Recorder.FloorLags.Contains(1), Horizon: c.Options.Epochs == Design.HorizonEpochs)).ToList();
         Assert.Equal(wanted.Count * 3, runs.Count);
         Assert.Equal(runs.Count, runs.Distinct().Count());
         foreach (long seed in Design.Seeds)
-            Assert.All(wanted, w => Assert.Single(runs, r => (r.LearningRate, r.BatchSize, r.Optimizer, r.Seed, r.FloorChain) == (w.LearningRate, w.BatchSize, w.Optimizer, seed, w.FloorChain)
+            Assert.All(wanted, w => Assert.Single(runs, r => (r.LearningRate, r.BatchSize, r.Optimizer, r.Seed, r.FloorChain, r.Horizon) == (w.LearningRate, w.BatchSize, w.Optimizer, seed, w.FloorChain, w.Horizon)
                 && (w.HeightFraction is not { } h || r.HeightFraction == h)));
-        Assert.All(plan.Cells, c => Assert.Equal(2, c.Options.Epochs)); // equal epochs: distances compare
+        // Equal epochs, so distances compare; only the horizon runs train longer.
+        Assert.All(plan.Cells, c => Assert.Equal(c.Name.StartsWith("horizon-", StringComparison.Ordinal) ? 20 : 2, c.Options.Epochs));
     }
 
     [Fact]
@@ -87,6 +94,15 @@ public class ClaimsPlanTests
         // The floor chain: the base setting recording every step from the last of the first epoch, the short lags.
         var chain = Recorder("floor-chain-lr0.1-b100");
         Assert.Equal((ProbePreset.Paper, "steps:99-199"), (chain.Probes, chain.Record.Text));
+        // The horizon runs: claim 2's three learning rates, 20 epochs, profiled every 10th step of epochs 2, 10 and 20.
+        foreach (string lr in new[] { "0.05", "0.1", "0.2" })
+        {
+            var horizon = cells[$"horizon-sgd-lr{lr}-b100"].Options;
+            Assert.Equal((20, ProbePreset.Paper), (horizon.Epochs, horizon.Recorder.Probes));
+            int[] recorded = [.. Enumerable.Range(0, 2000).Where(t => horizon.Recorder.Record.Includes(t, (t / 100) + 1))];
+            Assert.Equal([.. Enumerable.Range(10, 10).Concat(Enumerable.Range(90, 10)).Concat(Enumerable.Range(190, 10)).Select(k => k * 10)], recorded);
+            Assert.Empty(horizon.Recorder.FloorLags);
+        }
         Assert.Equal([1, 10], chain.FloorLags);
         Assert.Equal((0.1, 100, OptimizerKind.Sgd), (cells["floor-chain-lr0.1-b100"].Options.LearningRate, cells["floor-chain-lr0.1-b100"].Options.BatchSize,
             cells["floor-chain-lr0.1-b100"].Options.Optimizer));
