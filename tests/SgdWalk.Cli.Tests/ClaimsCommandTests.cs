@@ -9,11 +9,11 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>130 tiny runs (the minimum 10 seeds × 13 settings, the negative control and the floor chain included): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>160 tiny runs (the minimum 10 seeds × 16 settings, the negative control, the floor chain and three 6-epoch horizon runs included): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
-        "--record", "every:2", "--threads", "1", "--seeds", "10",
+        "--record", "every:2", "--threads", "1", "--horizon", "6", "--seeds", "10",
     ];
 
     public ClaimsReference()
@@ -54,7 +54,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(130, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(160, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 [^,]+, 2 [^,]+, 3 [^,]+, 4 [^,]+, 5 [^,]+, 6 [^,]+", reference.Output);
         // The negative control ran, and its table is printed and written.
@@ -72,6 +72,14 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var secondary = JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["secondary"]!.AsArray()
             .Single(t => (string)t!["id"]! == "4a-lag1")!;
         Assert.Equal((10, 40), ((int)secondary["seeds"]!, (int)secondary["units"]!));
+        // The horizon (6 epochs, phases 2, 3 and 6): claims 1, 2, 5 and 6a per phase, printed and written, each phased claim saying how it fared.
+        Assert.Contains("horizon: for most of training", reference.Output);
+        var horizon = JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["horizon"]!.AsArray();
+        Assert.Equal([1, 2, 5, 6], horizon.Select(c => (int)c!["claim"]!));
+        Assert.All(horizon, c => Assert.Equal(3, c!["tests"]!.AsArray().Count));
+        Assert.All(claims.Where(c => (int)c!["claim"]! != 3 && (int)c!["claim"]! != 4),
+            c => Assert.StartsWith("horizon (6 epochs, phases epochs 2, 3, 6): supported in ", (string)c!["horizon"]!));
+        Assert.Contains("## Horizon: for most of training", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
     }
 
     /// <summary>Finding 21.4: a run folder whose options differ from the plan's cell is left out of the verdicts and named.</summary>
@@ -142,7 +150,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.False(File.Exists(Path.Combine(folder, ClaimsOutcome.FileName))); // a shard leaves the verdicts to the whole plan
         var (second, secondOutput) = CliHarness.Run([.. ClaimsReference.Arguments, "--out", folder]);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("65 already finished", secondOutput);
+        Assert.Contains("80 already finished", secondOutput);
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
@@ -167,7 +175,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run(arguments);
         Assert.True(code == 0, output);
         Assert.Contains("from 10 to 11 seeds", output);
-        Assert.Contains("130 already finished", output);
+        Assert.Contains("160 already finished", output);
         Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
         var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
         Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
@@ -187,6 +195,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
     [InlineData("--probe-size", "auto", "--probe-size auto is not available for claims")]
     [InlineData("--batch-size", "1", "--batch-size must be at least 4 for claims: the plan also runs batch size 1/4 (got 1)")]
     [InlineData("--lr", "-1", "--lr must be a positive number (got -1)")]
+    [InlineData("--horizon", "4", "--horizon must be 0 or at least 6 and more than --epochs: its phases are epochs 2, horizon/2 and horizon (got 4)")]
     public void Bad_input_is_one_line_exit_2_and_nothing_written(string option, string value, string message)
     {
         string folder = Path.Combine(reference.Root, "bad-" + option.TrimStart('-'));
@@ -222,7 +231,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("estimated time here:", output);
         Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
         // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
-        (code, output) = CliHarness.Run([.. args, "--shard", "1/156"]);
+        (code, output) = CliHarness.Run([.. args, "--shard", "1/192"]);
         Assert.True(code == 0, output);
         var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);

@@ -232,7 +232,8 @@ public static class ClaimsPlan
     private static RecordSchedule PhaseSchedule(ClaimsDesign design, TrainOptions shared)
     {
         int perEpoch = (int)StepsPerEpoch(shared, design.BatchSize), every = shared.Recorder.Record.Interval;
-        var steps = design.PhaseEpochs.SelectMany(e => Enumerable.Range((e - 1) * perEpoch, perEpoch).Where(t => t % every == 0));
+        // Counted from each epoch's first step, so an epoch shorter than the interval still records that step.
+        var steps = design.PhaseEpochs.SelectMany(e => Enumerable.Range((e - 1) * perEpoch, perEpoch).Where(t => (t - ((e - 1) * perEpoch)) % every == 0));
         return RecordSchedule.Parse("steps:" + string.Join(",", steps.Select(t => Text(t))));
     }
 

@@ -103,6 +103,10 @@ public class ClaimsPlanTests
             Assert.Equal([.. Enumerable.Range(10, 10).Concat(Enumerable.Range(90, 10)).Concat(Enumerable.Range(190, 10)).Select(k => k * 10)], recorded);
             Assert.Empty(horizon.Recorder.FloorLags);
         }
+        // Epochs shorter than the record interval (400 images at batch 100: 4 steps) still record each phase's first step.
+        var small = ClaimsPlan.CpuBase with { TrainSize = 400 };
+        var tiny = ClaimsPlan.Build(ClaimsPlan.Design(ExperimentScale.Cpu, 10, small), small).Cells.First(c => c.Name.StartsWith("horizon-", StringComparison.Ordinal));
+        Assert.Equal("steps:4,36,76", tiny.Options.Recorder.Record.Text);
         Assert.Equal([1, 10], chain.FloorLags);
         Assert.Equal((0.1, 100, OptimizerKind.Sgd), (cells["floor-chain-lr0.1-b100"].Options.LearningRate, cells["floor-chain-lr0.1-b100"].Options.BatchSize,
             cells["floor-chain-lr0.1-b100"].Options.Optimizer));
