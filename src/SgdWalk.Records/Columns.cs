@@ -89,6 +89,10 @@ public static class Columns
 
     public static IReadOnlyList<string> Profiles { get; } = [Step, View, Alpha, Loss, Accuracy];
 
+    // epochs.csv: the mean angle (radians) between each parameter tensor and its θ_0, and the share of validation images
+    // whose predicted class differs from θ_0's (claim 3a's distances beside ‖θ − θ_0‖).
+    public const string AngleFromInit = "angle_init", DisagreementWithInit = "disagree_init";
+
     // epochs.csv (besides step, epoch and train_loss).
     public const string TrainAccuracy = "train_acc", ValidationLoss = "val_loss", ValidationAccuracy = "val_acc";
     public const string TestLoss = "test_loss", TestAccuracy = "test_acc", WallSeconds = "wall_s";

@@ -36,6 +36,8 @@ public static class PaperClaims
     /// </summary>
     public static IReadOnlyList<ClaimTest> Secondary { get; } =
     [
+        new DistanceByBatchSizeIn("3a-angle", Columns.AngleFromInit, "the mean per-tensor angle from θ₀ (radians)"),
+        new DistanceByBatchSizeIn("3a-function", Columns.DisagreementWithInit, "the share of validation images classified unlike θ₀"),
         new EqualRatioDistance(),
         new StraightFloorBarriers("4a-lag1", "1 step", chainRun: true, lags => lags.Contains(1) ? 1 : null),
         new StraightFloorBarriers("4a-lag10", $"{ClaimsDesign.ChainLinks} steps", chainRun: true,
@@ -249,6 +251,31 @@ public sealed class DistanceByBatchSize : ClaimTest
     public override string Why => "\"smaller batch → farther\": the distance falls with B (a direction, so 0 both ways)";
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => d.BatchSizes.Select(b => new Role($"batch {b}", b, d.LearningRate, b)).ToList();
     public override double[] Values(ClaimRun run) => [run.Last(Columns.DistanceFromInit)];
+    public override double PerSeed(SeedSample s) => PaperClaims.LogLogSlope(this, s);
+}
+
+/// <summary>
+/// Secondary to 3a, never deciding it: the same slope on ln B of another distance from θ₀ at the end of the run (epochs.csv,
+/// last epoch): the mean angle between each parameter tensor and its initial value (radial weight growth, which
+/// BatchNorm makes free and which fills much of the L2 distance, does not move it), or the share of validation images
+/// whose predicted class differs from θ₀'s (a distance in function space).
+/// </summary>
+public sealed class DistanceByBatchSizeIn(string id, string column, string what) : ClaimTest
+{
+    public override string ValueLabel => $"{what} at the end";
+    public override string SeedValueLabel => $"the seed's slope of ln({what}) on ln B";
+    public override string Id => id;
+    public override string Title => $"secondary, does not decide 3a: {what}";
+    public override TestKind Kind => TestKind.Slope;
+    public override string Statistic =>
+        $"per seed, the least-squares slope of ln({what}, epochs.csv {column}, last epoch) on ln B over the batch sizes, at the base learning rate";
+    public override string ShortName => "the mean slope";
+    public override Direction Direction => Direction.Below;
+    public override double SupportBound => 0;
+    public override double ContradictBound => 0;
+    public override string Why => "as 3a";
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => d.BatchSizes.Select(b => new Role($"batch {b}", b, d.LearningRate, b)).ToList();
+    public override double[] Values(ClaimRun run) => run.LastEpoch(column) is var v && double.IsFinite(v) ? [v] : [];
     public override double PerSeed(SeedSample s) => PaperClaims.LogLogSlope(this, s);
 }
 

@@ -127,7 +127,9 @@ public sealed partial class Trainer
         memory = new MemoryTrace(folder.Path, resume?.Header.Step);
 
         tensorBoard = options.TensorBoard ? new TensorBoardLog(Path.Combine(folder.Path, "events")) : null;
-        epochs = new EpochLog(model, data, probeIndices, device, options.EvaluationChunkSize, folder.Epochs, resume?.Header.CsvLengths["epochs"], tensorBoard);
+        // Resuming, the model holds the seeded initialisation until Restore below: θ_0 is read back from initial.dat.
+        epochs = new EpochLog(model, data, probeIndices, device, options.EvaluationChunkSize, folder.Epochs, resume?.Header.CsvLengths["epochs"], tensorBoard,
+            resume is null ? null : Path.Combine(folder.Checkpoints, "initial.dat"));
 
         // The interventions floor-sgd / height-sgd search the floor on the step's batch or on a copy of the probe set.
         if (options.Optimizer != OptimizerKind.Sgd)

@@ -242,6 +242,20 @@ public class ClaimVerdictTests
         Assert.All(outcome.Claims, c => Assert.Null(c.Horizon));
     }
 
+    /// <summary>3a's secondaries read the angle and the function-space distance from θ₀ at the end (epochs.csv): they fall with B as the L2 distance does here.</summary>
+    [Fact]
+    public void The_angular_and_function_space_distances_are_secondaries_of_3a()
+    {
+        using var folder = new ClaimsFolder(Paper);
+        var outcome = ClaimsEvaluation.Evaluate(folder.Path);
+        var secondary = outcome.Secondary.ToDictionary(t => t.Id);
+        Assert.Equal(Verdict.Supported, secondary["3a-angle"].Verdict);
+        Assert.Equal(-0.5, secondary["3a-angle"].Estimate, 1); // distance ∝ B^−½ in this world
+        Assert.Equal(Verdict.Supported, secondary["3a-function"].Verdict);
+        Assert.Equal(12, secondary["3a-function"].Seeds);
+        Assert.DoesNotContain(outcome.Claims.SelectMany(c => c.Tests), t => t.Id.StartsWith("3a-", StringComparison.Ordinal));
+    }
+
     /// <summary>A barrier must exceed a twentieth of the run's median height (pre-stated): smaller bumps are not counted, larger ones are.</summary>
     [Theory]
     [InlineData(0.04, Verdict.Supported)] // below 0.05 × the base's height of 1: no step crosses, 6a ("rarely") supported
@@ -369,7 +383,7 @@ public class ClaimVerdictTests
         Assert.All(alignment.SeedValues, v => Assert.InRange(v.Value, Math.Log(5) - 0.3, Math.Log(5) + 0.3)); // 0.5 / 0.1 in every seed
         Assert.Equal(ClaimTest.DefaultSeeds, alignment.Points.Count); // one run per seed: the base run
         Assert.Equal(Verdict.Supported, claim.Verdict);
-        Assert.Equal(["3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary", "6b-secondary"],
+        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary", "6b-secondary"],
             outcome.Secondary.Select(t => t.Id));
         var secondary = outcome.Secondary.Single(t => t.Id == "6b-secondary");
         Assert.Equal(Verdict.Contradicted, secondary.Verdict);

@@ -182,6 +182,8 @@ internal sealed class ClaimsFolder : IDisposable
             }
         if (lags.Length > 0) File.WriteAllLines(folder.Profiles, profiles);
         double accuracy = 0.85 + (floor ? w.FloorSgdAccuracyDelta(s, r) : 0) + (0.002 * World.Normal(r));
-        File.WriteAllLines(folder.Epochs, ["epoch,test_acc", "1,0.8", string.Create(CultureInfo.InvariantCulture, $"2,{accuracy}")]);
+        // The angle and the disagreement with θ₀ at the end follow the L2 distance (claim 3a's secondaries).
+        File.WriteAllLines(folder.Epochs, ["epoch,test_acc,angle_init,disagree_init", "1,0.8,0.1,0.1",
+            string.Create(CultureInfo.InvariantCulture, $"2,{accuracy},{distance},{Math.Min(1, distance / 10)}")]);
     }
 }
