@@ -396,6 +396,17 @@ public sealed class FloorBarriers : ClaimTest
 
     public override double Summarise(double[] values) => Mean(values);
     public override double PerSeed(SeedSample s) => Mean(s.Series[0].Values);
+
+    /// <summary>How large the barriers found are, in units of each run's median height (the pre-stated minimum is 0.05).</summary>
+    public override string? Note(IReadOnlyList<(Role Role, ClaimRun Run)> used)
+    {
+        var sizes = used.SelectMany(u => PaperClaims.ChainWindows(u.Run).Select(w => w.Bump / PaperClaims.MedianHeight(u.Run)))
+            .Where(x => double.IsFinite(x) && x > BarrierShareOfHeight).ToList();
+        return sizes.Count == 0 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"the barriers found are {Statistics.Median([.. sizes]):0.###} × the run's median height (median; largest {sizes.Max():0.###})");
+    }
+
+    private const double BarrierShareOfHeight = PaperClaims.BarrierShareOfHeight;
 }
 
 /// <summary>
