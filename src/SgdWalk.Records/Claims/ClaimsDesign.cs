@@ -70,6 +70,9 @@ public sealed record ClaimsDesign
     /// </summary>
     public long RecordedSteps { get; init; }
 
+    /// <summary>The corrugated-valley positive control's runs (claim 4); null in a design written before it.</summary>
+    public ValleyControl? Valley { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, RunManifest.Json) + "\n";
 
     public static ClaimsDesign Read(string path)
@@ -94,6 +97,8 @@ public sealed record ClaimsDesign
     {
         // A design written before RecordedSteps existed (0: unknown) takes this one's count.
         var known = existing.RecordedSteps == 0 ? existing with { RecordedSteps = RecordedSteps } : existing;
+        // Likewise a design written before the valley control takes this one's (its runs are added to the folder).
+        if (known.Valley is null) known = known with { Valley = Valley };
         var mine = JsonNode.Parse((this with { Seeds = [] }).ToJson())!.AsObject();
         var theirs = JsonNode.Parse((known with { Seeds = [] }).ToJson())!.AsObject();
         var differ = mine.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(mine[k], theirs[k])).ToList();
@@ -114,7 +119,8 @@ public sealed record ClaimsDesign
         {
             var existing = Read(path);
             var merged = Merge(existing);
-            if (!merged.Seeds.SequenceEqual(existing.Seeds) || merged.RecordedSteps != existing.RecordedSteps) Write(path, merged);
+            if (!merged.Seeds.SequenceEqual(existing.Seeds) || merged.RecordedSteps != existing.RecordedSteps || merged.Valley != existing.Valley)
+                Write(path, merged);
             return;
         }
         Write(path, this);

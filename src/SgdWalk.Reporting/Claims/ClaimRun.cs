@@ -20,6 +20,7 @@ public sealed class ClaimRun
         Seed = manifest.Seed;
         Optimizer = manifest.Options["optimizer"]?.ToString() ?? "sgd";
         HeightFraction = Number(manifest.Options, "height_fraction");
+        Model = manifest.Options["model"]?.ToString() ?? "";
         this.steps = steps;
         this.epochs = epochs;
     }
@@ -35,6 +36,9 @@ public sealed class ClaimRun
     public long Seed { get; }
 
     public string Optimizer { get; }
+
+    /// <summary>run.json's model: the claims' network, or a valley model of the positive control (<see cref="ValleyControl"/>).</summary>
+    public string Model { get; }
 
     /// <summary>height-sgd's fraction h (run.json's height_fraction; other optimizers ignore it).</summary>
     public double HeightFraction { get; }

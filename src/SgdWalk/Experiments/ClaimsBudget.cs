@@ -117,6 +117,7 @@ public static class ClaimsBudget
         {
             "cifar10" => (3, 32, 32, 10),
             "synthetic" => (1, 8, 8, 4),
+            "valley" => (1, 1, 2, 2),
             _ => (1, 28, 28, 10),
         };
     }

@@ -80,6 +80,7 @@ public static class ClaimsPlan
             ControlLearningRate = lr / ControlFactor,
             Seeds = Enumerable.Range(0, seeds).Select(i => shared.Seed + i).ToList(),
             RecordedSteps = RecordedAfterFirstEpoch(shared),
+            Valley = ValleyControlPlan.Design,
         };
     }
 
@@ -148,6 +149,9 @@ public static class ClaimsPlan
             if (design.ControlLearningRate > 0)
                 Add($"control-lr{Text(design.ControlLearningRate)}-b{Text(design.BatchSize)}",
                     Profiled(Run(design.ControlLearningRate, design.BatchSize)));
+            // The corrugated-valley positive control of claim 4 (ValleyControlPlan): four tiny network-free runs.
+            if (design.Valley is not null)
+                foreach (var (name, options) in ValleyControlPlan.Cells(seed, shared)) Add(name, options);
         }
         var axes = new Dictionary<string, IReadOnlyList<string>>
         {
@@ -224,6 +228,7 @@ public static class ClaimsPlan
     {
         "cifar10" => 45_000,
         "synthetic" => Data.SyntheticData.DefaultTrainCount,
+        "valley" => Data.ValleyData.DefaultTrainCount,
         _ => 55_000,
     };
 
