@@ -14,8 +14,8 @@ public static class ValleyData
     public const int DefaultValidationCount = 100;
     public const int TestCount = 100;
 
-    /// <summary>σ of each noise coordinate: at batch 20 the gradient noise (0.11) is small beside the corrugation's slope b/ℓ = 4.</summary>
-    public const double NoiseScale = 0.5;
+    /// <summary>σ of each noise coordinate: at batch 20 the gradient noise (0.056) is small beside the corrugation's slope b/ℓ = 4.</summary>
+    public const double NoiseScale = 0.25;
 
     public static DataBundle Create(long seed, int trainCount = DefaultTrainCount, int validationCount = DefaultValidationCount)
     {

@@ -47,9 +47,22 @@ internal sealed record World
     // The random-direction control: profiles along a random direction of the step's length, no interior floor.
     public Func<Random, double> RandomInterior { get; init; } = _ => 0;
 
+    /// <summary>The corrugated-valley positive control's runs (<see cref="ValleyWorld"/>); null = a design written before it.</summary>
+    public ValleyWorld? Valley { get; init; }
+
     public static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
     public static Func<Random, double> Bernoulli(double p) => r => r.NextDouble() < p ? 1 : 0;
+}
+
+/// <summary>How the valley control's runs behave, by model (`valley` or `valley-flat`).</summary>
+internal sealed record ValleyWorld
+{
+    /// <summary>Whether a floor segment of SGD's crosses a barrier (of height 1, heights about 1).</summary>
+    public Func<string, Func<Random, double>> FloorBarrier { get; init; } = model => model == ValleyControl.Corrugated ? World.Bernoulli(0.5) : _ => 0;
+
+    /// <summary>floor-sgd's distance from θ₀ as a multiple of SGD's (a stall is below a quarter).</summary>
+    public Func<string, double> FloorSgdFactor { get; init; } = model => model == ValleyControl.Corrugated ? 0.05 : 2;
 }
 
 /// <summary>A claims folder written by hand: claims-design.json and one run folder per role and seed.</summary>
@@ -77,6 +90,7 @@ internal sealed class ClaimsFolder : IDisposable
             HeightFractions = [0.25, 0.5, 0.75],
             ControlLearningRate = 0.001,
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
+            Valley = world.Valley is null ? null : new ValleyControl { LearningRate = 1.5, BatchSize = 20, RecordedSteps = 50, Corrugation = 4, Landscape = "L = 4·sin x" },
         };
         Design.WriteOrCheck(Path);
         var random = new Random(noiseSeed);
@@ -91,6 +105,10 @@ internal sealed class ClaimsFolder : IDisposable
             Write(world, random, 0.1, 100, seed, s, "floor-sgd");
             foreach (double h in Design.HeightFractions) Write(world, random, 0.1, 100, seed, s, "height-sgd", h);
             Write(world, random, 0.001, 100, seed, s, "sgd");
+            if (world.Valley is { } valley)
+                foreach (string model in new[] { ValleyControl.Corrugated, ValleyControl.Flat })
+                    // Their own noise, so the network's runs are the same with and without them.
+                    foreach (string optimizer in new[] { "sgd", "floor-sgd" }) WriteValley(valley, new Random((int)seed), model, optimizer, seed);
         }
         new SweepManifest { Experiment = "claims", Shared = (JsonObject)Shared.DeepClone(), Cells = cells }.Write(System.IO.Path.Combine(Path, SweepManifest.FileName));
     }
@@ -100,6 +118,25 @@ internal sealed class ClaimsFolder : IDisposable
     public ClaimsDesign Design { get; }
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
+
+    /// <summary>A valley-control run: three epochs of 25 steps, SGD's with a floor path, floor-sgd's travelling its factor of SGD's distance.</summary>
+    private void WriteValley(ValleyWorld w, Random r, string model, string optimizer, long seed)
+    {
+        string name = $"control-{model}-{optimizer}-s{seed}";
+        var folder = new RunFolder(System.IO.Path.Combine(Path, name));
+        Directory.CreateDirectory(folder.Path);
+        var own = new JsonObject { ["model"] = model, ["dataset"] = "valley", ["learning_rate"] = 1.5, ["batch_size"] = 20, ["optimizer"] = optimizer, ["seed"] = seed };
+        cells.Add(new SweepManifestCell { Index = cells.Count, Name = name, Options = (JsonObject)own.DeepClone() });
+        var options = (JsonObject)Shared.DeepClone();
+        foreach (var (key, value) in own) options[key] = value?.DeepClone();
+        new RunManifest { Status = RunStatus.Completed, Seed = seed, Options = options }.Write(folder.Manifest);
+        double distance = 100 * (1 + (0.1 * World.Normal(r))) * (optimizer == "floor-sgd" ? w.FloorSgdFactor(model) : 1);
+        var lines = new List<string> { "step,epoch,dist_init,probe_loss_start,probe_height,floor_barrier_k1" };
+        for (int t = 0; t < 75; t++)
+            lines.Add(string.Join(',', new object[] { t, 1 + (t / 25), distance * (t + 1) / 75, 1000, 1 + (0.1 * r.NextDouble()), optimizer == "sgd" ? w.FloorBarrier(model)(r) : double.NaN }
+                .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+        File.WriteAllLines(folder.Steps, lines);
+    }
 
     private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer, double heightFraction = 0.5)
     {
