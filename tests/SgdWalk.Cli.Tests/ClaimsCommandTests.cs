@@ -9,7 +9,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>80 tiny runs (the minimum 10 seeds × 8 settings, the negative control included): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>160 tiny runs (the minimum 10 seeds × 12 settings and the valley control's 4, the controls included): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
@@ -54,13 +54,19 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(120, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(160, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 [^,]+, 2 [^,]+, 3 [^,]+, 4 [^,]+, 5 [^,]+, 6 [^,]+", reference.Output);
-        // The negative control ran, and its table is printed and written.
-        Assert.Contains("controls: must not come out supported", reference.Output);
+        // The controls ran, and their table is printed and written.
+        Assert.Contains("controls: negative must not come out supported, positive must", reference.Output);
         Assert.Contains("## Controls", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
-        Assert.Equal(3, JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["controls"]!.AsArray().Count);
+        var controls = JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["controls"]!.AsArray();
+        Assert.Equal(7, controls.Count);
+        // The corrugated-valley positive control is the same whatever the network (its own two-parameter runs): it finds the
+        // barriers and floor-sgd's stall on the corrugated valley, neither on the flat one.
+        var valley = controls.Where(k => ((string)k!["name"]!).Contains("valley", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, valley.Count);
+        Assert.All(valley, k => Assert.Equal("passed", (string)k!["outcome"]!));
         Assert.Contains("estimated time here:", reference.Output);
         // Before any run, the tests that cannot reach a bound with this design say so: 10 seeds × 2 recorded steps after the first epoch.
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 20)",
