@@ -142,7 +142,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.False(File.Exists(Path.Combine(folder, ClaimsOutcome.FileName))); // a shard leaves the verdicts to the whole plan
         var (second, secondOutput) = CliHarness.Run([.. ClaimsReference.Arguments, "--out", folder]);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("60 already finished", secondOutput);
+        Assert.Contains("80 already finished", secondOutput);
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
@@ -167,7 +167,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run(arguments);
         Assert.True(code == 0, output);
         Assert.Contains("from 10 to 11 seeds", output);
-        Assert.Contains("120 already finished", output);
+        Assert.Contains("160 already finished", output);
         Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
         var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
         Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
@@ -222,14 +222,14 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("estimated time here:", output);
         Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
         // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
-        (code, output) = CliHarness.Run([.. args, "--shard", "1/144"]);
+        (code, output) = CliHarness.Run([.. args, "--shard", "1/192"]); // 12 seeds × 16 runs: one run per shard
         Assert.True(code == 0, output);
         var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);
     }
 
     /// <summary>
-    /// `--quick`: the CPU design on 2,000 images at 10 seeds (12 runs each), its own folder, and before anything runs the
+    /// `--quick`: the CPU design on 2,000 images at 10 seeds (16 runs each, 4 of them the valley control's), its own folder, and before anything runs the
     /// one bound it cannot reach (4a's "below 1 %": 100 floor segments of the 368 it needs); with fewer seeds, or at paper scale, refused.
     /// </summary>
     [Fact]
@@ -238,7 +238,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         string folder = Path.Combine(reference.Root, "quick");
         var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
         Assert.True(code == 0, output);
-        Assert.Contains("120 runs (10 seeds × 12 settings)", output);
+        Assert.Contains("160 runs (10 seeds × 16 settings)", output); // 12 settings and the valley control's 4 runs
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 100)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;
