@@ -242,8 +242,9 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 floor segments, has 100)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;
-        Assert.Equal(2000, sweep["shared"]!["train_size"]!.GetValue<int>());
-        Assert.Equal(250, sweep["shared"]!["probe_size"]!.GetValue<int>());
+        // The network's runs (the first cell is the base run); the valley control's runs have their own sizes, so these are not shared.
+        var network = sweep["cells"]![0]!["options"]!;
+        Assert.Equal(("sgd-lr0.05-b100-s1111", 2000, 250), ((string)sweep["cells"]![0]!["name"]!, network["train_size"]!.GetValue<int>(), network["probe_size"]!.GetValue<int>()));
 
         foreach (string[] bad in new[] { new[] { "--seeds", "9" }, ["--scale", "paper"] })
         {

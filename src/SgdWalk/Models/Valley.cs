@@ -12,7 +12,7 @@ namespace SgdWalk.Models;
 /// The trainer's loss is cross-entropy, so the model returns the logits [0, z_i] with z_i = L_i(θ) + <see cref="Offset"/>
 /// for the target class 0: their cross-entropy is softplus(z_i) = z_i + ln(1 + e^{−z_i}), which equals z_i to float32
 /// precision while z_i ≥ 17 (e^{−17} ≈ 4e-8) and is monotone in it anyway; the offset keeps every sample there while
-/// |θ| stays below about 700 (|ξ_i| ≤ 0.9 in the dataset's 500 samples; the runs of `claims` end within about 500). So the
+/// |θ| stays below about 700 (the largest |ξ_i| of the 500 samples is about 0.9; the runs of `claims` end within about 500). So the
 /// training loss is L(θ) + 1000: the same floors, barriers and heights along any line.
 /// </summary>
 public sealed class Valley : nn.Module<Tensor, Tensor>
