@@ -32,6 +32,9 @@ public static class ClaimsReport
         _ => "not measured",
     };
 
+    /// <summary>"negative" (must not come out supported) or "positive" (must).</summary>
+    public static string ControlKind(ControlResult control) => control.Expects == ControlExpectation.Supported ? "positive" : "negative";
+
     /// <summary>A claim's verdict with the mark of a failed control.</summary>
     public static string ClaimVerdictText(ClaimResult claim) =>
         VerdictText(claim.Verdict) + (claim.UnderminedBy is null ? "" : " (undermined by a failed control)");
@@ -65,11 +68,12 @@ public static class ClaimsReport
                     $"{t.Id} {t.Title}: {VerdictText(t.Verdict)} | {ClaimTest.Format(t.Estimate)} | {Interval(t)} | {PValues(t)} | {SeedValues(t)} | {Escape(t.Reason)} |\n");
         if (outcome.Controls.Count > 0)
         {
-            md.Append("\n## Controls\n\nTests that must not come out supported where the claimed effect cannot be (docs/claims.md, \"Controls\"); ")
-              .Append("a failed control marks the claims it undermines.\n\n| control | arm | expectation | outcome | estimate | 95 % CI | per-seed values | undermines |\n|---|---|---|---|---|---|---|---|\n");
+            md.Append("\n## Controls\n\nTests that must not come out supported where the claimed effect cannot be (negative controls), and tests that must ")
+              .Append("where it is built in (positive controls; docs/claims.md, \"Controls\"); a failed control marks the claims it undermines.\n\n")
+              .Append("| control | kind | arm | expectation | outcome | estimate | 95 % CI | per-seed values | undermines |\n|---|---|---|---|---|---|---|---|---|\n");
             foreach (var k in outcome.Controls)
                 md.Append(CultureInfo.InvariantCulture,
-                    $"| {k.Name} | {k.Arm} | {k.Expectation} | **{ControlText(k.Outcome)}** ({VerdictText(k.Test.Verdict)}) | {ClaimTest.Format(k.Test.Estimate)} | {Interval(k.Test)} | {SeedValues(k.Test)} | ")
+                    $"| {k.Name} | {ControlKind(k)} | {k.Arm} | {k.Expectation} | **{ControlText(k.Outcome)}** ({VerdictText(k.Test.Verdict)}) | {ClaimTest.Format(k.Test.Estimate)} | {Interval(k.Test)} | {SeedValues(k.Test)} | ")
                   .Append(CultureInfo.InvariantCulture, $"claim {string.Join(", ", k.Undermines)} |\n");
         }
         if (outcome.Horizon.Count > 0)

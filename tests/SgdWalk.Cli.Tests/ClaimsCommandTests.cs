@@ -9,7 +9,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>160 tiny runs (the minimum 10 seeds × 16 settings, the negative control, the floor chain and three 6-epoch horizon runs included): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>200 tiny runs (the minimum 10 seeds × 16 settings, the negative control, the floor chain and three 6-epoch horizon runs included, and the valley control's 4): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
@@ -54,13 +54,19 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(160, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(200, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 [^,]+, 2 [^,]+, 3 [^,]+, 4 [^,]+, 5 [^,]+, 6 [^,]+", reference.Output);
-        // The negative control ran, and its table is printed and written.
-        Assert.Contains("controls: must not come out supported", reference.Output);
+        // The controls ran, and their table is printed and written.
+        Assert.Contains("controls: negative must not come out supported, positive must", reference.Output);
         Assert.Contains("## Controls", File.ReadAllText(Path.Combine(reference.Folder, "claims.md")));
-        Assert.Equal(3, JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["controls"]!.AsArray().Count);
+        var controls = JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["controls"]!.AsArray();
+        Assert.Equal(7, controls.Count);
+        // The corrugated-valley positive control is the same whatever the network (its own two-parameter runs): it finds the
+        // barriers and floor-sgd's stall on the corrugated valley, neither on the flat one.
+        var valley = controls.Where(k => ((string)k!["name"]!).Contains("valley", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, valley.Count);
+        Assert.All(valley, k => Assert.Equal("passed", (string)k!["outcome"]!));
         Assert.Contains("estimated time here:", reference.Output);
         // Before any run, the tests that cannot reach a bound with this design say so: 8 steps leave 4 one-step floor
         // segments per floor-chain run, no window of 10.
@@ -150,7 +156,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.False(File.Exists(Path.Combine(folder, ClaimsOutcome.FileName))); // a shard leaves the verdicts to the whole plan
         var (second, secondOutput) = CliHarness.Run([.. ClaimsReference.Arguments, "--out", folder]);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("80 already finished", secondOutput);
+        Assert.Contains("100 already finished", secondOutput);
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
@@ -175,7 +181,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run(arguments);
         Assert.True(code == 0, output);
         Assert.Contains("from 10 to 11 seeds", output);
-        Assert.Contains("160 already finished", output);
+        Assert.Contains("200 already finished", output);
         Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
         var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
         Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
@@ -231,14 +237,14 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("estimated time here:", output);
         Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
         // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
-        (code, output) = CliHarness.Run([.. args, "--shard", "1/192"]);
+        (code, output) = CliHarness.Run([.. args, "--shard", "1/240"]); // 12 seeds × 20 runs: one run per shard
         Assert.True(code == 0, output);
         var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);
     }
 
     /// <summary>
-    /// `--quick`: the CPU design on 2,000 images at 10 seeds (12 runs each), its own folder, and before anything runs the
+    /// `--quick`: the CPU design on 2,000 images at 10 seeds (17 runs each, 4 of them the valley control's), its own folder, and before anything runs the
     /// one bound it cannot reach (4a's "below 1 %": 20 chained floor windows of the 368 it needs); with fewer seeds, or at paper scale, refused.
     /// </summary>
     [Fact]
@@ -247,12 +253,13 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         string folder = Path.Combine(reference.Root, "quick");
         var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
         Assert.True(code == 0, output);
-        Assert.Contains("130 runs (10 seeds × 13 settings)", output);
+        Assert.Contains("170 runs (10 seeds × 17 settings)", output); // 13 settings and the valley control's 4 runs
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 chained floor windows, has 20)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;
-        Assert.Equal(2000, sweep["shared"]!["train_size"]!.GetValue<int>());
-        Assert.Equal(250, sweep["shared"]!["probe_size"]!.GetValue<int>());
+        // The network's runs (the first cell is the base run); the valley control's runs have their own sizes, so these are not shared.
+        var network = sweep["cells"]![0]!["options"]!;
+        Assert.Equal(("sgd-lr0.05-b100-s1111", 2000, 250), ((string)sweep["cells"]![0]!["name"]!, network["train_size"]!.GetValue<int>(), network["probe_size"]!.GetValue<int>()));
 
         foreach (string[] bad in new[] { new[] { "--seeds", "9" }, ["--scale", "paper"] })
         {

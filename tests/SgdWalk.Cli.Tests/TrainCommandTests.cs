@@ -109,7 +109,7 @@ public class TrainCommandTests
     {
         var (code, output) = CliHarness.Run("list");
         Assert.Equal(0, code);
-        foreach (var name in new[] { "mlp", "small-cnn", "vgg11", "resnet20", "resnet56", "fashion-mnist", "cifar10", "synthetic", "cheap", "paper", "trapezoid" })
+        foreach (var name in new[] { "mlp", "small-cnn", "vgg11", "resnet20", "resnet56", "fashion-mnist", "cifar10", "synthetic", "valley", "valley-flat", "cheap", "paper", "trapezoid" })
             Assert.Contains(name, output);
     }
 }

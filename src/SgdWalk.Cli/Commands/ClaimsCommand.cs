@@ -184,9 +184,10 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         console.Write(table);
         if (outcome.Controls.Count > 0)
         {
-            var controls = new Table().Title("[bold]controls: must not come out supported[/]").AddColumns("control", "outcome", "estimate", "95 % CI", "per seed");
+            var controls = new Table().Title("[bold]controls: negative must not come out supported, positive must[/]")
+                .AddColumns("control", "kind", "outcome", "estimate", "95 % CI", "per seed");
             foreach (var k in outcome.Controls)
-                controls.AddRow(Markup.Escape(k.Name), Markup.Escape($"{ClaimsReport.ControlText(k.Outcome)} ({ClaimsReport.VerdictText(k.Test.Verdict)})"),
+                controls.AddRow(Markup.Escape(k.Name), ClaimsReport.ControlKind(k), Markup.Escape($"{ClaimsReport.ControlText(k.Outcome)} ({ClaimsReport.VerdictText(k.Test.Verdict)})"),
                     ClaimTest.Format(k.Test.Estimate), Markup.Escape(ClaimsReport.Interval(k.Test)), Markup.Escape(ClaimsReport.SeedValues(k.Test)));
             console.Write(controls);
         }

@@ -51,7 +51,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     /// <summary>The dataset's folder can be found (the bench's check; runs use <see cref="RunCheck"/>, which includes it).</summary>
     internal static IEnumerable<string> CheckDataset(TrainOptions options)
     {
-        if (options.Dataset == "synthetic") yield break;
+        if (options.Dataset is "synthetic" or "valley") yield break;
         string? problem = null;
         try { DatasetCatalog.ResolveDirectory(options.Dataset, options.DataDir); }
         catch (Exception e) when (e is ArgumentException or IOException or DataFormatException) { problem = e.Message; }

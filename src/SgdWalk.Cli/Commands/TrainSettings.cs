@@ -34,7 +34,7 @@ public sealed class TrainSettings : RunSettings
 /// </summary>
 public class RunSettings : ReportSettings
 {
-    [CommandOption("--model <NAME>"), DefaultValue(D.Model), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet; or torchscript:PATH, a scripted PyTorch module.")]
+    [CommandOption("--model <NAME>"), DefaultValue(D.Model), Description("Model from the zoo (`sgdwalk list`): mlp, small-cnn, vgg11, resnet20, resnet56, resnet, valley, valley-flat; or torchscript:PATH, a scripted PyTorch module.")]
     public string Model { get; init; } = D.Model;
 
     [CommandOption("--hidden <WIDTHS>"), Description("Layer widths: mlp hidden widths (default 500,350), small-cnn conv widths (default 32,64).")]
@@ -50,7 +50,7 @@ public class RunSettings : ReportSettings
         ".safetensors) whose keys, shapes and dtypes match the model's exactly.")]
     public string? InitFrom { get; init; }
 
-    [CommandOption("--dataset <NAME>"), DefaultValue(D.Dataset), Description("fashion-mnist, mnist, cifar10, synthetic, or npz:PATH (your own images and labels in a NumPy .npz).")]
+    [CommandOption("--dataset <NAME>"), DefaultValue(D.Dataset), Description("fashion-mnist, mnist, cifar10, synthetic, valley, or npz:PATH (your own images and labels in a NumPy .npz).")]
     public string Dataset { get; init; } = D.Dataset;
 
     [CommandOption("--data-dir <DIR>"), Description("Dataset directory; else $SGDWALK_DATA; else /usr/share/datasets/fashion-mnist.")]

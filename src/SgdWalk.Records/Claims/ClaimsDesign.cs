@@ -102,6 +102,9 @@ public sealed record ClaimsDesign
     /// </summary>
     public long RecordedSteps { get; init; }
 
+    /// <summary>The corrugated-valley positive control's runs (claim 4); null in a design written before it.</summary>
+    public ValleyControl? Valley { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, RunManifest.Json) + "\n";
 
     public static ClaimsDesign Read(string path)
@@ -126,13 +129,15 @@ public sealed record ClaimsDesign
     {
         // A design written before RecordedSteps existed (0: unknown) takes this one's count.
         var known = existing.RecordedSteps == 0 ? existing with { RecordedSteps = RecordedSteps } : existing;
-        var mine = JsonNode.Parse((this with { Seeds = [] }).ToJson())!.AsObject();
+        // A design written before the valley control stays without it: its folder's plan (sweep.json) has no such runs.
+        var asked = existing.Valley is null ? this with { Valley = null } : this;
+        var mine = JsonNode.Parse((asked with { Seeds = [] }).ToJson())!.AsObject();
         var theirs = JsonNode.Parse((known with { Seeds = [] }).ToJson())!.AsObject();
         var differ = mine.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(mine[k], theirs[k])).ToList();
         if (differ.Count > 0)
             throw new IOException($"{FileName}: describes a different claims design ({string.Join(", ", differ.Select(k => $"{k} {theirs[k]?.ToJsonString()} there, {mine[k]?.ToJsonString()} asked"))}); " +
                 "only the seeds may grow: choose another --out, or delete that folder to start over");
-        return this with { Seeds = [.. existing.Seeds, .. Seeds.Where(s => !existing.Seeds.Contains(s))] };
+        return asked with { Seeds = [.. existing.Seeds, .. Seeds.Where(s => !existing.Seeds.Contains(s))] };
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ public sealed class ClaimRun
         Seed = manifest.Seed;
         Optimizer = manifest.Options["optimizer"]?.ToString() ?? "sgd";
         HeightFraction = Number(manifest.Options, "height_fraction");
+        Model = manifest.Options["model"]?.ToString() ?? "";
         this.steps = steps;
         this.epochs = epochs;
         Epochs = (int)Number(manifest.Options, "epochs");
@@ -82,6 +83,9 @@ public sealed class ClaimRun
 
     /// <summary>The floor lags the run measured (run.json's floor_lags), shortest first.</summary>
     public IReadOnlyList<int> FloorLags { get; }
+
+    /// <summary>run.json's model: the claims' network, or a valley model of the positive control (<see cref="ValleyControl"/>).</summary>
+    public string Model { get; }
 
     /// <summary>height-sgd's fraction h (run.json's height_fraction; other optimizers ignore it).</summary>
     public double HeightFraction { get; }

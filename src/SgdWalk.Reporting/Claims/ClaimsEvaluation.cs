@@ -52,11 +52,13 @@ public static class ClaimsEvaluation
 
     public static ClaimsOutcome Evaluate(ClaimsDesign design, IReadOnlyList<ClaimRun> runs, IReadOnlyList<string>? damaged = null)
     {
-        var tests = PaperClaims.Tests.Select(t => t.Evaluate(design, runs)).ToList();
+        // The valley control's runs share learning rates and optimizers with the network's: only the controls read them.
+        var network = runs.Where(r => !ValleyControl.Runs(r.Model)).ToList();
+        var tests = PaperClaims.Tests.Select(t => t.Evaluate(design, network)).ToList();
         var claims = PaperClaims.Statements.Select(s => Combine(s.Number, s.Statement, tests.Where(t => t.Claim == s.Number).ToList())).ToList();
         var controls = Controls.Evaluate(design, runs);
-        var secondary = PaperClaims.Secondary.Select(t => t.Evaluate(design, runs)).ToList();
-        var horizon = Horizon.Evaluate(design, runs);
+        var secondary = PaperClaims.Secondary.Select(t => t.Evaluate(design, network)).ToList();
+        var horizon = Horizon.Evaluate(design, network);
         return new ClaimsOutcome(design, Horizon.Mark(Controls.Mark(claims, controls), horizon, design), damaged ?? [])
         {
             Inference = Method, Controls = controls, Secondary = secondary, Horizon = horizon,

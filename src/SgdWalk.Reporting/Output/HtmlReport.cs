@@ -95,11 +95,12 @@ internal static class HtmlReport
         html.Append("</table>\n");
         if (claims.Outcome.Controls.Count > 0)
         {
-            html.Append("<h3 id=\"controls\">Controls</h3>\n<p>Tests that must not come out supported where the claimed effect cannot be; ")
-                .Append("a failed control marks the claims it undermines.</p>\n<table>\n<tr><th>control</th><th>arm</th><th>expectation</th>")
+            html.Append("<h3 id=\"controls\">Controls</h3>\n<p>Tests that must not come out supported where the claimed effect cannot be (negative), ")
+                .Append("and tests that must where it is built in (positive); a failed control marks the claims it undermines.</p>\n<table>\n")
+                .Append("<tr><th>control</th><th>kind</th><th>arm</th><th>expectation</th>")
                 .Append("<th>outcome</th><th>estimate</th><th>95 % CI</th><th>per-seed values</th><th>undermines</th></tr>\n");
             foreach (var k in claims.Outcome.Controls)
-                html.Append("<tr><td>").Append(HtmlEncode(k.Name)).Append("</td><td>").Append(HtmlEncode(k.Arm)).Append("</td><td>")
+                html.Append("<tr><td>").Append(HtmlEncode(k.Name)).Append("</td><td>").Append(ClaimsReport.ControlKind(k)).Append("</td><td>").Append(HtmlEncode(k.Arm)).Append("</td><td>")
                     .Append(HtmlEncode(k.Expectation)).Append("</td><td><b>").Append(HtmlEncode(ClaimsReport.ControlText(k.Outcome))).Append("</b> (")
                     .Append(HtmlEncode(ClaimsReport.VerdictText(k.Test.Verdict))).Append(")</td><td class=\"n\">")
                     .Append(HtmlEncode(SgdWalk.Reporting.Claims.ClaimTest.Format(k.Test.Estimate))).Append("</td><td class=\"n\">")

@@ -35,6 +35,9 @@ public sealed record DataShape(string Dataset, int Channels, int Height, int Wid
         if (name == "synthetic")
             return new DataShape(name, 1, 8, 8, 4,
                 (options.TrainSize ?? SyntheticData.DefaultTrainCount) + (options.ValidationSize ?? SyntheticData.DefaultValidationCount), 500);
+        if (name == "valley")
+            return new DataShape(name, 1, 1, 2, 2,
+                (options.TrainSize ?? ValleyData.DefaultTrainCount) + (options.ValidationSize ?? ValleyData.DefaultValidationCount), ValleyData.TestCount);
         string directory = DatasetCatalog.ResolveDirectory(name, options.DataDir);
         try
         {
@@ -64,6 +67,8 @@ public sealed record DataShape(string Dataset, int Channels, int Height, int Wid
         ArgumentNullException.ThrowIfNull(options);
         if (Dataset == "synthetic")
             return (options.TrainSize ?? SyntheticData.DefaultTrainCount, options.ValidationSize ?? SyntheticData.DefaultValidationCount, null);
+        if (Dataset == "valley")
+            return (options.TrainSize ?? ValleyData.DefaultTrainCount, options.ValidationSize ?? ValleyData.DefaultValidationCount, null);
         if (OwnValidation is int own)
         {
             if (options.ValidationSize is not null)

@@ -13,6 +13,7 @@ public static class DatasetCatalog
         new("mnist", "MNIST: 28x28 greyscale digits, 10 classes, 60,000 train + 10,000 test (IDX files)", $"{DebianRoot}/mnist"),
         new("cifar10", "CIFAR-10: 32x32 colour images, 10 classes, 50,000 train + 10,000 test (binary version)", "(none: use --data-dir or SGDWALK_DATA)"),
         new("synthetic", "Seeded Gaussian classes for tests and quick demos (generated, no files)", GeneratedDirectory),
+        new("valley", "Seeded zero-mean noise (x, y) for the network-free valley models (generated, no files)", GeneratedDirectory),
         new("npz:PATH", "Your own data: a NumPy .npz with images, labels and optionally test_images/test_labels, val_images/val_labels " +
             "(python/sgdwalk.py save_dataset)", "PATH"),
     ];
@@ -33,7 +34,7 @@ public static class DatasetCatalog
         if (NpzDataset.IsNpz(dataset, out string file))
             return File.Exists(file) ? Path.GetFullPath(file) : throw new FileNotFoundException($"{file}: no such file (--dataset npz:PATH)", file);
         var name = Canonical(dataset);
-        if (name == "synthetic")
+        if (name is "synthetic" or "valley")
             return GeneratedDirectory;
 
         if (!string.IsNullOrWhiteSpace(dataDir))
@@ -94,6 +95,8 @@ public static class DatasetCatalog
                 trainCount: options.TrainSize ?? SyntheticData.DefaultTrainCount,
                 validationCount: options.ValidationSize ?? SyntheticData.DefaultValidationCount);
         }
+        if (name == "valley")
+            return ValleyData.Create(options.Seed, options.TrainSize ?? ValleyData.DefaultTrainCount, options.ValidationSize ?? ValleyData.DefaultValidationCount);
 
         var directory = ResolveDirectory(name, options.DataDir);
         return name == "cifar10"

@@ -63,7 +63,7 @@ public static class SyntheticData
     }
 
     /// <summary>SplitMix64 of (seed, stream): nearby seeds give unrelated generator states.</summary>
-    private static ulong Mix(long seed, ulong stream)
+    internal static ulong Mix(long seed, ulong stream)
     {
         var z = unchecked((ulong)seed + (stream + 1) * 0x9E3779B97F4A7C15UL);
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);

@@ -67,8 +67,15 @@ public static class ClaimsBudget
     /// <summary>Estimated seconds of every run of the plan.</summary>
     public static double Seconds(SweepPlan plan, StepCosts costs) => plan.Cells.Sum(c => Seconds(c.Options, costs));
 
+    /// <summary>
+    /// One run of the valley control (ValleyControlPlan): two parameters, so per-call overhead, not the network's
+    /// per-sample cost, sets its time (75 steps with profiles took about 1–2 s at --threads 1 on a busy 2-core machine).
+    /// </summary>
+    public const double ValleyRunSeconds = 2;
+
     public static double Seconds(TrainOptions o, StepCosts costs)
     {
+        if (Records.Claims.ValleyControl.Runs(o.Model)) return ValleyRunSeconds;
         int images = ClaimsPlan.TrainingImages(o);
         int stepsPerEpoch = (int)Math.Ceiling(images / (double)o.BatchSize);
         double steps = o.Steps ?? stepsPerEpoch * o.Epochs;
@@ -127,6 +134,7 @@ public static class ClaimsBudget
         {
             "cifar10" => (3, 32, 32, 10),
             "synthetic" => (1, 8, 8, 4),
+            "valley" => (1, 1, 2, 2),
             _ => (1, 28, 28, 10),
         };
     }

@@ -88,6 +88,7 @@ public static class ClaimsPlan
             ChainSteps = ChainSteps(shared),
             HorizonEpochs = Phased(paper, shared, horizonEpochs) ? horizonEpochs : 0,
             PhaseEpochs = Phased(paper, shared, horizonEpochs) ? [2, horizonEpochs / 2, horizonEpochs] : [],
+            Valley = ValleyControlPlan.Design,
         };
     }
 
@@ -217,6 +218,9 @@ public static class ClaimsPlan
             if (design.ControlLearningRate > 0)
                 Add($"control-lr{Text(design.ControlLearningRate)}-b{Text(design.BatchSize)}",
                     Profiled(Run(design.ControlLearningRate, design.BatchSize)));
+            // The corrugated-valley positive control of claim 4 (ValleyControlPlan): four tiny network-free runs.
+            if (design.Valley is not null)
+                foreach (var (name, options) in ValleyControlPlan.Cells(seed, shared)) Add(name, options);
         }
         var axes = new Dictionary<string, IReadOnlyList<string>>
         {
@@ -302,6 +306,7 @@ public static class ClaimsPlan
     {
         "cifar10" => 45_000,
         "synthetic" => Data.SyntheticData.DefaultTrainCount,
+        "valley" => Data.ValleyData.DefaultTrainCount,
         _ => 55_000,
     };
 

@@ -64,4 +64,7 @@ internal static class ModelEstimates
         // Per block: two BatchNorm+ReLU+conv triples; each stage halves the area and doubles the width.
         return spec.Channels * pixels + blocks * 6 * (16 * pixels + 32 * pixels / 4 + 64 * pixels / 16) + 16 * pixels;
     }
+
+    /// <summary>The valley's floats per sample: the 2 noise values, L_i and z_i, the 2 logits.</summary>
+    public const double ValleyActivations = 6;
 }

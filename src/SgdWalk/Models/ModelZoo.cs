@@ -24,6 +24,8 @@ public static class ModelZoo
         ResNet("resnet20", "pre-activation ResNet-20 (n = 3), 16/32/64 filters", fixedDepth: 20),
         ResNet("resnet56", "pre-activation ResNet-56 (n = 9), the authors' CIFAR ResNet", fixedDepth: 56),
         ResNet("resnet", "pre-activation ResNet of depth 6n+2 taken from Depth", fixedDepth: null),
+        ValleyFamily("valley", "network-free (x, y) valley with a corrugated floor, on the valley dataset (claims' positive control)", Valley.Corrugation),
+        ValleyFamily("valley-flat", "the same valley with a straight floor (b = 0), on the valley dataset", 0),
     ];
 
     /// <summary>The family called <paramref name="name"/> (case and spaces ignored); an unknown name is an error, never a guess.</summary>
@@ -50,6 +52,11 @@ public static class ModelZoo
             spec => new PreActResNet(spec, ResNetDepth(name, spec, fixedDepth)),
             spec => ModelEstimates.ResNetParameters(spec, fixedDepth ?? spec.Depth ?? 20),
             spec => ModelEstimates.ResNetActivations(spec, fixedDepth ?? spec.Depth ?? 20));
+
+    /// <summary>A <see cref="Models.Valley"/> of corrugation b: no widths, no BatchNorm to leave out, two parameters.</summary>
+    private static ModelFamily ValleyFamily(string name, string description, double corrugation) =>
+        new(name, description, new ModelSupport(Widths: false, OptionalBatchNorm: true, Convolutions: false),
+            spec => new Valley(spec, corrugation), _ => 2, _ => ModelEstimates.ValleyActivations);
 
     private static void ValidateCommon(ModelFamily family, ModelSpec spec)
     {

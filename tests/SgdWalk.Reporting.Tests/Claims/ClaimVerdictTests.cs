@@ -350,6 +350,56 @@ public class ClaimVerdictTests
         Assert.All(before.Claims, c => Assert.Null(c.UnderminedBy));
     }
 
+    /// <summary>
+    /// The corrugated-valley positive control (issue 22.3): on the corrugated valley test 4a must come out supported and
+    /// floor-sgd must stall; on the flat one neither. Each way round it fails when the measurements say the opposite, and a
+    /// failure marks claim 4. Its runs never enter the claims' own tests.
+    /// </summary>
+    [Fact]
+    public void The_valley_control_must_find_the_barriers_that_are_there_and_none_that_are_not()
+    {
+        string[] names = ["corrugated valley, test 4a", "corrugated valley, floor-sgd stalls", "flat valley, test 4a", "flat valley, floor-sgd stalls"];
+        using var passing = new ClaimsFolder(Paper with { Valley = new ValleyWorld() });
+        var ok = ClaimsEvaluation.Evaluate(passing.Path);
+        var valley = ok.Controls.Where(k => k.Name.Contains("valley", StringComparison.Ordinal)).ToList();
+        Assert.Equal(names, valley.Select(k => k.Name));
+        Assert.All(valley, k => Assert.Equal(ControlOutcome.Passed, k.Outcome));
+        Assert.Equal([ControlExpectation.Supported, ControlExpectation.Supported, ControlExpectation.NotSupported, ControlExpectation.NotSupported],
+            valley.Select(k => k.Expects));
+        // The flat valley's 4a has 12 seeds × 5 chained windows, short of the 368 that "below 1 %" needs: underpowered, not supported.
+        Assert.Equal([Verdict.Supported, Verdict.Supported, Verdict.Underpowered, Verdict.Contradicted], valley.Select(k => k.Test.Verdict));
+        Assert.All(valley, k => Assert.Equal(ClaimTest.DefaultSeeds, k.Test.Seeds));
+        Assert.Null(ok.Claims.Single(c => c.Claim == 4).UnderminedBy);
+        // The valley's runs (same optimizers, other model) are read by the control only.
+        Assert.DoesNotContain(ok.Claims.SelectMany(c => c.Tests).SelectMany(t => t.Runs), r => r.StartsWith("control-valley", StringComparison.Ordinal));
+        using var without = new ClaimsFolder(Paper);
+        Assert.Equal(ClaimsEvaluation.Evaluate(without.Path).Claims.SelectMany(c => c.Tests).Select(t => (t.Id, t.Estimate)),
+            ok.Claims.SelectMany(c => c.Tests).Select(t => (t.Id, t.Estimate)));
+        Assert.Contains("| corrugated valley, test 4a | positive |", ClaimsReport.RenderMarkdown(ok));
+
+        // A floor-barrier test blind to barriers, and a floor-sgd that walks over them: the corrugated half fails.
+        using var blind = new ClaimsFolder(Paper with { Valley = new ValleyWorld { FloorBarrier = _ => _ => 0, FloorSgdFactor = _ => 1 } });
+        var missed = ClaimsEvaluation.Evaluate(blind.Path);
+        Assert.Equal([ControlOutcome.Failed, ControlOutcome.Failed, ControlOutcome.Passed, ControlOutcome.Passed],
+            missed.Controls.Where(k => k.Name.Contains("valley", StringComparison.Ordinal)).Select(k => k.Outcome));
+        Assert.Contains("control 'corrugated valley, test 4a' failed: test 4a (the valley floor has barriers) must come out supported",
+            missed.Claims.Single(c => c.Claim == 4).UnderminedBy);
+        // Barriers on a straight floor, and a floor-sgd that stalls on it: the flat half fails.
+        using var seeing = new ClaimsFolder(Paper with { Valley = new ValleyWorld { FloorBarrier = _ => Bernoulli(0.5), FloorSgdFactor = _ => 0.05 } });
+        var phantom = ClaimsEvaluation.Evaluate(seeing.Path);
+        Assert.Equal([ControlOutcome.Passed, ControlOutcome.Passed, ControlOutcome.Failed, ControlOutcome.Failed],
+            phantom.Controls.Where(k => k.Name.Contains("valley", StringComparison.Ordinal)).Select(k => k.Outcome));
+        Assert.Contains("control 'flat valley, floor-sgd stalls' failed", phantom.Claims.Single(c => c.Claim == 4).UnderminedBy);
+        Assert.All(phantom.Claims.Where(c => c.Claim != 4), c => Assert.Null(c.UnderminedBy));
+
+        // Without its runs (a folder from before the control, or runs lost) it is not measured and undermines nothing.
+        foreach (var run in Directory.EnumerateDirectories(seeing.Path, "control-valley-*")) Directory.Delete(run, recursive: true);
+        var lost = ClaimsEvaluation.Evaluate(seeing.Path);
+        Assert.All(lost.Controls.Where(k => k.Name.Contains("valley", StringComparison.Ordinal)), k => Assert.Equal(ControlOutcome.NotMeasured, k.Outcome));
+        Assert.Null(lost.Claims.Single(c => c.Claim == 4).UnderminedBy);
+        Assert.DoesNotContain(ClaimsEvaluation.Evaluate(without.Path).Controls, k => k.Name.Contains("valley", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_design_may_grow_its_seeds_and_nothing_else()
     {

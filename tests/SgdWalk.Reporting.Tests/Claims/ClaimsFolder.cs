@@ -52,9 +52,22 @@ internal sealed record World
     // The random-direction control: profiles along a random direction of the step's length, no interior floor.
     public Func<Random, double> RandomInterior { get; init; } = _ => 0;
 
+    /// <summary>The corrugated-valley positive control's runs (<see cref="ValleyWorld"/>); null = a design written before it.</summary>
+    public ValleyWorld? Valley { get; init; }
+
     public static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
     public static Func<Random, double> Bernoulli(double p) => r => r.NextDouble() < p ? 1 : 0;
+}
+
+/// <summary>How the valley control's runs behave, by model (`valley` or `valley-flat`).</summary>
+internal sealed record ValleyWorld
+{
+    /// <summary>Whether a floor segment of SGD's crosses a barrier (of height 1, heights about 1).</summary>
+    public Func<string, Func<Random, double>> FloorBarrier { get; init; } = model => model == ValleyControl.Corrugated ? World.Bernoulli(0.5) : _ => 0;
+
+    /// <summary>floor-sgd's distance from θ₀ as a multiple of SGD's (a stall is below a quarter).</summary>
+    public Func<string, double> FloorSgdFactor { get; init; } = model => model == ValleyControl.Corrugated ? 0.05 : 2;
 }
 
 /// <summary>A claims folder written by hand: claims-design.json and one run folder per role and seed.</summary>
@@ -93,6 +106,7 @@ internal sealed class ClaimsFolder : IDisposable
             HorizonEpochs = horizon ? HorizonEpochs : 0,
             PhaseEpochs = horizon ? [2, 3, HorizonEpochs] : [],
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
+            Valley = world.Valley is null ? null : new ValleyControl { LearningRate = 1.5, BatchSize = 20, RecordedSteps = 50, Corrugation = 4, Landscape = "L = 4·sin x" },
         };
         Design.WriteOrCheck(Path);
         var random = new Random(noiseSeed);
@@ -110,6 +124,10 @@ internal sealed class ClaimsFolder : IDisposable
             Write(world, random, 0.1, 100, seed, s, "floor-sgd");
             foreach (double h in Design.HeightFractions) Write(world, random, 0.1, 100, seed, s, "height-sgd", h);
             Write(world, random, 0.001, 100, seed, s, "sgd");
+            if (world.Valley is { } valley)
+                foreach (string model in new[] { ValleyControl.Corrugated, ValleyControl.Flat })
+                    // Their own noise, so the network's runs are the same with and without them.
+                    foreach (string optimizer in new[] { "sgd", "floor-sgd" }) WriteValley(valley, new Random((int)seed), model, optimizer, seed);
         }
         new SweepManifest { Experiment = "claims", Shared = (JsonObject)Shared.DeepClone(), Cells = cells }.Write(System.IO.Path.Combine(Path, SweepManifest.FileName));
     }
@@ -119,6 +137,35 @@ internal sealed class ClaimsFolder : IDisposable
     public ClaimsDesign Design { get; }
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
+
+    /// <summary>A valley-control run: three epochs of 25 steps, SGD's with a floor path, floor-sgd's travelling its factor of SGD's distance.</summary>
+    private void WriteValley(ValleyWorld w, Random r, string model, string optimizer, long seed)
+    {
+        string name = $"control-{model}-{optimizer}-s{seed}";
+        var folder = new RunFolder(System.IO.Path.Combine(Path, name));
+        Directory.CreateDirectory(folder.Path);
+        var own = new JsonObject { ["model"] = model, ["dataset"] = "valley", ["learning_rate"] = 1.5, ["batch_size"] = 20, ["optimizer"] = optimizer, ["seed"] = seed };
+        if (optimizer == "sgd") own["floor_lags"] = new JsonArray(JsonValue.Create(1)); // the chained floor path, as the plan records it
+        cells.Add(new SweepManifestCell { Index = cells.Count, Name = name, Options = (JsonObject)own.DeepClone() });
+        var options = (JsonObject)Shared.DeepClone();
+        foreach (var (key, value) in own) options[key] = value?.DeepClone();
+        new RunManifest { Status = RunStatus.Completed, Seed = seed, Options = options }.Write(folder.Manifest);
+        double distance = 100 * (1 + (0.1 * World.Normal(r))) * (optimizer == "floor-sgd" ? w.FloorSgdFactor(model) : 1);
+        var lines = new List<string> { "step,epoch,dist_init,probe_loss_start,probe_height" };
+        // SGD's one-step floor segments (profiles.csv, view floor-k1): floor points at 1, a bump of 1 when FloorBarrier says so.
+        var profiles = new List<string> { "step,view,alpha,loss,accuracy" };
+        for (int t = 0; t < 75; t++)
+        {
+            lines.Add(string.Join(',', new object[] { t, 1 + (t / 25), distance * (t + 1) / 75, 1000, 1 + (0.1 * r.NextDouble()) }
+                .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+            if (optimizer != "sgd" || t == 0) continue;
+            double top = 1 + w.FloorBarrier(model)(r);
+            foreach (var (alpha, loss) in new[] { (0.0, 1.0), (0.5, top), (1.0, 1.0) })
+                profiles.Add(string.Create(CultureInfo.InvariantCulture, $"{t},floor-k1,{alpha},{loss},0.5"));
+        }
+        File.WriteAllLines(folder.Steps, lines);
+        if (optimizer == "sgd") File.WriteAllLines(folder.Profiles, profiles);
+    }
 
     private void Write(World w, Random r, double lr, int batch, long seed, int s, string optimizer, double heightFraction = 0.5, bool chain = false,
         int epochs = 2)

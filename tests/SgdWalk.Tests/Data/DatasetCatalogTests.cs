@@ -11,9 +11,9 @@ public class DatasetCatalogTests(ITestOutputHelper output)
     private const string DebianFashion = "/usr/share/datasets/fashion-mnist";
 
     [Fact]
-    public void Known_lists_the_four_datasets_and_the_npz_file()
+    public void Known_lists_the_five_datasets_and_the_npz_file()
     {
-        Assert.Equal(["fashion-mnist", "mnist", "cifar10", "synthetic", "npz:PATH"], DatasetCatalog.Known.Select(k => k.Name));
+        Assert.Equal(["fashion-mnist", "mnist", "cifar10", "synthetic", "valley", "npz:PATH"], DatasetCatalog.Known.Select(k => k.Name));
         Assert.Equal(DebianFashion, DatasetCatalog.Known[0].DefaultLocation);
     }
 
@@ -22,7 +22,7 @@ public class DatasetCatalogTests(ITestOutputHelper output)
     {
         var e = Assert.Throws<ArgumentException>(() => DatasetCatalog.ResolveDirectory("imagenet", null));
         Assert.Contains("imagenet", e.Message);
-        Assert.Contains("fashion-mnist, mnist, cifar10, synthetic", e.Message);
+        Assert.Contains("fashion-mnist, mnist, cifar10, synthetic, valley", e.Message);
         Assert.Throws<ArgumentException>(() => DatasetCatalog.Load(new DataOptions("svhn")));
     }
 

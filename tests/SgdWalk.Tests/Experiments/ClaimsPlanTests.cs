@@ -72,7 +72,10 @@ public class ClaimsPlanTests
             .Distinct().ToList();
         // A role without a height fraction matches a run of any fraction (the optimizers other than height-sgd ignore it);
         // the floor-chain run is the one run that measures one-step floor segments.
-        var runs = plan.Cells.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.HeightFraction, c.Options.Seed,
+        // The valley control's runs are network-free and checked below (The_valley_control_runs_...).
+        var network = plan.Cells.Where(c => !ValleyControl.Runs(c.Options.Model)).ToList();
+        Assert.Equal(4 * Design.Seeds.Count, plan.Cells.Count - network.Count);
+        var runs = network.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.HeightFraction, c.Options.Seed,
             FloorChain: c.Options.Recorder.FloorLags.Contains(1), Horizon: c.Options.Epochs == Design.HorizonEpochs)).ToList();
         Assert.Equal(wanted.Count * 3, runs.Count);
         Assert.Equal(runs.Count, runs.Distinct().Count());
@@ -80,7 +83,35 @@ public class ClaimsPlanTests
             Assert.All(wanted, w => Assert.Single(runs, r => (r.LearningRate, r.BatchSize, r.Optimizer, r.Seed, r.FloorChain, r.Horizon) == (w.LearningRate, w.BatchSize, w.Optimizer, seed, w.FloorChain, w.Horizon)
                 && (w.HeightFraction is not { } h || r.HeightFraction == h)));
         // Equal epochs, so distances compare; only the horizon runs train longer.
-        Assert.All(plan.Cells, c => Assert.Equal(c.Name.StartsWith("horizon-", StringComparison.Ordinal) ? 20 : 2, c.Options.Epochs));
+        Assert.All(network, c => Assert.Equal(c.Name.StartsWith("horizon-", StringComparison.Ordinal) ? 20 : 2, c.Options.Epochs));
+    }
+
+    /// <summary>
+    /// The corrugated-valley positive control: per seed SGD and floor-sgd on `valley` and `valley-flat`, recorded with the
+    /// claims' own probes (profiles of the whole training split, floor path at lag 1, the claims' α grid), whatever the
+    /// scale; the design tells the reporting how to find them.
+    /// </summary>
+    [Fact]
+    public void The_valley_control_runs_its_four_cells_with_the_claims_probes()
+    {
+        var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1112 && ValleyControl.Runs(c.Options.Model))
+            .ToDictionary(c => c.Name);
+        Assert.Equal(["control-valley-sgd-s1112", "control-valley-floor-sgd-s1112", "control-valley-flat-sgd-s1112", "control-valley-flat-floor-sgd-s1112"], cells.Keys);
+        Assert.All(cells.Values, c => Assert.Equal(("valley", 1.5, 20, 3, 0.0, null, 500, ProbePreset.Paper, "every:1"),
+            (c.Options.Dataset, c.Options.LearningRate, c.Options.BatchSize, c.Options.Epochs, c.Options.WeightDecay, c.Options.ProbeSize,
+                c.Options.TrainSize, c.Options.Recorder.Probes, c.Options.Recorder.Record.Text)));
+        Assert.All(cells.Values, c => Assert.Equal(ClaimsPlan.CpuBase.Recorder.Alphas, c.Options.Recorder.Alphas));
+        Assert.Equal([1], cells["control-valley-sgd-s1112"].Options.Recorder.FloorLags);
+        var floor = cells["control-valley-flat-floor-sgd-s1112"].Options;
+        Assert.Equal((OptimizerKind.FloorSgd, FloorSearchView.Probe, 0), (floor.Optimizer, floor.FloorView, floor.Recorder.FloorLags.Count));
+        Assert.Equal((1.5, 20, 50L, 4.0), (Design.Valley!.LearningRate, Design.Valley.BatchSize, Design.Valley.RecordedSteps, Design.Valley.Corrugation));
+        Assert.Equal(Design.Valley, ClaimsPlan.Design(ExperimentScale.Paper, 3, ClaimsPlan.PaperBase).Valley);
+        Assert.Empty(ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Validate());
+        Assert.Equal(ClaimsBudget.ValleyRunSeconds, ClaimsBudget.Seconds(floor, new StepCosts(1, 1)));
+        // A folder whose design predates the control keeps its plan: the control is not added to it.
+        var older = Design with { Valley = null };
+        Assert.Null(Design.Merge(older).Valley);
+        Assert.DoesNotContain(ClaimsPlan.Build(older, ClaimsPlan.CpuBase).Cells, c => ValleyControl.Runs(c.Options.Model));
     }
 
     [Fact]

@@ -12,13 +12,19 @@ internal static class ModelCases
     public static ModelSpec For(string name, ModelSpec shape) =>
         name == "resnet" ? shape with { Depth = 14 } : shape;
 
-    public static TheoryData<string> Names() => new(ModelZoo.Known.Select(m => m.Name));
+    /// <summary>The image classifiers of the zoo: the valley models read the valley dataset's two numbers (ValleyTests).</summary>
+    public static IEnumerable<ModelFamily> Classifiers => ModelZoo.Known.Where(m => !m.Name.StartsWith("valley", StringComparison.Ordinal));
+
+    /// <summary>The valley dataset's shape: one 1×2 "image" of noise, two classes.</summary>
+    public static ModelSpec Valley { get; } = new(1, 1, 2, 2);
+
+    public static TheoryData<string> Names() => new(Classifiers.Select(m => m.Name));
 
     /// <summary>Each model on CIFAR shapes, and on MNIST shapes except vgg11 (which needs 32x32).</summary>
     public static TheoryData<string, string> NamesAndShapes()
     {
         var data = new TheoryData<string, string>();
-        foreach (var m in ModelZoo.Known)
+        foreach (var m in Classifiers)
         {
             if (m.Name != "vgg11") data.Add(m.Name, "mnist");
             data.Add(m.Name, "cifar");

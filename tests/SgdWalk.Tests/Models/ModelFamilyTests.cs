@@ -11,7 +11,7 @@ public class ModelFamilyTests
     public static TheoryData<string> Families => new(ModelZoo.Known.Select(f => f.Name));
 
     private static ModelSpec SpecFor(ModelFamily family) =>
-        family.Name == "resnet" ? ModelCases.Cifar with { Depth = 14 } : ModelCases.Cifar;
+        family.Name == "resnet" ? ModelCases.Cifar with { Depth = 14 } : family.Name.StartsWith("valley", StringComparison.Ordinal) ? ModelCases.Valley : ModelCases.Cifar;
 
     [Theory]
     [MemberData(nameof(Families))]

@@ -9,8 +9,8 @@ public class ModelZooErrorTests
     public void Unknown_name_lists_every_known_model()
     {
         var e = Assert.Throws<ArgumentException>(() => ModelZoo.Create("lenet", ModelCases.Mnist));
-        Assert.StartsWith("unknown model 'lenet'; known models: mlp, small-cnn, vgg11, resnet20, resnet56, resnet", e.Message);
-        Assert.Equal(["mlp", "small-cnn", "vgg11", "resnet20", "resnet56", "resnet"], ModelZoo.Known.Select(m => m.Name));
+        Assert.StartsWith("unknown model 'lenet'; known models: mlp, small-cnn, vgg11, resnet20, resnet56, resnet, valley, valley-flat", e.Message);
+        Assert.Equal(["mlp", "small-cnn", "vgg11", "resnet20", "resnet56", "resnet", "valley", "valley-flat"], ModelZoo.Known.Select(m => m.Name));
     }
 
     [Fact]
@@ -38,6 +38,7 @@ public class ModelZooErrorTests
         { "small-cnn", ModelCases.Mnist with { Hidden = [32, -1] }, "must be positive" },
         { "small-cnn", new ModelSpec(1, 3, 28, 10), "at least 4" },
         { "mlp", ModelCases.Mnist with { Depth = 20 }, "Depth applies only" },
+        { "valley", ModelCases.Mnist, "needs the valley dataset" },
         { "mlp", ModelCases.Mnist with { Classes = 1 }, "Classes must be at least 2" },
         { "mlp", ModelCases.Mnist with { Channels = 0 }, "must be positive" },
     };
