@@ -50,8 +50,12 @@ public static class Controls
         // Every step of the valley runs is recorded: their chain has a one-step segment per recorded step.
         var arm = design with
         {
-            LearningRate = valley.LearningRate, BatchSize = valley.BatchSize, RecordedSteps = valley.RecordedSteps, ChainSteps = (int)valley.RecordedSteps,
-            FloorLags = [1], HorizonEpochs = 0,
+            LearningRate = valley.LearningRate,
+            BatchSize = valley.BatchSize,
+            RecordedSteps = valley.RecordedSteps,
+            ChainSteps = (int)valley.RecordedSteps,
+            FloorLags = [1],
+            HorizonEpochs = 0,
         };
         var barriers = new FloorBarriers();
         var stall = new FloorSgdStall();
