@@ -22,10 +22,11 @@ internal static unsafe class StepPass
     private static extern IntPtr DataPointer(IntPtr tensor);
 
     /// <summary>Whether every tensor is a contiguous float32 CPU tensor (what the pass reads and writes).</summary>
-    public static bool Supports(IEnumerable<Tensor> tensors) =>
-        tensors.All(t => t.dtype == ScalarType.Float32 && t.device_type == TorchSharp.DeviceType.CPU && t.is_contiguous());
+    public static bool Supports(IEnumerable<Tensor> tensors) => tensors.All(Supports);
 
-    /// <summary>The address of the first element of a tensor <see cref="Supports"/> accepts.</summary>
+    public static bool Supports(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == TorchSharp.DeviceType.CPU && t.is_contiguous();
+
+    /// <summary>The address of the first element of a tensor <see cref="Supports(Tensor)"/> accepts.</summary>
     public static nint Address(Tensor t) => DataPointer(t.Handle);
 
     /// <summary>The element ranges [start, start + count) of each part, cut into blocks (the unit of parallel work and of summation).</summary>
@@ -38,16 +39,27 @@ internal static unsafe class StepPass
         return [.. blocks];
     }
 
-    /// <summary>Runs <paramref name="body"/> on every block and sums the <paramref name="sums"/> values each block returns, block by block in order.</summary>
-    public static double[] Run((int Part, long Start, int Count)[] blocks, int sums, Action<int, Span<double>> body)
+    /// <summary>
+    /// Runs <paramref name="body"/> on every block, on up to <paramref name="workers"/> threads (the caller's and the
+    /// thread pool's, each taking the next block not yet taken), and sums the <paramref name="sums"/> values each block
+    /// returns, block by block in order: the same bits whatever the number of workers and whichever thread ran a block.
+    /// </summary>
+    public static double[] Run((int Part, long Start, int Count)[] blocks, int sums, Action<int, Span<double>> body, int workers = 1)
     {
-        var partial = new double[sums];
+        var partial = new double[blocks.Length * sums];
+        if (workers <= 1 || blocks.Length < 2)
+            for (int b = 0; b < blocks.Length; b++) body(b, partial.AsSpan(b * sums, sums));
+        else
+        {
+            int next = -1;
+            Parallel.For(0, Math.Min(workers, blocks.Length), _ =>
+            {
+                for (int b; (b = Interlocked.Increment(ref next)) < blocks.Length;) body(b, partial.AsSpan(b * sums, sums));
+            });
+        }
         var total = new double[sums];
         for (int b = 0; b < blocks.Length; b++)
-        {
-            body(b, partial);
-            for (int k = 0; k < sums; k++) total[k] += partial[k];
-        }
+            for (int k = 0; k < sums; k++) total[k] += partial[b * sums + k];
         return total;
     }
 
