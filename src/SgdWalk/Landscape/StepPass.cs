@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
@@ -12,7 +13,8 @@ namespace SgdWalk.Landscape;
 /// result is the same bits whatever torch's thread count, and closer to the exact inner product than float32 BLAS.
 /// Because each product is exact, adding it with a fused multiply-add gives the bits of a multiply then an add, in
 /// half the floating-point work (the passes are bound by that work, not by memory, at 573k parameters).
-/// One thread: a second one measured no faster next to libtorch's own workers.
+/// The known rule's pass (<see cref="KnownUpdate"/>) runs its blocks on up to torch's thread count (<see cref="Run"/>);
+/// the copying passes on one thread (a second measured no faster next to libtorch's own workers).
 /// </summary>
 internal static unsafe class StepPass
 {
@@ -22,10 +24,11 @@ internal static unsafe class StepPass
     private static extern IntPtr DataPointer(IntPtr tensor);
 
     /// <summary>Whether every tensor is a contiguous float32 CPU tensor (what the pass reads and writes).</summary>
-    public static bool Supports(IEnumerable<Tensor> tensors) =>
-        tensors.All(t => t.dtype == ScalarType.Float32 && t.device_type == TorchSharp.DeviceType.CPU && t.is_contiguous());
+    public static bool Supports(IEnumerable<Tensor> tensors) => tensors.All(Supports);
 
-    /// <summary>The address of the first element of a tensor <see cref="Supports"/> accepts.</summary>
+    public static bool Supports(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == TorchSharp.DeviceType.CPU && t.is_contiguous();
+
+    /// <summary>The address of the first element of a tensor <see cref="Supports(Tensor)"/> accepts.</summary>
     public static nint Address(Tensor t) => DataPointer(t.Handle);
 
     /// <summary>The element ranges [start, start + count) of each part, cut into blocks (the unit of parallel work and of summation).</summary>
@@ -38,17 +41,50 @@ internal static unsafe class StepPass
         return [.. blocks];
     }
 
-    /// <summary>Runs <paramref name="body"/> on every block and sums the <paramref name="sums"/> values each block returns, block by block in order.</summary>
-    public static double[] Run((int Part, long Start, int Count)[] blocks, int sums, Action<int, Span<double>> body)
+    /// <summary>
+    /// Runs <paramref name="body"/> on every block, on up to <paramref name="workers"/> threads (the caller and
+    /// thread-pool helpers, each taking the next block not yet taken), and sums the <paramref name="sums"/> values each
+    /// block returns, block by block in order: the same bits whatever the number of workers and whichever thread ran a block.
+    /// </summary>
+    public static double[] Run((int Part, long Start, int Count)[] blocks, int sums, Action<int, Span<double>> body, int workers = 1)
     {
-        var partial = new double[sums];
+        var partial = new double[blocks.Length * sums];
+        var work = new BlockWork(blocks.Length, sums, partial, body);
+        // Helpers are queued, not waited for: one that starts after the caller has taken every block does nothing, so a
+        // busy machine (a helper not scheduled for milliseconds) costs at most the single-threaded pass.
+        for (int helper = 1; helper < Math.Min(workers, blocks.Length); helper++)
+            ThreadPool.UnsafeQueueUserWorkItem(static w => w.Take(), work, preferLocal: false);
+        work.Take();
+        work.WaitForTaken();
         var total = new double[sums];
         for (int b = 0; b < blocks.Length; b++)
-        {
-            body(b, partial);
-            for (int k = 0; k < sums; k++) total[k] += partial[k];
-        }
+            for (int k = 0; k < sums; k++) total[k] += partial[b * sums + k];
         return total;
+    }
+
+    /// <summary>The blocks of one <see cref="Run"/>, taken one at a time by whichever thread asks next.</summary>
+    private sealed class BlockWork(int count, int sums, double[] partial, Action<int, Span<double>> body)
+    {
+        private int next = -1, done;
+        private ExceptionDispatchInfo? failure;
+
+        public void Take()
+        {
+            for (int b; (b = Interlocked.Increment(ref next)) < count;)
+            {
+                try { body(b, partial.AsSpan(b * sums, sums)); }
+                catch (Exception e) { Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null); }
+                finally { Interlocked.Increment(ref done); }
+            }
+        }
+
+        /// <summary>Waits for the blocks a helper took and has not finished (microseconds each), yielding rather than sleeping.</summary>
+        public void WaitForTaken()
+        {
+            var spin = new SpinWait();
+            while (Volatile.Read(ref done) < count) spin.SpinOnce(sleep1Threshold: -1);
+            failure?.Throw();
+        }
     }
 
     /// <summary>

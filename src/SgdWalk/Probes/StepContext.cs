@@ -67,7 +67,12 @@ public sealed class StepContext
 
     public ModelState? StateAfter { get; init; }
 
-    public required DataView Batch { get; init; }
+    /// <summary>B_t as a view; only a probe that evaluates the model (<see cref="IProbe.EvaluatesModel"/>) may read it.</summary>
+    public DataView Batch => BatchView ?? throw new InvalidOperationException(
+        "the mini-batch view is built only when a scheduled probe evaluates the model (IProbe.EvaluatesModel)");
+
+    /// <summary>B_t, or null on a step whose scheduled probes only read the scalars (the view costs two tensors a step).</summary>
+    internal DataView? BatchView { get; init; }
 
     public required nn.Module<Tensor, Tensor> Model { get; init; }
 

@@ -23,12 +23,21 @@ internal sealed class StepVectors : IDisposable
     private readonly IKnownUpdate? known;
     private readonly (int Part, long Start, int Count)[] blocks;
     private readonly long[] offsets;
+    private readonly int? workers;
+    // The known rule's step, read by its block body: addresses per part (gradient, θ, momentum buffer; 0 = none) and of
+    // the recorder's buffers, set once per step; the arrays and the body are allocated once.
+    private readonly nint[] gradientAt, thetaAt, bufferAt;
+    private nint originAt, cosineAt, updateAt;
+    private UpdateRule form;
+    private readonly Action<int, Span<double>> knownBlock;
     private ParamVector? before, after, gradient, previousGradient, update, previousUpdate, decayed, previousDecayed, initial;
     private bool afterIsCurrent, hasPrevious;
     private double cosineNorm, previousCosineNorm, previousUpdateNorm;
 
     /// <param name="known">The optimiser's rule, when u_t is to be formed from it (used only for float32 CPU parameters).</param>
-    public StepVectors(IReadOnlyList<Parameter> parameters, double weightDecay, IKnownUpdate? known = null)
+    /// <param name="workers">Threads the known rule's pass runs on; null: torch's thread count at each step. Any number
+    /// gives the same bits (the blocks and the order their sums are added in do not depend on it).</param>
+    public StepVectors(IReadOnlyList<Parameter> parameters, double weightDecay, IKnownUpdate? known = null, int? workers = null)
     {
         this.parameters = parameters;
         this.weightDecay = (float)weightDecay;
@@ -38,6 +47,9 @@ internal sealed class StepVectors : IDisposable
         blocks = StepPass.Blocks(lengths);
         offsets = new long[lengths.Length + 1];
         for (int i = 0; i < lengths.Length; i++) offsets[i + 1] = offsets[i] + lengths[i];
+        this.workers = workers;
+        (gradientAt, thetaAt, bufferAt) = (new nint[parameters.Count], new nint[parameters.Count], new nint[parameters.Count]);
+        knownBlock = KnownBlock;
     }
 
     /// <summary>Parameter-sized buffers allocated so far (constant after the first step).</summary>
@@ -144,40 +156,47 @@ internal sealed class StepVectors : IDisposable
             initial = ParamVector.OfValues(parameters);
             Allocations++;
         }
-        var grads = parameters.Select(p => p.grad).ToArray();
-        if (!StepPass.Supports(grads.OfType<Tensor>()))
-            throw new InvalidOperationException("forming u_t from the optimiser needs float32 CPU gradients, as the parameters are");
-        var momentum = Enumerable.Range(0, parameters.Count).Select(i => rule.Momentum != 0 ? rule.MomentumBuffer(i) : null).ToArray();
-        if (!StepPass.Supports(momentum.OfType<Tensor>()))
-            throw new InvalidOperationException("forming u_t from the optimiser needs float32 CPU momentum buffers, as the parameters are");
-        var form = new UpdateRule((float)rule.WeightDecay, (float)rule.Momentum, rule.Momentum != 0, rule.Nesterov, (float)-learningRate, weightDecay);
-        // Addresses taken once per step, not per block.
-        var gradient = grads.Select(t => t is null ? 0 : StepPass.Address(t)).ToArray();
-        var theta = parameters.Select(p => StepPass.Address(p)).ToArray();
-        var buffer = momentum.Select(t => t is null ? 0 : StepPass.Address(t)).ToArray();
-        nint origin = StepPass.Address(initial.Flat), kept = StepPass.Address(cosine.Flat), formed = StepPass.Address(updates.Flat);
-        var sums = StepPass.Run(blocks, 6, (b, s) =>
+        bool momentum = rule.Momentum != 0;
+        for (int i = 0; i < parameters.Count; i++)
         {
-            var (part, start, count) = blocks[b];
-            nint at = (nint)((offsets[part] + start) * sizeof(float)), within = (nint)(start * sizeof(float));
-            var block = new UpdateBlock
-            {
-                Gradient = gradient[part] == 0 ? 0 : gradient[part] + within,
-                Theta = theta[part] + within,
-                Initial = origin + at,
-                Cosine = kept + at,
-                Update = formed + at,
-                Buffer = buffer[part] == 0 ? 0 : buffer[part] + within,
-                Count = count,
-            };
-            StepPass.KnownUpdate(block, form, s);
-        });
+            // Addresses taken once per step, not per block.
+            var grad = parameters[i].grad;
+            var buffer = momentum ? rule.MomentumBuffer(i) : null;
+            if (grad is not null && !StepPass.Supports(grad))
+                throw new InvalidOperationException("forming u_t from the optimiser needs float32 CPU gradients, as the parameters are");
+            if (buffer is not null && !StepPass.Supports(buffer))
+                throw new InvalidOperationException("forming u_t from the optimiser needs float32 CPU momentum buffers, as the parameters are");
+            gradientAt[i] = grad is null ? 0 : StepPass.Address(grad);
+            thetaAt[i] = StepPass.Address(parameters[i]);
+            bufferAt[i] = buffer is null ? 0 : StepPass.Address(buffer);
+        }
+        form = new UpdateRule((float)rule.WeightDecay, (float)rule.Momentum, momentum, rule.Nesterov, (float)-learningRate, weightDecay);
+        (originAt, cosineAt, updateAt) = (StepPass.Address(initial.Flat), StepPass.Address(cosine.Flat), StepPass.Address(updates.Flat));
+        var sums = StepPass.Run(blocks, 6, knownBlock, workers ?? get_num_threads());
         GradientNorm = Math.Sqrt(sums[0]);
         cosineNorm = Math.Sqrt(sums[1]);
         CosineGradient = hasPrevious ? ParamVector.Cosine(sums[2], previousCosineNorm, cosineNorm) : null;
         UpdateNorm = Math.Sqrt(sums[3]);
         CosineUpdate = hasPrevious ? ParamVector.Cosine(sums[4], previousUpdateNorm, UpdateNorm) : null;
         DistanceFromInit = Math.Sqrt(sums[5]);
+    }
+
+    /// <summary>One block of the known rule's pass, on the addresses <see cref="CaptureKnown"/> set for this step.</summary>
+    private void KnownBlock(int b, Span<double> sums)
+    {
+        var (part, start, count) = blocks[b];
+        nint at = (nint)((offsets[part] + start) * sizeof(float)), within = (nint)(start * sizeof(float));
+        var block = new UpdateBlock
+        {
+            Gradient = gradientAt[part] == 0 ? 0 : gradientAt[part] + within,
+            Theta = thetaAt[part] + within,
+            Initial = originAt + at,
+            Cosine = cosineAt + at,
+            Update = updateAt + at,
+            Buffer = bufferAt[part] == 0 ? 0 : bufferAt[part] + within,
+            Count = count,
+        };
+        StepPass.KnownUpdate(block, form, sums);
     }
 
     /// <summary>After the optimiser step: copies θ_{t+1}, forms u_t = θ_{t+1} − θ_t, reads ‖u_t‖, u_{t−1}·u_t and ‖θ_t − θ_0‖.</summary>

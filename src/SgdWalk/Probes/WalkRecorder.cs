@@ -189,16 +189,16 @@ public sealed class WalkRecorder : IDisposable
             // θ_{t+1} stays with the recorder after this step: the next step's θ_t when nothing changes it in between.
             vectors.End();
             using var stateAfter = stateBefore is not null ? ModelState.Capture(model) : null;
-            using var batch = DataView.Borrow(Columns.BatchView, inputs, targets, options.BatchChunkSize);
+            // The one place where schedules are checked.
+            var scheduled = probes.Where(p => p.Schedule.Includes(step, epoch)).ToList();
+            using var batch = scheduled.Any(p => p.EvaluatesModel) ? DataView.Borrow(Columns.BatchView, inputs, targets, options.BatchChunkSize) : null;
             var context = new StepContext(vectors)
             {
                 Step = step, Epoch = epoch, LearningRate = learningRate, TrainLoss = trainLoss,
                 GradientNorm = vectors.GradientNorm, UpdateNorm = vectors.UpdateNorm, DistanceFromInit = vectors.DistanceFromInit,
                 CosineGradient = vectors.CosineGradient, CosineUpdate = vectors.CosineUpdate,
-                Profiles = profileLog, StateBefore = stateBefore, StateAfter = stateAfter, Batch = batch, Model = model, Parameters = parameters,
+                Profiles = profileLog, StateBefore = stateBefore, StateAfter = stateAfter, BatchView = batch, Model = model, Parameters = parameters,
             };
-            // The one place where schedules are checked.
-            var scheduled = probes.Where(p => p.Schedule.Includes(step, epoch)).ToList();
             foreach (var probe in scheduled) probe.Observe(context, row);
             LastStepRecorded = scheduled.OfType<SegmentProfileProbe>().Any();
             if (LastStepRecorded) RecordedSteps++;
