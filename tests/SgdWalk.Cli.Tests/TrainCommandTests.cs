@@ -51,10 +51,10 @@ public class TrainCommandTests
         var file = Assert.Single(Directory.GetFiles(Path.Combine(folder, "events"), "events.out.tfevents.*"));
         var records = TfRecords(File.ReadAllBytes(file));
         // One file-version record; 8 scalars per step (lr, batch_size, train_loss, grad_norm, step_norm, dist_init,
-        // cos_grad, cos_update) less the two cosines step 0 lacks; 7 epoch metrics.
-        Assert.Equal(1 + (12 * 8) - 2 + 7, records.Count);
+        // cos_grad, cos_update) less the two cosines step 0 lacks; 9 epoch metrics (losses, accuracies, angle_init, disagree_init).
+        Assert.Equal(1 + (12 * 8) - 2 + 9, records.Count);
         string all = string.Join("|", records.Select(r => System.Text.Encoding.UTF8.GetString(r)));
-        foreach (var tag in new[] { "brain.Event:2", "step/train_loss", "step/dist_init", "step/cos_grad", "epoch/test_acc", "epoch/val_loss" })
+        foreach (var tag in new[] { "brain.Event:2", "step/train_loss", "step/dist_init", "step/cos_grad", "epoch/test_acc", "epoch/val_loss", "epoch/angle_init" })
             Assert.Contains(tag, all);
     }
 
