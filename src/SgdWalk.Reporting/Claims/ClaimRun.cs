@@ -9,7 +9,7 @@ namespace SgdWalk.Reporting.Claims;
 /// One floor segment φ_{t−k} → φ_t (t = <paramref name="Step"/>): the loss at its start, its end and its highest
 /// point on the probe view, and the probe view's loss at the iterates θ_{t−k} and θ_t it joins the floors of.
 /// </summary>
-public sealed record FloorLink(int Step, int Lag, double Start, double End, double Top, double IterateAtStart, double IterateAtEnd)
+public sealed record FloorLink(int Step, double Start, double End, double Top, double IterateAtStart, double IterateAtEnd)
 {
     /// <summary>The segment's bump: its highest point above the higher end (0 when the ends see each other).</summary>
     public double Bump => Top - Math.Max(Start, End);
@@ -138,7 +138,7 @@ public sealed class ClaimRun
                 double start = inside.Where(p => p.Alpha == 0).Select(p => p.Loss).DefaultIfEmpty(double.NaN).First();
                 double end = inside.Where(p => p.Alpha == 1).Select(p => p.Loss).DefaultIfEmpty(double.NaN).First();
                 if (double.IsNaN(start) || double.IsNaN(end)) continue;
-                links.Add(new FloorLink(step, lag, start, end, inside.Max(p => p.Loss), Iterate(step - lag), Iterate(step)));
+                links.Add(new FloorLink(step, start, end, inside.Max(p => p.Loss), Iterate(step - lag), Iterate(step)));
             }
         }
         floorLinks[lag] = links;

@@ -429,7 +429,7 @@ public sealed class StraightFloorBarriers(string id, string lagName, bool chainR
     public override string ShortName => "the mean share";
     public override double SupportBound => 0.05;
     public override double ContradictBound => 0.01;
-    public override string Why => "as 4a";
+    public override string Why => "the bounds of 4a, so that a straight lag and the chained path can be read side by side";
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [chainRun ? PaperClaims.Chain(d) : PaperClaims.Base(d)];
     public override long? PlannedUnitsPerRun(ClaimsDesign design) => null;
 
