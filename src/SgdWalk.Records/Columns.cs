@@ -82,7 +82,9 @@ public static class Columns
         && int.TryParse(column[FloorBarrierPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int lag) ? lag : 0;
 
     /// <summary>The profiles.csv view under which the floor segments of one lag are written.</summary>
-    public static string FloorPathView(int lag) => "floor-k" + lag.ToString(CultureInfo.InvariantCulture);
+    public static string FloorPathView(int lag) => FloorPathViewPrefix + lag.ToString(CultureInfo.InvariantCulture);
+
+    public const string FloorPathViewPrefix = "floor-k";
 
     // profiles.csv.
     public const string View = "view", Alpha = "alpha", Loss = "loss", Accuracy = "accuracy";

@@ -115,18 +115,8 @@ public sealed class ClaimRun
     {
         if (floorLinks.TryGetValue(lag, out var known)) return known;
         var links = new List<FloorLink>();
-        if (profilesPath is not null)
+        if (FloorProfiles().TryGetValue(Columns.FloorPathView(lag), out var points))
         {
-            var profiles = CsvTable.Read(profilesPath);
-            string view = Columns.FloorPathView(lag);
-            var points = new SortedDictionary<int, List<(double Alpha, double Loss)>>();
-            for (int i = 0; i < profiles.Rows.Count; i++)
-            {
-                if (profiles.Text(i, Columns.View) != view) continue;
-                int step = (int)profiles.Number(i, Columns.Step);
-                if (!points.TryGetValue(step, out var list)) points[step] = list = [];
-                list.Add((profiles.Number(i, Columns.Alpha), profiles.Number(i, Columns.Loss)));
-            }
             var row = StepRows();
             double[] epoch = steps.Numbers(Columns.Epoch);
             double[] iterate = steps.Has(ViewColumns.Probe(Columns.LossStart)) ? steps.Numbers(ViewColumns.Probe(Columns.LossStart)) : [];
@@ -146,6 +136,29 @@ public sealed class ClaimRun
     }
 
     private Dictionary<int, IReadOnlyList<FloorLink>> floorLinks = [];
+
+    /// <summary>profiles.csv's floor segments by view (floor-k1, ...) and step: (α, loss) points; read once per run, shared by its phases.</summary>
+    private Dictionary<string, SortedDictionary<int, List<(double Alpha, double Loss)>>> FloorProfiles()
+    {
+        if (floorProfiles is not null) return floorProfiles;
+        var byView = new Dictionary<string, SortedDictionary<int, List<(double Alpha, double Loss)>>>();
+        if (profilesPath is not null)
+        {
+            var profiles = CsvTable.Read(profilesPath);
+            for (int i = 0; i < profiles.Rows.Count; i++)
+            {
+                string view = profiles.Text(i, Columns.View);
+                if (!view.StartsWith(Columns.FloorPathViewPrefix, StringComparison.Ordinal)) continue;
+                if (!byView.TryGetValue(view, out var points)) byView[view] = points = [];
+                int step = (int)profiles.Number(i, Columns.Step);
+                if (!points.TryGetValue(step, out var list)) points[step] = list = [];
+                list.Add((profiles.Number(i, Columns.Alpha), profiles.Number(i, Columns.Loss)));
+            }
+        }
+        return floorProfiles = byView;
+    }
+
+    private Dictionary<string, SortedDictionary<int, List<(double Alpha, double Loss)>>>? floorProfiles;
 
     /// <summary>The steps.csv row of each step.</summary>
     private Dictionary<int, int> StepRows()

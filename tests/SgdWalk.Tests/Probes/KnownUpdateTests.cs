@@ -256,6 +256,35 @@ public class KnownUpdateTests
         }
     }
 
+    /// <summary>A tiny mlp, its optimiser with weight decay and a cheap recorder handed that optimiser (nothing recorded but per-step scalars).</summary>
+    private sealed class CheapWalk : IDisposable
+    {
+        public CheapWalk()
+        {
+            manual_seed(3);
+            Model = ModelZoo.Create("mlp", new ModelSpec(1, 6, 6, 5, [8]));
+            Parameters = Model.parameters().ToList();
+            Optimizer = new SgdOptimizer(Parameters, weightDecay: 1e-4);
+            var options = new RecorderOptions { Probes = ProbePreset.Cheap, Record = RecordSchedule.None };
+            Recorder = new WalkRecorder(Model, options, Directory.CreateTempSubdirectory().FullName, optimizer: Optimizer);
+        }
+
+        public nn.Module<Tensor, Tensor> Model { get; }
+
+        public List<TorchSharp.Modules.Parameter> Parameters { get; }
+
+        public SgdOptimizer Optimizer { get; }
+
+        public WalkRecorder Recorder { get; }
+
+        public void Dispose()
+        {
+            Recorder.Dispose();
+            Optimizer.Dispose();
+            Model.Dispose();
+        }
+    }
+
     /// <summary>A linear classifier with a parameter the forward pass never uses (its gradient stays undefined).</summary>
     private sealed class WithUnusedParameter : nn.Module<Tensor, Tensor>
     {
@@ -273,12 +302,8 @@ public class KnownUpdateTests
     [Fact]
     public void A_cheap_step_builds_no_tensor_after_the_optimiser_step()
     {
-        manual_seed(3);
-        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 6, 6, 5, [8]));
-        var parameters = model.parameters().ToList();
-        using var optimizer = new SgdOptimizer(parameters, weightDecay: 1e-4);
-        var options = new RecorderOptions { Probes = ProbePreset.Cheap, Record = RecordSchedule.None };
-        using var recorder = new WalkRecorder(model, options, Directory.CreateTempSubdirectory().FullName, optimizer: optimizer);
+        using var walk = new CheapWalk();
+        var (model, parameters, optimizer, recorder) = (walk.Model, walk.Parameters, walk.Optimizer, walk.Recorder);
         static long Created() => DisposeScopeManager.Statistics.CreatedInScopeCount + DisposeScopeManager.Statistics.CreatedOutsideScopeCount;
         for (int t = 0; t < 3; t++)
         {
@@ -300,12 +325,8 @@ public class KnownUpdateTests
     [Fact]
     public void A_step_other_than_the_one_formed_is_refused()
     {
-        manual_seed(3);
-        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 6, 6, 5, [8]));
-        var parameters = model.parameters().ToList();
-        using var optimizer = new SgdOptimizer(parameters, weightDecay: 1e-4);
-        var options = new RecorderOptions { Probes = ProbePreset.Cheap, Record = RecordSchedule.None };
-        using var recorder = new WalkRecorder(model, options, Directory.CreateTempSubdirectory().FullName, optimizer: optimizer);
+        using var walk = new CheapWalk();
+        var (model, parameters, optimizer, recorder) = (walk.Model, walk.Parameters, walk.Optimizer, walk.Recorder);
         using var x = randn(4, 1, 6, 6);
         using var y = randint(5, [4]);
 
