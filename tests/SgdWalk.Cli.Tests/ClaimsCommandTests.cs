@@ -9,7 +9,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>200 tiny runs (the minimum 10 seeds × 16 settings, the negative control, the floor chain and three 6-epoch horizon runs included, and the valley control's 4): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>200 tiny runs (the minimum 10 seeds × 16 settings, the negative control, the floor chain and three 6-epoch horizon runs included, and the valley control's 4), and 4b's matched arm after its pilot (10 more unless its rate is one of claim 2's): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
@@ -54,7 +54,20 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(200, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        // 4b's matched arm: a floor-sgd pilot before any run fixed SGD's rate at η·ᾱ (two significant digits); ten more runs
+        // at that rate unless the plan already runs it at the base batch size.
+        var design = ClaimsDesign.Read(Path.Combine(reference.Folder, ClaimsDesign.FileName));
+        Assert.True(design.MatchedAlpha > 0, $"{design.MatchedAlpha}");
+        Assert.Equal(SgdWalk.Experiments.MatchedRatePilot.Round(0.1 * design.MatchedAlpha), design.MatchedLearningRate);
+        Assert.Contains("claims: floor-sgd's mean α", reference.Output);
+        string rate = design.MatchedLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(10, Directory.EnumerateDirectories(reference.Folder, $"sgd-lr{rate}-b50-s*").Count());
+        int matchedRuns = design.LearningRates.Contains(design.MatchedLearningRate) ? 0 : 10;
+        Assert.Equal(200 + matchedRuns, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        var arm = JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["secondary"]!.AsArray()
+            .Single(t => (string)t!["id"]! == "4b-matched")!;
+        Assert.Equal(10, (int)arm["seeds"]!);
+        Assert.Contains("each seed's floor-sgd mean α", (string)arm["reason"]!);
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 [^,]+, 2 [^,]+, 3 [^,]+, 4 [^,]+, 5 [^,]+, 6 [^,]+", reference.Output);
         // The controls ran, and their table is printed and written.
@@ -156,7 +169,8 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.False(File.Exists(Path.Combine(folder, ClaimsOutcome.FileName))); // a shard leaves the verdicts to the whole plan
         var (second, secondOutput) = CliHarness.Run([.. ClaimsReference.Arguments, "--out", folder]);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("100 already finished", secondOutput);
+        int cells = SweepManifest.Read(Path.Combine(reference.Folder, SweepManifest.FileName)).Cells.Count;
+        Assert.Contains($"{(cells + 1) / 2} already finished", secondOutput); // shard 1/2: the cells of even index
         Assert.Equal(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)), File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)));
     }
 
@@ -181,7 +195,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run(arguments);
         Assert.True(code == 0, output);
         Assert.Contains("from 10 to 11 seeds", output);
-        Assert.Contains("200 already finished", output);
+        Assert.Contains($"{SweepManifest.Read(Path.Combine(reference.Folder, SweepManifest.FileName)).Cells.Count} already finished", output);
         Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
         var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
         Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
@@ -237,14 +251,15 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("estimated time here:", output);
         Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
         // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
-        (code, output) = CliHarness.Run([.. args, "--shard", "1/240"]); // 12 seeds × 20 runs: one run per shard
+        int cells = SweepManifest.Read(Path.Combine(claims, SweepManifest.FileName)).Cells.Count; // 12 seeds × 21 runs (20 if 4b's matched rate is one the plan runs)
+        (code, output) = CliHarness.Run([.. args, "--shard", $"1/{cells}"]); // one run per shard
         Assert.True(code == 0, output);
         var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);
     }
 
     /// <summary>
-    /// `--quick`: the CPU design on 2,000 images at 10 seeds (17 runs each, 4 of them the valley control's), its own folder, and before anything runs the
+    /// `--quick`: the CPU design on 2,000 images at 10 seeds (18 runs each, 4 of them the valley control's), its own folder, and before anything runs the
     /// one bound it cannot reach (4a's "below 1 %": 20 chained floor windows of the 368 it needs); with fewer seeds, or at paper scale, refused.
     /// </summary>
     [Fact]
@@ -253,7 +268,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         string folder = Path.Combine(reference.Root, "quick");
         var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
         Assert.True(code == 0, output);
-        Assert.Contains("170 runs (10 seeds × 17 settings)", output); // 13 settings and the valley control's 4 runs
+        Assert.Contains("180 runs (10 seeds × 18 settings)", output); // 14 settings (4b's matched arm among them) and the valley control's 4 runs
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 chained floor windows, has 20)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;

@@ -73,11 +73,17 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
             return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation, prepare: path => design.WriteOrCheck(path),
                 reportCells: false);
         bool grows = existing is not null && !design.Seeds.SequenceEqual(existing.Seeds);
+        // Claim 4b's matched arm needs floor-sgd's mean α before any cell: a new folder's plan starts with a pilot (an
+        // existing folder's design carries its rate). Costed here with a stand-in rate: a run's cost does not depend on it.
+        bool pilotDue = existing is null && ClaimsPlan.PlansMatchedArm(design);
+        var costed = pilotDue ? ClaimsPlan.Build(design with { MatchedLearningRate = double.Epsilon }, shared) : plan;
 
         var costs = ClaimsBudget.Measure(shared, design.BatchSize);
-        var estimate = TimeSpan.FromSeconds(ClaimsBudget.Seconds(plan, costs));
-        console.MarkupLine(Markup.Escape($"claims ({settings.Scale} scale): {shared.Model} on {shared.Dataset}, {plan.Cells.Count} runs " +
-            $"({design.Seeds.Count} seeds × {plan.Cells.Count / design.Seeds.Count} settings), {shared.Epochs} epochs each"));
+        var estimate = TimeSpan.FromSeconds(ClaimsBudget.Seconds(costed, costs)
+            + (pilotDue ? ClaimsBudget.Seconds(MatchedRatePilot.Options(design, shared), costs) : 0));
+        console.MarkupLine(Markup.Escape($"claims ({settings.Scale} scale): {shared.Model} on {shared.Dataset}, {costed.Cells.Count} runs " +
+            $"({design.Seeds.Count} seeds × {costed.Cells.Count / design.Seeds.Count} settings), {shared.Epochs} epochs each" +
+            (pilotDue ? ", after a floor-sgd pilot for 4b's matched arm" : "")));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"estimated time here: {Duration(estimate)} (one training pass ") +
             string.Create(CultureInfo.InvariantCulture, $"{costs.TrainPerSample * 1e3:G3} ms per sample, the fastest of a few, timed now)")));
         if (scale == ExperimentScale.Paper)
@@ -94,6 +100,27 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
             console.MarkupLine(Markup.Escape($"claims: extending {Path.GetFullPath(folder)} from {existing!.Seeds.Count} to {design.Seeds.Count} seeds; " +
                 "the runs already finished are kept"));
         PrintPower(design);
+        if (pilotDue)
+        {
+            var pilot = MatchedRatePilot.Options(design, shared);
+            console.MarkupLine(Markup.Escape($"claims: 4b's matched arm: floor-sgd's mean step α from a pilot run first (seed {pilot.Seed}, unprofiled)"));
+            MatchedRate? found;
+            try
+            {
+                found = MatchedRatePilot.Run(pilot, cancel: cancellation);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException
+                or Data.DataFormatException or System.Runtime.InteropServices.ExternalException)
+            {
+                CliError.Write(console, Platform.TorchScriptRuntime.Reason(e));
+                return ExitCodes.Failed;
+            }
+            if (found is null) return ExitCodes.Interrupted;
+            design = design with { MatchedAlpha = found.MeanAlpha, MatchedLearningRate = found.LearningRate };
+            plan = ClaimsPlan.Build(design, shared);
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"claims: floor-sgd's mean α {found.MeanAlpha:0.####} over {found.Steps} steps ({found.Elapsed.TotalSeconds:0.#} s): the matched arm runs SGD at η·ᾱ = {found.LearningRate:G3}")));
+        }
 
         int code = SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation,
             adopt: grows ? path => Grow(path, existing!, shared, plan) : null,

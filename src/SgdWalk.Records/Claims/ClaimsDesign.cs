@@ -102,6 +102,19 @@ public sealed record ClaimsDesign
     /// </summary>
     public long RecordedSteps { get; init; }
 
+    /// <summary>
+    /// floor-sgd's mean step α (steps.csv floor_step_alpha over every step) in the pilot run the plan makes before any cell:
+    /// the base setting's floor-sgd at the first seed, unprofiled. 0 when no matched arm is planned.
+    /// </summary>
+    public double MatchedAlpha { get; init; }
+
+    /// <summary>
+    /// Claim 4b's matched arm: SGD at floor-sgd's effective learning rate η·ᾱ (<see cref="MatchedAlpha"/>), rounded to two
+    /// significant digits so that every machine that runs the pilot writes the same design. 0 without the arm (paper scale,
+    /// where the pilot would cost a whole run, or a design written before it).
+    /// </summary>
+    public double MatchedLearningRate { get; init; }
+
     /// <summary>The corrugated-valley positive control's runs (claim 4); null in a design written before it.</summary>
     public ValleyControl? Valley { get; init; }
 
@@ -131,6 +144,9 @@ public sealed record ClaimsDesign
         var known = existing.RecordedSteps == 0 ? existing with { RecordedSteps = RecordedSteps } : existing;
         // A design written before the valley control stays without it: its folder's plan (sweep.json) has no such runs.
         var asked = existing.Valley is null ? this with { Valley = null } : this;
+        // The matched rate comes from the pilot that wrote the folder's design, not from any option: the folder's value stands
+        // (0 in a design written before the matched arm: its plan has no such runs).
+        asked = asked with { MatchedAlpha = existing.MatchedAlpha, MatchedLearningRate = existing.MatchedLearningRate };
         var mine = JsonNode.Parse((asked with { Seeds = [] }).ToJson())!.AsObject();
         var theirs = JsonNode.Parse((known with { Seeds = [] }).ToJson())!.AsObject();
         var differ = mine.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(mine[k], theirs[k])).ToList();

@@ -13,7 +13,8 @@ namespace SgdWalk.Experiments;
 /// step of a window, for the chained floor path (claim 4a); two more learning rates at the base batch size (claim 2); a
 /// smaller and a larger batch at the base learning rate, profiled, with curvature measured (claims 2b/2c, 3a/3c, 6b's
 /// secondary); the pair with the
-/// base's LR/batch ratio, both ×2 and both ×4, profiled (claims 3b, 3d); floor-sgd at the base setting (claims 4b, 4c). The base run also measures
+/// base's LR/batch ratio, both ×2 and both ×4, profiled (claims 3b, 3d); floor-sgd at the base setting (claims 4b, 4c) and SGD at
+/// floor-sgd's effective learning rate (4b's matched arm, <see cref="MatchedRatePilot"/>). The base run also measures
 /// the gradient alignment of every design batch size at a few checkpoints (claim 6b, one run per seed); the batch-size
 /// runs' curvature feeds only 6b's labelled secondary S_t/λ_max. Every run trains the same number of epochs, so
 /// distances compare at equal epochs.
@@ -198,10 +199,15 @@ public static class ClaimsPlan
             // Claim 4: floor-sgd (h = 0) and height-sgd at each fraction h, their line search on the probe view (the training
             // loss, as the paper defines the floor), profiled like the base so their own bumps and floors are on record.
             var above = Profiled(Run(design.LearningRate, design.BatchSize)) with { FloorView = FloorSearchView.Probe };
-            Add($"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}", above with { Optimizer = OptimizerKind.FloorSgd });
+            Add(FloorSgdName(design), above with { Optimizer = OptimizerKind.FloorSgd });
             foreach (double h in design.HeightFractions)
                 Add($"height-sgd-h{Text(h)}-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}",
                     above with { Optimizer = OptimizerKind.HeightSgd, HeightFraction = h });
+            // Claim 4b's matched arm: SGD at floor-sgd's effective learning rate η·ᾱ (MatchedRatePilot), unprofiled (4b-matched
+            // reads its distance). A rate the plan already runs at the base batch size is that run: same setting, same trajectory.
+            string matched = $"sgd-lr{Text(design.MatchedLearningRate)}-b{Text(design.BatchSize)}-s{Text(seed)}";
+            if (design.MatchedLearningRate > 0 && cells.All(c => c.Name != matched))
+                cells.Add(new SweepCell(cells.Count, matched, Run(design.MatchedLearningRate, design.BatchSize)));
             // The horizon: claim 2's learning rates at the base batch size trained HorizonEpochs, profiled in three phases of
             // one epoch each (early, middle, late) as densely as the base, for claims 1, 2, 5 and 6a per phase.
             if (design.HorizonEpochs > 0)
@@ -225,12 +231,22 @@ public static class ClaimsPlan
         var axes = new Dictionary<string, IReadOnlyList<string>>
         {
             ["learning_rate"] = design.LearningRates.Concat(design.Pairs().Select(p => p.LearningRate))
-                .Concat(design.ControlLearningRate > 0 ? [design.ControlLearningRate] : []).Distinct().Select(Text).ToList(),
+                .Concat(design.ControlLearningRate > 0 ? [design.ControlLearningRate] : [])
+                .Concat(design.MatchedLearningRate > 0 ? [design.MatchedLearningRate] : []).Distinct().Select(Text).ToList(),
             ["batch_size"] = design.BatchSizes.Concat(design.Pairs().Select(p => p.BatchSize)).Distinct().Select(b => Text(b)).ToList(),
             ["seed"] = design.Seeds.Select(s => Text(s)).ToList(),
         };
         return new SweepPlan(cells, axes, Experiment);
     }
+
+    /// <summary>
+    /// Whether the design gets 4b's matched arm: at CPU scale. At paper scale its pilot would be a whole VGG-11 floor-sgd
+    /// run before the plan could be sent to a cluster, so 4b-matched says it has no runs there.
+    /// </summary>
+    public static bool PlansMatchedArm(ClaimsDesign design) => design.Scale == "cpu";
+
+    /// <summary>The floor-sgd run of the base setting, without its seed suffix.</summary>
+    public static string FloorSgdName(ClaimsDesign design) => $"floor-sgd-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}";
 
     /// <summary>Every N-th step (N the base's record interval) of each phase epoch of the horizon: as dense as the base's second epoch.</summary>
     private static RecordSchedule PhaseSchedule(ClaimsDesign design, TrainOptions shared)

@@ -178,6 +178,33 @@ public class ClaimVerdictTests
     }
 
     /// <summary>
+    /// 4b's matched arm, a secondary: SGD at floor-sgd's effective learning rate η·ᾱ against floor-sgd, per seed the log
+    /// distance ratio, each seed's floor-sgd mean α next to the pilot's. Here SGD at η·ᾱ travels 0.4 of SGD at η and
+    /// floor-sgd 0.5 of it: with the step length matched, floor-sgd goes farther (ln 0.8 &lt; 0), and the arm's sign follows
+    /// the data, not 4b's. A design without the arm says it has no runs, never a verdict.
+    /// </summary>
+    [Fact]
+    public void The_matched_rate_arm_compares_sgd_at_floor_sgds_effective_rate()
+    {
+        using var folder = new ClaimsFolder(Paper with { MatchedRate = 0.015, FloorStepAlpha = 0.15 });
+        var outcome = ClaimsEvaluation.Evaluate(folder.Path);
+        var matched = outcome.Secondary.Single(t => t.Id == "4b-matched");
+        Assert.Equal(Verdict.Contradicted, matched.Verdict);
+        Assert.Equal(Math.Log(0.8), matched.Estimate, 1);
+        Assert.Equal(ClaimTest.DefaultSeeds, matched.SeedValues.Count);
+        Assert.All(matched.Points.Where(p => p.Label.StartsWith("SGD", StringComparison.Ordinal)), p => Assert.StartsWith("sgd-lr0.015-b100-s", p.Run));
+        Assert.Contains("SGD at η·ᾱ = 0.015 (pilot ᾱ 0.15)", string.Join(" ", matched.Points.Select(p => p.Label)));
+        Assert.Contains("each seed's floor-sgd mean α 0.15–0.15", matched.Reason);
+        Assert.Equal(Verdict.Supported, outcome.Claims.Single(c => c.Claim == 4).Tests.Single(t => t.Id == "4b").Verdict);
+        Assert.DoesNotContain(outcome.Claims.SelectMany(c => c.Tests), t => t.Id == "4b-matched");
+
+        using var older = new ClaimsFolder(Paper);
+        var none = ClaimsEvaluation.Evaluate(older.Path).Secondary.Single(t => t.Id == "4b-matched");
+        Assert.Equal(Verdict.Underpowered, none.Verdict);
+        Assert.Contains("SGD at η·ᾱ (not in this design: paper scale, or planned before the matched arm) seed 1111: no run", none.Reason);
+    }
+
+    /// <summary>
     /// Claim 4a's family: the chained floor path (windows of 10 one-step segments of the floor-chain run) decides 4a; the
     /// straight segments of each lag and the pass-over share are reported as secondaries, never in the claim. Here 30 %
     /// of the segments carry a bump of 0.5 (the median height is 1): nearly every window has a barrier, 30 % of the
@@ -433,7 +460,7 @@ public class ClaimVerdictTests
         Assert.All(alignment.SeedValues, v => Assert.InRange(v.Value, Math.Log(5) - 0.3, Math.Log(5) + 0.3)); // 0.5 / 0.1 in every seed
         Assert.Equal(ClaimTest.DefaultSeeds, alignment.Points.Count); // one run per seed: the base run
         Assert.Equal(Verdict.Supported, claim.Verdict);
-        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary", "6b-secondary"],
+        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary", "4b-matched", "6b-secondary"],
             outcome.Secondary.Select(t => t.Id));
         var secondary = outcome.Secondary.Single(t => t.Id == "6b-secondary");
         Assert.Equal(Verdict.Contradicted, secondary.Verdict);

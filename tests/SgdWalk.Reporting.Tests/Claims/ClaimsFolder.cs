@@ -35,6 +35,9 @@ internal sealed record World
     public double IterateLoss { get; init; } = 2;
     public Func<int, Random, double> FloorSgdFactor { get; init; } = (_, _) => 0.5;
     public Func<int, Random, double> FloorSgdAccuracyDelta { get; init; } = (_, _) => -0.05;
+    /// <summary>4b's matched arm: SGD at this learning rate (null: a design without the arm) travels <see cref="MatchedFactor"/> times as far as SGD at η.</summary>
+    public double? MatchedRate { get; init; }
+    public Func<int, Random, double> MatchedFactor { get; init; } = (_, _) => 0.4;
     public Func<Random, double> Cosine { get; init; } = _ => -0.3;
     public Func<Random, double> Bump { get; init; } = _ => 0;
     /// <summary>The size of a bump or floor barrier when there is one (heights are about 1 in the worlds of the tests).</summary>
@@ -100,6 +103,8 @@ internal sealed class ClaimsFolder : IDisposable
             PairFactors = [2, 4],
             HeightFractions = [0.25, 0.5, 0.75],
             ControlLearningRate = 0.001,
+            MatchedLearningRate = world.MatchedRate ?? 0,
+            MatchedAlpha = (world.MatchedRate ?? 0) / 0.1,
             FloorLags = [1, 10, Rows / 2],
             ChainStart = ChainSteps - 1,
             ChainSteps = ChainSteps,
@@ -124,6 +129,7 @@ internal sealed class ClaimsFolder : IDisposable
             Write(world, random, 0.1, 100, seed, s, "floor-sgd");
             foreach (double h in Design.HeightFractions) Write(world, random, 0.1, 100, seed, s, "height-sgd", h);
             Write(world, random, 0.001, 100, seed, s, "sgd");
+            if (world.MatchedRate is { } matched) Write(world, random, matched, 100, seed, s, "sgd");
             if (world.Valley is { } valley)
                 foreach (string model in new[] { ValleyControl.Corrugated, ValleyControl.Flat })
                     // Their own noise, so the network's runs are the same with and without them.
@@ -190,7 +196,8 @@ internal sealed class ClaimsFolder : IDisposable
         // A pair run (κη × κB) travels PairFactor times as far as the base run of its seed, and walks PairFactor times as
         // high (not as its own learning rate and batch size would).
         // height-sgd at h travels FloorSgdFactor^(1 − h) times as far as SGD: floor-sgd's factor at h = 0, SGD's 1 at h = 1.
-        double aboveFloor = floor ? w.FloorSgdFactor(s, r) : optimizer == "height-sgd" ? Math.Pow(w.FloorSgdFactor(s, r), 1 - heightFraction) : 1;
+        double aboveFloor = floor ? w.FloorSgdFactor(s, r) : optimizer == "height-sgd" ? Math.Pow(w.FloorSgdFactor(s, r), 1 - heightFraction)
+            : lr == w.MatchedRate ? w.MatchedFactor(s, r) : 1;
         double distance = w.Distance(pair ? Design.BatchSize : batch, s, r) * (pair ? w.PairFactor(s, r) : 1) * aboveFloor;
         int perEpoch = chain ? ChainSteps : w.StepsPerEpoch?.Invoke(batch) ?? (Rows / 2), rows = epochs * perEpoch;
         var lines = new List<string>

@@ -1,6 +1,7 @@
 using SgdWalk.Experiments;
 using SgdWalk.Landscape;
 using SgdWalk.Probes;
+using SgdWalk.Records;
 using SgdWalk.Records.Claims;
 using SgdWalk.Reporting.Claims;
 using SgdWalk.Training;
@@ -170,6 +171,87 @@ public class ClaimsPlanTests
         {
             var height = cells[$"height-sgd-h{h.ToString(System.Globalization.CultureInfo.InvariantCulture)}-lr0.1-b100"].Options;
             Assert.Equal((OptimizerKind.HeightSgd, h, FloorSearchView.Probe, ProbePreset.Paper), (height.Optimizer, height.HeightFraction, height.FloorView, height.Recorder.Probes));
+        }
+    }
+
+    /// <summary>
+    /// Claim 4b's matched arm: with the pilot's rate in the design, one SGD run per seed at that rate and the base batch size,
+    /// unprofiled, found by 4b-matched's roles; a rate the plan already runs at the base batch size is that run (same
+    /// setting, same trajectory); no arm at paper scale; the folder's rate stands when a design is merged with it.
+    /// </summary>
+    [Fact]
+    public void The_matched_arm_is_one_sgd_run_per_seed_at_the_pilots_rate()
+    {
+        var matched = Design with { MatchedAlpha = 0.169, MatchedLearningRate = 0.017 };
+        var plan = ClaimsPlan.Build(matched, ClaimsPlan.CpuBase);
+        Assert.Empty(plan.Validate());
+        var arm = plan.Cells.Where(c => c.Options.LearningRate == 0.017).ToList();
+        Assert.Equal(["sgd-lr0.017-b100-s1111", "sgd-lr0.017-b100-s1112", "sgd-lr0.017-b100-s1113"], arm.Select(c => c.Name));
+        Assert.All(arm, c => Assert.Equal((OptimizerKind.Sgd, 100, 2, ProbePreset.Cheap, "none"),
+            (c.Options.Optimizer, c.Options.BatchSize, c.Options.Epochs, c.Options.Recorder.Probes, c.Options.Recorder.Sharpness.Schedule.Text)));
+        Assert.Equal(ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Count + 3, plan.Cells.Count);
+        Assert.Contains("0.017", plan.Axes["learning_rate"]);
+        var role = new MatchedRateDistance().Roles(matched)[0];
+        Assert.Equal((0.017, 100, "sgd", false, false), (role.LearningRate, role.BatchSize, role.Optimizer, role.FloorChain, role.Horizon));
+        // η/2 is claim 2's run already.
+        var half = ClaimsPlan.Build(Design with { MatchedLearningRate = 0.05 }, ClaimsPlan.CpuBase);
+        Assert.Empty(half.Validate());
+        Assert.Equal(ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Count, half.Cells.Count);
+        Assert.True(ClaimsPlan.PlansMatchedArm(Design));
+        Assert.False(ClaimsPlan.PlansMatchedArm(ClaimsPlan.Design(ExperimentScale.Paper, 10, ClaimsPlan.PaperBase)));
+        // The folder's design carries the pilot's result; a design written before the arm keeps none.
+        Assert.Equal((0.169, 0.017), (Design.Merge(matched).MatchedAlpha, Design.Merge(matched).MatchedLearningRate));
+        Assert.Equal(0, matched.Merge(Design).MatchedLearningRate);
+    }
+
+    /// <summary>η·ᾱ over the finite α, to two significant digits (machines whose sums differ in the last bits agree on it).</summary>
+    [Fact]
+    public void The_matched_rate_is_eta_times_the_mean_alpha_to_two_significant_digits()
+    {
+        var rate = MatchedRatePilot.Summarise([0.2, double.NaN, 0.1, 0.2], 0.1, TimeSpan.Zero);
+        Assert.Equal(0.5 / 3, rate.MeanAlpha, 12);
+        Assert.Equal((3, 0.017), (rate.Steps, rate.LearningRate));
+        Assert.Equal(0.0012, MatchedRatePilot.Round(0.00123456));
+        Assert.Equal(0.017, MatchedRatePilot.Round(0.016866935907407662));
+        Assert.Equal(0.017, MatchedRatePilot.Round(0.016902819266007730));
+        Assert.Equal(2, MatchedRatePilot.Round(2.0));
+        Assert.Throws<InvalidOperationException>(() => MatchedRatePilot.Summarise([double.NaN, double.NaN], 0.1, TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// The pilot walks the plan's own floor-sgd run of the first seed (measuring never changes the trajectory): its mean α
+    /// equals that run's, profiled as the plan profiles it, and it leaves no folder behind.
+    /// </summary>
+    [Fact]
+    public void The_pilot_finds_the_mean_alpha_of_the_plans_own_floor_sgd_run()
+    {
+        var shared = ClaimsPlan.CpuBase with
+        {
+            Dataset = "synthetic", Hidden = [8], TrainSize = 200, BatchSize = 50, ProbeSize = 50, Threads = 1,
+            Recorder = ClaimsPlan.CpuBase.Recorder with { Record = RecordSchedule.Parse("every:2") },
+        };
+        var design = ClaimsPlan.Design(ExperimentScale.Cpu, 10, shared, horizonEpochs: 0);
+        var pilot = MatchedRatePilot.Options(design, shared);
+        Assert.Equal((OptimizerKind.FloorSgd, FloorSearchView.Probe, 1111L, ProbePreset.None, "none"),
+            (pilot.Optimizer, pilot.FloorView, pilot.Seed, pilot.Recorder.Probes, pilot.Recorder.Record.Text));
+        int before = Directory.GetDirectories(Path.GetTempPath(), "sgdwalk-pilot-*").Length;
+        var found = MatchedRatePilot.Run(pilot)!;
+        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "sgdwalk-pilot-*").Length);
+
+        var cell = ClaimsPlan.Build(design, shared).Cells.Single(c => c.Name == "floor-sgd-lr0.1-b50-s1111").Options;
+        Assert.Equal(ProbePreset.Paper, cell.Recorder.Probes);
+        var folder = RunFolder.Prepare(Path.Combine(Path.GetTempPath(), $"sgdwalk-test-{Guid.NewGuid():N}"), overwrite: false);
+        try
+        {
+            Assert.Equal(RunStatus.Completed, Trainer.Run(cell, folder).Status);
+            double[] alphas = CsvTable.Read(folder.Steps).Numbers(Columns.FloorStepAlpha);
+            Assert.Equal(8, found.Steps); // 2 epochs of 4 steps
+            Assert.Equal(alphas.Average(), found.MeanAlpha);
+            Assert.Equal(MatchedRatePilot.Round(0.1 * alphas.Average()), found.LearningRate);
+        }
+        finally
+        {
+            Directory.Delete(folder.Path, recursive: true);
         }
     }
 
