@@ -227,7 +227,12 @@ public class ClaimsPlanTests
     {
         var shared = ClaimsPlan.CpuBase with
         {
-            Dataset = "synthetic", Hidden = [8], TrainSize = 200, BatchSize = 50, ProbeSize = 50, Threads = 1,
+            Dataset = "synthetic",
+            Hidden = [8],
+            TrainSize = 200,
+            BatchSize = 50,
+            ProbeSize = 50,
+            Threads = 1,
             Recorder = ClaimsPlan.CpuBase.Recorder with { Record = RecordSchedule.Parse("every:2") },
         };
         var design = ClaimsPlan.Design(ExperimentScale.Cpu, 10, shared, horizonEpochs: 0);
