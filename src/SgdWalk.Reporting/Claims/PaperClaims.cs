@@ -47,6 +47,9 @@ public static class PaperClaims
         new BarrierPassOver(),
         new FloorSgdPathEfficiency(),
         new MatchedRateDistance(),
+        // Does floor-sgd stall on the network as on the corrugated valley (the positive control's own measure)? Its SGD arm
+        // is the floor-chain run, the base trajectory again.
+        new FloorSgdStall(),
         new LargeBatchCurvatureRatio(),
     ];
 

@@ -197,6 +197,11 @@ public class ClaimVerdictTests
         Assert.Contains("each seed's floor-sgd mean α 0.15–0.15", matched.Reason);
         Assert.Equal(Verdict.Supported, outcome.Claims.Single(c => c.Claim == 4).Tests.Single(t => t.Id == "4b").Verdict);
         Assert.DoesNotContain(outcome.Claims.SelectMany(c => c.Tests), t => t.Id == "4b-matched");
+        // floor-sgd at half SGD's distance (ln 2 < ln 4) does not stall, the control's measure read on the network.
+        var stall = outcome.Secondary.Single(t => t.Id == "4b-stall");
+        Assert.Equal(Verdict.Contradicted, stall.Verdict);
+        Assert.Equal(Math.Log(2), stall.Estimate, 1);
+        Assert.All(stall.Runs, r => Assert.True(r.StartsWith("floor-chain-", StringComparison.Ordinal) || r.StartsWith("floor-sgd-", StringComparison.Ordinal), r));
 
         using var older = new ClaimsFolder(Paper);
         var none = ClaimsEvaluation.Evaluate(older.Path).Secondary.Single(t => t.Id == "4b-matched");
@@ -460,7 +465,7 @@ public class ClaimVerdictTests
         Assert.All(alignment.SeedValues, v => Assert.InRange(v.Value, Math.Log(5) - 0.3, Math.Log(5) + 0.3)); // 0.5 / 0.1 in every seed
         Assert.Equal(ClaimTest.DefaultSeeds, alignment.Points.Count); // one run per seed: the base run
         Assert.Equal(Verdict.Supported, claim.Verdict);
-        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary", "4b-matched", "6b-secondary"],
+        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary", "4b-matched", "4b-stall", "6b-secondary"],
             outcome.Secondary.Select(t => t.Id));
         var secondary = outcome.Secondary.Single(t => t.Id == "6b-secondary");
         Assert.Equal(Verdict.Contradicted, secondary.Verdict);
