@@ -6,7 +6,8 @@ case " $* " in
   *" --data-dir "*|*" --data-dir="*) exit 0 ;;
 esac
 [ -n "${SGDWALK_DATA:-}" ] && exit 0
-case "${1:-}" in train|bench) ;; *) exit 0 ;; esac   # only training and the benchmark need data
+# The commands that train on the default data (the others read run folders, or take no data).
+case "${1:-}" in train|bench|sweep|experiment|claims) ;; *) exit 0 ;; esac
 dataset=fashion-mnist
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
