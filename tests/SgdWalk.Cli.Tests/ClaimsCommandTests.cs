@@ -9,7 +9,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>200 tiny runs (the minimum 10 seeds × 16 settings, the negative control, the floor chain and three 6-epoch horizon runs included, and the valley control's 4): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>220 tiny runs (the minimum 10 seeds × 18 settings, the negative control, the floor chain, three 6-epoch horizon runs and claim 4c's two target runs included, and the valley control's 4): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
@@ -54,7 +54,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         foreach (string file in new[] { "claims.md", "claims-design.json", "report.html", "summary.csv", "sweep.json" })
             Assert.True(File.Exists(Path.Combine(reference.Folder, file)), file);
         for (int claim = 1; claim <= 6; claim++) Assert.True(File.Exists(Path.Combine(reference.Folder, "figures", $"claim-{claim}.png")));
-        Assert.Equal(200, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(220, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         // The printed table: one line per claim with its verdict, then the one-line summary of all six.
         Assert.Matches(@"claims: 1 [^,]+, 2 [^,]+, 3 [^,]+, 4 [^,]+, 5 [^,]+, 6 [^,]+", reference.Output);
         // The controls ran, and their table is printed and written.
@@ -181,7 +181,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run(arguments);
         Assert.True(code == 0, output);
         Assert.Contains("from 10 to 11 seeds", output);
-        Assert.Contains("200 already finished", output);
+        Assert.Contains("220 already finished", output);
         Assert.Equal(11, ClaimsDesign.Read(Path.Combine(folder, ClaimsDesign.FileName)).Seeds.Count);
         var tests = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ClaimsOutcome.FileName)))!["claims"]!.AsArray().SelectMany(c => c!["tests"]!.AsArray());
         Assert.Contains(tests, t => t!["seed_values"]!.AsArray().Count == 11);
@@ -237,14 +237,14 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Contains("estimated time here:", output);
         Assert.True(File.Exists(Path.Combine(claims, "sweep.slurm")));
         // One cell of the plan, as an array task would run it: a scripted model walks like a zoo model.
-        (code, output) = CliHarness.Run([.. args, "--shard", "1/240"]); // 12 seeds × 20 runs: one run per shard
+        (code, output) = CliHarness.Run([.. args, "--shard", "1/264"]); // 12 seeds × 22 runs: one run per shard
         Assert.True(code == 0, output);
         var run = Directory.EnumerateDirectories(claims).Single(d => File.Exists(Path.Combine(d, "run.json")));
         Assert.Equal(RunStatus.Completed, RunManifest.Read(Path.Combine(run, "run.json")).Status);
     }
 
     /// <summary>
-    /// `--quick`: the CPU design on 2,000 images at 10 seeds (17 runs each, 4 of them the valley control's), its own folder, and before anything runs the
+    /// `--quick`: the CPU design on 2,000 images at 10 seeds (19 runs each, 4 of them the valley control's), its own folder, and before anything runs the
     /// one bound it cannot reach (4a's "below 1 %": 20 chained floor windows of the 368 it needs); with fewer seeds, or at paper scale, refused.
     /// </summary>
     [Fact]
@@ -253,7 +253,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         string folder = Path.Combine(reference.Root, "quick");
         var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
         Assert.True(code == 0, output);
-        Assert.Contains("170 runs (10 seeds × 17 settings)", output); // 13 settings and the valley control's 4 runs
+        Assert.Contains("190 runs (10 seeds × 19 settings)", output); // 15 settings and the valley control's 4 runs
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 chained floor windows, has 20)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;

@@ -13,10 +13,10 @@ namespace SgdWalk.Experiments;
 /// step of a window, for the chained floor path (claim 4a); two more learning rates at the base batch size (claim 2); a
 /// smaller and a larger batch at the base learning rate, profiled, with curvature measured (claims 2b/2c, 3a/3c, 6b's
 /// secondary); the pair with the
-/// base's LR/batch ratio, both ×2 and both ×4, profiled (claims 3b, 3d); floor-sgd at the base setting (claims 4b, 4c); SGD and floor-sgd
+/// base's LR/batch ratio, both ×2 and both ×4, profiled (claims 3b, 3d); floor-sgd at the base setting (claim 4b, 4c-epochs); SGD and floor-sgd
 /// at the base setting stopped at a common training-loss target (claim 4c; unprofiled). The base run also measures
 /// the gradient alignment of every design batch size at a few checkpoints (claim 6b, one run per seed); the batch-size
-/// runs' curvature feeds only 6b's labelled secondary S_t/λ_max. Every run trains the same number of epochs, so
+/// runs' curvature feeds only 6b's labelled secondary S_t/λ_max. Every run but the horizon and target runs trains the same number of epochs, so
 /// distances compare at equal epochs.
 /// </summary>
 public static class ClaimsPlan
