@@ -38,6 +38,14 @@ public sealed class RunManifest
     /// <summary>Counts that describe the run's extent (steps, recorded steps, epochs).</summary>
     public Dictionary<string, long> Counts { get; set; } = new();
 
+    /// <summary>`--stop-loss`: the training-loss target and whether (and at which step) the run reached it; null without a target.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LossTarget? StopLoss { get; set; }
+
+    /// <summary>`--end-curvature`: λ_max and the trace of the probe-view Hessian at the run's final weights; null when not measured.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EndCurvature? EndCurvature { get; set; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -99,4 +107,58 @@ public sealed class RunManifest
             throw new InvalidDataException($"{path}: not a valid run manifest ({e.Message})");
         }
     }
+}
+
+/// <summary>
+/// run.json's stop_loss (docs/run-folder.md): the target L, the view its loss is measured on (the training images outside
+/// the probe view, eval mode; the whole split when the probe view is all of it) and how many images that is, how often it
+/// is checked, and the outcome: <see cref="Reached"/> with the step and loss of the first check at or below L, or, when the
+/// cap came first, the step and loss of the last check (the run's end).
+/// </summary>
+public sealed record LossTarget
+{
+    public double Target { get; init; }
+
+    /// <summary>"outside-probe" or "whole-split".</summary>
+    public string View { get; init; } = "";
+
+    public int Images { get; init; }
+
+    /// <summary>Steps between checks (every epoch's end is also checked).</summary>
+    public int CheckEvery { get; init; }
+
+    public bool Reached { get; init; }
+
+    /// <summary>The step of the stop (reached) or of the last check (not reached, or not yet checked: null).</summary>
+    public int? Step { get; init; }
+
+    /// <summary>The view's mean cross-entropy at <see cref="Step"/>.</summary>
+    public double? Loss { get; init; }
+
+    /// <summary>The view's accuracy at <see cref="Step"/>.</summary>
+    public double? Accuracy { get; init; }
+}
+
+/// <summary>
+/// run.json's end_curvature (docs/run-folder.md): at the run's final weights (step <see cref="Step"/>), the top eigenvalue of
+/// the probe-view Hessian (<see cref="Eigen"/> method, at most <see cref="EigenIterations"/> products) and its Hutchinson
+/// trace with the standard error (NaN with 0 trace samples).
+/// </summary>
+public sealed record EndCurvature
+{
+    public int Step { get; init; }
+
+    public double LambdaMax { get; init; }
+
+    public double Trace { get; init; }
+
+    public double TraceStandardError { get; init; }
+
+    public string Eigen { get; init; } = "";
+
+    public int EigenIterations { get; init; }
+
+    public int TraceSamples { get; init; }
+
+    public int ProbeSamples { get; init; }
 }

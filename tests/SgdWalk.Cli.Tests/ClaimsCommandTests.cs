@@ -9,7 +9,7 @@ namespace SgdWalk.Cli.Tests;
 /// <summary>One uninterrupted `sgdwalk claims` on a tiny synthetic design, shared by the tests of this class.</summary>
 public sealed class ClaimsReference : IDisposable
 {
-    /// <summary>200 tiny runs (the minimum 10 seeds × 16 settings, the negative control, the floor chain and three 6-epoch horizon runs included, and the valley control's 4), and 4b's matched arm after its pilot (10 more unless its rate is one of claim 2's): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
+    /// <summary>220 tiny runs (the minimum 10 seeds × 18 settings, the negative control, the floor chain, three 6-epoch horizon runs and claim 4c's two target runs included, and the valley control's 4), and 4b's matched arm after its pilot (10 more unless its rate is one of claim 2's): 200 synthetic images, base batch 50 (so 12, 50, 200), profiles every other step, 1 thread.</summary>
     public static readonly string[] Arguments =
     [
         "claims", "--dataset", "synthetic", "--hidden", "8", "--train-size", "200", "--batch-size", "50", "--probe-size", "50",
@@ -63,7 +63,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         string rate = design.MatchedLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(10, Directory.EnumerateDirectories(reference.Folder, $"sgd-lr{rate}-b50-s*").Count());
         int matchedRuns = design.LearningRates.Contains(design.MatchedLearningRate) ? 0 : 10;
-        Assert.Equal(200 + matchedRuns, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
+        Assert.Equal(220 + matchedRuns, Directory.EnumerateDirectories(reference.Folder).Count(d => File.Exists(Path.Combine(d, "run.json"))));
         var arm = JsonNode.Parse(File.ReadAllText(Path.Combine(reference.Folder, ClaimsOutcome.FileName)))!["secondary"]!.AsArray()
             .Single(t => (string)t!["id"]! == "4b-matched")!;
         Assert.Equal(10, (int)arm["seeds"]!);
@@ -259,7 +259,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
     }
 
     /// <summary>
-    /// `--quick`: the CPU design on 2,000 images at 10 seeds (18 runs each, 4 of them the valley control's), its own folder, and before anything runs the
+    /// `--quick`: the CPU design on 2,000 images at 10 seeds (20 runs each, 4 of them the valley control's), its own folder, and before anything runs the
     /// one bound it cannot reach (4a's "below 1 %": 20 chained floor windows of the 368 it needs); with fewer seeds, or at paper scale, refused.
     /// </summary>
     [Fact]
@@ -268,7 +268,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         string folder = Path.Combine(reference.Root, "quick");
         var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
         Assert.True(code == 0, output);
-        Assert.Contains("180 runs (10 seeds × 18 settings)", output); // 14 settings (4b's matched arm among them) and the valley control's 4 runs
+        Assert.Contains("200 runs (10 seeds × 20 settings)", output); // 16 settings (4b's matched arm and 4c's target runs among them) and the valley control's 4 runs
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 chained floor windows, has 20)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;

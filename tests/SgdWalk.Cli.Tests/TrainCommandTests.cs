@@ -40,6 +40,23 @@ public class TrainCommandTests
         Assert.Contains("report.html", output);
     }
 
+    /// <summary>`--stop-loss` and `--end-curvature` reach the run: a target no run reaches ends at the cap and says so, the curvature is measured at the end.</summary>
+    [Fact]
+    public void The_stop_loss_and_end_curvature_options_reach_the_run()
+    {
+        string folder = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
+        var (code, output) = CliHarness.Run("train", "--dataset", "synthetic", "--hidden", "16", "--steps", "12", "--probes", "cheap", "--probe-size", "200",
+            "--stop-loss", "1e-9", "--end-curvature", "--eigen-iterations", "3", "--trace-samples", "2", "--no-report", "--out", folder);
+        Assert.True(code == 0, output);
+        var manifest = RunManifest.Read(new RunFolder(folder).Manifest);
+        Assert.Equal((1e-9, false, 12), (manifest.StopLoss!.Target, manifest.StopLoss.Reached, manifest.StopLoss.Step));
+        Assert.Equal((12, 3, 2), (manifest.EndCurvature!.Step, manifest.EndCurvature.EigenIterations, manifest.EndCurvature.TraceSamples));
+
+        (code, output) = CliHarness.Run("train", "--dataset", "synthetic", "--stop-loss", "-1", "--out", folder + "-bad");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("--stop-loss must be a positive number (got -1)", output);
+    }
+
     [Fact]
     public void TensorBoard_event_files_hold_the_step_and_epoch_scalars()
     {

@@ -44,6 +44,8 @@ public static class OptionParsing
             ChunkSize = s.ChunkSize,
             Epochs = s.Epochs,
             Steps = s.Steps,
+            StopLoss = s.StopLoss,
+            EndCurvature = s.EndCurvature,
             Momentum = s.Momentum,
             Nesterov = s.Nesterov,
             WeightDecay = s.WeightDecay,

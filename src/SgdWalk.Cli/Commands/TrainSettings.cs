@@ -81,6 +81,14 @@ public class RunSettings : ReportSettings
     [CommandOption("--steps <N>"), Description("Train exactly N steps instead (epochs continue as needed).")]
     public int? Steps { get; init; }
 
+    [CommandOption("--stop-loss <L>"), Description("End the run at the first check (every tenth of an epoch and at epoch ends) where the mean " +
+        "training loss on the images outside the probe view is at most L; --epochs / --steps are the cap.")]
+    public double? StopLoss { get; init; }
+
+    [CommandOption("--end-curvature"), Description("Measure lambda_max and the Hessian trace on the probe view once, at the run's final weights " +
+        "(run.json end_curvature; --eigen, --eigen-iterations, --trace-samples apply).")]
+    public bool EndCurvature { get; init; }
+
     [CommandOption("--momentum <M>"), DefaultValue(D.Momentum), Description("Momentum (0 = plain SGD, the paper's setting).")]
     public double Momentum { get; init; } = D.Momentum;
 

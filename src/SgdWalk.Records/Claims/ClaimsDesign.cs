@@ -118,6 +118,17 @@ public sealed record ClaimsDesign
     /// <summary>The corrugated-valley positive control's runs (claim 4); null in a design written before it.</summary>
     public ValleyControl? Valley { get; init; }
 
+    /// <summary>
+    /// Claim 4c's common training-loss target L*, pre-stated: the target runs (SGD and floor-sgd at the base setting) each
+    /// stop at the first check where the mean training loss outside the probe view is at most L* (`--stop-loss`), so test
+    /// accuracy compares at an equal fit rather than after equal epochs. Null in a design without target runs (written
+    /// before them, or a scale that plans none): 4c then says it has no target runs.
+    /// </summary>
+    public double? TargetLoss { get; init; }
+
+    /// <summary>The target runs' cap in epochs (a run that reaches it first did not reach <see cref="TargetLoss"/>); 0 without target runs.</summary>
+    public int TargetEpochs { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, RunManifest.Json) + "\n";
 
     public static ClaimsDesign Read(string path)

@@ -41,7 +41,34 @@ public sealed class ClaimRun
         this.steps = steps;
         this.epochs = epochs;
         Epochs = (int)Number(manifest.Options, "epochs");
+        Target = manifest.Options.ContainsKey("stop_loss");
+        StopLoss = manifest.StopLoss;
+        EndCurvature = manifest.EndCurvature;
+        Steps = manifest.Counts.TryGetValue("steps", out long taken) ? taken : null;
     }
+
+    /// <summary>A run with a training-loss target (run.json's options.stop_loss): claim 4c's target runs.</summary>
+    public bool Target { get; }
+
+    /// <summary>run.json's stop_loss: the target and whether and where it was reached (null without one).</summary>
+    public LossTarget? StopLoss { get; }
+
+    /// <summary>run.json's end_curvature: λ_max and the trace at the final weights (null when not measured).</summary>
+    public EndCurvature? EndCurvature { get; }
+
+    /// <summary>The steps the run took (run.json's counts.steps; null when absent).</summary>
+    public long? Steps { get; }
+
+    /// <summary>
+    /// Claim 4c's pre-stated guard for a target run: why it did not reach its training-loss target (it hit its cap first,
+    /// or its run.json says nothing of the target); null when it reached it.
+    /// </summary>
+    public string? MissedTarget() => StopLoss switch
+    {
+        null => "has no stop_loss record",
+        { Reached: true } => null,
+        var s => $"did not reach the training-loss target {Format(s.Target)} (loss {Format(s.Loss ?? double.NaN)} at step {s.Step?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"}, its cap)",
+    };
 
     /// <summary>The epochs the tests read (<see cref="AfterFirstEpoch(string)"/>): from the second on, or one phase of a long run.</summary>
     private (int From, int To) readEpochs = (2, int.MaxValue);

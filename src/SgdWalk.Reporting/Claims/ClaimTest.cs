@@ -15,7 +15,7 @@ public sealed record SeedSample(long Seed, IReadOnlyList<Series> Series);
 /// <param name="FloorChain">The floor-chain run of the setting (claim 4a), not the base run it shares the setting with.</param>
 /// <param name="Horizon">The setting's horizon run (trained <see cref="ClaimsDesign.HorizonEpochs"/>), not its two-epoch run.</param>
 public sealed record Role(string Label, double X, double LearningRate, int BatchSize, string Optimizer = "sgd", double? HeightFraction = null,
-    bool FloorChain = false, bool Horizon = false);
+    bool FloorChain = false, bool Horizon = false, bool Target = false);
 
 /// <summary>
 /// What the seeds say about a test before Holm's adjustment: the estimate (mean of the per-seed values), the 95 %
@@ -199,8 +199,11 @@ public abstract class ClaimTest
     /// </summary>
     public virtual string? Note(IReadOnlyList<(Role Role, ClaimRun Run)> used) => null;
 
+    /// <summary>Why the design has no runs for this test at all (claim 4c's target runs in a design without them); null when it has.</summary>
+    public virtual string? Unplanned(ClaimsDesign design) => null;
+
     /// <summary>Before any run: what this test cannot reach with the design's seeds and planned units (empty when it can reach both bounds).</summary>
-    public IReadOnlyList<string> PlannedPower(ClaimsDesign design) =>
+    public IReadOnlyList<string> PlannedPower(ClaimsDesign design) => Unplanned(design) is { } unplanned ? [unplanned] :
         Unreachable(design.Seeds.Count, Kind == TestKind.Share && PlannedUnitsPerRun(design) is { } units ? design.Seeds.Count * units : -1);
 
     /// <param name="trainingGuard">Leave out SGD runs that did not train (<see cref="ClaimRun.FailedToTrain"/>). Off for the
@@ -210,7 +213,13 @@ public abstract class ClaimTest
         var samples = new List<SeedSample>();
         var missing = new List<string>();
         var leftOut = new List<string>();
+        var missedTarget = new List<string>();
         var used = new List<(Role, ClaimRun)>();
+        if (Unplanned(design) is { } unplanned)
+        {
+            var none = new Interval(double.NaN, double.NaN);
+            return Result(new Inference(double.NaN, none, none, double.NaN, Verdict.Underpowered, unplanned, [], 0, 0), Verdict.Underpowered, unplanned, 0, []);
+        }
         var roles = Roles(design);
         foreach (long seed in design.Seeds)
         {
@@ -219,7 +228,7 @@ public abstract class ClaimTest
             foreach (var role in roles)
             {
                 var run = runs.FirstOrDefault(r => r.Is(role.LearningRate, role.BatchSize, seed, role.Optimizer, role.HeightFraction, role.FloorChain)
-                    && (design.HorizonEpochs > 0 && r.Epochs == design.HorizonEpochs) == role.Horizon);
+                    && (design.HorizonEpochs > 0 && r.Epochs == design.HorizonEpochs) == role.Horizon && r.Target == role.Target);
                 if (run is null || run.Status != RunStatus.Completed)
                 {
                     missing.Add($"{role.Label} seed {seed}: {(run is null ? "no run" : "run " + run.Status.ToString().ToLowerInvariant())}");
@@ -229,6 +238,12 @@ public abstract class ClaimTest
                 if (trainingGuard && role.Optimizer == "sgd" && run.FailedToTrain() is { } failed)
                 {
                     leftOut.Add($"{run.Name} {failed}");
+                    continue;
+                }
+                // Claim 4c's guard: a target run that hit its cap before the training-loss target takes its seed out, named.
+                if (role.Target && run.MissedTarget() is { } missed)
+                {
+                    missedTarget.Add($"{run.Name} {missed}");
                     continue;
                 }
                 double[] values = Values(run);
@@ -259,6 +274,7 @@ public abstract class ClaimTest
         var (verdict, reason) = Decide(inference, samples.Count);
         // Runs left out by the training guard are always named: a verdict reached without them says so.
         string guard = leftOut.Count > 0 ? $"; left out as not trained ({leftOut.Count}): {string.Join("; ", leftOut)}" : "";
+        if (missedTarget.Count > 0) guard += $"; seeds left out as short of the training-loss target ({missedTarget.Count}): {string.Join("; ", missedTarget)}";
         string note = Note(used) is { } n ? "; " + n : "";
         return Result(inference, verdict, (samples.Count < MinimumSeeds ? reason + Missing() : reason) + guard + note, samples.Count, points);
     }

@@ -101,6 +101,16 @@ public static class ClaimsBudget
             seconds += Count(a.Schedule, steps, stepsPerEpoch) * ((a.EigenIterations * probe * 2) + (a.Batches * a.BatchSizes.Sum())) * costs.TrainPerSample;
         // Per epoch: validation (5,000 by default) and test (10,000) in eval mode.
         seconds += o.Epochs * 15_000 * costs.ForwardPerSample;
+        // --stop-loss: the run is estimated at its cap (an upper bound: it usually stops sooner), with a check of the
+        // training images outside the probe view every tenth of an epoch and at every epoch end.
+        if (o.StopLoss is not null)
+        {
+            int every = Math.Max(1, stepsPerEpoch / StopCheck.ChecksPerEpoch);
+            double checks = Math.Floor(steps / every) + o.Epochs;
+            seconds += checks * (images - (probe < images ? probe : 0)) * costs.ForwardPerSample;
+        }
+        // --end-curvature: once at the end, λ_max's products and the trace's, two training passes each on the probe view.
+        if (o.EndCurvature) seconds += (r.Sharpness.EigenIterations + r.Sharpness.TraceSamples) * probe * 2 * costs.TrainPerSample;
         return seconds;
     }
 

@@ -26,19 +26,44 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
     public void Observe(StepContext step, RowValues row)
     {
         using var atStart = step.AtStart();
-        ParamVector Product(ParamVector v) => hessian.Apply(probeView, v);
-
         using var start = StartVector(step.Before);
-        using var estimate = options.Eigen == EigenMethod.Power
-            ? PowerIteration.Top(Product, start, options.EigenIterations, options.EigenTolerance)
-            : Lanczos.Top(Product, start, options.TopK, Math.Max(options.EigenIterations, options.TopK), options.EigenTolerance);
-        row.Set(Columns.LambdaMax, estimate.Top);
-        for (int i = 1; i < estimate.Values.Count; i++) row.Set(Columns.Lambda(i + 1), estimate.Values[i]);
-        previous = estimate.Vector.Clone();
+        var (estimate, trace) = Measure(v => hessian.Apply(probeView, v), start, step.Before, options, generator.Generator);
+        using (estimate)
+        {
+            row.Set(Columns.LambdaMax, estimate.Top);
+            for (int i = 1; i < estimate.Values.Count; i++) row.Set(Columns.Lambda(i + 1), estimate.Values[i]);
+            previous = estimate.Vector.Clone();
+        }
+        if (trace is { } t) row.Set(Columns.Trace, t.Value).Set(Columns.TraceStandardError, t.StandardError);
+    }
 
-        if (options.TraceSamples < 2) return;
-        var trace = HutchinsonTrace.Estimate(Product, step.Before, options.TraceSamples, generator.Generator);
-        row.Set(Columns.Trace, trace.Value).Set(Columns.TraceStandardError, trace.StandardError);
+    /// <summary>
+    /// One curvature measurement of <paramref name="product"/> (the probe view's Hessian at θ): the top eigenvalues by the
+    /// options' method from <paramref name="start"/>, then the Hutchinson trace when the options ask for one (its draws
+    /// from <paramref name="generator"/>). Shared by this probe and the end-of-run curvature (<see cref="AtEnd"/>).
+    /// </summary>
+    private static (EigenEstimate Estimate, TraceEstimate? Trace) Measure(Func<ParamVector, ParamVector> product, ParamVector start, ParamVector like,
+        SharpnessOptions options, Generator generator)
+    {
+        var estimate = options.Eigen == EigenMethod.Power
+            ? PowerIteration.Top(product, start, options.EigenIterations, options.EigenTolerance)
+            : Lanczos.Top(product, start, options.TopK, Math.Max(options.EigenIterations, options.TopK), options.EigenTolerance);
+        TraceEstimate? trace = options.TraceSamples < 2 ? null : HutchinsonTrace.Estimate(product, like, options.TraceSamples, generator);
+        return (estimate, trace);
+    }
+
+    /// <summary>
+    /// `--end-curvature`: the same measurement once, at the model's current parameters (a run's final weights), from a
+    /// random start drawn from a generator seeded with the options' seed: λ_max and the trace (null with fewer than 2 samples).
+    /// </summary>
+    public static (double LambdaMax, TraceEstimate? Trace) AtEnd(DataView probeView, HessianVectorProduct hessian,
+        IReadOnlyList<TorchSharp.Modules.Parameter> parameters, SharpnessOptions options)
+    {
+        using var generator = new ProbeGenerator(options.Seed);
+        using var at = ParamVector.OfValues(parameters);
+        using var start = at.Like(randn([at.Length], at.Flat.dtype, generator: generator.Generator));
+        var (estimate, trace) = Measure(v => hessian.Apply(probeView, v), start, at, options, generator.Generator);
+        using (estimate) return (estimate.Top, trace);
     }
 
     /// <summary>

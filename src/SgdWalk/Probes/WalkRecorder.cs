@@ -121,6 +121,28 @@ public sealed class WalkRecorder : IDisposable
     /// <summary>The Hessian-vector products the curvature probes use (its count is the cost of curvature).</summary>
     public HessianVectorProduct Hessian { get; }
 
+    /// <summary>
+    /// λ_max and the Hutchinson trace of the probe view's Hessian at the model's current weights, measured once with the
+    /// sharpness knobs (<see cref="SharpnessProbe.AtEnd"/>); the model's state is left as it was. The trainer's
+    /// `--end-curvature` calls it at the final weights.
+    /// </summary>
+    public (double LambdaMax, TraceEstimate? Trace) CurvatureNow()
+    {
+        if (probeView is null) throw new InvalidOperationException("the curvature is measured on the probe view: the recorder has none");
+        probeClock.Start();
+        try
+        {
+            using var state = ModelState.Capture(model);
+            var result = SharpnessProbe.AtEnd(probeView, Hessian, parameters, options.Sharpness);
+            state.Restore();
+            return result;
+        }
+        finally
+        {
+            probeClock.Stop();
+        }
+    }
+
     /// <summary>Time spent measuring (captures and probes), excluding the user's own training work.</summary>
     public TimeSpan ProbeTime => probeClock.Elapsed;
 

@@ -145,6 +145,12 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
         manifest.Counts["total_steps"] = totalSteps;
     }
 
+    /// <summary>`--stop-loss`: the target and the latest check's outcome; written to disk at the next epoch end or when the run ends.</summary>
+    public void StopLoss(LossTarget record) => manifest.StopLoss = record;
+
+    /// <summary>`--end-curvature`: the curvature at the final weights; written when the run ends.</summary>
+    public void EndCurvature(EndCurvature record) => manifest.EndCurvature = record;
+
     /// <summary>floor-sgd / height-sgd: the steps so far whose floor lay beyond the line search's cap (<see cref="FloorStep.MaxAlpha"/>).</summary>
     public void FloorSearch(long beyondCap) => manifest.Counts["floor_beyond_cap"] = beyondCap;
 

@@ -70,6 +70,21 @@ public sealed partial record TrainOptions
     public int Epochs { get; init; } = Defaults.Epochs;
     /// <summary>Stop after this many steps (overrides the end of the last epoch when smaller).</summary>
     public int? Steps { get; init; }
+
+    /// <summary>
+    /// `--stop-loss L`: end the run at the first stop check (<see cref="StopCheck"/>) where the mean training loss on the
+    /// training images outside the probe view is at most L; --epochs / --steps are then the cap. Null: no target. Left
+    /// out of run.json (and so of older checkpoints' fingerprints) when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? StopLoss { get; init; }
+
+    /// <summary>
+    /// `--end-curvature`: measure λ_max and the Hutchinson trace of the probe-view Hessian once, at the run's final weights
+    /// (run.json's end_curvature), with the --eigen / --eigen-iterations / --trace-samples knobs. Left out of run.json when off.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool EndCurvature { get; init; }
     public double Momentum { get; init; } = Defaults.Momentum;
     public bool Nesterov { get; init; }
     public double WeightDecay { get; init; } = Defaults.WeightDecay;
@@ -170,6 +185,7 @@ public sealed partial record TrainOptions
         Require(ChunkSize is null or >= 1, $"--chunk-size must be at least 1 (got {ChunkSize})");
         Require(Epochs >= 1, $"--epochs must be at least 1 (got {Epochs})");
         Require(Steps is null or >= 1, $"--steps must be at least 1 (got {Steps})");
+        Require(StopLoss is null || (double.IsFinite(StopLoss.Value) && StopLoss > 0), $"--stop-loss must be a positive number (got {(StopLoss is { } l ? Show(l) : "")})");
         Require(double.IsFinite(Momentum) && Momentum is >= 0 and < 1, $"--momentum must be in [0, 1) (got {Show(Momentum)})");
         Require(!Nesterov || Momentum > 0, "--nesterov needs --momentum > 0");
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay must be 0 or positive (got {Show(WeightDecay)})");

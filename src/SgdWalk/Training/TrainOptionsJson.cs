@@ -51,6 +51,8 @@ internal sealed class TrainOptionsJson : JsonConverter<TrainOptions>
                 continue;
             }
             if (setting is null && property.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.WhenWritingNull }) continue;
+            // A switch added later (end_curvature) is written only when on, so the runs and checkpoints before it keep their keys.
+            if (setting is false && property.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.WhenWritingDefault }) continue;
             writer.WritePropertyName(Name(property, options));
             JsonSerializer.Serialize(writer, setting, property.PropertyType, options);
         }

@@ -32,6 +32,8 @@ public sealed partial class Trainer
     private readonly FloorStep? floorStep;
     private readonly DataView? floorView;
     private readonly EpochLog epochs;
+    private readonly StopCheck? stopCheck;
+    private readonly int probeSamples;
     private readonly TensorBoardLog? tensorBoard;
     private readonly CheckpointStore checkpoints;
     private readonly CheckpointHeader? start;
@@ -123,13 +125,20 @@ public sealed partial class Trainer
                 // its rule; floor-sgd and height-sgd move θ_{t+1} after it.
                 optimizer: options.Optimizer == OptimizerKind.Sgd ? optimizer : null);
         }
-        journal.ProbeSamples(probeIndices.Length);
+        journal.ProbeSamples(probeSamples = probeIndices.Length);
         memory = new MemoryTrace(folder.Path, resume?.Header.Step);
 
         tensorBoard = options.TensorBoard ? new TensorBoardLog(Path.Combine(folder.Path, "events")) : null;
         // Resuming, the model holds the seeded initialisation until Restore below: θ_0 is read back from initial.dat.
         epochs = new EpochLog(model, data, probeIndices, device, options.EvaluationChunkSize, folder.Epochs, resume?.Header.CsvLengths["epochs"], tensorBoard,
             resume is null ? null : Path.Combine(folder.Checkpoints, "initial.dat"));
+
+        // `--stop-loss`: the training loss checked against the target, on the images outside the probe view (StopCheck).
+        if (options.StopLoss is { } target)
+        {
+            stopCheck = new StopCheck(model, data.Train, probeIndices, device, options.EvaluationChunkSize, target, stepsPerEpoch);
+            journal.StopLoss(stopCheck.Record);
+        }
 
         // The interventions floor-sgd / height-sgd search the floor on the step's batch or on a copy of the probe set.
         if (options.Optimizer != OptimizerKind.Sgd)
@@ -203,6 +212,7 @@ public sealed partial class Trainer
         augmenter?.Dispose();
         floorView?.Dispose();
         epochs.Dispose();
+        stopCheck?.Dispose();
         foreach (var prefix in csvPrefixes.Values) prefix.Dispose();
     }
 }

@@ -62,12 +62,38 @@ public sealed partial class Trainer
                     return Finish(RunStatus.Diverged, diverged, step + 1);
                 step++;
                 progress?.Invoke(new TrainingProgress(step, totalSteps, epoch, totalEpochs, loss));
+                // `--stop-loss`, mid-epoch (an epoch's last step is checked at its end): checked before the checkpoint, so a
+                // checkpoint always stands at a step where the run goes on and a resumed run never skips a stop.
+                if (stopCheck is not null && position + 1 < batches.Count && step < totalSteps && stopCheck.Due(step) && Check(step))
+                    return StopAtTarget(epoch, step);
                 // Mid-epoch checkpoints; the epoch's last step is covered by the epoch-end checkpoint.
                 if (options.CheckpointEvery is { } every && step % every == 0 && position + 1 < batches.Count && step < totalSteps)
                     SaveCheckpoint(step, epoch, position + 1, epochStart, WallSeconds(), evaluation.Elapsed.TotalSeconds);
             }
-            EndEpoch(epoch, step);
+            // Every epoch's end (the cap's included) is a stop check; a run that stops there writes no checkpoint to resume from.
+            bool stop = stopCheck is not null && Check(step);
+            EndEpoch(epoch, step, checkpoint: !stop);
+            if (stop) return Finish(RunStatus.Completed, null, step);
         }
+        return Finish(RunStatus.Completed, null, step);
+    }
+
+    /// <summary>A stop check at <paramref name="step"/>, timed as evaluation; its outcome goes to run.json's stop_loss.</summary>
+    private bool Check(int step)
+    {
+        evaluation.Start();
+        bool reached = stopCheck!.Reached(step);
+        evaluation.Stop();
+        journal.StopLoss(stopCheck.Record);
+        return reached;
+    }
+
+    /// <summary>The target reached mid-epoch: the run's final evaluation (epochs.csv's last row) at this step, then its end.</summary>
+    private TrainingResult StopAtTarget(int epoch, int step)
+    {
+        evaluation.Start();
+        epochs.Evaluate(epoch, step, WallSeconds());
+        evaluation.Stop();
         return Finish(RunStatus.Completed, null, step);
     }
 
@@ -121,7 +147,8 @@ public sealed partial class Trainer
     }
 
     /// <summary>Quality on the probe subset, validation and test; every file flushed; a checkpoint; run.json.</summary>
-    private void EndEpoch(int epoch, int step)
+    /// <param name="checkpoint">False when the run ends here (a stop at its target): no checkpoint to resume past the stop.</param>
+    private void EndEpoch(int epoch, int step, bool checkpoint = true)
     {
         if (floorStep is not null) journal.FloorSearch(floorStep.BeyondCap);
         evaluation.Start();
@@ -130,8 +157,9 @@ public sealed partial class Trainer
         memory.AfterEvaluation(step, recorder);
         recorder.Flush();
         epochs.Flush();
-        using (var next = sampler.GetState())
-            SaveCheckpoint(step, epoch + 1, 0, next, WallSeconds(), evaluation.Elapsed.TotalSeconds);
+        if (checkpoint)
+            using (var next = sampler.GetState())
+                SaveCheckpoint(step, epoch + 1, 0, next, WallSeconds(), evaluation.Elapsed.TotalSeconds);
         journal.EpochEnded(epoch, step, recorder, wall.Elapsed, evaluation.Elapsed, startEvaluationSeconds);
     }
 
@@ -146,6 +174,8 @@ public sealed partial class Trainer
         // The final parameters and buffers (TorchSharp's format), for later analysis and for comparing runs.
         Directory.CreateDirectory(journal.Folder.Checkpoints);
         model.save(Path.Combine(journal.Folder.Checkpoints, "final.dat"));
+        // `--end-curvature`: once, at the weights just saved, for a run that ended (an interrupted one measures when it does).
+        if (options.EndCurvature && status == RunStatus.Completed) MeasureEndCurvature(steps);
         recorder.Flush();
         epochs.Flush();
         if (floorStep is not null) journal.FloorSearch(floorStep.BeyondCap);
@@ -153,6 +183,24 @@ public sealed partial class Trainer
         // The time split to the end, also for a run that ended between epoch ends (diverged, interrupted).
         journal.Timed(recorder, wall.Elapsed, evaluation.Elapsed, startEvaluationSeconds);
         return new TrainingResult(status, message, steps, recorder.RecordedSteps);
+    }
+
+    /// <summary>λ_max and the trace of the probe view's Hessian at the final weights, with the run's sharpness knobs, into run.json.</summary>
+    private void MeasureEndCurvature(int step)
+    {
+        var (lambdaMax, trace) = recorder.CurvatureNow();
+        var sharpness = options.Recorder.Sharpness;
+        journal.EndCurvature(new EndCurvature
+        {
+            Step = step,
+            LambdaMax = lambdaMax,
+            Trace = trace?.Value ?? double.NaN,
+            TraceStandardError = trace?.StandardError ?? double.NaN,
+            Eigen = sharpness.Eigen == EigenMethod.Power ? "power" : "lanczos",
+            EigenIterations = sharpness.EigenIterations,
+            TraceSamples = trace?.Samples ?? 0,
+            ProbeSamples = probeSamples,
+        });
     }
 
     private double WallSeconds() => startWallSeconds + wall.Elapsed.TotalSeconds;

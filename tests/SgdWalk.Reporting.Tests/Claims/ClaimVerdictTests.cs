@@ -465,7 +465,8 @@ public class ClaimVerdictTests
         Assert.All(alignment.SeedValues, v => Assert.InRange(v.Value, Math.Log(5) - 0.3, Math.Log(5) + 0.3)); // 0.5 / 0.1 in every seed
         Assert.Equal(ClaimTest.DefaultSeeds, alignment.Points.Count); // one run per seed: the base run
         Assert.Equal(Verdict.Supported, claim.Verdict);
-        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary", "4b-matched", "4b-stall", "6b-secondary"],
+        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary",
+            "4b-matched", "4b-stall", "4c-gap", "4c-sharpness", "4c-trace", "4c-steps", "4c-epochs", "6b-secondary"],
             outcome.Secondary.Select(t => t.Id));
         var secondary = outcome.Secondary.Single(t => t.Id == "6b-secondary");
         Assert.Equal(Verdict.Contradicted, secondary.Verdict);

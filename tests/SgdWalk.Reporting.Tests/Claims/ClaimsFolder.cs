@@ -58,6 +58,16 @@ internal sealed record World
     /// <summary>The corrugated-valley positive control's runs (<see cref="ValleyWorld"/>); null = a design written before it.</summary>
     public ValleyWorld? Valley { get; init; }
 
+    // Claim 4c's target runs (SGD and floor-sgd stopped at the training-loss target): floor-sgd's test accuracy minus
+    // SGD's there (null: as FloorSgdAccuracyDelta), which arms of which seed (index) hit their cap first, the steps each
+    // needed, floor-sgd's test loss minus SGD's, and λ_max and the trace at the end by optimizer.
+    public Func<int, Random, double>? TargetAccuracyDelta { get; init; }
+    public Func<string, int, bool> MissesTarget { get; init; } = (_, _) => false;
+    public Func<string, double> TargetSteps { get; init; } = optimizer => optimizer == "sgd" ? 60 : 150;
+    public double TargetTestLossDelta { get; init; } = 0.05;
+    public Func<string, Random, double> EndLambdaMax { get; init; } = (optimizer, r) => (optimizer == "sgd" ? 10 : 20) * (1 + (0.05 * Normal(r)));
+    public Func<string, Random, double> EndTrace { get; init; } = (optimizer, r) => (optimizer == "sgd" ? 500 : 400) * (1 + (0.05 * Normal(r)));
+
     public static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
     public static Func<Random, double> Bernoulli(double p) => r => r.NextDouble() < p ? 1 : 0;
@@ -89,7 +99,13 @@ internal sealed class ClaimsFolder : IDisposable
     /// <summary>The horizon runs' length when a folder has them (phases: epochs 2, 3 and 6).</summary>
     public const int HorizonEpochs = 6;
 
-    public ClaimsFolder(World world, int seeds = ClaimTest.DefaultSeeds, int noiseSeed = 1, bool horizon = false)
+    /// <summary>Claim 4c's training-loss target and the target runs' cap when a folder has them.</summary>
+    public const double TargetLoss = 0.5;
+
+    public const int TargetEpochs = 4;
+
+    /// <param name="target">Write claim 4c's target runs (false: a design written before them, without target_loss).</param>
+    public ClaimsFolder(World world, int seeds = ClaimTest.DefaultSeeds, int noiseSeed = 1, bool horizon = false, bool target = true)
     {
         Path = Directory.CreateTempSubdirectory("sgdwalk-claims-").FullName;
         Design = new ClaimsDesign
@@ -112,6 +128,8 @@ internal sealed class ClaimsFolder : IDisposable
             PhaseEpochs = horizon ? [2, 3, HorizonEpochs] : [],
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
             Valley = world.Valley is null ? null : new ValleyControl { LearningRate = 1.5, BatchSize = 20, RecordedSteps = 50, Corrugation = 4, Landscape = "L = 4·sin x" },
+            TargetLoss = target ? TargetLoss : null,
+            TargetEpochs = target ? TargetEpochs : 0,
         };
         Design.WriteOrCheck(Path);
         var random = new Random(noiseSeed);
@@ -130,6 +148,8 @@ internal sealed class ClaimsFolder : IDisposable
             foreach (double h in Design.HeightFractions) Write(world, random, 0.1, 100, seed, s, "height-sgd", h);
             Write(world, random, 0.001, 100, seed, s, "sgd");
             if (world.MatchedRate is { } matched) Write(world, random, matched, 100, seed, s, "sgd");
+            if (target)
+                foreach (string optimizer in new[] { "sgd", "floor-sgd" }) WriteTarget(world, new Random((int)seed + 7), optimizer, seed, s);
             if (world.Valley is { } valley)
                 foreach (string model in new[] { ValleyControl.Corrugated, ValleyControl.Flat })
                     // Their own noise, so the network's runs are the same with and without them.
@@ -143,6 +163,47 @@ internal sealed class ClaimsFolder : IDisposable
     public ClaimsDesign Design { get; }
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
+
+    /// <summary>
+    /// A target run of claim 4c: run.json with stop_loss (reached, or not when the world says the arm missed), the steps
+    /// and end_curvature; epochs.csv's last row the evaluation at the stop (test accuracy and loss).
+    /// </summary>
+    private void WriteTarget(World w, Random r, string optimizer, long seed, int s)
+    {
+        string name = string.Create(CultureInfo.InvariantCulture, $"target-{optimizer}-lr0.1-b100-s{seed}");
+        var folder = new RunFolder(System.IO.Path.Combine(Path, name));
+        Directory.CreateDirectory(folder.Path);
+        var own = new JsonObject
+        {
+            ["learning_rate"] = 0.1, ["batch_size"] = 100, ["optimizer"] = optimizer, ["seed"] = seed, ["epochs"] = TargetEpochs, ["stop_loss"] = TargetLoss,
+            ["end_curvature"] = true,
+        };
+        cells.Add(new SweepManifestCell { Index = cells.Count, Name = name, Options = (JsonObject)own.DeepClone() });
+        var options = (JsonObject)Shared.DeepClone();
+        foreach (var (key, value) in own) options[key] = value?.DeepClone();
+        bool missed = w.MissesTarget(optimizer, s);
+        int steps = missed ? TargetEpochs * 100 : (int)w.TargetSteps(optimizer);
+        new RunManifest
+        {
+            Status = RunStatus.Completed, Seed = seed, Options = options, Counts = { ["steps"] = steps },
+            StopLoss = new LossTarget
+            {
+                Target = TargetLoss, View = "outside-probe", Images = 9_500, CheckEvery = 10, Reached = !missed, Step = steps,
+                Loss = missed ? 0.6 : TargetLoss - 0.005, Accuracy = 0.8,
+            },
+            EndCurvature = new EndCurvature
+            {
+                Step = steps, LambdaMax = w.EndLambdaMax(optimizer, r), Trace = w.EndTrace(optimizer, r), TraceStandardError = 1, Eigen = "lanczos",
+                EigenIterations = 20, TraceSamples = 10, ProbeSamples = 500,
+            },
+        }.Write(folder.Manifest);
+        File.WriteAllLines(folder.Steps, ["step,epoch", "0,1", string.Create(CultureInfo.InvariantCulture, $"{steps - 1},{1 + ((steps - 1) / 100)}")]);
+        bool floor = optimizer == "floor-sgd";
+        double accuracy = 0.85 + (floor ? (w.TargetAccuracyDelta ?? w.FloorSgdAccuracyDelta)(s, r) : 0) + (0.002 * World.Normal(r));
+        double testLoss = 0.55 + (floor ? w.TargetTestLossDelta : 0) + (0.002 * World.Normal(r));
+        File.WriteAllLines(folder.Epochs, ["epoch,step,test_loss,test_acc",
+            string.Create(CultureInfo.InvariantCulture, $"{1 + ((steps - 1) / 100)},{steps},{testLoss},{accuracy}")]);
+    }
 
     /// <summary>A valley-control run: three epochs of 25 steps, SGD's with a floor path, floor-sgd's travelling its factor of SGD's distance.</summary>
     private void WriteValley(ValleyWorld w, Random r, string model, string optimizer, long seed)

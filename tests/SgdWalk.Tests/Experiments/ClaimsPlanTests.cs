@@ -41,6 +41,43 @@ public class ClaimsPlanTests
     }
 
     /// <summary>
+    /// Claim 4c's target runs: per seed SGD and floor-sgd (probe-view line search) at the base setting, unprofiled, each
+    /// stopping at the pre-stated training-loss target with an 8-epoch cap and measuring the curvature at the end; none at
+    /// paper scale; a folder whose design predates them is refused as a different design, naming the new fields.
+    /// </summary>
+    [Fact]
+    public void The_target_runs_stop_at_the_pre_stated_training_loss_and_measure_the_curvature_at_the_end()
+    {
+        Assert.Equal((0.5, 8), (Design.TargetLoss, Design.TargetEpochs));
+        Assert.Equal((0.5, 8), (ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase).TargetLoss, ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase).TargetEpochs));
+        var paper = ClaimsPlan.Design(ExperimentScale.Paper, 10, ClaimsPlan.PaperBase);
+        Assert.Equal(((double?)null, 0), (paper.TargetLoss, paper.TargetEpochs));
+        Assert.DoesNotContain(ClaimsPlan.Build(paper, ClaimsPlan.PaperBase).Cells, c => c.Options.StopLoss is not null);
+
+        var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.StopLoss is not null).ToList();
+        Assert.Equal(["target-sgd-lr0.1-b100-s1111", "target-floor-sgd-lr0.1-b100-s1111"], cells.Where(c => c.Options.Seed == 1111).Select(c => c.Name));
+        Assert.Equal(2 * Design.Seeds.Count, cells.Count);
+        Assert.All(cells, c =>
+        {
+            var o = c.Options;
+            Assert.Equal((0.1, 100, 8, (int?)null, 0.5, true), (o.LearningRate, o.BatchSize, o.Epochs, o.Steps, o.StopLoss, o.EndCurvature));
+            Assert.Equal((ProbePreset.Cheap, 500), (o.Recorder.Probes, o.ProbeSize));
+            var sharpness = o.Recorder.Sharpness;
+            Assert.Equal((true, EigenMethod.Lanczos, 20, 10, 0), (sharpness.Schedule.IsNone, sharpness.Eigen, sharpness.EigenIterations, sharpness.TraceSamples, sharpness.BatchSharpnessBatches));
+            Assert.Empty(o.Validate());
+        });
+        var floor = cells.Single(c => c.Name == "target-floor-sgd-lr0.1-b100-s1111").Options;
+        Assert.Equal((OptimizerKind.FloorSgd, FloorSearchView.Probe), (floor.Optimizer, floor.FloorView));
+        Assert.Equal(OptimizerKind.Sgd, cells.Single(c => c.Name == "target-sgd-lr0.1-b100-s1111").Options.Optimizer);
+
+        var older = Design with { TargetLoss = null, TargetEpochs = 0 };
+        Assert.DoesNotContain(ClaimsPlan.Build(older, ClaimsPlan.CpuBase).Cells, c => c.Options.StopLoss is not null);
+        var refusal = Assert.Throws<IOException>(() => Design.Merge(older));
+        Assert.Contains("target_loss  there, 0.5 asked", refusal.Message); // absent there
+        Assert.Contains("target_epochs 0 there, 8 asked", refusal.Message);
+    }
+
+    /// <summary>
     /// The design knows the units its share tests will have before any run: 10 recorded steps per base run after the first
     /// epoch (100 steps, every 10th) and 10 chained floor windows per floor-chain run (100 one-step segments), so at the
     /// default 12 seeds 4a's "below 1 %" (368 windows) is out of reach and says so, and nothing else is.
@@ -69,7 +106,7 @@ public class ClaimsPlanTests
         var wanted = PaperClaims.Tests.SelectMany(t => t.Roles(Design))
             .Concat(PaperClaims.Tests.Where(t => t.Id is "1" or "5").SelectMany(t => t.Roles(control)))
             .Concat(Horizon.Tests(Design).SelectMany(t => t.Roles(Design)))
-            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer switch { "sgd" => OptimizerKind.Sgd, "floor-sgd" => OptimizerKind.FloorSgd, _ => OptimizerKind.HeightSgd }, r.HeightFraction, r.FloorChain, r.Horizon))
+            .Select(r => (r.LearningRate, r.BatchSize, Optimizer: r.Optimizer switch { "sgd" => OptimizerKind.Sgd, "floor-sgd" => OptimizerKind.FloorSgd, _ => OptimizerKind.HeightSgd }, r.HeightFraction, r.FloorChain, r.Horizon, r.Target))
             .Distinct().ToList();
         // A role without a height fraction matches a run of any fraction (the optimizers other than height-sgd ignore it);
         // the floor-chain run is the one run that measures one-step floor segments.
@@ -77,14 +114,14 @@ public class ClaimsPlanTests
         var network = plan.Cells.Where(c => !ValleyControl.Runs(c.Options.Model)).ToList();
         Assert.Equal(4 * Design.Seeds.Count, plan.Cells.Count - network.Count);
         var runs = network.Select(c => (c.Options.LearningRate, c.Options.BatchSize, c.Options.Optimizer, c.Options.HeightFraction, c.Options.Seed,
-            FloorChain: c.Options.Recorder.FloorLags.Contains(1), Horizon: c.Options.Epochs == Design.HorizonEpochs)).ToList();
+            FloorChain: c.Options.Recorder.FloorLags.Contains(1), Horizon: c.Options.Epochs == Design.HorizonEpochs, Target: c.Options.StopLoss is not null)).ToList();
         Assert.Equal(wanted.Count * 3, runs.Count);
         Assert.Equal(runs.Count, runs.Distinct().Count());
         foreach (long seed in Design.Seeds)
-            Assert.All(wanted, w => Assert.Single(runs, r => (r.LearningRate, r.BatchSize, r.Optimizer, r.Seed, r.FloorChain, r.Horizon) == (w.LearningRate, w.BatchSize, w.Optimizer, seed, w.FloorChain, w.Horizon)
+            Assert.All(wanted, w => Assert.Single(runs, r => (r.LearningRate, r.BatchSize, r.Optimizer, r.Seed, r.FloorChain, r.Horizon, r.Target) == (w.LearningRate, w.BatchSize, w.Optimizer, seed, w.FloorChain, w.Horizon, w.Target)
                 && (w.HeightFraction is not { } h || r.HeightFraction == h)));
-        // Equal epochs, so distances compare; only the horizon runs train longer.
-        Assert.All(network, c => Assert.Equal(c.Name.StartsWith("horizon-", StringComparison.Ordinal) ? 20 : 2, c.Options.Epochs));
+        // Equal epochs, so distances compare; only the horizon runs train longer, and claim 4c's target runs stop at their target (cap 8).
+        Assert.All(network, c => Assert.Equal(c.Name.StartsWith("horizon-", StringComparison.Ordinal) ? 20 : c.Name.StartsWith("target-", StringComparison.Ordinal) ? 8 : 2, c.Options.Epochs));
     }
 
     /// <summary>
@@ -285,6 +322,12 @@ public class ClaimsPlanTests
         // The floor chain: 101 recorded steps, 100 one-step segments and 91 ten-step ones (steps 109-199).
         double chain = (200 * 100 * 2e-4) + (101 * 11 * 600 * 1e-4) + ((100 + 91) * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(chain, ClaimsBudget.Seconds(cells["floor-chain-lr0.1-b100"].Options, costs), 9);
+        // The target runs at their cap (an upper bound): 800 steps × 100 samples; a stop check of the 9,500 images outside
+        // the probe view every 10 steps (80) and at the 8 epoch ends; 8 epochs × 15,000 evaluation forwards; the end
+        // curvature, 20 Lanczos and 10 trace products over the 500 probe samples at two passes each; floor-sgd's line search besides.
+        double target = (800 * 100 * 2e-4) + ((80 + 8) * 9_500 * 1e-4) + (8 * 15_000 * 1e-4) + ((20 + 10) * 500 * 2 * 2e-4);
+        Assert.Equal(target, ClaimsBudget.Seconds(cells["target-sgd-lr0.1-b100"].Options, costs), 9);
+        Assert.Equal(target + (800 * 21 * 500 * 1e-4), ClaimsBudget.Seconds(cells["target-floor-sgd-lr0.1-b100"].Options, costs), 9);
     }
 
     [Theory]

@@ -246,6 +246,23 @@ public class CurvatureTests
         Assert.True(lanczos.Iterations < tiny.Size, $"Lanczos used {lanczos.Iterations} of {tiny.Size} products");
     }
 
+    /// <summary>`--end-curvature`'s measurement (<see cref="SgdWalk.Probes.SharpnessProbe.AtEnd"/>) at the current weights: λ_max
+    /// of the explicit Hessian, and its trace within three stated standard errors.</summary>
+    [Fact]
+    public void The_end_of_run_curvature_is_the_explicit_hessians_top_eigenvalue_and_trace()
+    {
+        using var tiny = new Tiny(batchNorm: false);
+        var h = tiny.HessianByAutograd();
+        double top = Eigenvalues(h).Max(), trace = Enumerable.Range(0, tiny.Size).Sum(i => h[i, i]);
+        var options = new SgdWalk.Probes.SharpnessOptions { EigenIterations = tiny.Size, EigenTolerance = 1e-10, TraceSamples = 200, Seed = 3 };
+        var (lambdaMax, estimate) = SgdWalk.Probes.SharpnessProbe.AtEnd(tiny.View, tiny.Hvp, tiny.Parameters, options);
+        Assert.Equal(top, lambdaMax, 1e-8 * Math.Abs(top));
+        Assert.Equal(200, estimate!.Value.Samples);
+        Assert.True(Math.Abs(estimate.Value.Value - trace) <= 3 * estimate.Value.StandardError, $"trace {trace}, estimate {estimate.Value.Value} ± {estimate.Value.StandardError}");
+        // No trace asked: none measured.
+        Assert.Null(SgdWalk.Probes.SharpnessProbe.AtEnd(tiny.View, tiny.Hvp, tiny.Parameters, options with { TraceSamples = 0 }).Trace);
+    }
+
     [Fact]
     public void The_hutchinson_trace_is_within_its_stated_error()
     {
