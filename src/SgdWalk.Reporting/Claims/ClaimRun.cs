@@ -44,7 +44,6 @@ public sealed class ClaimRun
         Target = manifest.Options.ContainsKey("stop_loss");
         StopLoss = manifest.StopLoss;
         EndCurvature = manifest.EndCurvature;
-        Steps = manifest.Counts.TryGetValue("steps", out long taken) ? taken : null;
     }
 
     /// <summary>A run with a training-loss target (run.json's options.stop_loss): claim 4c's target runs.</summary>
@@ -55,9 +54,6 @@ public sealed class ClaimRun
 
     /// <summary>run.json's end_curvature: λ_max and the trace at the final weights (null when not measured).</summary>
     public EndCurvature? EndCurvature { get; }
-
-    /// <summary>The steps the run took (run.json's counts.steps; null when absent).</summary>
-    public long? Steps { get; }
 
     /// <summary>
     /// Claim 4c's pre-stated guard for a target run: why it did not reach its training-loss target (it hit its cap first,

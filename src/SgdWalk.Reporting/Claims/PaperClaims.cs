@@ -544,12 +544,15 @@ public sealed class FloorSgdPathEfficiency : ClaimTest
 
 /// <summary>
 /// Secondary to 4b, never deciding it: SGD at floor-sgd's effective learning rate η·ᾱ (the design's matched rate, from the
-/// plan's pilot) against floor-sgd, per seed ln(distance of SGD at η·ᾱ / of floor-sgd). With the step length matched on
+/// plan's pilot) against floor-sgd, per seed ln(distance of SGD at η·ᾱ / of floor-sgd): 4b's own statistic on another SGD
+/// arm, as <see cref="FloorSgdStall"/> reads it against another bound. With the step length matched on
 /// average, what is left of 4b's difference is the route: above the floor (SGD) or on it (floor-sgd).
 /// </summary>
 public sealed class MatchedRateDistance : ClaimTest
 {
-    public override string ValueLabel => "distance from initialisation at the end (L2)";
+    private readonly FloorSgdDistance distance = new();
+
+    public override string ValueLabel => distance.ValueLabel;
     public override string SeedValueLabel => "the seed's ln(distance of SGD at η·ᾱ / of floor-sgd)";
     public override string Id => "4b-matched";
     public override string Title => "secondary, does not decide 4b: SGD at floor-sgd's effective learning rate η·ᾱ travels farther than floor-sgd";
@@ -557,7 +560,7 @@ public sealed class MatchedRateDistance : ClaimTest
     public override string Statistic =>
         "per seed, ln(distance from init of SGD at the design's matched rate η·ᾱ / of floor-sgd at η) at equal steps, base batch size; " +
         "ᾱ is floor-sgd's mean step α in the plan's pilot (the first seed's floor-sgd run, unprofiled)";
-    public override string ShortName => "the mean log ratio";
+    public override string ShortName => distance.ShortName;
     public override double SupportBound => 0;
     public override double ContradictBound => 0;
     public override string Why => "reported next to 4b: the same direction with floor-sgd's step length taken out of the comparison";
@@ -569,8 +572,8 @@ public sealed class MatchedRateDistance : ClaimTest
         PaperClaims.Base(d, "floor-sgd"),
     ];
 
-    public override double[] Values(ClaimRun run) => [run.Last(Columns.DistanceFromInit)];
-    public override double PerSeed(SeedSample s) => PaperClaims.LogRatio(this, s);
+    public override double[] Values(ClaimRun run) => distance.Values(run);
+    public override double PerSeed(SeedSample s) => distance.PerSeed(s);
 
     /// <summary>
     /// Whether the match held: the rate is fixed from one pilot, so each seed's own floor-sgd mean α is shown next to the

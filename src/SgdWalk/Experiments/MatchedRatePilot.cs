@@ -24,7 +24,7 @@ public static class MatchedRatePilot
     public static TrainOptions Options(ClaimsDesign design, TrainOptions shared)
     {
         string name = ClaimsPlan.FloorSgdName(design) + $"-s{design.Seeds[0].ToString(CultureInfo.InvariantCulture)}";
-        var cell = ClaimsPlan.Build(design with { MatchedLearningRate = 0 }, shared).Cells.Single(c => c.Name == name).Options;
+        var cell = ClaimsPlan.Build(design, shared).Cells.Single(c => c.Name == name).Options;
         return cell with
         {
             // floor_step_alpha is logged on every step whatever the preset; nothing else is needed.
