@@ -115,6 +115,9 @@ internal static class ParallelCells
         // The default --threads is the processor count .NET reports, which DOTNET_PROCESSOR_COUNT sets in each worker.
         int coresEach = Math.Max(1, Environment.ProcessorCount / jobs);
         var workers = new List<Worker>();
+        // Set by a worker when it reports a cell's end or exits, so the next cell goes out at once rather than at the next
+        // display tick (waiting for the tick cost a median 0.13 s between runs, 11 % of a plan of 1-second cells).
+        using var wake = new AutoResetEvent(false);
         try
         {
             console.Progress()
@@ -149,7 +152,7 @@ internal static class ParallelCells
                         while (workers.Count < Math.Min(jobs, slots.Length) && pending.Count > 0)
                         {
                             int slot = Enumerable.Range(0, slots.Length).First(i => workers.All(w => w.Slot != i));
-                            var worker = Worker.Start(slot, childCommand, coresEach);
+                            var worker = Worker.Start(slot, childCommand, coresEach, wake);
                             workers.Add(worker);
                             processes?.Add(worker.Record);
                             worker.Send(pending.Dequeue());
@@ -175,7 +178,9 @@ internal static class ParallelCells
                         sweep.Value = results.Sum(r => Weight(r.Cell)) + workers.Sum(w => w.Cell is { } c ? w.Fraction * Weight(c) : 0);
                         int running = workers.Count(w => w.Cell is not null);
                         sweep.Description = string.Create(CultureInfo.InvariantCulture, $"sweep {results.Count}/{mine.Count} cells, {running} running");
-                        cancel.WaitHandle.WaitOne(interrupted ? 100 : 250);
+                        // Once interrupted the token's handle stays set: wait on the workers alone, or the loop would spin.
+                        if (interrupted) wake.WaitOne(100);
+                        else WaitHandle.WaitAny([cancel.WaitHandle, wake], 250);
                     }
                     sweep.Value = sweep.MaxValue;
                     sweep.StopTask();
@@ -209,10 +214,13 @@ internal static class ParallelCells
         private string? message;
         private bool inputEnded;
 
-        private Worker(int slot, Process process)
+        private readonly EventWaitHandle wake;
+
+        private Worker(int slot, Process process, EventWaitHandle wake)
         {
             Slot = slot;
             this.process = process;
+            this.wake = wake;
         }
 
         public int Slot { get; }
@@ -239,7 +247,8 @@ internal static class ParallelCells
             get { lock (tail) return cell is null ? null : (step, total, description); }
         }
 
-        public static Worker Start(int slot, IReadOnlyList<string> command, int cores)
+        /// <param name="wake">Set when the worker finishes a cell or exits.</param>
+        public static Worker Start(int slot, IReadOnlyList<string> command, int cores, EventWaitHandle wake)
         {
             var start = new ProcessStartInfo(command[0])
             {
@@ -248,8 +257,10 @@ internal static class ParallelCells
             foreach (string argument in command.Skip(1)) start.ArgumentList.Add(argument);
             start.ArgumentList.Add("--worker");
             start.Environment["DOTNET_PROCESSOR_COUNT"] = cores.ToString(CultureInfo.InvariantCulture);
-            var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command[0]}");
-            var worker = new Worker(slot, process);
+            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            var worker = new Worker(slot, process, wake);
+            process.Exited += (_, _) => worker.Wake();
+            if (!process.Start()) throw new InvalidOperationException($"could not start {command[0]}");
             process.OutputDataReceived += (_, e) => worker.Received(e.Data);
             process.ErrorDataReceived += (_, e) => worker.Received(e.Data);
             process.BeginOutputReadLine();
@@ -322,6 +333,12 @@ internal static class ParallelCells
 
         public void Dispose() => process.Dispose();
 
+        private void Wake()
+        {
+            try { wake.Set(); }
+            catch (ObjectDisposedException) { } // an exit noticed after the sweep has ended: nobody waits any more
+        }
+
         private void Received(string? line)
         {
             if (line is null) return;
@@ -344,6 +361,7 @@ internal static class ParallelCells
                             string[] state = rest.Split(' ');
                             finished.Enqueue(new CellResult(cell, state[0] == "skipped", Enum.Parse<RunStatus>(state[1]), message));
                             cell = null;
+                            Wake();
                             return;
                         case "message": message = rest; return;
                         case "memory":
