@@ -160,7 +160,7 @@ public sealed class HeightByLearningRate : ClaimTest
     public override double SupportBound => 0;
     public override double ContradictBound => 0;
     public override string Why =>
-        "\"the learning rate sets the height\": height rises with η (a direction, so 0 both ways); \"mainly\" needs a batch-size factor the plan does not vary";
+        "\"the learning rate sets the height\": height rises with η (a direction, so 0 both ways); \"mainly\" is 2b and 2c, which vary the batch size too";
     public override int MinimumValues => 3;
     public override IReadOnlyList<Role> Roles(ClaimsDesign d) =>
         d.LearningRates.Select(lr => new Role($"η = {Format(lr)}", lr, lr, d.BatchSize)).ToList();
