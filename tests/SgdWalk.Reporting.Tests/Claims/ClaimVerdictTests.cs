@@ -243,7 +243,8 @@ public class ClaimVerdictTests
     /// 4a-lag-8-epochs reads the horizon run at η when two of its phases lie eight epochs apart (epochs 2 and 10 of 20, 40
     /// steps per epoch): of its segments φ_{t−320} → φ_t joining epoch 2 to epoch 10, the one ending on the grid, at step
     /// 40 + 320 = 360, per seed (the others share stretches of the floor with it); the base run does not carry the lag. A
-    /// horizon whose phases do not pair up (epochs 2, 3 and 6) leaves the secondary without values.
+    /// horizon whose phases do not pair up (epochs 2, 3 and 6), or a folder whose design predates the lag, leaves the
+    /// secondary without values.
     /// </summary>
     [Fact]
     public void The_long_lag_secondary_reads_the_horizon_run_between_phases_eight_epochs_apart()
@@ -259,6 +260,11 @@ public class ClaimVerdictTests
 
         using var unpaired = new ClaimsFolder(Paper, horizon: true);
         Assert.Equal(0, ClaimsEvaluation.Evaluate(unpaired.Path).Secondary.Single(t => t.Id == "4a-lag-8-epochs").Seeds);
+        using var older = new ClaimsFolder(Paper, horizon: true, horizonEpochs: 20, longLag: false);
+        Assert.Equal([1, 10, 40], older.Design.FloorLags);
+        var none = ClaimsEvaluation.Evaluate(older.Path).Secondary.Single(t => t.Id == "4a-lag-8-epochs");
+        Assert.Equal((0, Verdict.Underpowered), (none.Seeds, none.Verdict));
+        Assert.Contains("horizon-sgd-lr0.1-b100-s1111: 0 measured value(s)", none.Reason);
     }
 
     /// <summary>

@@ -106,8 +106,9 @@ internal sealed class ClaimsFolder : IDisposable
 
     /// <param name="target">Write claim 4c's target runs (false: a design written before them, without target_loss).</param>
     /// <param name="horizonEpochs">The horizon runs' length (phases: epochs 2, half of it and all of it, as the plan's).</param>
+    /// <param name="longLag">Give claim 4a's long lag to the horizon run when its phases pair up (false: a design written before it).</param>
     public ClaimsFolder(World world, int seeds = ClaimTest.DefaultSeeds, int noiseSeed = 1, bool horizon = false, bool target = true,
-        int horizonEpochs = HorizonEpochs)
+        int horizonEpochs = HorizonEpochs, bool longLag = true)
     {
         Path = Directory.CreateTempSubdirectory("sgdwalk-claims-").FullName;
         Design = new ClaimsDesign
@@ -134,7 +135,7 @@ internal sealed class ClaimsFolder : IDisposable
             TargetEpochs = target ? TargetEpochs : 0,
         };
         // Claim 4a's long lag when the horizon's phases pair up, as the plan gives it (the base runs are too short for it).
-        if (Design.LongLagOnHorizon()) Design = Design with { FloorLags = [.. Design.FloorLags, ClaimsDesign.LongLagEpochs * (Rows / 2)] };
+        if (longLag && Design.LongLagOnHorizon()) Design = Design with { FloorLags = [.. Design.FloorLags, ClaimsDesign.LongLagEpochs * (Rows / 2)] };
         Design.WriteOrCheck(Path);
         var random = new Random(noiseSeed);
         foreach (long seed in Design.Seeds)
@@ -247,7 +248,7 @@ internal sealed class ClaimsFolder : IDisposable
         // The floor lags as the plan gives them: the short ones to the floor-chain run, one epoch to the base run, the long
         // one to the horizon run at the base rate when the design puts it there.
         bool @base = !chain && epochs == 2 && optimizer == "sgd" && lr == Design.LearningRate && batch == Design.BatchSize;
-        bool horizonLag = epochs > 2 && lr == Design.LearningRate && Design.LongLagOnHorizon();
+        bool horizonLag = epochs > 2 && lr == Design.LearningRate && Design.LongLagOnHorizon() && Design.FloorLags.Contains(ClaimsDesign.LongLagEpochs * (Rows / 2));
         int[] lags = chain ? [1, 10] : @base ? [Rows / 2] : horizonLag ? [ClaimsDesign.LongLagEpochs * (Rows / 2)] : [];
         var folder = new RunFolder(System.IO.Path.Combine(Path, name));
         Directory.CreateDirectory(folder.Path);
