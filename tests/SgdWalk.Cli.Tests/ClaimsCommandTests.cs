@@ -81,6 +81,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         Assert.Equal(4, valley.Count);
         Assert.All(valley, k => Assert.Equal("passed", (string)k!["outcome"]!));
         Assert.Contains("estimated time here:", reference.Output);
+        Assert.Contains("settings), 2 epochs each; horizon runs 6, target runs up to 8, valley-control runs 3", reference.Output);
         // Before any run, the tests that cannot reach a bound with this design say so: 8 steps leave 4 one-step floor
         // segments per floor-chain run, no window of 10.
         Assert.Contains("claims: test 4a is underpowered with this design ('supported' (CI above 0.05) needs ≥ 2 chained floor windows, has 0; " +
@@ -269,6 +270,7 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         var (code, output) = CliHarness.Run("claims", "--quick", "--emit", "slurm", "--out", folder);
         Assert.True(code == 0, output);
         Assert.Contains("200 runs (10 seeds × 20 settings)", output); // 16 settings (4b's matched arm and 4c's target runs among them) and the valley control's 4 runs
+        Assert.Contains("settings), 2 epochs each; target runs up to 8, valley-control runs 3", output); // no horizon
         Assert.Contains("claims: test 4a is underpowered with this design ('contradicted' (CI below 0.01) needs ≥ 368 chained floor windows, has 20)", output);
         Assert.Single(output.Split('\n'), l => l.Contains("is underpowered with this design", StringComparison.Ordinal));
         var sweep = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, SweepManifest.FileName)))!;

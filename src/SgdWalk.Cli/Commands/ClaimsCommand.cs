@@ -82,7 +82,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         var estimate = TimeSpan.FromSeconds(ClaimsBudget.Seconds(costed, costs)
             + (pilotDue ? ClaimsBudget.Seconds(MatchedRatePilot.Options(design, shared), costs) : 0));
         console.MarkupLine(Markup.Escape($"claims ({settings.Scale} scale): {shared.Model} on {shared.Dataset}, {costed.Cells.Count} runs " +
-            $"({design.Seeds.Count} seeds × {costed.Cells.Count / design.Seeds.Count} settings), {shared.Epochs} epochs each" +
+            $"({design.Seeds.Count} seeds × {costed.Cells.Count / design.Seeds.Count} settings), {RunLengths(design, shared)}" +
             (pilotDue ? ", after a floor-sgd pilot for 4b's matched arm" : "")));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"estimated time here: {Duration(estimate)} (one training pass ") +
             string.Create(CultureInfo.InvariantCulture, $"{costs.TrainPerSample * 1e3:G3} ms per sample, the fastest of a few, timed now)")));
@@ -243,6 +243,17 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         Verdict.Underpowered => "[grey]underpowered[/]",
         _ => "[yellow]inconclusive[/]",
     };
+
+    /// <summary>How long the plan's runs train: the shared epochs, then the runs that train otherwise (so the banner never says "each" of runs it does not mean).</summary>
+    private static string RunLengths(ClaimsDesign design, TrainOptions shared)
+    {
+        var others = new List<string>();
+        if (design.HorizonEpochs > 0) others.Add($"horizon runs {design.HorizonEpochs}");
+        if (design.TargetLoss is not null) others.Add($"target runs up to {design.TargetEpochs}");
+        if (design.Valley is not null) others.Add($"valley-control runs {ValleyControlPlan.Epochs}");
+        string each = $"{shared.Epochs} epochs each";
+        return others.Count == 0 ? each : $"{each}; {string.Join(", ", others)}";
+    }
 
     private static string Duration(TimeSpan t) => t.TotalDays >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:F1} days")

@@ -66,11 +66,26 @@ public sealed record ClaimsDesign
 
     /// <summary>
     /// Claim 4a's floor lags in steps, pre-stated and the same at every scale (not the record interval): 1 step, 10 steps,
-    /// one epoch, and four epochs when the runs are at least five epochs long. Lags shorter than
-    /// <see cref="ChainSteps"/> are measured in the floor-chain run, the others in the base run. Empty in a design written
-    /// before them.
+    /// one epoch, and <see cref="LongLagEpochs"/> epochs when a run holds segments that long. Lags shorter than
+    /// <see cref="ChainSteps"/> are measured in the floor-chain run, the long lag on the horizon run at the base rate when
+    /// its phases pair up (<see cref="LongLagOnHorizon"/>), the others in the base run. Empty in a design written before them.
     /// </summary>
     public IReadOnlyList<int> FloorLags { get; init; } = [];
+
+    /// <summary>
+    /// Claim 4a's long lag in epochs, the same at every scale: the gap between the horizon's early and middle phases
+    /// (epochs 2 and 10 of 20), so that the two-epoch CPU plan measures it on the horizon run at the base rate.
+    /// </summary>
+    public const int LongLagEpochs = 8;
+
+    /// <summary>
+    /// Whether the long lag is measured on the horizon run at the base rate rather than on the base run: when two of the
+    /// horizon's phases lie <see cref="LongLagEpochs"/> apart, the first of them epoch 2 or a whole number of lags after it
+    /// (the segments claim 4a's secondaries read end on a grid of the lag counted from the second epoch's first step, and a
+    /// phase records its epoch's first step). A method, not a property: it is not part of claims-design.json.
+    /// </summary>
+    public bool LongLagOnHorizon() =>
+        HorizonEpochs > 0 && PhaseEpochs.Any(e => (e - 2) % LongLagEpochs == 0 && PhaseEpochs.Contains(e + LongLagEpochs));
 
     /// <summary>
     /// The first step of the floor-chain run's window of consecutive recorded steps: the last step of the first epoch, so

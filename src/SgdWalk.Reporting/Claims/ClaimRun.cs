@@ -107,6 +107,21 @@ public sealed class ClaimRun
     /// <summary>The floor lags the run measured (run.json's floor_lags), shortest first.</summary>
     public IReadOnlyList<int> FloorLags { get; }
 
+    /// <summary>
+    /// The first step of the second epoch (steps.csv; steps count from 0, so it is also the steps per epoch): where claim
+    /// 4a's straight segments start their grid and what an epoch-long lag is. Null when the run has no second epoch.
+    /// </summary>
+    public int? SecondEpochStart
+    {
+        get
+        {
+            if (!steps.Has(Columns.Epoch)) return null;
+            double[] epoch = steps.Numbers(Columns.Epoch), step = steps.Numbers(Columns.Step);
+            int first = Array.FindIndex(epoch, e => e >= 2);
+            return first < 0 ? null : (int)step[first];
+        }
+    }
+
     /// <summary>run.json's model: the claims' network, or a valley model of the positive control (<see cref="ValleyControl"/>).</summary>
     public string Model { get; }
 

@@ -39,11 +39,13 @@ public static class PaperClaims
         new DistanceByBatchSizeIn("3a-angle", Columns.AngleFromInit, "the mean per-tensor angle from θ₀ (radians)"),
         new DistanceByBatchSizeIn("3a-function", Columns.DisagreementWithInit, "the share of validation images classified unlike θ₀"),
         new EqualRatioDistance(),
-        new StraightFloorBarriers("4a-lag1", "1 step", chainRun: true, lags => lags.Contains(1) ? 1 : null),
-        new StraightFloorBarriers("4a-lag10", $"{ClaimsDesign.ChainLinks} steps", chainRun: true,
-            lags => lags.Contains(ClaimsDesign.ChainLinks) ? ClaimsDesign.ChainLinks : null),
-        new StraightFloorBarriers("4a-lag-epoch", "one epoch", chainRun: false, lags => lags.Count > 0 ? lags[0] : null),
-        new StraightFloorBarriers("4a-lag-4-epochs", "four epochs", chainRun: false, lags => lags.Count > 1 ? lags[1] : null),
+        new StraightFloorBarriers("4a-lag1", "1 step", "floor-chain run", PaperClaims.Chain, _ => 1),
+        new StraightFloorBarriers("4a-lag10", $"{ClaimsDesign.ChainLinks} steps", "floor-chain run", PaperClaims.Chain, _ => ClaimsDesign.ChainLinks),
+        new StraightFloorBarriers("4a-lag-epoch", "one epoch", "base run", d => PaperClaims.Base(d), epoch => epoch),
+        // Measured where floor points lie that far apart: the horizon run at η when its phases pair up, else the base run.
+        new StraightFloorBarriers($"4a-lag-{ClaimsDesign.LongLagEpochs}-epochs", $"{ClaimsDesign.LongLagEpochs} epochs",
+            $"the horizon run at η when two of its phases lie {ClaimsDesign.LongLagEpochs} epochs apart, else the base run",
+            d => PaperClaims.Base(d) with { Horizon = d.LongLagOnHorizon() }, epoch => ClaimsDesign.LongLagEpochs * epoch),
         new BarrierPassOver(),
         new FloorSgdPathEfficiency(),
         new MatchedRateDistance(),
@@ -417,11 +419,14 @@ public sealed class FloorBarriers : ClaimTest
 
 /// <summary>
 /// Secondary to 4a, never deciding it: straight floor segments φ_{t−k} → φ_t at one of the family's lags, those ending
-/// at steps divisible by k (so no two share a stretch of the floor). Straight lines between points of one trajectory
-/// are known to be nearly always monotone, which is why the chained path is the primary.
+/// at steps t₂ + jk, t₂ the second epoch's first step (so no two share a stretch of the floor, and a horizon's phases,
+/// which record their epochs' first steps, pair up). Straight lines between points of one trajectory are known to be
+/// nearly always monotone, which is why the chained path is the primary.
 /// </summary>
-/// <param name="lag">The lag a run measured, from its floor_lags (null: not measured there).</param>
-public sealed class StraightFloorBarriers(string id, string lagName, bool chainRun, Func<IReadOnlyList<int>, int?> lag) : ClaimTest
+/// <param name="runName">The run it reads, in words (claims.json's statistic).</param>
+/// <param name="role">The run of the base setting that measures the lag.</param>
+/// <param name="lag">The lag in steps, from the run's steps per epoch; a run whose floor_lags lack it contributes nothing.</param>
+public sealed class StraightFloorBarriers(string id, string lagName, string runName, Func<ClaimsDesign, Role> role, Func<int, int> lag) : ClaimTest
 {
     public override string ValueLabel => $"share of straight floor segments {lagName} long with a barrier";
     public override string SeedValueLabel => $"the seed's share of straight floor segments {lagName} long with a barrier";
@@ -430,20 +435,22 @@ public sealed class StraightFloorBarriers(string id, string lagName, bool chainR
     public override TestKind Kind => TestKind.Share;
     public override string UnitName => "floor segments";
     public override string Statistic =>
-        $"per seed, the share of straight segments φ_{{t−k}} → φ_t, k = {lagName}, ending at steps divisible by k after the first epoch " +
-        $"({(chainRun ? "floor-chain run" : "base run")}), whose highest point lies above both ends by more than 0.05 × the run's median height";
+        $"per seed, the share of straight segments φ_{{t−k}} → φ_t, k = {lagName}, ending at steps t₂ + jk after the first epoch (t₂ the second " +
+        $"epoch's first step; {runName}), whose highest point lies above both ends by more than 0.05 × the run's median height";
     public override string ShortName => "the mean share";
     public override double SupportBound => 0.05;
     public override double ContradictBound => 0.01;
     public override string Why => "the bounds of 4a, so that a straight lag and the chained path can be read side by side";
-    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [chainRun ? PaperClaims.Chain(d) : PaperClaims.Base(d)];
+    public override IReadOnlyList<Role> Roles(ClaimsDesign d) => [role(d)];
     public override long? PlannedUnitsPerRun(ClaimsDesign design) => null;
 
     public override double[] Values(ClaimRun run)
     {
-        if (lag(run.FloorLags) is not { } k) return [];
+        if (run.SecondEpochStart is not { } second) return [];
+        int k = lag(second);
+        if (!run.FloorLags.Contains(k)) return [];
         double height = PaperClaims.MedianHeight(run);
-        return [.. run.FloorLinks(k).Where(l => l.Step % k == 0).Select(l => PaperClaims.Crosses(l.Bump, l.Start, height) ? 1.0 : 0.0)];
+        return [.. run.FloorLinks(k).Where(l => (l.Step - second) % k == 0).Select(l => PaperClaims.Crosses(l.Bump, l.Start, height) ? 1.0 : 0.0)];
     }
 
     public override double Summarise(double[] values) => Mean(values);

@@ -15,7 +15,8 @@ namespace SgdWalk.Experiments;
 /// secondary); the pair with the
 /// base's LR/batch ratio, both ×2 and both ×4, profiled (claims 3b, 3d); floor-sgd at the base setting (claim 4b, 4c-epochs) and SGD at
 /// floor-sgd's effective learning rate (4b's matched arm, <see cref="MatchedRatePilot"/>); SGD and floor-sgd
-/// at the base setting stopped at a common training-loss target (claim 4c; unprofiled). The base run also measures
+/// at the base setting stopped at a common training-loss target (claim 4c; unprofiled); at CPU scale the horizon runs, claim 2's
+/// rates trained longer and profiled in three phases (claims 1, 2, 5, 6a per phase; at the base rate also 4a's long lag). The base run also measures
 /// the gradient alignment of every design batch size at a few checkpoints (claim 6b, one run per seed); the batch-size
 /// runs' curvature feeds only 6b's labelled secondary S_t/λ_max. Every run but the horizon and target runs trains the same number of epochs, so
 /// distances compare at equal epochs.
@@ -71,7 +72,8 @@ public static class ClaimsPlan
         bool paper = scale == ExperimentScale.Paper;
         double lr = shared.LearningRate;
         int batch = shared.BatchSize;
-        return new ClaimsDesign
+        bool phased = Phased(paper, shared, horizonEpochs);
+        var design = new ClaimsDesign
         {
             Scale = paper ? "paper" : "cpu",
             LearningRate = lr,
@@ -85,15 +87,15 @@ public static class ClaimsPlan
             ControlLearningRate = lr / ControlFactor,
             Seeds = Enumerable.Range(0, seeds).Select(i => shared.Seed + i).ToList(),
             RecordedSteps = RecordedAfterFirstEpoch(shared),
-            FloorLags = FloorLags(shared),
             ChainStart = (int)StepsPerEpoch(shared, batch) - 1,
             ChainSteps = ChainSteps(shared),
-            HorizonEpochs = Phased(paper, shared, horizonEpochs) ? horizonEpochs : 0,
-            PhaseEpochs = Phased(paper, shared, horizonEpochs) ? [2, horizonEpochs / 2, horizonEpochs] : [],
+            HorizonEpochs = phased ? horizonEpochs : 0,
+            PhaseEpochs = phased ? [2, horizonEpochs / 2, horizonEpochs] : [],
             Valley = ValleyControlPlan.Design,
             TargetLoss = paper ? null : CpuTargetLoss,
             TargetEpochs = paper ? 0 : CpuTargetEpochs,
         };
+        return design with { FloorLags = FloorLags(shared, design.LongLagOnHorizon()) };
     }
 
     /// <summary>
@@ -137,15 +139,22 @@ public static class ClaimsPlan
 
     /// <summary>
     /// Claim 4a's lags (the lag is its own setting, the same at CPU and paper scale): 1 step, <see cref="ClaimsDesign.ChainLinks"/>
-    /// steps, one epoch, and four epochs when the run lasts at least five (a lag that would end after the run is not planned).
+    /// steps, one epoch, and <see cref="ClaimsDesign.LongLagEpochs"/> epochs when a run holds a segment that long: the horizon
+    /// run at the base rate when its phases pair up (<paramref name="onHorizon"/>), else the base run when its first segment
+    /// on the lag's grid (ending one lag after the second epoch's first step) ends before the run does. A lag that would end
+    /// after the run is not planned.
     /// </summary>
-    public static IReadOnlyList<int> FloorLags(TrainOptions shared)
+    public static IReadOnlyList<int> FloorLags(TrainOptions shared, bool onHorizon = false)
     {
-        int epoch = (int)StepsPerEpoch(shared, shared.BatchSize);
+        int epoch = (int)StepsPerEpoch(shared, shared.BatchSize), longLag = LongLag(shared, shared.BatchSize);
         double steps = shared.Steps ?? (epoch * (double)shared.Epochs);
-        int[] lags = steps >= 5.0 * epoch ? [1, ClaimsDesign.ChainLinks, epoch, 4 * epoch] : [1, ClaimsDesign.ChainLinks, epoch];
-        return [.. lags.Where(k => k < steps).Distinct().Order()];
+        int[] lags = [1, ClaimsDesign.ChainLinks, epoch];
+        bool longHeld = onHorizon || epoch + longLag < steps;
+        return [.. lags.Where(k => k < steps).Concat(longHeld ? [longLag] : []).Distinct().Order()];
     }
+
+    /// <summary>Claim 4a's long lag in steps at batch size <paramref name="batch"/>: <see cref="ClaimsDesign.LongLagEpochs"/> epochs.</summary>
+    private static int LongLag(TrainOptions shared, int batch) => ClaimsDesign.LongLagEpochs * (int)StepsPerEpoch(shared, batch);
 
     /// <summary>
     /// The one-step floor segments of the floor-chain run: every step of a window from the last step of the first epoch,
@@ -162,6 +171,9 @@ public static class ClaimsPlan
     public static SweepPlan Build(ClaimsDesign design, TrainOptions shared)
     {
         var cells = new List<SweepCell>();
+        // Claim 4a's long lag goes to the horizon run at the base rate when the design puts it there, else to the base run.
+        int longLag = LongLag(shared, design.BatchSize);
+        bool horizonLag = design.LongLagOnHorizon() && design.FloorLags.Contains(longLag);
         foreach (long seed in design.Seeds)
         {
             TrainOptions Run(double lr, int batch) => shared with
@@ -190,7 +202,7 @@ public static class ClaimsPlan
                         Recorder = profiled.Recorder with
                         {
                             // The lags a window of consecutive steps cannot hold, on the base's records (every:N, N divides them).
-                            FloorLags = [.. design.FloorLags.Where(k => k >= design.ChainSteps)],
+                            FloorLags = [.. design.FloorLags.Where(k => k >= design.ChainSteps && !(horizonLag && k == longLag))],
                             Alignment = Alignment(profiled, shared, design),
                             RandomDirection = true, // the random-direction control of claim 1 (Controls.cs)
                         },
@@ -255,7 +267,9 @@ public static class ClaimsPlan
                     Target(targetRun with { Optimizer = OptimizerKind.FloorSgd, FloorView = FloorSearchView.Probe }));
             }
             // The horizon: claim 2's learning rates at the base batch size trained HorizonEpochs, profiled in three phases of
-            // one epoch each (early, middle, late) as densely as the base, for claims 1, 2, 5 and 6a per phase.
+            // one epoch each (early, middle, late) as densely as the base, for claims 1, 2, 5 and 6a per phase. At the base
+            // rate it also measures claim 4a's long lag, between phases that far apart (the base runs are too short for it):
+            // it keeps about one phase's floor points in memory (one parameter vector each), the earliest dropped as the next phase pairs them.
             if (design.HorizonEpochs > 0)
                 foreach (double lr in design.LearningRates)
                 {
@@ -263,7 +277,11 @@ public static class ClaimsPlan
                     Add($"horizon-sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", run with
                     {
                         Epochs = design.HorizonEpochs,
-                        Recorder = run.Recorder with { Record = PhaseSchedule(design, shared) },
+                        Recorder = run.Recorder with
+                        {
+                            Record = PhaseSchedule(design, shared),
+                            FloorLags = horizonLag && lr == design.LearningRate ? [longLag] : [],
+                        },
                     });
                 }
             // The negative control (SgdWalk.Reporting/Claims/Controls.cs): the base setting at a tiny learning rate, profiled like the base.

@@ -21,7 +21,7 @@ public static class ValleyControlPlan
 
     /// <summary>Three epochs of 25 steps, every step recorded: 50 floor segments per run after the first epoch, so 10 seeds
     /// (500) can show 4a's "below 1 %" (368) on the flat valley.</summary>
-    private const int Epochs = 3;
+    public const int Epochs = 3;
 
     public static ValleyControl Design { get; } = new()
     {

@@ -60,6 +60,10 @@ public sealed record SharpnessOptions
     [JsonIgnore]
     public long BatchSharpnessSeed { get; init; } = 1;
 
+    /// <summary>Seed of `--end-curvature`'s own generator (its start vector and trace probes at the final weights).</summary>
+    [JsonIgnore]
+    public long EndCurvatureSeed { get; init; } = 2;
+
     [JsonIgnore]
     public bool Enabled => !Schedule.IsNone;
 

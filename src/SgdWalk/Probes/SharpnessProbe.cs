@@ -54,12 +54,13 @@ public sealed class SharpnessProbe(DataView probeView, HessianVectorProduct hess
 
     /// <summary>
     /// `--end-curvature`: the same measurement once, at the model's current parameters (a run's final weights), from a
-    /// random start drawn from a generator seeded with the options' seed: λ_max and the trace (null with fewer than 2 samples).
+    /// random start drawn from the end curvature's own stream (<see cref="SharpnessOptions.EndCurvatureSeed"/>, not the
+    /// per-step probe's): λ_max and the trace (null with fewer than 2 samples).
     /// </summary>
     public static (double LambdaMax, TraceEstimate? Trace) AtEnd(DataView probeView, HessianVectorProduct hessian,
         IReadOnlyList<TorchSharp.Modules.Parameter> parameters, SharpnessOptions options)
     {
-        using var generator = new ProbeGenerator(options.Seed);
+        using var generator = new ProbeGenerator(options.EndCurvatureSeed);
         using var at = ParamVector.OfValues(parameters);
         using var start = at.Like(randn([at.Length], at.Flat.dtype, generator: generator.Generator));
         var (estimate, trace) = Measure(v => hessian.Apply(probeView, v), start, at, options, generator.Generator);

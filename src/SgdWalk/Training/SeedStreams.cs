@@ -38,6 +38,12 @@ public sealed record SeedStreams(long Seed)
     public long RandomDirection => unchecked(Seed + 9);
 
     /// <summary>
+    /// `--end-curvature`'s random start vector and Hutchinson probes at the final weights: a stream of its own, so a run
+    /// that also measures per-step sharpness does not repeat that stream's first draws at the end.
+    /// </summary>
+    public long EndCurvature => unchecked(Seed + 10);
+
+    /// <summary>
     /// The synthetic data set: the seed itself, which <see cref="Data.SyntheticData"/> hashes (SplitMix64, one stream per
     /// split) rather than offsets, so its generators are unrelated to the ones in <see cref="All"/>.
     /// </summary>
@@ -56,5 +62,6 @@ public sealed record SeedStreams(long Seed)
         ["noise"] = Noise,
         ["alignment"] = Alignment,
         ["random_direction"] = RandomDirection,
+        ["end_curvature"] = EndCurvature,
     };
 }

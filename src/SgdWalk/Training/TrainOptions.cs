@@ -162,7 +162,13 @@ public sealed partial record TrainOptions
         {
             BatchChunkSize = MicroBatch,
             CosineWeightDecay = AuthorsCompat ? WeightDecay : 0,
-            Sharpness = Recorder.Sharpness with { BatchSize = BatchSize, Seed = seeds.Sharpness, BatchSharpnessSeed = seeds.BatchSharpness },
+            Sharpness = Recorder.Sharpness with
+            {
+                BatchSize = BatchSize,
+                Seed = seeds.Sharpness,
+                BatchSharpnessSeed = seeds.BatchSharpness,
+                EndCurvatureSeed = seeds.EndCurvature,
+            },
             // A gradient batch is normalised as a step at batch B would be: as one chunk, or in --chunk-size chunks when given.
             Alignment = Recorder.Alignment with { ChunkSize = ChunkSize ?? int.MaxValue, Seed = seeds.Alignment },
             RandomDirectionSeed = seeds.RandomDirection,

@@ -234,9 +234,37 @@ public class ClaimVerdictTests
         Assert.Equal(12 * 31, secondary["4a-lag10"].Units); // steps 330, 340, ..., 630: a partner 10 back in the window
         Assert.Equal(12, secondary["4a-lag-epoch"].Units); // the base run's one segment φ_0 → φ_40 ending in the second epoch
         Assert.All(secondary["4a-lag-epoch"].Runs, r => Assert.StartsWith("sgd-lr0.1-b100-", r));
-        Assert.Equal(0, secondary["4a-lag-4-epochs"].Seeds); // not measured: the runs are two epochs long
+        Assert.Equal(0, secondary["4a-lag-8-epochs"].Seeds); // not measured: the runs are two epochs long and there is no horizon
         Assert.Equal(passOver, secondary["4a-pass-over"].Verdict);
         Assert.DoesNotContain(outcome.Claims.SelectMany(c => c.Tests), t => t.Id.StartsWith("4a-", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// 4a-lag-8-epochs reads the horizon run at η when two of its phases lie eight epochs apart (epochs 2 and 10 of 20, 40
+    /// steps per epoch): of its segments φ_{t−320} → φ_t joining epoch 2 to epoch 10, the one ending on the grid, at step
+    /// 40 + 320 = 360, per seed (the others share stretches of the floor with it); the base run does not carry the lag. A
+    /// horizon whose phases do not pair up (epochs 2, 3 and 6), or a folder whose design predates the lag, leaves the
+    /// secondary without values.
+    /// </summary>
+    [Fact]
+    public void The_long_lag_secondary_reads_the_horizon_run_between_phases_eight_epochs_apart()
+    {
+        using var folder = new ClaimsFolder(Paper with { FloorBarrier = _ => 1, BumpSize = 0.5 }, horizon: true, horizonEpochs: 20);
+        Assert.Equal([2, 10, 20], folder.Design.PhaseEpochs);
+        Assert.Equal([1, 10, 40, 320], folder.Design.FloorLags);
+        var lag = ClaimsEvaluation.Evaluate(folder.Path).Secondary.Single(t => t.Id == "4a-lag-8-epochs");
+        Assert.Equal((12, 12L), (lag.Seeds, lag.Units));
+        Assert.Equal(1, lag.Estimate, 6); // every segment carries a bump of 0.5, far above 0.05 × the median height
+        Assert.All(lag.Runs, r => Assert.StartsWith("horizon-sgd-lr0.1-b100-", r));
+        Assert.Contains("the horizon run at η", lag.Statistic);
+
+        using var unpaired = new ClaimsFolder(Paper, horizon: true);
+        Assert.Equal(0, ClaimsEvaluation.Evaluate(unpaired.Path).Secondary.Single(t => t.Id == "4a-lag-8-epochs").Seeds);
+        using var older = new ClaimsFolder(Paper, horizon: true, horizonEpochs: 20, longLag: false);
+        Assert.Equal([1, 10, 40], older.Design.FloorLags);
+        var none = ClaimsEvaluation.Evaluate(older.Path).Secondary.Single(t => t.Id == "4a-lag-8-epochs");
+        Assert.Equal((0, Verdict.Underpowered), (none.Seeds, none.Verdict));
+        Assert.Contains("horizon-sgd-lr0.1-b100-s1111: 0 measured value(s)", none.Reason);
     }
 
     /// <summary>
@@ -465,7 +493,7 @@ public class ClaimVerdictTests
         Assert.All(alignment.SeedValues, v => Assert.InRange(v.Value, Math.Log(5) - 0.3, Math.Log(5) + 0.3)); // 0.5 / 0.1 in every seed
         Assert.Equal(ClaimTest.DefaultSeeds, alignment.Points.Count); // one run per seed: the base run
         Assert.Equal(Verdict.Supported, claim.Verdict);
-        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-4-epochs", "4a-pass-over", "4b-secondary",
+        Assert.Equal(["3a-angle", "3a-function", "3b-secondary", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-8-epochs", "4a-pass-over", "4b-secondary",
             "4b-matched", "4b-stall", "4c-gap", "4c-sharpness", "4c-trace", "4c-steps", "4c-epochs", "6b-secondary"],
             outcome.Secondary.Select(t => t.Id));
         var secondary = outcome.Secondary.Single(t => t.Id == "6b-secondary");

@@ -96,7 +96,7 @@ internal sealed class ClaimsFolder : IDisposable
 
     private readonly List<SweepManifestCell> cells = [];
 
-    /// <summary>The horizon runs' length when a folder has them (phases: epochs 2, 3 and 6).</summary>
+    /// <summary>The horizon runs' length when a folder has them and asks for no other (phases: epochs 2, 3 and 6).</summary>
     public const int HorizonEpochs = 6;
 
     /// <summary>Claim 4c's training-loss target and the target runs' cap when a folder has them.</summary>
@@ -105,7 +105,10 @@ internal sealed class ClaimsFolder : IDisposable
     public const int TargetEpochs = 4;
 
     /// <param name="target">Write claim 4c's target runs (false: a design written before them, without target_loss).</param>
-    public ClaimsFolder(World world, int seeds = ClaimTest.DefaultSeeds, int noiseSeed = 1, bool horizon = false, bool target = true)
+    /// <param name="horizonEpochs">The horizon runs' length (phases: epochs 2, half of it and all of it, as the plan's).</param>
+    /// <param name="longLag">Give claim 4a's long lag to the horizon run when its phases pair up (false: a design written before it).</param>
+    public ClaimsFolder(World world, int seeds = ClaimTest.DefaultSeeds, int noiseSeed = 1, bool horizon = false, bool target = true,
+        int horizonEpochs = HorizonEpochs, bool longLag = true)
     {
         Path = Directory.CreateTempSubdirectory("sgdwalk-claims-").FullName;
         Design = new ClaimsDesign
@@ -124,13 +127,15 @@ internal sealed class ClaimsFolder : IDisposable
             FloorLags = [1, 10, Rows / 2],
             ChainStart = ChainSteps - 1,
             ChainSteps = ChainSteps,
-            HorizonEpochs = horizon ? HorizonEpochs : 0,
-            PhaseEpochs = horizon ? [2, 3, HorizonEpochs] : [],
+            HorizonEpochs = horizon ? horizonEpochs : 0,
+            PhaseEpochs = horizon ? [2, horizonEpochs / 2, horizonEpochs] : [],
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => 1111L + i)],
             Valley = world.Valley is null ? null : new ValleyControl { LearningRate = 1.5, BatchSize = 20, RecordedSteps = 50, Corrugation = 4, Landscape = "L = 4·sin x" },
             TargetLoss = target ? TargetLoss : null,
             TargetEpochs = target ? TargetEpochs : 0,
         };
+        // Claim 4a's long lag when the horizon's phases pair up, as the plan gives it (the base runs are too short for it).
+        if (longLag && Design.LongLagOnHorizon()) Design = Design with { FloorLags = [.. Design.FloorLags, ClaimsDesign.LongLagEpochs * (Rows / 2)] };
         Design.WriteOrCheck(Path);
         var random = new Random(noiseSeed);
         foreach (long seed in Design.Seeds)
@@ -139,7 +144,7 @@ internal sealed class ClaimsFolder : IDisposable
             foreach (double lr in Design.LearningRates) Write(world, random, lr, 100, seed, s, "sgd");
             Write(world, random, 0.1, 100, seed, s, "sgd", chain: true);
             if (horizon)
-                foreach (double lr in Design.LearningRates) Write(world, random, lr, 100, seed, s, "sgd", epochs: HorizonEpochs);
+                foreach (double lr in Design.LearningRates) Write(world, random, lr, 100, seed, s, "sgd", epochs: horizonEpochs);
             Write(world, random, 0.1, 25, seed, s, "sgd");
             Write(world, random, 0.1, 400, seed, s, "sgd");
             Write(world, random, 0.4, 400, seed, s, "sgd");
@@ -240,9 +245,11 @@ internal sealed class ClaimsFolder : IDisposable
         string name = optimizer == "height-sgd"
             ? string.Create(CultureInfo.InvariantCulture, $"{optimizer}-h{heightFraction}-lr{lr}-b{batch}-s{seed}")
             : string.Create(CultureInfo.InvariantCulture, $"{(chain ? "floor-chain" : epochs > 2 ? "horizon-sgd" : optimizer)}-lr{lr}-b{batch}-s{seed}");
-        // The floor lags as the plan gives them: the short ones to the floor-chain run, one epoch to the base run.
+        // The floor lags as the plan gives them: the short ones to the floor-chain run, one epoch to the base run, the long
+        // one to the horizon run at the base rate when the design puts it there.
         bool @base = !chain && epochs == 2 && optimizer == "sgd" && lr == Design.LearningRate && batch == Design.BatchSize;
-        int[] lags = chain ? [1, 10] : @base ? [Rows / 2] : [];
+        bool horizonLag = epochs > 2 && lr == Design.LearningRate && Design.LongLagOnHorizon() && Design.FloorLags.Contains(ClaimsDesign.LongLagEpochs * (Rows / 2));
+        int[] lags = chain ? [1, 10] : @base ? [Rows / 2] : horizonLag ? [ClaimsDesign.LongLagEpochs * (Rows / 2)] : [];
         var folder = new RunFolder(System.IO.Path.Combine(Path, name));
         Directory.CreateDirectory(folder.Path);
         var own = new JsonObject { ["learning_rate"] = lr, ["batch_size"] = batch, ["optimizer"] = optimizer, ["height_fraction"] = heightFraction, ["seed"] = seed };
@@ -283,14 +290,16 @@ internal sealed class ClaimsFolder : IDisposable
             }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
         }
         File.WriteAllLines(folder.Steps, lines);
-        // The floor segments φ_{t−k} → φ_t of the second epoch (profiles.csv): floor points at loss 1, a bump of BumpSize
+        // The floor segments φ_{t−k} → φ_t after the first epoch (profiles.csv): floor points at loss 1, a bump of BumpSize
         // in the middle when FloorBarrier says so; one-step segments from the chain's first recorded step, longer ones
-        // ending at steps divisible by the lag (the ones claim 4a's secondaries read).
+        // ending at steps divisible by the lag (the ones claim 4a's secondaries read); on a horizon run, every segment
+        // joining two of its phases (the runs record the phases only).
         var profiles = new List<string> { "step,view,alpha,loss,accuracy" };
+        bool Phase(int step) => Design.PhaseEpochs.Contains(1 + (step / perEpoch));
         foreach (int k in lags)
             for (int t = perEpoch; t < rows; t++)
             {
-                if (k > 1 && (t % k != 0 || (chain && t - k < ChainSteps - 1))) continue;
+                if (horizonLag ? !(Phase(t) && Phase(t - k)) : k > 1 && (t % k != 0 || (chain && t - k < ChainSteps - 1))) continue;
                 double top = 1 + (w.FloorBarrier(r) == 1 ? w.BumpSize : 0);
                 foreach (var (alpha, loss) in new[] { (0.0, 1.0), (0.5, top), (1.0, 1.0) })
                     profiles.Add(string.Create(CultureInfo.InvariantCulture, $"{t},floor-k{k},{alpha},{loss},0.5"));

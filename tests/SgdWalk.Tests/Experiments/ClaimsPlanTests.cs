@@ -20,12 +20,13 @@ public class ClaimsPlanTests
         Assert.Equal((0.4, 400), (Design.PairLearningRate, Design.PairBatchSize));
         Assert.Equal([(2, 0.2, 200), (4, 0.4, 400)], Design.Pairs());
         Assert.Equal([1111L, 1112, 1113], Design.Seeds);
-        // Claim 4a's lags: 1 step, 10 steps, one epoch (100 steps; four epochs would end after the run); the chain records
-        // steps 99-199, so its 100 one-step segments all end in the second epoch.
-        Assert.Equal([1, 10, 100], Design.FloorLags);
+        // Claim 4a's lags: 1 step, 10 steps, one epoch (100 steps) and eight epochs (800 steps, on the horizon run: the
+        // two-epoch runs cannot hold it); the chain records steps 99-199, so its 100 one-step segments all end in the second epoch.
+        Assert.Equal([1, 10, 100, 800], Design.FloorLags);
         Assert.Equal((99, 100), (Design.ChainStart, Design.ChainSteps));
-        // The same lags at the other scales: quick (20 steps per epoch, 2 epochs) and paper (450 per epoch, 100 epochs).
-        var quick = ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase);
+        // The same lags at the other scales: quick (20 steps per epoch, 2 epochs, no horizon as the command plans it: no
+        // run holds eight epochs) and paper (450 per epoch, 100 epochs).
+        var quick = ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase, horizonEpochs: 0);
         Assert.Equal([1, 10, 20], quick.FloorLags);
         Assert.Equal((19, 20), (quick.ChainStart, quick.ChainSteps));
         // The horizon: 20 epochs, phases in epochs 2, 10 and 20; none at paper scale (its runs record one step per epoch) or when asked for none.
@@ -34,7 +35,7 @@ public class ClaimsPlanTests
         Assert.Equal(0, ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase, horizonEpochs: 0).HorizonEpochs);
         var paper = ClaimsPlan.Design(ExperimentScale.Paper, 10, ClaimsPlan.PaperBase);
         Assert.Equal((0, 0), (paper.HorizonEpochs, paper.PhaseEpochs.Count));
-        Assert.Equal([1, 10, 450, 1800], paper.FloorLags);
+        Assert.Equal([1, 10, 450, 3600], paper.FloorLags);
         Assert.Equal((449, 100), (paper.ChainStart, paper.ChainSteps));
         Assert.Equal(("fashion-mnist", "mlp", 10_000, 2, 500), (ClaimsPlan.CpuBase.Dataset, ClaimsPlan.CpuBase.Model,
             ClaimsPlan.CpuBase.TrainSize, ClaimsPlan.CpuBase.Epochs, ClaimsPlan.CpuBase.ProbeSize));
@@ -92,6 +93,48 @@ public class ClaimsPlanTests
         Assert.All(power.Where(p => p.Key != "4a"), p => Assert.Empty(p.Value));
         var few = ClaimsPlan.Design(ExperimentScale.Cpu, 3, ClaimsPlan.CpuBase);
         Assert.All(PaperClaims.Tests, t => Assert.Contains("needs ≥ 10 seeds, has 3", t.PlannedPower(few)));
+    }
+
+    /// <summary>
+    /// Claim 4a's long lag, eight epochs at every scale: at the CPU default the two-epoch runs cannot hold it, so the horizon
+    /// run at η measures it between its phases in epochs 2 and 10 (every recorded step of epoch 10 has its partner 800
+    /// steps back), keeping at most 11 floor points (parameter vectors) in memory, and the estimate counts its 10 segments;
+    /// 4a-lag-8-epochs reads that run. Without a horizon (--quick) no run measures it; at paper scale the 100-epoch base run
+    /// does. A folder written before the lag (floor_lags without 800) is a different design.
+    /// </summary>
+    [Fact]
+    public void The_long_lag_is_measured_on_the_horizon_run_at_the_cpu_default_and_on_the_base_run_at_paper_scale()
+    {
+        Assert.Equal(8, ClaimsDesign.LongLagEpochs);
+        Assert.True(Design.LongLagOnHorizon());
+        var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
+        Assert.Equal([800], cells["horizon-sgd-lr0.1-b100"].Options.Recorder.FloorLags);
+        Assert.Empty(cells["horizon-sgd-lr0.05-b100"].Options.Recorder.FloorLags);
+        Assert.Empty(cells["horizon-sgd-lr0.2-b100"].Options.Recorder.FloorLags);
+        Assert.Equal([100], cells["sgd-lr0.1-b100"].Options.Recorder.FloorLags);
+        Assert.Single(cells.Values, c => c.Options.Recorder.FloorLags.Contains(800));
+        var horizon = cells["horizon-sgd-lr0.1-b100"].Options;
+        int[] recorded = [.. Enumerable.Range(0, 2000).Where(t => horizon.Recorder.Record.Includes(t, (t / 100) + 1))];
+        Assert.Equal(10, recorded.Count(t => recorded.Contains(t - 800)));
+        Assert.Equal(10, ClaimsBudget.FloorSegments(horizon.Recorder.Record, [800], 2000, 100));
+        // The probe keeps the floor points no lag has passed yet: those recorded within 800 steps of the current one.
+        Assert.Equal(11, recorded.Max(t => recorded.Count(s => s >= t - 800 && s <= t)));
+        // The secondary reads the run that carries the lag.
+        var lag = PaperClaims.Secondary.Single(t => t.Id == "4a-lag-8-epochs");
+        Assert.Equal([(0.1, 100, true, false)], lag.Roles(Design).Select(r => (r.LearningRate, r.BatchSize, r.Horizon, r.FloorChain)));
+
+        var quick = ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase, horizonEpochs: 0);
+        Assert.False(quick.LongLagOnHorizon());
+        Assert.DoesNotContain(ClaimsPlan.Build(quick, ClaimsPlan.QuickBase).Cells, c => c.Options.Recorder.FloorLags.Contains(160));
+
+        var paper = ClaimsPlan.Design(ExperimentScale.Paper, 10, ClaimsPlan.PaperBase);
+        Assert.False(paper.LongLagOnHorizon());
+        var paperBase = ClaimsPlan.Build(paper, ClaimsPlan.PaperBase).Cells.Single(c => c.Name == "sgd-lr0.1-b100-s1111").Options;
+        Assert.Equal([450, 3600], paperBase.Recorder.FloorLags);
+        Assert.Equal([(0.1, 100, false)], lag.Roles(paper).Select(r => (r.LearningRate, r.BatchSize, r.Horizon)));
+
+        var older = Design with { FloorLags = [1, 10, 100] };
+        Assert.Contains("floor_lags [1,10,100] there, [1,10,100,800] asked", Assert.Throws<IOException>(() => Design.Merge(older)).Message);
     }
 
     /// <summary>Every run every test asks for exists exactly once per seed, and nothing else is run.</summary>
@@ -170,7 +213,7 @@ public class ClaimsPlanTests
             Assert.Equal((20, ProbePreset.Paper), (horizon.Epochs, horizon.Recorder.Probes));
             int[] recorded = [.. Enumerable.Range(0, 2000).Where(t => horizon.Recorder.Record.Includes(t, (t / 100) + 1))];
             Assert.Equal([.. Enumerable.Range(10, 10).Concat(Enumerable.Range(90, 10)).Concat(Enumerable.Range(190, 10)).Select(k => k * 10)], recorded);
-            Assert.Empty(horizon.Recorder.FloorLags);
+            Assert.Equal(lr == "0.1" ? new[] { 800 } : [], horizon.Recorder.FloorLags); // claim 4a's long lag at η
         }
         // Epochs shorter than the record interval (400 images at batch 100: 4 steps) still record each phase's first step.
         var small = ClaimsPlan.CpuBase with { TrainSize = 400 };

@@ -263,6 +263,23 @@ public class CurvatureTests
         Assert.Null(SgdWalk.Probes.SharpnessProbe.AtEnd(tiny.View, tiny.Hvp, tiny.Parameters, options with { TraceSamples = 0 }).Trace);
     }
 
+    /// <summary>
+    /// `--end-curvature` draws its start vector and trace probes from a stream of its own (<c>SeedStreams.EndCurvature</c>):
+    /// reproducible, the same whatever the per-step sharpness probe's seed, and other draws than that probe's stream gives.
+    /// </summary>
+    [Fact]
+    public void The_end_of_run_curvature_draws_from_its_own_stream()
+    {
+        using var tiny = new Tiny(batchNorm: false);
+        var options = new SgdWalk.Probes.SharpnessOptions { EigenIterations = 3, TraceSamples = 4, Seed = 3, EndCurvatureSeed = 4 };
+        (double, SgdWalk.Landscape.TraceEstimate?) AtEnd(SgdWalk.Probes.SharpnessOptions o) => SgdWalk.Probes.SharpnessProbe.AtEnd(tiny.View, tiny.Hvp, tiny.Parameters, o);
+        var end = AtEnd(options);
+        Assert.Equal(end, AtEnd(options));
+        Assert.Equal(end, AtEnd(options with { Seed = 99 }));
+        var sharpnessStream = AtEnd(options with { EndCurvatureSeed = options.Seed });
+        Assert.NotEqual(end.Item2!.Value.Value, sharpnessStream.Item2!.Value.Value);
+    }
+
     [Fact]
     public void The_hutchinson_trace_is_within_its_stated_error()
     {

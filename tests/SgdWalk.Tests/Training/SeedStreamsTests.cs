@@ -50,6 +50,7 @@ public class SeedStreamsTests
             new[] { s.Initialisation, s.Order, s.Augmentation, s.ProbeSubset, s.Sharpness, s.BatchSharpness, s.Pilot });
         Assert.Equal(1111, s.SyntheticData);
         Assert.Equal(1118, s.Noise);
+        Assert.Equal((1119L, 1120L, 1121L), (s.Alignment, s.RandomDirection, s.EndCurvature));
         Assert.DoesNotContain(s.Noise, s.All.Where(p => p.Key != "noise").Select(p => p.Value));
     }
 
@@ -60,6 +61,9 @@ public class SeedStreamsTests
         var curvature = new TrainOptions { Seed = 20 }.ToRecorderOptions().Sharpness;
         Assert.Equal(streams.Sharpness, curvature.Seed);
         Assert.Equal(streams.BatchSharpness, curvature.BatchSharpnessSeed);
+        // `--end-curvature` has a stream of its own: a run that also measures per-step sharpness does not repeat its draws.
+        Assert.Equal(streams.EndCurvature, curvature.EndCurvatureSeed);
+        Assert.NotEqual(curvature.Seed, curvature.EndCurvatureSeed);
     }
 
     /// <summary>
