@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using SgdWalk.Cli.Commands;
 using SgdWalk.Records;
 using SgdWalk.Records.Claims;
 using SgdWalk.TestSupport;
@@ -287,6 +288,16 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
             Assert.False(Directory.Exists(refused));
         }
     }
+
+    [Theory]
+    [InlineData(20, "about a minute")]
+    [InlineData(89, "about a minute")]
+    [InlineData(91, "2 minutes")]
+    [InlineData(35 * 60, "35 minutes")]
+    [InlineData(3.2 * 3600, "3.2 hours")]
+    [InlineData(2.5 * 86400, "2.5 days")]
+    public void The_estimate_reads_as_words(double seconds, string expected) =>
+        Assert.Equal(expected, ClaimsCommand.Duration(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void Paper_scale_says_what_it_needs_and_how_long_it_would_take_and_starts_nothing()

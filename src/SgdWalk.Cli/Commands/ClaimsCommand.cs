@@ -255,8 +255,10 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         return others.Count == 0 ? each : $"{each}; {string.Join(", ", others)}";
     }
 
-    private static string Duration(TimeSpan t) => t.TotalDays >= 1
+    /// <summary>The estimate in words: days or hours to one decimal, else whole minutes ("about a minute" below 1.5).</summary>
+    internal static string Duration(TimeSpan t) => t.TotalDays >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:F1} days")
         : t.TotalHours >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:F1} hours")
-        : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, Math.Round(t.TotalMinutes)):F0} minutes");
+        : Math.Round(t.TotalMinutes) <= 1 ? "about a minute"
+        : string.Create(CultureInfo.InvariantCulture, $"{Math.Round(t.TotalMinutes):F0} minutes");
 }
