@@ -181,6 +181,9 @@ public static class ClaimsPlan
                 LearningRate = lr,
                 BatchSize = batch,
                 Seed = seed,
+                // The sweep reruns an interrupted cell from its start, so no run of the plan ever resumes from a step
+                // checkpoint: keeping only the newest cut the quick plan's folder from 4.5 GB to 2.6 GB.
+                KeepCheckpoints = 1,
                 ChunkSize = shared.ChunkSize is { } c ? Math.Min(c, batch) : null,
                 Recorder = shared.Recorder with
                 {

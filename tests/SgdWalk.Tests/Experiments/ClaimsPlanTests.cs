@@ -165,6 +165,8 @@ public class ClaimsPlanTests
                 && (w.HeightFraction is not { } h || r.HeightFraction == h)));
         // Equal epochs, so distances compare; only the horizon runs train longer, and claim 4c's target runs stop at their target (cap 8).
         Assert.All(network, c => Assert.Equal(c.Name.StartsWith("horizon-", StringComparison.Ordinal) ? 20 : c.Name.StartsWith("target-", StringComparison.Ordinal) ? 8 : 2, c.Options.Epochs));
+        // The sweep reruns an interrupted cell from its start, so a run keeps only its newest checkpoint.
+        Assert.All(network, c => Assert.Equal(1, c.Options.KeepCheckpoints));
     }
 
     /// <summary>
