@@ -33,6 +33,7 @@ public class OptionCheckTests
         { ["--dataset", "synthetic", "--model", "small-cnn", "--hidden", "4,4,4,4,4"], "--model small-cnn on synthetic: small-cnn: 5 max-pools " +
             "need Height and Width of at least 32 (got 8x8)" },
         { ["--dataset", "synthetic", "--floor-lags", "1,1"], "--floor-lags must not repeat a lag (got 1,1)" },
+        { ["--dataset", "synthetic", "--floor-lag-origin", "10"], "--floor-lag-origin needs --floor-lags (it places their segments)" },
         { ["--dataset", "synthetic", "--device", "cuda"], "--device cuda: this build of libtorch has no CUDA support" },
         { ["--dataset", "synthetic", "--epochs", "2000000000"], "--epochs 2000000000 gives 40000000000 steps, more than 2147483647" },
         { ["--dataset", "synthetic", "--lr", "inf"], "--lr: 'inf' is not a finite number, e.g. 0.1" },

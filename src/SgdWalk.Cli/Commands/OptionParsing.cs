@@ -63,6 +63,7 @@ public static class OptionParsing
                     ? Parse(() => AdaptiveTolerance(s.Alphas), (double?)null) : null,
                 BatchNorm = Parse(() => Policy(s.BatchNorm), BatchNormPolicy.BatchStats),
                 FloorLags = s.FloorLags is null ? [] : Parse(() => Integers("--floor-lags", s.FloorLags), []),
+                FloorLagOrigin = s.FloorLagOrigin,
                 RandomDirection = s.RandomDirection,
                 Sharpness = new SharpnessOptions
                 {

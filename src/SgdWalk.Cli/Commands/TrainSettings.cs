@@ -133,6 +133,10 @@ public class RunSettings : ReportSettings
         "1,10 (columns floor_barrier_k1, ...).")]
     public string? FloorLags { get; init; }
 
+    [CommandOption("--floor-lag-origin <STEP>"), Description("With --floor-lags: profile only the non-overlapping segments ending at STEP, " +
+        "STEP + k, STEP + 2k, ... for each lag k, instead of every pair k apart.")]
+    public int? FloorLagOrigin { get; init; }
+
     [CommandOption("--random-direction"), Description("Also profile the probe view along a random direction of each recorded step's length " +
         "(columns random_X): the control that such profiles have no interior floor.")]
     public bool RandomDirection { get; init; }

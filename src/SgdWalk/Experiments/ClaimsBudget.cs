@@ -86,7 +86,7 @@ public static class ClaimsBudget
         {
             double recorded = Count(r.Record, steps, stepsPerEpoch);
             seconds += recorded * alphas * (probe + o.BatchSize) * costs.ForwardPerSample;
-            seconds += FloorSegments(r.Record, r.FloorLags, steps, stepsPerEpoch) * alphas * probe * costs.ForwardPerSample;
+            seconds += FloorSegments(r.Record, r.FloorLags, r.FloorLagOrigin, steps, stepsPerEpoch) * alphas * probe * costs.ForwardPerSample;
             // The random-direction control: one more probe-view profile per recorded step.
             if (r.RandomDirection) seconds += recorded * alphas * probe * costs.ForwardPerSample;
         }
@@ -114,13 +114,14 @@ public static class ClaimsBudget
         return seconds;
     }
 
-    /// <summary>The floor segments a run profiles: per lag k, the recorded steps t whose step t − k was recorded too.</summary>
-    internal static double FloorSegments(RecordSchedule schedule, IReadOnlyList<int> lags, double steps, int stepsPerEpoch)
+    /// <summary>The floor segments a run profiles: per lag k, the recorded steps t on the lag's grid (<see cref="FloorPathProbe.OnGrid"/>)
+    /// whose step t − k was recorded too.</summary>
+    internal static double FloorSegments(RecordSchedule schedule, IReadOnlyList<int> lags, int? origin, double steps, int stepsPerEpoch)
     {
         bool Recorded(int step) => step >= 0 && schedule.Includes(step, (step / Math.Max(1, stepsPerEpoch)) + 1);
         int count = 0;
         for (int step = 0; step < steps; step++)
-            if (Recorded(step)) count += lags.Count(k => Recorded(step - k));
+            if (Recorded(step)) count += lags.Count(k => FloorPathProbe.OnGrid(origin, k, step) && Recorded(step - k));
         return count;
     }
 

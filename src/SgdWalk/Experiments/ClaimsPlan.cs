@@ -174,6 +174,12 @@ public static class ClaimsPlan
         // Claim 4a's long lag goes to the horizon run at the base rate when the design puts it there, else to the base run.
         int longLag = LongLag(shared, design.BatchSize);
         bool horizonLag = design.LongLagOnHorizon() && design.FloorLags.Contains(longLag);
+        // Claim 4a reads a lag's straight segments only where they end at t₂ + jk, t₂ the second epoch's first step (steps
+        // count from 0: t₂ is the steps per epoch), so the probe profiles only those (lag 1: all of them) and keeps only
+        // the floor points they join, not every recorded pair k apart.
+        int secondEpoch = (int)StepsPerEpoch(shared, design.BatchSize);
+        RecorderOptions Lags(RecorderOptions recorder, IReadOnlyList<int> lags) =>
+            recorder with { FloorLags = lags, FloorLagOrigin = lags.Count > 0 ? secondEpoch : null };
         foreach (long seed in design.Seeds)
         {
             TrainOptions Run(double lr, int batch) => shared with
@@ -202,10 +208,9 @@ public static class ClaimsPlan
                 Add($"sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", lr == design.LearningRate
                     ? profiled with
                     {
-                        Recorder = profiled.Recorder with
+                        // The lags a window of consecutive steps cannot hold, on the base's records (every:N, N divides them).
+                        Recorder = Lags(profiled.Recorder, [.. design.FloorLags.Where(k => k >= design.ChainSteps && !(horizonLag && k == longLag))]) with
                         {
-                            // The lags a window of consecutive steps cannot hold, on the base's records (every:N, N divides them).
-                            FloorLags = [.. design.FloorLags.Where(k => k >= design.ChainSteps && !(horizonLag && k == longLag))],
                             Alignment = Alignment(profiled, shared, design),
                             RandomDirection = true, // the random-direction control of claim 1 (Controls.cs)
                         },
@@ -218,10 +223,9 @@ public static class ClaimsPlan
             if (design.ChainSteps > 0)
                 Add($"floor-chain-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}", chain with
                 {
-                    Recorder = chain.Recorder with
+                    Recorder = Lags(chain.Recorder, [.. design.FloorLags.Where(k => k < design.ChainSteps)]) with
                     {
                         Record = RecordSchedule.Parse($"steps:{Text(design.ChainStart)}-{Text(design.ChainStart + design.ChainSteps)}"),
-                        FloorLags = [.. design.FloorLags.Where(k => k < design.ChainSteps)],
                     },
                 });
             // Profiled like the base (claim 2's batch factor, 2b/2c), recording about as many steps per epoch as the base.
@@ -272,7 +276,7 @@ public static class ClaimsPlan
             // The horizon: claim 2's learning rates at the base batch size trained HorizonEpochs, profiled in three phases of
             // one epoch each (early, middle, late) as densely as the base, for claims 1, 2, 5 and 6a per phase. At the base
             // rate it also measures claim 4a's long lag, between phases that far apart (the base runs are too short for it):
-            // it keeps about one phase's floor points in memory (one parameter vector each), the earliest dropped as the next phase pairs them.
+            // on the lag's grid it joins the second epoch's first step to the tenth's, keeping one floor point (a parameter vector) at a time.
             if (design.HorizonEpochs > 0)
                 foreach (double lr in design.LearningRates)
                 {
@@ -280,10 +284,9 @@ public static class ClaimsPlan
                     Add($"horizon-sgd-lr{Text(lr)}-b{Text(design.BatchSize)}", run with
                     {
                         Epochs = design.HorizonEpochs,
-                        Recorder = run.Recorder with
+                        Recorder = Lags(run.Recorder, horizonLag && lr == design.LearningRate ? [longLag] : []) with
                         {
                             Record = PhaseSchedule(design, shared),
-                            FloorLags = horizonLag && lr == design.LearningRate ? [longLag] : [],
                         },
                     });
                 }

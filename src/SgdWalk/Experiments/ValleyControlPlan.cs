@@ -55,10 +55,12 @@ public static class ValleyControlPlan
                 Alphas = shared.Recorder.Alphas,
                 AdaptiveTolerance = shared.Recorder.AdaptiveTolerance,
                 FloorLags = [1],
+                // Test 4a reads the chain from its second epoch on (the first segment ends at that epoch's first step).
+                FloorLagOrigin = Data.ValleyData.DefaultTrainCount / BatchSize,
             },
         };
         // floor-sgd as in the claims' cells: its line search on the probe view, profiled, no floor path.
-        var floor = sgd with { Optimizer = OptimizerKind.FloorSgd, FloorView = FloorSearchView.Probe, Recorder = sgd.Recorder with { FloorLags = [] } };
+        var floor = sgd with { Optimizer = OptimizerKind.FloorSgd, FloorView = FloorSearchView.Probe, Recorder = sgd.Recorder with { FloorLags = [], FloorLagOrigin = null } };
         foreach (string model in new[] { ValleyControl.Corrugated, ValleyControl.Flat })
         {
             yield return ($"control-{model}-sgd", sgd with { Model = model });

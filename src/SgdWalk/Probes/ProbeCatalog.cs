@@ -93,7 +93,7 @@ public static class ProbeCatalog
                 b.Options.AdaptiveTolerance)),
         new(FloorPath, ProbeCost.Profile, $"{Records.Columns.FloorBarrierPrefix}K, {Records.Columns.FloorBarrierPrefix}K_alpha per lag K", $"--floor-lags, {ProbeProfile}", null, null,
             b => b.Options.FloorLags.Count > 0 && b.Built<SegmentProfileProbe>(ProbeProfile) is not null,
-            b => new FloorPathProbe(b.Built<SegmentProfileProbe>(ProbeProfile)!, b.ProbeView!, b.Options.FloorLags, b.Options.Alphas, b.Profiler.WithReusedEnds())),
+            b => new FloorPathProbe(b.Built<SegmentProfileProbe>(ProbeProfile)!, b.ProbeView!, b.Options.FloorLags, b.Options.FloorLagOrigin, b.Options.Alphas, b.Profiler.WithReusedEnds())),
         new(RandomDirection, ProbeCost.Profile, "random_X, X as for profile-batch", "--record, the probe view", "--random-direction", o => o.RandomDirection,
             b => !b.Options.Record.IsNone && b.ProbeView is not null,
             b => new RandomDirectionProbe(b.ProbeView!, b.Options.Record, b.Options.Alphas, b.Profiler, b.Options.RandomDirectionSeed)),

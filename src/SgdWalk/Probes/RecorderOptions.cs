@@ -51,6 +51,15 @@ public sealed record RecorderOptions
     /// <summary>Lags k (in steps) of the floor-path probe: barriers between floor points φ_{t−k} and φ_t; empty = off.</summary>
     public IReadOnlyList<int> FloorLags { get; init; } = [];
 
+    /// <summary>
+    /// When set to step o, lag k profiles only the floor segments ending at o, o + k, o + 2k, … (non-overlapping, on a grid
+    /// a reader chose; the claims plan's is the second epoch's first step) instead of every pair of recorded steps k apart,
+    /// and keeps only the floor points on that grid. Null: every pair. Left out of run.json (and so of older checkpoints'
+    /// fingerprints) when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? FloorLagOrigin { get; init; }
+
     /// <summary>The random-direction control (claim 1): on the recorded steps, the probe view's profile along a random
     /// direction of the step's length (columns random_X; <see cref="RandomDirectionProbe"/>).</summary>
     public bool RandomDirection { get; init; }
@@ -93,6 +102,8 @@ public sealed record RecorderOptions
         // Each lag names a column (floor_barrier_k1, ...): a repeated lag would write one column twice.
         Require(FloorLags is null || FloorLags.Distinct().Count() == FloorLags.Count,
             $"{name(nameof(FloorLags))} must not repeat a lag (got {string.Join(",", FloorLags ?? [])})");
+        Require(FloorLagOrigin is null or >= 0, $"{name(nameof(FloorLagOrigin))} must be a step, 0 or more (got {FloorLagOrigin})");
+        Require(FloorLagOrigin is null || FloorLags is not { Count: 0 }, $"{name(nameof(FloorLagOrigin))} needs {name(nameof(FloorLags))} (it places their segments)");
         if (Sharpness is null) errors.Add($"{name(nameof(Sharpness))} must not be null");
         else
         {

@@ -102,7 +102,7 @@ public sealed partial record TrainOptions
     public long Seed { get; init; } = Defaults.Seed;
 
     /// <summary>
-    /// What the recorder measures: --probes, --record, --alphas, --bn, --floor-lags, --sharpness and its knobs, --alignment
+    /// What the recorder measures: --probes, --record, --alphas, --bn, --floor-lags, --floor-lag-origin, --sharpness and its knobs, --alignment
     /// and its knobs. Its chunk sizes, the cosine's weight decay and its seeds follow from this run's other options
     /// (<see cref="ToRecorderOptions"/> sets them); run.json writes its knobs as flat keys (<see cref="RecorderOptionsJson"/>).
     /// </summary>

@@ -97,9 +97,9 @@ public class ClaimsPlanTests
 
     /// <summary>
     /// Claim 4a's long lag, eight epochs at every scale: at the CPU default the two-epoch runs cannot hold it, so the horizon
-    /// run at η measures it between its phases in epochs 2 and 10 (every recorded step of epoch 10 has its partner 800
-    /// steps back), keeping at most 11 floor points (parameter vectors) in memory, and the estimate counts its 10 segments;
-    /// 4a-lag-8-epochs reads that run. Without a horizon (--quick) no run measures it; at paper scale the 100-epoch base run
+    /// run at η measures it between its phases in epochs 2 and 10: every recorded step of epoch 10 has its partner 800
+    /// steps back, but 4a-lag-8-epochs reads only the segment on its grid (ending at 900, the second epoch's first step
+    /// plus 800), so the probe profiles that one, keeps two floor points (parameter vectors) and the estimate counts one segment. Without a horizon (--quick) no run measures it; at paper scale the 100-epoch base run
     /// does. A folder written before the lag (floor_lags without 800) is a different design.
     /// </summary>
     [Fact]
@@ -116,9 +116,11 @@ public class ClaimsPlanTests
         var horizon = cells["horizon-sgd-lr0.1-b100"].Options;
         int[] recorded = [.. Enumerable.Range(0, 2000).Where(t => horizon.Recorder.Record.Includes(t, (t / 100) + 1))];
         Assert.Equal(10, recorded.Count(t => recorded.Contains(t - 800)));
-        Assert.Equal(10, ClaimsBudget.FloorSegments(horizon.Recorder.Record, [800], 2000, 100));
-        // The probe keeps the floor points no lag has passed yet: those recorded within 800 steps of the current one.
-        Assert.Equal(11, recorded.Max(t => recorded.Count(s => s >= t - 800 && s <= t)));
+        Assert.Equal(10, ClaimsBudget.FloorSegments(horizon.Recorder.Record, [800], null, 2000, 100));
+        Assert.Equal(100, horizon.Recorder.FloorLagOrigin);
+        Assert.Equal(1, ClaimsBudget.FloorSegments(horizon.Recorder.Record, [800], 100, 2000, 100));
+        // The floor points the probe keeps: the recorded ones that start a segment on the grid.
+        Assert.Equal([100, 900], recorded.Where(t => FloorPathProbe.OnGrid(100, 800, t + 800)));
         // The secondary reads the run that carries the lag.
         var lag = PaperClaims.Secondary.Single(t => t.Id == "4a-lag-8-epochs");
         Assert.Equal([(0.1, 100, true, false)], lag.Roles(Design).Select(r => (r.LearningRate, r.BatchSize, r.Horizon, r.FloorChain)));
@@ -135,6 +137,48 @@ public class ClaimsPlanTests
 
         var older = Design with { FloorLags = [1, 10, 100] };
         Assert.Contains("floor_lags [1,10,100] there, [1,10,100,800] asked", Assert.Throws<IOException>(() => Design.Merge(older)).Message);
+    }
+
+    /// <summary>
+    /// Every cell with floor lags places them on the grid claim 4a reads (<see cref="StraightFloorBarriers"/>: segments
+    /// ending at t₂ + jk, t₂ the second epoch's first step; the chained windows: every one-step segment after the first
+    /// epoch): at the CPU default, --quick and paper scale, the segments the probe profiles are exactly those the tests read.
+    /// </summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("quick")]
+    [InlineData("paper")]
+    public void The_floor_lags_profile_exactly_the_segments_claim_4a_reads(string scale)
+    {
+        var shared = scale switch { "quick" => ClaimsPlan.QuickBase, "paper" => ClaimsPlan.PaperBase, _ => ClaimsPlan.CpuBase };
+        var design = scale == "quick" ? ClaimsPlan.Design(ExperimentScale.Cpu, 10, shared, horizonEpochs: 0)
+            : ClaimsPlan.Design(scale == "paper" ? ExperimentScale.Paper : ExperimentScale.Cpu, 10, shared);
+        var plan = ClaimsPlan.Build(design, shared);
+        Assert.Empty(plan.Validate());
+        int second = (int)ClaimsPlan.StepsPerEpoch(shared, design.BatchSize); // steps count from 0: the steps per epoch
+        Assert.Equal(design.ChainStart + 1, second); // the chain's first one-step segment ends there
+        var lagged = plan.Cells.Where(c => c.Options.Recorder.FloorLags.Count > 0 && !ValleyControl.Runs(c.Options.Model)).ToList();
+        Assert.Equal(scale == "cpu" ? 3 : 2, lagged.Count(c => c.Options.Seed == design.Seeds[0])); // base, chain (and horizon at η)
+        Assert.All(plan.Cells.Except(lagged).Where(c => !ValleyControl.Runs(c.Options.Model)), c => Assert.Null(c.Options.Recorder.FloorLagOrigin));
+        foreach (var cell in lagged.Where(c => c.Options.Seed == design.Seeds[0]))
+        {
+            var o = cell.Options;
+            Assert.Equal(second, o.Recorder.FloorLagOrigin);
+            int steps = o.Steps ?? (second * o.Epochs);
+            bool Recorded(int t) => t >= 0 && o.Recorder.Record.Includes(t, (t / second) + 1);
+            foreach (int k in o.Recorder.FloorLags)
+            {
+                var pairs = Enumerable.Range(0, steps).Where(t => Recorded(t) && Recorded(t - k)).ToList();
+                var read = pairs.Where(t => t >= second && (t - second) % k == 0);
+                Assert.Equal(read, pairs.Where(t => FloorPathProbe.OnGrid(o.Recorder.FloorLagOrigin, k, t)));
+                if (k == 1) Assert.Equal(pairs.Where(t => t >= second), read); // the chained path keeps every link after the first epoch
+                Assert.NotEmpty(read);
+            }
+        }
+        // The valley control's chain likewise, from its own second epoch (25 steps of 20 samples).
+        var valley = plan.Cells.First(c => c.Name.StartsWith("control-valley-sgd", StringComparison.Ordinal)).Options.Recorder;
+        Assert.Equal([1], valley.FloorLags);
+        Assert.Equal(25, valley.FloorLagOrigin);
     }
 
     /// <summary>Every run every test asks for exists exactly once per seed, and nothing else is run.</summary>
@@ -349,10 +393,10 @@ public class ClaimsPlanTests
         var costs = new StepCosts(TrainPerSample: 2e-4, ForwardPerSample: 1e-4);
         var cells = ClaimsPlan.Build(Design, ClaimsPlan.CpuBase).Cells.Where(c => c.Options.Seed == 1111).ToDictionary(c => c.Name[..^6]);
         // Base: 200 steps × 100 samples of training; 20 recorded steps × 11 α × (500 probe + 100 batch) forwards, the
-        // one-epoch floor segments 10 × 11 × 500 more (steps 100, 110, ..., 190 have a partner 100 steps back) and the random
-        // direction 20 × 11 × 500 more; 2 epochs × 15,000 evaluation forwards.
+        // one-epoch floor segment 1 × 11 × 500 more (steps 100, 110, ..., 190 have a partner 100 steps back, but only 100 is on
+        // the grid claim 4a reads) and the random direction 20 × 11 × 500 more; 2 epochs × 15,000 evaluation forwards.
         // Alignment at 10 steps: up to 40 Lanczos products over the 500 probe samples (two passes each) and 8 gradients per batch size.
-        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (10 * 11 * 500 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4)
+        double @base = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (1 * 11 * 500 * 1e-4) + (20 * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4)
             + (10 * ((40 * 500 * 2) + (8 * (25 + 100 + 400))) * 2e-4);
         Assert.Equal(@base, ClaimsBudget.Seconds(cells["sgd-lr0.1-b100"].Options, costs), 9);
         // Batch 25: 800 steps × 25; curvature at ceil(800 / 133) = 7 steps, each 15 products over 500 probe samples plus
@@ -364,8 +408,9 @@ public class ClaimsPlanTests
         // without the floor path: 20 recorded steps × 11 α × (500 probe + 100 batch).
         double floor = (200 * 100 * 2e-4) + (20 * 11 * 600 * 1e-4) + (200 * 21 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(floor, ClaimsBudget.Seconds(cells["floor-sgd-lr0.1-b100"].Options, costs), 9);
-        // The floor chain: 101 recorded steps, 100 one-step segments and 91 ten-step ones (steps 109-199).
-        double chain = (200 * 100 * 2e-4) + (101 * 11 * 600 * 1e-4) + ((100 + 91) * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
+        // The floor chain: 101 recorded steps, 100 one-step segments and 9 ten-step ones (ending at 110, 120, ..., 190, the
+        // grid; 91 recorded pairs are 10 steps apart).
+        double chain = (200 * 100 * 2e-4) + (101 * 11 * 600 * 1e-4) + ((100 + 9) * 11 * 500 * 1e-4) + (2 * 15_000 * 1e-4);
         Assert.Equal(chain, ClaimsBudget.Seconds(cells["floor-chain-lr0.1-b100"].Options, costs), 9);
         // The target runs at their cap (an upper bound): 800 steps × 100 samples; a stop check of the 9,500 images outside
         // the probe view every 10 steps (80) and at the 8 epoch ends; 8 epochs × 15,000 evaluation forwards; the end

@@ -80,6 +80,7 @@ public class NestedOptionsTests
         var r = manifest.Options.Deserialize<TrainOptions>(RunManifest.Json)!.Recorder;
         Assert.Equal((ProbePreset.Paper, "every:2", 5, BatchNormPolicy.BatchStats), (r.Probes, r.Record.Text, r.Alphas.Count, r.BatchNorm));
         Assert.Equal([1], r.FloorLags);
+        Assert.Null(r.FloorLagOrigin); // written before the grid: every pair, as that run measured
         Assert.Equal(("steps:0,2", 2, 2, 2), (r.Sharpness.Schedule.Text, r.Sharpness.TopK, r.Sharpness.TraceSamples, r.Sharpness.BatchSharpnessBatches));
         Assert.Equal(("every:2", 2, 2, 4), (r.Alignment.Schedule.Text, r.Alignment.TopK, r.Alignment.Batches, r.Alignment.EigenIterations));
         Assert.Equal([10, 20], r.Alignment.BatchSizes);

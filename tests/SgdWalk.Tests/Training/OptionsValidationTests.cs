@@ -39,13 +39,15 @@ public class OptionsValidationTests
     {
         var errors = new RecorderOptions
         {
-            Alphas = [0, 1], AdaptiveTolerance = 2, BatchChunkSize = 0, FloorLags = [1, 1], Probes = ProbePreset.None,
+            Alphas = [0, 1], AdaptiveTolerance = 2, BatchChunkSize = 0, FloorLags = [1, 1], FloorLagOrigin = -1, Probes = ProbePreset.None,
             Sharpness = new SharpnessOptions { Schedule = RecordSchedule.All },
         }.Validate();
         Assert.Contains(errors, e => e.StartsWith("Alphas must list at least three increasing numbers", StringComparison.Ordinal));
         Assert.Contains("AdaptiveTolerance needs 0 < TOL < 1 (got 2)", errors);
         Assert.Contains("BatchChunkSize must be at least 1 (got 0)", errors);
         Assert.Contains("FloorLags must not repeat a lag (got 1,1)", errors);
+        Assert.Contains("FloorLagOrigin must be a step, 0 or more (got -1)", errors);
+        Assert.Empty(new RecorderOptions { FloorLags = [10], FloorLagOrigin = 0 }.Validate());
         Assert.Contains(errors, e => e.StartsWith("Schedule needs Probes cheap or paper", StringComparison.Ordinal));
     }
 
@@ -74,6 +76,8 @@ public class OptionsValidationTests
         }.Validate();
         Assert.Contains("--top-k must be at least 1 (got 0)", errors);
         Assert.Contains("--floor-lags must not repeat a lag (got 2,2)", errors);
+        Assert.Contains("--floor-lag-origin needs --floor-lags (it places their segments)",
+            new TrainOptions { Recorder = new RecorderOptions { FloorLagOrigin = 100 } }.Validate());
         Assert.Contains("--trace-samples must be 0 (no trace) or at least 2 (got 1)", errors);
         Assert.Contains(errors, e => e.StartsWith("--sharpness needs --probes cheap or paper", StringComparison.Ordinal));
         Assert.Contains("--device must be cpu, cuda or cuda:N (got 'tpu')", new TrainOptions { Device = "tpu" }.Validate());
@@ -87,7 +91,7 @@ public class OptionsValidationTests
             Recorder = new RecorderOptions
             {
                 Probes = ProbePreset.Cheap, Record = RecordSchedule.Parse("every:7"), Alphas = [0, 0.5, 1, 1.5], AdaptiveTolerance = 0.02,
-                BatchNorm = BatchNormPolicy.Running, FloorLags = [3],
+                BatchNorm = BatchNormPolicy.Running, FloorLags = [3], FloorLagOrigin = 5,
                 Sharpness = new SharpnessOptions
                 {
                     Schedule = RecordSchedule.Parse("every:9"), Hvp = HvpMethod.FiniteDifference, Eigen = EigenMethod.Power, EigenIterations = 7,
@@ -100,6 +104,7 @@ public class OptionsValidationTests
         Assert.Equal((ProbePreset.Cheap, "every:7", 4, 0.02, BatchNormPolicy.Running, 16, 0.0), (r.Probes, r.Record.Text, r.Alphas.Count,
             r.AdaptiveTolerance, r.BatchNorm, r.BatchChunkSize, r.CosineWeightDecay));
         Assert.Equal([3], r.FloorLags);
+        Assert.Equal(5, r.FloorLagOrigin);
         var c = r.Sharpness;
         Assert.Equal(("every:9", HvpMethod.FiniteDifference, EigenMethod.Power, 1, 7, 0.01, 4, 2, 64, 14L),
             (c.Schedule.Text, c.Hvp, c.Eigen, c.TopK, c.EigenIterations, c.EigenTolerance, c.TraceSamples, c.BatchSharpnessBatches, c.BatchSize, c.Seed));
