@@ -1,3 +1,4 @@
+using System.Globalization;
 using SgdWalk.Records;
 using SgdWalk.Records.Claims;
 using SgdWalk.Reporting.Claims;
@@ -265,6 +266,46 @@ public class ClaimVerdictTests
         var none = ClaimsEvaluation.Evaluate(older.Path).Secondary.Single(t => t.Id == "4a-lag-8-epochs");
         Assert.Equal((0, Verdict.Underpowered), (none.Seeds, none.Verdict));
         Assert.Contains("horizon-sgd-lr0.1-b100-s1111: 0 measured value(s)", none.Reason);
+    }
+
+    /// <summary>
+    /// The claims plan has its runs profile a floor lag k only on a grid (--floor-lag-origin at the second epoch's first
+    /// step t₂: segments ending at t₂ + jk, j ≥ 0). A folder whose runs profiled every recorded pair k apart, and the same
+    /// folder cut back to that grid, give claim 4a's family and the valley control the same numbers: no test reads a
+    /// segment off the grid.
+    /// </summary>
+    [Fact]
+    public void Claim_4a_reads_the_same_values_from_runs_that_profiled_only_the_grid()
+    {
+        using var folder = new ClaimsFolder(Paper with { FloorBarrier = Bernoulli(0.3), BumpSize = 0.5, Valley = new ValleyWorld() }, horizon: true, horizonEpochs: 20);
+        static IEnumerable<string> Family(ClaimsOutcome outcome) =>
+            outcome.Claims.SelectMany(c => c.Tests).Concat(outcome.Secondary).Concat(outcome.Controls.Select(c => c.Test))
+                .Where(t => t.Id.StartsWith("4a", StringComparison.Ordinal))
+                .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Id}: {t.Estimate:R} [{t.Low:R}, {t.High:R}], {t.Units} units, {t.Seeds} seeds, {t.Verdict}"));
+        var every = Family(ClaimsEvaluation.Evaluate(folder.Path)).ToList();
+
+        int dropped = 0;
+        foreach (string run in Directory.GetDirectories(folder.Path).Where(d => File.Exists(Path.Combine(d, "profiles.csv"))))
+        {
+            var steps = CsvTable.Read(Path.Combine(run, "steps.csv"));
+            int second = (int)steps.Numbers(Columns.Step)[Array.FindIndex(steps.Numbers(Columns.Epoch), e => e >= 2)];
+            string profiles = Path.Combine(run, "profiles.csv");
+            var lines = File.ReadAllLines(profiles);
+            bool OnGrid(string line)
+            {
+                string[] cells = line.Split(',');
+                if (!cells[1].StartsWith(Columns.FloorPathViewPrefix, StringComparison.Ordinal)) return true;
+                int t = int.Parse(cells[0], CultureInfo.InvariantCulture), k = int.Parse(cells[1][Columns.FloorPathViewPrefix.Length..], CultureInfo.InvariantCulture);
+                return t >= second && (t - second) % k == 0;
+            }
+            var kept = lines.Take(1).Concat(lines.Skip(1).Where(OnGrid)).ToArray();
+            dropped += lines.Length - kept.Length;
+            File.WriteAllLines(profiles, kept);
+        }
+        Assert.True(dropped > 0, "the folder held segments off the grid (the horizon's overlapping 8-epoch ones, the valley's first epoch)");
+        var grid = Family(ClaimsEvaluation.Evaluate(folder.Path)).ToList();
+        Assert.Equal(["4a", "4a-lag1", "4a-lag10", "4a-lag-epoch", "4a-lag-8-epochs", "4a-pass-over", "4a", "4a"], every.Select(t => t.Split(':')[0]));
+        Assert.Equal(every, grid);
     }
 
     /// <summary>
