@@ -133,8 +133,8 @@ public class RunSettings : ReportSettings
         "1,10 (columns floor_barrier_k1, ...).")]
     public string? FloorLags { get; init; }
 
-    [CommandOption("--floor-lag-origin <STEP>"), Description("With --floor-lags: profile only the non-overlapping segments ending at STEP, " +
-        "STEP + k, STEP + 2k, ... for each lag k, instead of every pair k apart.")]
+    [CommandOption("--floor-lag-origin <STEP>"), Description("With --floor-lags: profile only the segments ending at STEP, STEP + k, " +
+        "STEP + 2k, ... of each lag k (not every pair k apart).")]
     public int? FloorLagOrigin { get; init; }
 
     [CommandOption("--random-direction"), Description("Also profile the probe view along a random direction of each recorded step's length " +
