@@ -59,8 +59,12 @@ public class ClaimsCommandTests(ClaimsReference reference) : IClassFixture<Claim
         // at that rate unless the plan already runs it at the base batch size.
         var design = ClaimsDesign.Read(Path.Combine(reference.Folder, ClaimsDesign.FileName));
         Assert.True(design.MatchedAlpha > 0, $"{design.MatchedAlpha}");
-        Assert.Equal(SgdWalk.Experiments.MatchedRatePilot.Round(0.1 * design.MatchedAlpha), design.MatchedLearningRate);
+        Assert.Equal(SgdWalk.Experiments.FloorSgdPilot.Round(0.1 * design.MatchedAlpha), design.MatchedLearningRate);
         Assert.Contains("claims: floor-sgd's mean α", reference.Output);
+        // 4c's L*: the pilot's training loss outside the probe view at its end, rounded up to a multiple of 0.05, printed.
+        Assert.True(design.TargetLoss is > 0 and < 3, $"{design.TargetLoss}");
+        Assert.Equal(design.TargetLoss!.Value, Math.Round(design.TargetLoss.Value / 0.05) * 0.05, 9);
+        Assert.Contains($"4c's target runs stop at L* = {design.TargetLoss.Value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}", reference.Output);
         string rate = design.MatchedLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(10, Directory.EnumerateDirectories(reference.Folder, $"sgd-lr{rate}-b50-s*").Count());
         int matchedRuns = design.LearningRates.Contains(design.MatchedLearningRate) ? 0 : 10;

@@ -73,17 +73,18 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
             return SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation, prepare: path => design.WriteOrCheck(path),
                 reportCells: false);
         bool grows = existing is not null && !design.Seeds.SequenceEqual(existing.Seeds);
-        // Claim 4b's matched arm needs floor-sgd's mean α before any cell: a new folder's plan starts with a pilot (an
-        // existing folder's design carries its rate). Costed here with a stand-in rate: a run's cost does not depend on it.
+        // Claim 4b's matched arm needs floor-sgd's mean α and 4c's target runs its L* before any cell: a new folder's plan
+        // starts with a pilot (an existing folder's design carries both). Costed here with stand-ins: a run's cost does not
+        // depend on its rate, and a target run is counted at its cap.
         bool pilotDue = existing is null && ClaimsPlan.PlansMatchedArm(design);
-        var costed = pilotDue ? ClaimsPlan.Build(design with { MatchedLearningRate = double.Epsilon }, shared) : plan;
+        var costed = pilotDue ? ClaimsPlan.Build(design with { MatchedLearningRate = double.Epsilon, TargetLoss = double.Epsilon }, shared) : plan;
 
         var costs = ClaimsBudget.Measure(shared, design.BatchSize);
         var estimate = TimeSpan.FromSeconds(ClaimsBudget.Seconds(costed, costs)
-            + (pilotDue ? ClaimsBudget.Seconds(MatchedRatePilot.Options(design, shared), costs) : 0));
+            + (pilotDue ? ClaimsBudget.Seconds(FloorSgdPilot.Options(design, shared), costs) : 0));
         console.MarkupLine(Markup.Escape($"claims ({settings.Scale} scale): {shared.Model} on {shared.Dataset}, {costed.Cells.Count} runs " +
             $"({design.Seeds.Count} seeds × {costed.Cells.Count / design.Seeds.Count} settings), {RunLengths(design, shared)}" +
-            (pilotDue ? ", after a floor-sgd pilot for 4b's matched arm" : "")));
+            (pilotDue ? ", after a floor-sgd pilot for 4b's matched arm and 4c's target" : "")));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"estimated time here: {Duration(estimate)} (one training pass ") +
             string.Create(CultureInfo.InvariantCulture, $"{costs.TrainPerSample * 1e3:G3} ms per sample, the fastest of a few, timed now)")));
         if (scale == ExperimentScale.Paper)
@@ -102,12 +103,12 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
         PrintPower(design);
         if (pilotDue)
         {
-            var pilot = MatchedRatePilot.Options(design, shared);
-            console.MarkupLine(Markup.Escape($"claims: 4b's matched arm: floor-sgd's mean step α from a pilot run first (seed {pilot.Seed}, unprofiled)"));
-            MatchedRate? found;
+            var pilot = FloorSgdPilot.Options(design, shared);
+            console.MarkupLine(Markup.Escape($"claims: 4b's matched arm and 4c's target: floor-sgd's mean step α and its training loss from a pilot run first (seed {pilot.Seed}, unprofiled)"));
+            PilotResult? found;
             try
             {
-                found = MatchedRatePilot.Run(pilot, cancel: cancellation);
+                found = FloorSgdPilot.Run(pilot, cancel: cancellation);
             }
             catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException
                 or Data.DataFormatException or System.Runtime.InteropServices.ExternalException)
@@ -116,10 +117,18 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
                 return ExitCodes.Failed;
             }
             if (found is null) return ExitCodes.Interrupted;
-            design = design with { MatchedAlpha = found.MeanAlpha, MatchedLearningRate = found.LearningRate };
+            design = design with
+            {
+                MatchedAlpha = found.MeanAlpha,
+                MatchedLearningRate = found.LearningRate,
+                TargetLoss = design.TargetEpochs > 0 ? found.TargetLoss : null,
+            };
             plan = ClaimsPlan.Build(design, shared);
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"claims: floor-sgd's mean α {found.MeanAlpha:0.####} over {found.Steps} steps ({found.Elapsed.TotalSeconds:0.#} s): the matched arm runs SGD at η·ᾱ = {found.LearningRate:G3}")));
+            if (design.TargetLoss is { } target)
+                console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"claims: floor-sgd's training loss outside the probe view at the pilot's end {found.FinalLoss:0.####}: 4c's target runs stop at L* = {target:0.##} (rounded up to 0.05), at most {design.TargetEpochs} epochs")));
         }
 
         int code = SweepExecution.Run(console, context, plan, folder, settings, settings, errors, cancellation,
@@ -249,7 +258,7 @@ public sealed class ClaimsCommand(IAnsiConsole console) : Command<ClaimsSettings
     {
         var others = new List<string>();
         if (design.HorizonEpochs > 0) others.Add($"horizon runs {design.HorizonEpochs}");
-        if (design.TargetLoss is not null) others.Add($"target runs up to {design.TargetEpochs}");
+        if (design.TargetEpochs > 0) others.Add($"target runs up to {design.TargetEpochs}");
         if (design.Valley is not null) others.Add($"valley-control runs {ValleyControlPlan.Epochs}");
         string each = $"{shared.Epochs} epochs each";
         return others.Count == 0 ? each : $"{each}; {string.Join(", ", others)}";

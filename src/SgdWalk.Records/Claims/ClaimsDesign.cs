@@ -134,10 +134,11 @@ public sealed record ClaimsDesign
     public ValleyControl? Valley { get; init; }
 
     /// <summary>
-    /// Claim 4c's common training-loss target L*, pre-stated: the target runs (SGD and floor-sgd at the base setting) each
-    /// stop at the first check where the mean training loss outside the probe view is at most L* (`--stop-loss`), so test
-    /// accuracy compares at an equal fit rather than after equal epochs. Null in a design without target runs (written
-    /// before them, or a scale that plans none): 4c then says it has no target runs.
+    /// Claim 4c's common training-loss target L*, fixed by the plan's pilot before any run (ClaimsPlan.TargetLossFrom): the
+    /// target runs (SGD and floor-sgd at the base setting) each stop at the first check where the mean training loss
+    /// outside the probe view is at most L* (`--stop-loss`), so test accuracy compares at an equal fit rather than after
+    /// equal epochs. Null in a design without target runs (written before them, or a scale that plans none): 4c then says
+    /// it has no target runs.
     /// </summary>
     public double? TargetLoss { get; init; }
 
@@ -170,9 +171,9 @@ public sealed record ClaimsDesign
         var known = existing.RecordedSteps == 0 ? existing with { RecordedSteps = RecordedSteps } : existing;
         // A design written before the valley control stays without it: its folder's plan (sweep.json) has no such runs.
         var asked = existing.Valley is null ? this with { Valley = null } : this;
-        // The matched rate comes from the pilot that wrote the folder's design, not from any option: the folder's value stands
-        // (0 in a design written before the matched arm: its plan has no such runs).
-        asked = asked with { MatchedAlpha = existing.MatchedAlpha, MatchedLearningRate = existing.MatchedLearningRate };
+        // The matched rate and L* come from the pilot that wrote the folder's design, not from any option: the folder's values
+        // stand (0 and null in a design written before the matched arm or the target runs: its plan has no such runs).
+        asked = asked with { MatchedAlpha = existing.MatchedAlpha, MatchedLearningRate = existing.MatchedLearningRate, TargetLoss = existing.TargetLoss };
         var mine = JsonNode.Parse((asked with { Seeds = [] }).ToJson())!.AsObject();
         var theirs = JsonNode.Parse((known with { Seeds = [] }).ToJson())!.AsObject();
         var differ = mine.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(mine[k], theirs[k])).ToList();

@@ -614,7 +614,8 @@ public abstract class AtTrainingLossTarget : ClaimTest
         new Role("floor-sgd at the target", 0, d.LearningRate, d.BatchSize, "floor-sgd", Target: true),
     ];
 
-    public override string? Unplanned(ClaimsDesign design) => design.TargetLoss is null
+    // TargetEpochs, not TargetLoss: a design before its pilot has target runs to come, with L* still unknown.
+    public override string? Unplanned(ClaimsDesign design) => design.TargetEpochs == 0
         ? "no target runs: this claims design has no training-loss target (claims-design.json without target_loss: written before the target runs, " +
           "or paper scale, which plans none); the equal-epochs comparison is 4c-epochs"
         : null;

@@ -10,7 +10,8 @@ namespace SgdWalk.Tests.Experiments;
 
 public class ClaimsPlanTests
 {
-    private static readonly ClaimsDesign Design = ClaimsPlan.Design(ExperimentScale.Cpu, 3, ClaimsPlan.CpuBase);
+    /// <summary>The CPU design as the command runs it, after a pilot that put L* at 0.5.</summary>
+    private static readonly ClaimsDesign Design = ClaimsPlan.Design(ExperimentScale.Cpu, 3, ClaimsPlan.CpuBase) with { TargetLoss = 0.5 };
 
     [Fact]
     public void The_cpu_design_is_the_documented_one()
@@ -43,14 +44,19 @@ public class ClaimsPlanTests
 
     /// <summary>
     /// Claim 4c's target runs: per seed SGD and floor-sgd (probe-view line search) at the base setting, unprofiled, each
-    /// stopping at the pre-stated training-loss target with an 8-epoch cap and measuring the curvature at the end; none at
-    /// paper scale; a folder whose design predates them is refused as a different design, naming the new fields.
+    /// stopping at the pilot's training-loss target L* with an 8-epoch cap and measuring the curvature at the end; none
+    /// before the pilot has set L*, none at paper scale; a folder whose design predates them is refused as a different
+    /// design, naming the new field; a folder's L* stands whatever a new pilot would find.
     /// </summary>
     [Fact]
-    public void The_target_runs_stop_at_the_pre_stated_training_loss_and_measure_the_curvature_at_the_end()
+    public void The_target_runs_stop_at_the_pilots_training_loss_and_measure_the_curvature_at_the_end()
     {
-        Assert.Equal((0.5, 8), (Design.TargetLoss, Design.TargetEpochs));
-        Assert.Equal((0.5, 8), (ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase).TargetLoss, ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase).TargetEpochs));
+        var unpiloted = ClaimsPlan.Design(ExperimentScale.Cpu, 3, ClaimsPlan.CpuBase);
+        Assert.Equal(((double?)null, 8), (unpiloted.TargetLoss, unpiloted.TargetEpochs));
+        Assert.Equal(8, ClaimsPlan.Design(ExperimentScale.Cpu, 10, ClaimsPlan.QuickBase).TargetEpochs);
+        Assert.DoesNotContain(ClaimsPlan.Build(unpiloted, ClaimsPlan.CpuBase).Cells, c => c.Options.StopLoss is not null);
+        Assert.Equal(0.5, unpiloted.Merge(Design).TargetLoss);
+        Assert.Equal(0.65, Design.Merge(Design with { TargetLoss = 0.65 }).TargetLoss);
         var paper = ClaimsPlan.Design(ExperimentScale.Paper, 10, ClaimsPlan.PaperBase);
         Assert.Equal(((double?)null, 0), (paper.TargetLoss, paper.TargetEpochs));
         Assert.DoesNotContain(ClaimsPlan.Build(paper, ClaimsPlan.PaperBase).Cells, c => c.Options.StopLoss is not null);
@@ -74,7 +80,6 @@ public class ClaimsPlanTests
         var older = Design with { TargetLoss = null, TargetEpochs = 0 };
         Assert.DoesNotContain(ClaimsPlan.Build(older, ClaimsPlan.CpuBase).Cells, c => c.Options.StopLoss is not null);
         var refusal = Assert.Throws<IOException>(() => Design.Merge(older));
-        Assert.Contains("target_loss  there, 0.5 asked", refusal.Message); // absent there
         Assert.Contains("target_epochs 0 there, 8 asked", refusal.Message);
     }
 
@@ -334,22 +339,44 @@ public class ClaimsPlanTests
     [Fact]
     public void The_matched_rate_is_eta_times_the_mean_alpha_to_two_significant_digits()
     {
-        var rate = MatchedRatePilot.Summarise([0.2, double.NaN, 0.1, 0.2], 0.1, TimeSpan.Zero);
+        var rate = FloorSgdPilot.Summarise([0.2, double.NaN, 0.1, 0.2], 0.1, 0.4712, TimeSpan.Zero);
         Assert.Equal(0.5 / 3, rate.MeanAlpha, 12);
-        Assert.Equal((3, 0.017), (rate.Steps, rate.LearningRate));
-        Assert.Equal(0.0012, MatchedRatePilot.Round(0.00123456));
-        Assert.Equal(0.017, MatchedRatePilot.Round(0.016866935907407662));
-        Assert.Equal(0.017, MatchedRatePilot.Round(0.016902819266007730));
-        Assert.Equal(2, MatchedRatePilot.Round(2.0));
-        Assert.Throws<InvalidOperationException>(() => MatchedRatePilot.Summarise([double.NaN, double.NaN], 0.1, TimeSpan.Zero));
+        Assert.Equal((3, 0.017, 0.4712, 0.5), (rate.Steps, rate.LearningRate, rate.FinalLoss, rate.TargetLoss));
+        Assert.Equal(0.0012, FloorSgdPilot.Round(0.00123456));
+        Assert.Equal(0.017, FloorSgdPilot.Round(0.016866935907407662));
+        Assert.Equal(0.017, FloorSgdPilot.Round(0.016902819266007730));
+        Assert.Equal(2, FloorSgdPilot.Round(2.0));
+        Assert.Throws<InvalidOperationException>(() => FloorSgdPilot.Summarise([double.NaN, double.NaN], 0.1, 0.5, TimeSpan.Zero));
+        Assert.Throws<InvalidOperationException>(() => FloorSgdPilot.Summarise([0.2], 0.1, double.NaN, TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// L* is the pilot's final loss rounded up to a multiple of 0.05: never below it (the pilot's seed reaches it within the
+    /// plan's epochs), a loss on the grid stays where it is despite float division, and nearby losses share one L*.
+    /// </summary>
+    [Theory]
+    [InlineData(0.4712, 0.5)]
+    [InlineData(0.5, 0.5)]
+    [InlineData(0.50001, 0.55)]
+    [InlineData(0.45, 0.45)]
+    [InlineData(0.7393533161708287, 0.75)]
+    [InlineData(1.4665364027023315, 1.5)]
+    [InlineData(0.003, 0.05)]
+    [InlineData(0.15, 0.15)]
+    [InlineData(0.3, 0.3)]
+    public void The_target_loss_is_the_pilots_loss_rounded_up_to_a_multiple_of_five_hundredths(double pilotLoss, double target)
+    {
+        Assert.Equal(target, ClaimsPlan.TargetLossFrom(pilotLoss));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClaimsPlan.TargetLossFrom(0));
     }
 
     /// <summary>
     /// The pilot walks the plan's own floor-sgd run of the first seed (measuring never changes the trajectory): its mean α
-    /// equals that run's, profiled as the plan profiles it, and it leaves no folder behind.
+    /// equals that run's, profiled as the plan profiles it, its final loss is that run's training loss outside the probe
+    /// view at the end (checked there by an unreachable `--stop-loss`), L* follows from it, and it leaves no folder behind.
     /// </summary>
     [Fact]
-    public void The_pilot_finds_the_mean_alpha_of_the_plans_own_floor_sgd_run()
+    public void The_pilot_finds_the_mean_alpha_and_the_final_loss_of_the_plans_own_floor_sgd_run()
     {
         var shared = ClaimsPlan.CpuBase with
         {
@@ -362,23 +389,27 @@ public class ClaimsPlanTests
             Recorder = ClaimsPlan.CpuBase.Recorder with { Record = RecordSchedule.Parse("every:2") },
         };
         var design = ClaimsPlan.Design(ExperimentScale.Cpu, 10, shared, horizonEpochs: 0);
-        var pilot = MatchedRatePilot.Options(design, shared);
+        var pilot = FloorSgdPilot.Options(design, shared);
         Assert.Equal((OptimizerKind.FloorSgd, FloorSearchView.Probe, 1111L, ProbePreset.None, "none"),
             (pilot.Optimizer, pilot.FloorView, pilot.Seed, pilot.Recorder.Probes, pilot.Recorder.Record.Text));
         int before = Directory.GetDirectories(Path.GetTempPath(), "sgdwalk-pilot-*").Length;
-        var found = MatchedRatePilot.Run(pilot)!;
+        var found = FloorSgdPilot.Run(pilot)!;
         Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "sgdwalk-pilot-*").Length);
 
         var cell = ClaimsPlan.Build(design, shared).Cells.Single(c => c.Name == "floor-sgd-lr0.1-b50-s1111").Options;
-        Assert.Equal(ProbePreset.Paper, cell.Recorder.Probes);
+        Assert.Equal((ProbePreset.Paper, (double?)null), (cell.Recorder.Probes, cell.StopLoss));
         var folder = RunFolder.Prepare(Path.Combine(Path.GetTempPath(), $"sgdwalk-test-{Guid.NewGuid():N}"), overwrite: false);
         try
         {
-            Assert.Equal(RunStatus.Completed, Trainer.Run(cell, folder).Status);
+            Assert.Equal(RunStatus.Completed, Trainer.Run(cell with { StopLoss = 1e-9 }, folder).Status);
             double[] alphas = CsvTable.Read(folder.Steps).Numbers(Columns.FloorStepAlpha);
             Assert.Equal(8, found.Steps); // 2 epochs of 4 steps
             Assert.Equal(alphas.Average(), found.MeanAlpha);
-            Assert.Equal(MatchedRatePilot.Round(0.1 * alphas.Average()), found.LearningRate);
+            Assert.Equal(FloorSgdPilot.Round(0.1 * alphas.Average()), found.LearningRate);
+            var end = RunManifest.Read(folder.Manifest).StopLoss!;
+            Assert.Equal((false, 8), (end.Reached, end.Step));
+            Assert.Equal(end.Loss, found.FinalLoss);
+            Assert.Equal(ClaimsPlan.TargetLossFrom(found.FinalLoss), found.TargetLoss);
         }
         finally
         {
