@@ -33,26 +33,12 @@ public static class ClaimsBudget
         var targets = randint(classes, [batch], ScalarType.Int64);
         var loss = nn.CrossEntropyLoss();
         model.train();
-        // The fastest of a few passes: on a shared machine the others wait for a core, and the plan's estimate should
-        // say what the work costs, not how busy the machine was at this second.
-        double Time(Action pass)
+        double Time(Action pass) => Fastest(() =>
         {
-            pass(); // warm-up, never counted: the first call pays libtorch's and oneMKL's set-up (a second or more), which
-                    // once made the same plan's estimate 1 or 24 minutes depending on whether it was timed
             var clock = Stopwatch.StartNew();
             pass();
-            // A pass of a second or more (VGG-11 on CIFAR-10) is its own measurement: timing noise is small beside it.
-            if (clock.Elapsed.TotalSeconds >= 1) return clock.Elapsed.TotalSeconds / batch;
-            double fastestSoFar = clock.Elapsed.TotalSeconds;
-            var budget = Stopwatch.StartNew();
-            for (int i = 0; i < 20 && (i < 3 || budget.Elapsed.TotalSeconds < 0.5); i++)
-            {
-                clock.Restart();
-                pass();
-                fastestSoFar = Math.Min(fastestSoFar, clock.Elapsed.TotalSeconds);
-            }
-            return fastestSoFar / batch;
-        }
+            return clock.Elapsed.TotalSeconds;
+        }) / batch;
         double train = Time(() =>
         {
             using var inner = NewDisposeScope();
@@ -62,6 +48,30 @@ public static class ClaimsBudget
         double forward;
         using (no_grad()) forward = Time(() => { using var inner = NewDisposeScope(); model.forward(inputs); });
         return new StepCosts(train, forward);
+    }
+
+    /// <summary>
+    /// The seconds one pass costs: the fastest of a few timed passes. On a shared machine the others wait for a core, and
+    /// the plan's estimate should say what the work costs, not how busy the machine was at that second.
+    /// </summary>
+    /// <param name="pass">Runs one pass and returns how long it took.</param>
+    internal static double Fastest(Func<double> pass)
+    {
+        pass(); // warm-up, never counted: the first call pays libtorch's and oneMKL's set-up (a second or more), which
+                // once made the same plan's estimate 1 or 24 minutes depending on whether it was timed
+        double fastest = pass();
+        // A pass of a second or more (VGG-11 on CIFAR-10) needs few repeats beside its length, but never just one: a pass
+        // stalled by a busy machine would be taken for the cost (a 16-hour estimate for the mlp's --quick plan, printed
+        // under load, fits one forward pass stalled for a second).
+        if (fastest >= 1) return Math.Min(fastest, pass());
+        double spent = fastest;
+        for (int i = 0; i < 20 && (i < 3 || spent < 0.5); i++)
+        {
+            double seconds = pass();
+            fastest = Math.Min(fastest, seconds);
+            spent += seconds;
+        }
+        return fastest;
     }
 
     /// <summary>Estimated seconds of every run of the plan.</summary>

@@ -371,6 +371,26 @@ public class ClaimsPlanTests
     }
 
     /// <summary>
+    /// A pass's cost is the fastest of a few timed passes after an uncounted warm-up: one stalled pass, short or of a
+    /// second or more, is never taken for the cost; a long pass is repeated only once.
+    /// </summary>
+    [Fact]
+    public void A_stalled_pass_is_never_taken_for_the_cost()
+    {
+        static (double Cost, int Calls) Time(params double[] passes)
+        {
+            int calls = 0;
+            double cost = ClaimsBudget.Fastest(() => passes[Math.Min(calls++, passes.Length - 1)]);
+            return (cost, calls);
+        }
+        Assert.Equal((0.001, 3), Time(3, 1.5, 0.001)); // warm-up, a stall that looks like a long pass, then its repeat
+        Assert.Equal((0.001, 2 + 20), Time(3, 0.3, 0.001)); // a shorter stall, then short passes
+        Assert.Equal((1.2, 3), Time(9, 1.3, 1.2)); // a long pass: two timed, the faster counts
+        Assert.Equal((0.2, 2 + 3), Time(1, 0.2)); // three more passes at least, then stop at half a second spent
+        Assert.Equal((0.001, 2 + 20), Time(1, 0.001)); // twenty more at most
+    }
+
+    /// <summary>
     /// The pilot walks the plan's own floor-sgd run of the first seed (measuring never changes the trajectory): its mean α
     /// equals that run's, profiled as the plan profiles it, its final loss is that run's training loss outside the probe
     /// view at the end (checked there by an unreachable `--stop-loss`), L* follows from it, and it leaves no folder behind.
