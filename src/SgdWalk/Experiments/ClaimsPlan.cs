@@ -104,7 +104,7 @@ public static class ClaimsPlan
     /// seed reaches it within the plan's epochs, the other seeds within the cap (<see cref="CpuTargetEpochs"/>, four times
     /// the CPU plan's two epochs), and machines whose float sums differ write the same L*. On the CPU default the pilot
     /// ends at 0.4654, so L* is the 0.5 earlier pilots suggested (docs/claims.md, "Claim 4c"); on small-cnn with --quick a
-    /// fixed 0.5 was out of floor-sgd's reach within the cap (0.68 and 0.74 after 160 steps).
+    /// fixed 0.5 was out of floor-sgd's reach within the cap (0.66–0.74 after 160 steps, eight seeds).
     /// </summary>
     public static double TargetLossFrom(double pilotLoss)
     {
