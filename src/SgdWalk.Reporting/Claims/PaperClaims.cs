@@ -41,7 +41,10 @@ public static class PaperClaims
         new EqualRatioDistance(),
         new StraightFloorBarriers("4a-lag1", "1 step", "floor-chain run", PaperClaims.Chain, _ => 1),
         new StraightFloorBarriers("4a-lag10", $"{ClaimsDesign.ChainLinks} steps", "floor-chain run", PaperClaims.Chain, _ => ClaimsDesign.ChainLinks),
-        new StraightFloorBarriers("4a-lag-epoch", "one epoch", "base run", d => PaperClaims.Base(d), epoch => epoch),
+        // The plan gives a lag to the floor chain when its window of consecutive steps holds it (an epoch shorter than the
+        // window: --quick with more epochs), else to the base run.
+        new StraightFloorBarriers("4a-lag-epoch", "one epoch", "the base run, or the floor-chain run when an epoch fits in its window",
+            d => d.ChainStart + 1 < d.ChainSteps ? PaperClaims.Chain(d) : PaperClaims.Base(d), epoch => epoch),
         // Measured where floor points lie that far apart: the horizon run at η when its phases pair up, else the base run.
         new StraightFloorBarriers($"4a-lag-{ClaimsDesign.LongLagEpochs}-epochs", $"{ClaimsDesign.LongLagEpochs} epochs",
             $"the horizon run at η when two of its phases lie {ClaimsDesign.LongLagEpochs} epochs apart, else the base run",

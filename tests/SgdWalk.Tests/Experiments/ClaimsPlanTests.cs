@@ -153,17 +153,24 @@ public class ClaimsPlanTests
     [InlineData("cpu")]
     [InlineData("quick")]
     [InlineData("paper")]
+    [InlineData("quick-3-epochs")] // an epoch (20 steps) shorter than the chain's window (40): the one-epoch lag is the chain's
     public void The_floor_lags_profile_exactly_the_segments_claim_4a_reads(string scale)
     {
-        var shared = scale switch { "quick" => ClaimsPlan.QuickBase, "paper" => ClaimsPlan.PaperBase, _ => ClaimsPlan.CpuBase };
-        var design = scale == "quick" ? ClaimsPlan.Design(ExperimentScale.Cpu, 10, shared, horizonEpochs: 0)
+        var shared = scale switch
+        {
+            "quick" => ClaimsPlan.QuickBase,
+            "quick-3-epochs" => ClaimsPlan.QuickBase with { Epochs = 3 },
+            "paper" => ClaimsPlan.PaperBase,
+            _ => ClaimsPlan.CpuBase,
+        };
+        var design = scale.StartsWith("quick", StringComparison.Ordinal) ? ClaimsPlan.Design(ExperimentScale.Cpu, 10, shared, horizonEpochs: 0)
             : ClaimsPlan.Design(scale == "paper" ? ExperimentScale.Paper : ExperimentScale.Cpu, 10, shared);
         var plan = ClaimsPlan.Build(design, shared);
         Assert.Empty(plan.Validate());
         int second = (int)ClaimsPlan.StepsPerEpoch(shared, design.BatchSize); // steps count from 0: the steps per epoch
         Assert.Equal(design.ChainStart + 1, second); // the chain's first one-step segment ends there
         var lagged = plan.Cells.Where(c => c.Options.Recorder.FloorLags.Count > 0 && !ValleyControl.Runs(c.Options.Model)).ToList();
-        Assert.Equal(scale == "cpu" ? 3 : 2, lagged.Count(c => c.Options.Seed == design.Seeds[0])); // base, chain (and horizon at η)
+        Assert.Equal(scale switch { "cpu" => 3, "quick-3-epochs" => 1, _ => 2 }, lagged.Count(c => c.Options.Seed == design.Seeds[0])); // base, chain (and horizon at η)
         Assert.All(plan.Cells.Except(lagged).Where(c => !ValleyControl.Runs(c.Options.Model)), c => Assert.Null(c.Options.Recorder.FloorLagOrigin));
         foreach (var cell in lagged.Where(c => c.Options.Seed == design.Seeds[0]))
         {
@@ -179,6 +186,16 @@ public class ClaimsPlanTests
                 if (k == 1) Assert.Equal(pairs.Where(t => t >= second), read); // the chained path keeps every link after the first epoch
                 Assert.NotEmpty(read);
             }
+        }
+        // Each straight-lag secondary reads a run of the plan that carries its lag (when the design plans the lag at all).
+        foreach (var test in PaperClaims.Secondary.OfType<StraightFloorBarriers>())
+        {
+            var role = test.Roles(design).Single();
+            var carriers = lagged.Where(c => c.Options.Seed == design.Seeds[0] && c.Options.LearningRate == role.LearningRate
+                && c.Options.BatchSize == role.BatchSize && c.Options.Recorder.FloorLags.Contains(1) == role.FloorChain
+                && (c.Options.Epochs == design.HorizonEpochs && design.HorizonEpochs > 0) == role.Horizon).ToList();
+            int k = test.Id switch { "4a-lag1" => 1, "4a-lag10" => ClaimsDesign.ChainLinks, "4a-lag-epoch" => second, _ => ClaimsDesign.LongLagEpochs * second };
+            if (design.FloorLags.Contains(k)) Assert.Contains(k, Assert.Single(carriers).Options.Recorder.FloorLags);
         }
         // The valley control's chain likewise, from its own second epoch (25 steps of 20 samples).
         var valley = plan.Cells.First(c => c.Name.StartsWith("control-valley-sgd", StringComparison.Ordinal)).Options.Recorder;
