@@ -641,13 +641,14 @@ public sealed class FloorSgdGeneralisation : AtTrainingLossTarget
     public override double[] Values(ClaimRun run) => run.LastEpoch(Columns.TestAccuracy) is var a && double.IsNaN(a) ? [] : [a];
     public override double PerSeed(SeedSample s) => Summarise(s.Series[0].Values) - Summarise(s.Series[1].Values);
 
-    /// <summary>The steps each arm needed to reach the target (medians over the seeds used).</summary>
+    /// <summary>The target the runs stopped at (L* differs by model and data: it is the pilot's) and the steps each arm needed to reach it (medians over the seeds used).</summary>
     public override string? Note(IReadOnlyList<(Role Role, ClaimRun Run)> used)
     {
         string Steps(string optimizer) =>
             used.Where(u => u.Role.Optimizer == optimizer && u.Run.StopLoss?.Step is not null).Select(u => (double)u.Run.StopLoss!.Step!.Value).ToArray() is { Length: > 0 } steps
                 ? Format(Statistics.Median(steps)) : "n/a";
-        return used.Count == 0 ? null : $"steps to the target (median): SGD {Steps("sgd")}, floor-sgd {Steps("floor-sgd")}";
+        string target = used.Select(u => u.Run.StopLoss?.Target).OfType<double>().Distinct().ToList() is [var l] ? $"L* = {Format(l)}; " : "";
+        return used.Count == 0 ? null : $"{target}steps to the target (median): SGD {Steps("sgd")}, floor-sgd {Steps("floor-sgd")}";
     }
 }
 

@@ -28,7 +28,7 @@ public class TargetClaimTests
         Assert.Equal(-floorDelta, primary.Estimate, 2);
         Assert.Equal(ClaimTest.DefaultSeeds, primary.Seeds);
         Assert.All(primary.Points, p => Assert.StartsWith("target-", p.Run, StringComparison.Ordinal));
-        Assert.Contains("steps to the target (median): SGD 60, floor-sgd 150", primary.Reason);
+        Assert.Contains("L* = 0.5; steps to the target (median): SGD 60, floor-sgd 150", primary.Reason);
         var epochs = Test(outcome, "4c-epochs");
         Assert.Equal(floorDelta, epochs.Estimate, 2);
         Assert.All(epochs.Points, p => Assert.DoesNotContain("target", p.Run, StringComparison.Ordinal));
