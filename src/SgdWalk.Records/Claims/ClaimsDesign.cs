@@ -88,6 +88,12 @@ public sealed record ClaimsDesign
         HorizonEpochs > 0 && PhaseEpochs.Any(e => (e - 2) % LongLagEpochs == 0 && PhaseEpochs.Contains(e + LongLagEpochs));
 
     /// <summary>
+    /// Whether the floor-chain run measures the lag: its window of consecutive recorded steps holds it. The plan gives
+    /// every shorter lag to the chain and the others to the base run (or the horizon), and the 4a-lag tests read that run.
+    /// </summary>
+    public bool OnChain(int lag) => lag < ChainSteps;
+
+    /// <summary>
     /// The first step of the floor-chain run's window of consecutive recorded steps: the last step of the first epoch, so
     /// that its first one-step floor segment ends in the second.
     /// </summary>

@@ -41,10 +41,9 @@ public static class PaperClaims
         new EqualRatioDistance(),
         new StraightFloorBarriers("4a-lag1", "1 step", "floor-chain run", PaperClaims.Chain, _ => 1),
         new StraightFloorBarriers("4a-lag10", $"{ClaimsDesign.ChainLinks} steps", "floor-chain run", PaperClaims.Chain, _ => ClaimsDesign.ChainLinks),
-        // The plan gives a lag to the floor chain when its window of consecutive steps holds it (an epoch shorter than the
-        // window: --quick with more epochs), else to the base run.
+        // An epoch shorter than the chain's window (--quick with more epochs) is the chain's lag (ChainStart + 1 is the epoch's length).
         new StraightFloorBarriers("4a-lag-epoch", "one epoch", "the base run, or the floor-chain run when an epoch fits in its window",
-            d => d.ChainStart + 1 < d.ChainSteps ? PaperClaims.Chain(d) : PaperClaims.Base(d), epoch => epoch),
+            d => d.OnChain(d.ChainStart + 1) ? PaperClaims.Chain(d) : PaperClaims.Base(d), epoch => epoch),
         // Measured where floor points lie that far apart: the horizon run at η when its phases pair up, else the base run.
         new StraightFloorBarriers($"4a-lag-{ClaimsDesign.LongLagEpochs}-epochs", $"{ClaimsDesign.LongLagEpochs} epochs",
             $"the horizon run at η when two of its phases lie {ClaimsDesign.LongLagEpochs} epochs apart, else the base run",

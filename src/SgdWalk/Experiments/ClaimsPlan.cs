@@ -219,7 +219,7 @@ public static class ClaimsPlan
                     ? profiled with
                     {
                         // The lags a window of consecutive steps cannot hold, on the base's records (every:N, N divides them).
-                        Recorder = Lags(profiled.Recorder, [.. design.FloorLags.Where(k => k >= design.ChainSteps && !(horizonLag && k == longLag))]) with
+                        Recorder = Lags(profiled.Recorder, [.. design.FloorLags.Where(k => !design.OnChain(k) && !(horizonLag && k == longLag))]) with
                         {
                             Alignment = Alignment(profiled, shared, design),
                             RandomDirection = true, // the random-direction control of claim 1 (Controls.cs)
@@ -233,7 +233,7 @@ public static class ClaimsPlan
             if (design.ChainSteps > 0)
                 Add($"floor-chain-lr{Text(design.LearningRate)}-b{Text(design.BatchSize)}", chain with
                 {
-                    Recorder = Lags(chain.Recorder, [.. design.FloorLags.Where(k => k < design.ChainSteps)]) with
+                    Recorder = Lags(chain.Recorder, [.. design.FloorLags.Where(design.OnChain)]) with
                     {
                         Record = RecordSchedule.Parse($"steps:{Text(design.ChainStart)}-{Text(design.ChainStart + design.ChainSteps)}"),
                     },
