@@ -23,12 +23,15 @@ public static class ValleyControlPlan
     /// (500) can show 4a's "below 1 %" (368) on the flat valley.</summary>
     public const int Epochs = 3;
 
+    /// <summary>25: every step of the first epoch is a lead-in that test 4a does not read.</summary>
+    private const int StepsPerEpoch = Data.ValleyData.DefaultTrainCount / BatchSize;
+
     public static ValleyControl Design { get; } = new()
     {
         LearningRate = LearningRate,
         BatchSize = BatchSize,
         Corrugation = Valley.Corrugation,
-        RecordedSteps = (Epochs - 1) * (Data.ValleyData.DefaultTrainCount / BatchSize),
+        RecordedSteps = (Epochs - 1) * StepsPerEpoch,
         Landscape = string.Create(CultureInfo.InvariantCulture,
             $"L = a·y²/2 + b·sin(x/ℓ) − c·x + ξ·(x, y), a = {Valley.Curvature}, ℓ = {Valley.Length}, c = {Valley.Tilt}, ξ ~ N(0, {Data.ValleyData.NoiseScale}²) per sample and coordinate, {Data.ValleyData.DefaultTrainCount} samples"),
     };
@@ -56,7 +59,7 @@ public static class ValleyControlPlan
                 AdaptiveTolerance = shared.Recorder.AdaptiveTolerance,
                 FloorLags = [1],
                 // Test 4a reads the chain from its second epoch on (the first segment ends at that epoch's first step).
-                FloorLagOrigin = Data.ValleyData.DefaultTrainCount / BatchSize,
+                FloorLagOrigin = StepsPerEpoch,
             },
         };
         // floor-sgd as in the claims' cells: its line search on the probe view, profiled, no floor path.
