@@ -170,11 +170,13 @@ internal static unsafe class StepPass
     }
 
     /// <summary>
-    /// The optimiser's step formed in the pass, for a recorder that knows the update rule (<see cref="UpdateRule"/>):
+    /// The optimiser's step taken in the pass, for a recorder that knows the update rule (<see cref="UpdateRule"/>):
     /// d = g + λθ, with momentum b = μb + d (b = d when there is none yet) and v = b, or v = d + μb for Nesterov,
-    /// then θ' = θ − ηv and u = θ' − θ, each rounded to float32 as libtorch's own kernels round them (a multiply-add is
-    /// one rounding, as in its vectorised add with alpha), so u is θ_{t+1} − θ_t without θ_{t+1} being copied. Reads g,
-    /// θ, θ_0, b, c_{t−1} and u_{t−1}; writes c_t over c_{t−1} and u_t over u_{t−1} (one buffer each, no new lines).
+    /// then θ' = θ − ηv and u = θ' − θ, each rounded to float32 as libtorch's own kernels round them on a CPU with a
+    /// fused multiply-add (one rounding, as in its vectorised add with alpha; <see cref="Training.SgdOptimizer"/> checks
+    /// that this machine's libtorch does). Reads g, θ, θ_0, b, c_{t−1} and u_{t−1}; writes θ' over θ, b to
+    /// <see cref="UpdateBlock.NextBuffer"/>, c_t over c_{t−1} and u_t over u_{t−1}: the optimiser's own trip through
+    /// memory and the recorder's are one.
     /// Sums, each as <see cref="Gradient"/> and <see cref="Update"/> sum theirs (same bits):
     /// [0] g·g, [1] c·c, [2] c·c_{t−1} (c = g + λ_c·θ, or g), [3] u·u, [4] u·u_{t−1}, [5] ‖θ − θ_0‖².
     /// </summary>
@@ -190,7 +192,7 @@ internal static unsafe class StepPass
     {
         int i = wide ? KnownUpdateWide(block, rule, sums) : KnownUpdateNarrow(block, rule, sums);
         float* grad = (float*)block.Gradient, theta = (float*)block.Theta, initial = (float*)block.Initial, cosine = (float*)block.Cosine,
-            update = (float*)block.Update, buffer = (float*)block.Buffer;
+            update = (float*)block.Update, buffer = (float*)block.Buffer, nextBuffer = (float*)block.NextBuffer;
         bool stepped = grad != null;
         for (; i < block.Count; i++)
         {
@@ -200,7 +202,14 @@ internal static unsafe class StepPass
             sums[1] += (double)c * c;
             sums[2] += (double)c * cosine[i];
             cosine[i] = c;
-            float u = stepped ? Step(g, t, buffer == null ? null : buffer[i], rule) - t : 0;
+            float u = 0;
+            if (stepped)
+            {
+                float next = Step(g, t, buffer == null ? null : buffer[i], rule, out float b);
+                u = next - t;
+                theta[i] = next;
+                if (rule.HasMomentum) nextBuffer[i] = b;
+            }
             sums[3] += (double)u * u;
             sums[4] += (double)u * update[i];
             update[i] = u;
@@ -210,29 +219,31 @@ internal static unsafe class StepPass
         if (rule.CosineDecay == 0) sums[0] = sums[1];
     }
 
-    /// <summary>θ' = θ − η·v for one element, rounded as the optimiser rounds it.</summary>
-    private static float Step(float g, float theta, float? buffer, in UpdateRule rule)
+    /// <summary>θ' = θ − η·v for one element and the new momentum buffer b, rounded as the optimiser rounds them.</summary>
+    private static float Step(float g, float theta, float? buffer, in UpdateRule rule, out float momentum)
     {
         float d = rule.WeightDecay != 0 ? MathF.FusedMultiplyAdd(theta, rule.WeightDecay, g) : g, v = d;
+        momentum = 0;
         if (rule.HasMomentum)
         {
-            float b = buffer is { } previous ? previous * rule.Momentum + d : d;
-            v = rule.Nesterov ? MathF.FusedMultiplyAdd(b, rule.Momentum, d) : b;
+            momentum = buffer is { } previous ? previous * rule.Momentum + d : d;
+            v = rule.Nesterov ? MathF.FusedMultiplyAdd(momentum, rule.Momentum, d) : momentum;
         }
         return MathF.FusedMultiplyAdd(v, rule.Alpha, theta);
     }
 
-    /// <summary>θ' = θ − η·v for 8 elements, rounded as the optimiser's vectorised kernels round it.</summary>
+    /// <summary>θ' = θ − η·v for 8 elements and their new momentum buffer b, rounded as the optimiser's vectorised kernels round them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Step(Vector256<float> g, Vector256<float> theta, float* buffer, in UpdateRule rule)
+    private static Vector256<float> Step(Vector256<float> g, Vector256<float> theta, float* buffer, in UpdateRule rule, out Vector256<float> momentum)
     {
         var d = rule.WeightDecay != 0 ? Vector256.FusedMultiplyAdd(theta, Vector256.Create(rule.WeightDecay), g) : g;
         var v = d;
+        momentum = default;
         if (rule.HasMomentum)
         {
             var mu = Vector256.Create(rule.Momentum);
-            var b = buffer != null ? Vector256.Load(buffer) * mu + d : d;
-            v = rule.Nesterov ? Vector256.FusedMultiplyAdd(b, mu, d) : b;
+            momentum = buffer != null ? Vector256.Load(buffer) * mu + d : d;
+            v = rule.Nesterov ? Vector256.FusedMultiplyAdd(momentum, mu, d) : momentum;
         }
         return Vector256.FusedMultiplyAdd(v, Vector256.Create(rule.Alpha), theta);
     }
@@ -241,7 +252,7 @@ internal static unsafe class StepPass
     private static int KnownUpdateNarrow(in UpdateBlock block, in UpdateRule rule, Span<double> sums)
     {
         float* grad = (float*)block.Gradient, theta = (float*)block.Theta, initial = (float*)block.Initial, cosine = (float*)block.Cosine,
-            update = (float*)block.Update, buffer = (float*)block.Buffer;
+            update = (float*)block.Update, buffer = (float*)block.Buffer, nextBuffer = (float*)block.NextBuffer;
         bool stepped = grad != null, decayCosine = rule.CosineDecay != 0;
         var zero = Vector256<double>.Zero;
         var (gg0, gg1, cc0, cc1, cp0, cp1) = (zero, zero, zero, zero, zero, zero);
@@ -263,7 +274,14 @@ internal static unsafe class StepPass
                 var (g0, g1) = Vector256.Widen(vg);
                 gg0 = Vector256.FusedMultiplyAdd(g0, g0, gg0); gg1 = Vector256.FusedMultiplyAdd(g1, g1, gg1);
             }
-            var vu = stepped ? Step(vg, vt, buffer == null ? null : buffer + i, rule) - vt : Vector256<float>.Zero;
+            var vu = Vector256<float>.Zero;
+            if (stepped)
+            {
+                var next = Step(vg, vt, buffer == null ? null : buffer + i, rule, out var vb);
+                vu = next - vt;
+                Vector256.Store(next, theta + i);
+                if (rule.HasMomentum) Vector256.Store(vb, nextBuffer + i);
+            }
             var (u0, u1) = Vector256.Widen(vu);
             var (q0, q1) = Vector256.Widen(Vector256.Load(update + i));
             Vector256.Store(vu, update + i);
@@ -285,7 +303,7 @@ internal static unsafe class StepPass
     private static int KnownUpdateWide(in UpdateBlock block, in UpdateRule rule, Span<double> sums)
     {
         float* grad = (float*)block.Gradient, theta = (float*)block.Theta, initial = (float*)block.Initial, cosine = (float*)block.Cosine,
-            update = (float*)block.Update, buffer = (float*)block.Buffer;
+            update = (float*)block.Update, buffer = (float*)block.Buffer, nextBuffer = (float*)block.NextBuffer;
         bool stepped = grad != null, decayCosine = rule.CosineDecay != 0;
         var zero = Vector512<double>.Zero;
         var (gg, cc, cp, uu, up, dd) = (zero, zero, zero, zero, zero, zero);
@@ -306,7 +324,14 @@ internal static unsafe class StepPass
                 var g = Widen(vg);
                 gg = Vector512.FusedMultiplyAdd(g, g, gg);
             }
-            var vu = stepped ? Step(vg, vt, buffer == null ? null : buffer + i, rule) - vt : Vector256<float>.Zero;
+            var vu = Vector256<float>.Zero;
+            if (stepped)
+            {
+                var next = Step(vg, vt, buffer == null ? null : buffer + i, rule, out var vb);
+                vu = next - vt;
+                Vector256.Store(next, theta + i);
+                if (rule.HasMomentum) Vector256.Store(vb, nextBuffer + i);
+            }
             var u = Widen(vu);
             var q = Widen(Vector256.Load(update + i));
             Vector256.Store(vu, update + i);
@@ -351,7 +376,8 @@ internal static unsafe class StepPass
 /// (a zero <see cref="Gradient"/>: no gradient; a zero <see cref="Buffer"/>: no momentum buffer yet).</summary>
 internal struct UpdateBlock
 {
-    public nint Gradient, Theta, Initial, Cosine, Update, Buffer;
+    /// <summary>Buffer: the momentum buffer the step reads (0: none yet, b = d); NextBuffer: where it writes b (0 without momentum).</summary>
+    public nint Gradient, Theta, Initial, Cosine, Update, Buffer, NextBuffer;
     public int Count;
 }
 

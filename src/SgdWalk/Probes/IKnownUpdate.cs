@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 namespace SgdWalk.Probes;
 
 /// <summary>
-/// An optimiser whose step a <see cref="WalkRecorder"/> can form itself, element for element as the optimiser rounds it:
+/// An optimiser whose step a <see cref="WalkRecorder"/> can take itself, element for element as the optimiser rounds it:
 /// SGD as PyTorch defines it (<see cref="Training.SgdOptimizer"/>). Given one, a recorder whose probes read only the
-/// per-step scalars (the cheap preset) takes u_t = θ_{t+1} − θ_t from this rule in the one pass that reads g_t, instead
-/// of copying θ_t and θ_{t+1} every step.
+/// per-step scalars (the cheap preset) hands the optimiser a pass that writes θ_{t+1} and reads everything those
+/// scalars need on the way (u_t = θ_{t+1} − θ_t among them), instead of copying θ_t and θ_{t+1} every step.
 /// </summary>
 public interface IKnownUpdate
 {
@@ -20,8 +20,19 @@ public interface IKnownUpdate
 
     bool Nesterov { get; }
 
-    /// <summary>False when a step draws something the recorder cannot see (gradient noise): the recorder then copies θ_{t+1}.</summary>
+    /// <summary>
+    /// Whether a pass formed element by element takes exactly this optimiser's step: false when a step draws something
+    /// the recorder cannot see (gradient noise), or when this machine's libtorch rounds the step differently from the
+    /// pass (checked once per rule and process). The recorder then copies θ_t and θ_{t+1} and leaves the step alone.
+    /// </summary>
     bool Reproducible { get; }
+
+    /// <summary>
+    /// Has the next step taken by <paramref name="step"/> instead of the optimiser's own kernels (null: by its own
+    /// kernels again). The optimiser calls it once, with the step's learning rate and, per parameter, the momentum buffer
+    /// to read (null: none yet) and the one to write (null without momentum), then counts the step.
+    /// </summary>
+    void TakeNextStepWith(KnownStep? step);
 
     /// <summary>The momentum buffer of parameter <paramref name="index"/> as the next step will read it; null before its first step.</summary>
     Tensor? MomentumBuffer(int index);
@@ -31,3 +42,6 @@ public interface IKnownUpdate
 
     double LastLearningRate { get; }
 }
+
+/// <summary>A step taken in someone else's pass (see <see cref="IKnownUpdate.TakeNextStepWith"/>).</summary>
+public delegate void KnownStep(double learningRate, IReadOnlyList<(Tensor? Read, Tensor? Write)> momentumBuffers);

@@ -11,9 +11,10 @@ namespace SgdWalk.Probes;
 /// in two fused passes (<see cref="StepPass"/>), one as g_t is copied, one as θ_{t+1} is copied and u_t formed; a model
 /// that is not float32 on the CPU takes the same steps through libtorch. The cosines take the gradient as g_t + λθ_t
 /// when <c>weightDecay</c> λ &gt; 0 (the authors' convention).
-/// With a known update rule (<see cref="IKnownUpdate"/>, only per-step probes) no θ is copied at all: one pass before
-/// the optimiser step reads g_t, θ_t, θ_0 and the momentum buffers, forms u_t as the optimiser will
-/// (<see cref="StepPass.KnownUpdate"/>), and writes g_t and u_t over g_{t−1} and u_{t−1}.
+/// With a known update rule (<see cref="IKnownUpdate"/>, only per-step probes) no θ is copied at all: the optimiser's
+/// step is taken in one pass of the recorder's (<see cref="StepPass.KnownUpdate"/>) that reads g_t, θ_t, θ_0 and the
+/// momentum buffers, writes θ_{t+1} and the momentum buffers as the optimiser would, and g_t and u_t over g_{t−1} and
+/// u_{t−1}: the optimiser's trip through memory and the recorder's are one.
 /// </summary>
 internal sealed class StepVectors : IDisposable
 {
@@ -26,10 +27,11 @@ internal sealed class StepVectors : IDisposable
     private readonly int? workers;
     // The known rule's step, read by its block body: addresses per part (gradient, θ, momentum buffer; 0 = none) and of
     // the recorder's buffers, set once per step; the arrays and the body are allocated once.
-    private readonly nint[] gradientAt, thetaAt, bufferAt;
+    private readonly nint[] gradientAt, thetaAt, bufferAt, nextBufferAt;
     private nint originAt, cosineAt, updateAt;
     private UpdateRule form;
     private readonly Action<int, Span<double>> knownBlock;
+    private readonly KnownStep takeStep;
     private ParamVector? before, after, gradient, previousGradient, update, previousUpdate, decayed, previousDecayed, initial;
     private bool afterIsCurrent, hasPrevious;
     private double cosineNorm, previousCosineNorm, previousUpdateNorm;
@@ -48,8 +50,9 @@ internal sealed class StepVectors : IDisposable
         offsets = new long[lengths.Length + 1];
         for (int i = 0; i < lengths.Length; i++) offsets[i + 1] = offsets[i] + lengths[i];
         this.workers = workers;
-        (gradientAt, thetaAt, bufferAt) = (new nint[parameters.Count], new nint[parameters.Count], new nint[parameters.Count]);
+        (gradientAt, thetaAt, bufferAt, nextBufferAt) = (new nint[parameters.Count], new nint[parameters.Count], new nint[parameters.Count], new nint[parameters.Count]);
         knownBlock = KnownBlock;
+        takeStep = TakeStep;
     }
 
     /// <summary>Parameter-sized buffers allocated so far (constant after the first step).</summary>
@@ -86,20 +89,22 @@ internal sealed class StepVectors : IDisposable
     /// <summary>Before the forward pass: θ_t, taken from the last <see cref="End"/> when nothing has changed the parameters since.</summary>
     public void Begin(bool parametersUnchanged)
     {
-        if (known is not null) return; // nothing is copied: θ_t is read where it lives
+        if (known is not null)
+        {
+            known.TakeNextStepWith(null); // nothing is copied (θ_t is read where it lives), and a step begun but never ended is not taken by its pass
+            return;
+        }
         if (parametersUnchanged && afterIsCurrent) (before, after) = (after, before);
         else Buffer(ref before).CopyFrom(parameters);
         afterIsCurrent = false;
     }
 
-    /// <summary>After backward: copies g_t and reads ‖g_t‖ and g_{t−1}·g_t; with a known rule, everything of the step (see the class).</summary>
-    /// <param name="learningRate">η_t, the rate the optimiser is about to step with (needed with a known rule).</param>
-    public void CaptureGradient(double? learningRate)
+    /// <summary>After backward: copies g_t and reads ‖g_t‖ and g_{t−1}·g_t; with a known rule, offers the optimiser the pass that reads everything of the step (see the class).</summary>
+    public void CaptureGradient()
     {
         if (known is not null)
         {
-            CaptureKnown(learningRate ?? throw new InvalidOperationException(
-                "this recorder forms u_t from the optimiser: pass CaptureGradient the learning rate the optimiser will step with"));
+            CaptureKnown();
             return;
         }
         var g = Buffer(ref gradient);
@@ -143,8 +148,17 @@ internal sealed class StepVectors : IDisposable
         CosineGradient = hasPrevious ? ParamVector.Cosine(cosineWithPrevious, previousCosineNorm, cosineNorm) : null;
     }
 
-    /// <summary>The known rule's single pass (before the optimiser step): ‖g_t‖, the cosines' products, u_t and ‖θ_t − θ_0‖.</summary>
-    private void CaptureKnown(double learningRate)
+    /// <summary>
+    /// With a known rule: hands the optimiser the pass that takes its next step (<see cref="IKnownUpdate.TakeNextStepWith"/>);
+    /// ‖g_t‖, the cosines' products, u_t and ‖θ_t − θ_0‖ are read in it.
+    /// </summary>
+    private void CaptureKnown()
+    {
+        known!.TakeNextStepWith(takeStep);
+    }
+
+    /// <summary>The known rule's single pass, called by the optimiser in place of its own step.</summary>
+    private void TakeStep(double learningRate, IReadOnlyList<(Tensor? Read, Tensor? Write)> momentumBuffers)
     {
         var rule = known!;
         // The buffers that hold g_{t−1} (weight-decayed under the authors' convention) and u_{t−1} take g_t and u_t in place.
@@ -156,21 +170,21 @@ internal sealed class StepVectors : IDisposable
             initial = ParamVector.OfValues(parameters);
             Allocations++;
         }
-        bool momentum = rule.Momentum != 0;
         for (int i = 0; i < parameters.Count; i++)
         {
             // Addresses taken once per step, not per block.
             var grad = parameters[i].grad;
-            var buffer = momentum ? rule.MomentumBuffer(i) : null;
+            var (read, write) = momentumBuffers[i];
             if (grad is not null && !StepPass.Supports(grad))
-                throw new InvalidOperationException("forming u_t from the optimiser needs float32 CPU gradients, as the parameters are");
-            if (buffer is not null && !StepPass.Supports(buffer))
-                throw new InvalidOperationException("forming u_t from the optimiser needs float32 CPU momentum buffers, as the parameters are");
+                throw new InvalidOperationException("taking the step in the recorder's pass needs float32 CPU gradients, as the parameters are");
+            if (read is not null && !StepPass.Supports(read) || write is not null && !StepPass.Supports(write))
+                throw new InvalidOperationException("taking the step in the recorder's pass needs float32 CPU momentum buffers, as the parameters are");
             gradientAt[i] = grad is null ? 0 : StepPass.Address(grad);
             thetaAt[i] = StepPass.Address(parameters[i]);
-            bufferAt[i] = buffer is null ? 0 : StepPass.Address(buffer);
+            bufferAt[i] = read is null ? 0 : StepPass.Address(read);
+            nextBufferAt[i] = write is null ? 0 : StepPass.Address(write);
         }
-        form = new UpdateRule((float)rule.WeightDecay, (float)rule.Momentum, momentum, rule.Nesterov, (float)-learningRate, weightDecay);
+        form = new UpdateRule((float)rule.WeightDecay, (float)rule.Momentum, rule.Momentum != 0, rule.Nesterov, (float)-learningRate, weightDecay);
         (originAt, cosineAt, updateAt) = (StepPass.Address(initial.Flat), StepPass.Address(cosine.Flat), StepPass.Address(updates.Flat));
         var sums = StepPass.Run(blocks, 6, knownBlock, workers ?? get_num_threads());
         GradientNorm = Math.Sqrt(sums[0]);
@@ -194,6 +208,7 @@ internal sealed class StepVectors : IDisposable
             Cosine = cosineAt + at,
             Update = updateAt + at,
             Buffer = bufferAt[part] == 0 ? 0 : bufferAt[part] + within,
+            NextBuffer = nextBufferAt[part] == 0 ? 0 : nextBufferAt[part] + within,
             Count = count,
         };
         StepPass.KnownUpdate(block, form, sums);
@@ -202,7 +217,11 @@ internal sealed class StepVectors : IDisposable
     /// <summary>After the optimiser step: copies θ_{t+1}, forms u_t = θ_{t+1} − θ_t, reads ‖u_t‖, u_{t−1}·u_t and ‖θ_t − θ_0‖.</summary>
     public void End()
     {
-        if (known is not null) return; // formed before the step
+        if (known is not null)
+        {
+            known.TakeNextStepWith(null); // read in the step's pass; if the optimiser did not step, it must not run later
+            return;
+        }
         var a = Buffer(ref after);
         var u = Buffer(ref update);
         var previous = Buffer(ref previousUpdate);
@@ -315,6 +334,7 @@ internal sealed class StepVectors : IDisposable
 
     public void Dispose()
     {
+        known?.TakeNextStepWith(null);
         foreach (var v in new[] { before, after, gradient, previousGradient, update, previousUpdate, decayed, previousDecayed, initial }) v?.Dispose();
     }
 }

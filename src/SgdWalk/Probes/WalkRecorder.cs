@@ -181,7 +181,9 @@ public sealed class WalkRecorder : IDisposable
         trainLoss = batchLoss;
         if (!measuring) return;
         probeClock.Start();
-        vectors!.CaptureGradient(learningRate);
+        if (vectors!.FromOptimiser && learningRate is null)
+            throw new InvalidOperationException("this recorder forms u_t from the optimiser: pass CaptureGradient the learning rate the optimiser will step with");
+        vectors.CaptureGradient();
         if (vectors.FromOptimiser) expectedStep = (knownUpdate!.Steps + 1, learningRate!.Value);
         gradientCaptured = true;
         probeClock.Stop();
@@ -205,11 +207,11 @@ public sealed class WalkRecorder : IDisposable
         {
             probeClock.Start();
             if (!gradientCaptured) throw new InvalidOperationException("EndStep without CaptureGradient");
-            // u_t was formed for one step at this rate: anything else would make the row wrong, so it is refused.
-            if (vectors!.FromOptimiser && (knownUpdate!.Steps, knownUpdate.LastLearningRate, learningRate) != (expectedStep.Steps, expectedStep.LearningRate, expectedStep.LearningRate))
-                throw new InvalidOperationException("the recorder's optimiser must take exactly one step, with the learning rate given to CaptureGradient and EndStep, between the two calls");
             // θ_{t+1} stays with the recorder after this step: the next step's θ_t when nothing changes it in between.
-            vectors.End();
+            vectors!.End();
+            // u_t was formed in one step at this rate: anything else would make the row wrong, so it is refused.
+            if (vectors.FromOptimiser && (knownUpdate!.Steps, knownUpdate.LastLearningRate, learningRate) != (expectedStep.Steps, expectedStep.LearningRate, expectedStep.LearningRate))
+                throw new InvalidOperationException("the recorder's optimiser must take exactly one step, with the learning rate given to CaptureGradient and EndStep, between the two calls");
             using var stateAfter = stateBefore is not null ? ModelState.Capture(model) : null;
             // The one place where schedules are checked.
             var scheduled = probes.Where(p => p.Schedule.Includes(step, epoch)).ToList();

@@ -36,6 +36,9 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
         bool refused = false;
         manifest.Threads = get_num_threads();
         manifest.Machine = RunEnvironment.Machine();
+        // Whether the cheap preset's pass may take the optimiser's step here (it gives libtorch's bits), or copies.
+        manifest.Machine["sgd_step_pass"] = SgdOptimizer.PassRoundsAsLibTorch(0, 0, nesterov: false)
+            ? "libtorch's bits" : "other bits than libtorch's: the cheap preset copies";
         manifest.Write(folder.Manifest);
         try
         {

@@ -15,9 +15,75 @@ namespace SgdWalk.Tests.Probes;
 /// Nesterov, the authors' decayed cosine and a learning rate that changes every step; and the cases where it must not
 /// (or cannot) be used.
 /// </summary>
-public class KnownUpdateTests
+public sealed class KnownUpdateTests : IDisposable
 {
     private const int Steps = 8;
+
+    /// <summary>
+    /// The pass is taken wherever the tests below need it, whatever this machine's libtorch rounds (every step of those
+    /// walks is the pass's own, so they agree with themselves); the tests of the check itself measure or force it.
+    /// </summary>
+    public KnownUpdateTests() => SgdOptimizer.PassMatchForTests = true;
+
+    public void Dispose() => SgdOptimizer.PassMatchForTests = null;
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void The_step_the_pass_takes_is_the_optimisers_own_bit_for_bit_or_the_recorder_copies(double weightDecay, double momentum, bool nesterov,
+        double cosineWeightDecay)
+    {
+        // Measured on this machine: where the pass rounds as libtorch, the recorder takes the step; elsewhere it copies.
+        SgdOptimizer.PassMatchForTests = null;
+        bool matches = SgdOptimizer.PassRoundsAsLibTorch(momentum, weightDecay, nesterov);
+        SameWalk(weightDecay, momentum, nesterov, cosineWeightDecay, expectTaken: matches);
+    }
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void Where_libtorch_rounds_otherwise_the_recorder_copies_and_the_walk_is_the_same(double weightDecay, double momentum, bool nesterov,
+        double cosineWeightDecay)
+    {
+        SgdOptimizer.PassMatchForTests = false;
+        SameWalk(weightDecay, momentum, nesterov, cosineWeightDecay, expectTaken: false);
+    }
+
+    /// <summary>
+    /// The same walk with and without a cheap recorder handed the optimiser: the parameters and momentum buffers after
+    /// every step are the same bits (measuring never changes the trajectory).
+    /// </summary>
+    private static void SameWalk(double weightDecay, double momentum, bool nesterov, double cosineWeightDecay, bool expectTaken)
+    {
+        var (plain, recorded) = (Trajectory(recorded: false), Trajectory(recorded: true));
+        Assert.Equal(Steps, recorded.Count);
+        for (int t = 0; t < Steps; t++) Assert.Equal(plain[t], recorded[t]);
+
+        List<int[]> Trajectory(bool recorded)
+        {
+            manual_seed(7);
+            // Parts of odd lengths exercise the pass's vector loop and its scalar tail.
+            using var model = ModelZoo.Create("mlp", new ModelSpec(1, 6, 6, 5, [33]));
+            var parameters = model.parameters().ToList();
+            using var optimizer = new SgdOptimizer(parameters, momentum, weightDecay, nesterov);
+            var options = new RecorderOptions { Probes = ProbePreset.Cheap, Record = RecordSchedule.None, CosineWeightDecay = cosineWeightDecay };
+            using var recorder = recorded ? new WalkRecorder(model, options, Directory.CreateTempSubdirectory().FullName, optimizer: optimizer) : null;
+            if (recorder is not null) Assert.Equal(expectTaken, recorder.UpdateFromOptimiser);
+            var bits = new List<int[]>();
+            for (int t = 0; t < Steps; t++)
+            {
+                using var scope = NewDisposeScope();
+                var x = randn(12, 1, 6, 6);
+                var y = randint(5, [12]);
+                recorder?.BeginStep(x, y, parametersUnchanged: true);
+                double loss = SgdStep.ForwardBackward(model, parameters, x, y, 12);
+                recorder?.CaptureGradient(loss, Rate(t));
+                optimizer.Step(Rate(t));
+                recorder?.EndStep(t, 1, Rate(t));
+                var state = parameters.Select(p => (Tensor)p).Concat(optimizer.MomentumBuffers().Select(b => b.Buffer));
+                bits.Add(state.SelectMany(v => v.data<float>().ToArray()).Select(BitConverter.SingleToInt32Bits).ToArray());
+            }
+            return bits;
+        }
+    }
 
     /// <summary>Weight decay, momentum, Nesterov, the cosines' weight decay.</summary>
     public static TheoryData<double, double, bool, double> Rules => new()
@@ -67,23 +133,28 @@ public class KnownUpdateTests
                     using var b = randn(n);
                     using var cosine = randn(n);
                     using var update = randn(n);
-                    (double[] Sums, float[] Cosine, float[] Update) Run(bool wide)
+                    (double[] Sums, float[] Cosine, float[] Update, float[] Theta, float[] Buffer) Run(bool wide)
                     {
                         using var c = cosine.clone();
                         using var u = update.clone();
+                        using var t = theta.clone();
+                        using var next = b.clone();
                         var block = new UpdateBlock
                         {
-                            Gradient = gradient ? StepPass.Address(g) : 0, Theta = StepPass.Address(theta), Initial = StepPass.Address(initial),
-                            Cosine = StepPass.Address(c), Update = StepPass.Address(u), Buffer = buffer ? StepPass.Address(b) : 0, Count = n,
+                            Gradient = gradient ? StepPass.Address(g) : 0, Theta = StepPass.Address(t), Initial = StepPass.Address(initial),
+                            Cosine = StepPass.Address(c), Update = StepPass.Address(u), Buffer = buffer ? StepPass.Address(next) : 0,
+                            NextBuffer = momentum != 0 ? StepPass.Address(next) : 0, Count = n,
                         };
                         var sums = new double[6];
                         StepPass.KnownUpdateIn(block, rule, sums, wide);
-                        return (sums, c.data<float>().ToArray(), u.data<float>().ToArray());
+                        return (sums, c.data<float>().ToArray(), u.data<float>().ToArray(), t.data<float>().ToArray(), next.data<float>().ToArray());
                     }
                     var (narrow, wide) = (Run(wide: false), Run(wide: true));
                     Assert.Equal(narrow.Sums, wide.Sums);
                     Assert.Equal(narrow.Cosine, wide.Cosine);
                     Assert.Equal(narrow.Update, wide.Update);
+                    Assert.Equal(narrow.Theta, wide.Theta);
+                    Assert.Equal(narrow.Buffer, wide.Buffer);
                     // And the pass is no no-op: u_t of a parameter with a gradient is the SGD step.
                     Assert.Equal(gradient, wide.Sums[3] > 0);
                 }
@@ -94,89 +165,105 @@ public class KnownUpdateTests
     public void The_pass_on_several_workers_gives_the_same_bytes_and_agrees_with_float64(double weightDecay, double momentum, bool nesterov,
         double cosineWeightDecay)
     {
-        manual_seed(5);
-        // The first layer's 120·300 weights span a whole block of 2^15 and a short one; the other parts are a block each.
-        using var model = ModelZoo.Create("mlp", new ModelSpec(1, 12, 10, 5, [300, 20]));
-        var parameters = model.parameters().ToList();
-        using var optimizer = new SgdOptimizer(parameters, momentum, weightDecay, nesterov);
-        // One pass on 1, 2 and 3 workers over the same step (each with its own θ_0, g_{t−1} and u_{t−1}).
-        var passes = new[] { 1, 2, 3 }.Select(w => new StepVectors(parameters, cosineWeightDecay, optimizer, workers: w)).ToArray();
-        try
-        {
-            Assert.All(passes, p => Assert.True(p.FromOptimiser));
-            double[]? theta0 = null, previousC = null, previousU = null;
+        // The same walk three times, its pass on 1, 2 and 3 workers.
+        var walks = new[] { 1, 2, 3 }.Select(w => WorkerWalk.Run(w, weightDecay, momentum, nesterov, cosineWeightDecay)).ToArray();
+        // Every worker count: the same bits, in the scalars, in the g_t and u_t it wrote and in the parameters it stepped.
+        foreach (var other in walks.Skip(1))
             for (int t = 0; t < Steps; t++)
+            {
+                Assert.Equal(walks[0].Steps[t].Bits, other.Steps[t].Bits);
+                Assert.Equal(walks[0].Steps[t].C, other.Steps[t].C);
+                Assert.Equal(walks[0].Steps[t].U, other.Steps[t].U);
+                Assert.Equal(walks[0].Steps[t].ThetaAfter, other.Steps[t].ThetaAfter);
+            }
+        double[]? previousC = null, previousU = null;
+        var theta0 = walks[0].Steps[0].Theta;
+        foreach (var step in walks[0].Steps)
+        {
+            var (theta, g, thetaAfter, c, u) = (step.Theta, step.G, step.ThetaAfter, step.C, step.U);
+            // The vectors written: c_t = g_t (+ λ_c·θ_t) in float32; u_t = θ_{t+1} − θ_t as the pass applied it.
+            float lambda = (float)cosineWeightDecay;
+            Assert.Equal(g.Select((v, i) => lambda == 0 ? (float)v : (float)v + lambda * (float)theta[i]).ToArray(), c.Select(v => (float)v).ToArray());
+            var applied = thetaAfter.Select((v, i) => (double)((float)v - (float)theta[i])).ToArray();
+            Assert.Equal(applied, u);
+            // The sums against float64 (each product of two float32 values exact, summed with compensation).
+            AssertClose(Math.Sqrt(Sum(g.Select(v => v * v))), step.GradientNorm);
+            AssertClose(Norm(u), step.UpdateNorm);
+            AssertClose(Math.Sqrt(Sum(theta.Select((v, i) => Square((float)v - (float)theta0[i])))), step.DistanceFromInit);
+            if (previousC is null) Assert.Null(step.CosineGradient);
+            else
+            {
+                // A cosine's error bound: that of its inner product relative to the product of the norms.
+                Assert.Equal(Sum(c.Select((v, i) => v * previousC[i])) / (Norm(c) * Norm(previousC)), step.CosineGradient!.Value, 1e-12);
+                Assert.Equal(Sum(u.Select((v, i) => v * previousU![i])) / (Norm(u) * Norm(previousU!)), step.CosineUpdate!.Value, 1e-12);
+            }
+            (previousC, previousU) = (c, u);
+        }
+
+        static double Square(float v) => (double)v * v;
+        static double Norm(double[] a) => Math.Sqrt(Sum(a.Select(v => v * v)));
+        // The passes sum in float64 without compensation over blocks of 2^15 in 8 lanes: well within 1e-12 of the exact sum.
+        static void AssertClose(double expected, double actual) =>
+            Assert.True(Math.Abs(expected - actual) <= 1e-12 * expected, $"expected {expected:R}, got {actual:R}");
+    }
+
+    /// <summary>One step of a <see cref="WorkerWalk"/>: θ_t, g_t, θ_{t+1}, the c_t and u_t the pass kept, and its scalars.</summary>
+    private sealed record WorkerStep(double[] Theta, double[] G, double[] ThetaAfter, double[] C, double[] U, double GradientNorm, double UpdateNorm,
+        double DistanceFromInit, double? CosineGradient, double? CosineUpdate)
+    {
+        public long[] Bits => new[] { GradientNorm, UpdateNorm, DistanceFromInit, CosineGradient ?? double.NaN, CosineUpdate ?? double.NaN }
+            .Select(BitConverter.DoubleToInt64Bits).ToArray();
+    }
+
+    /// <summary>
+    /// A walk whose steps the recorder's pass takes, on <c>workers</c> threads, from the same seed every time. The first
+    /// layer's 120·300 weights span a whole block of 2^15 and a short one; the other parts are a block each.
+    /// </summary>
+    private sealed record WorkerWalk(List<WorkerStep> Steps)
+    {
+        public static WorkerWalk Run(int workers, double weightDecay, double momentum, bool nesterov, double cosineWeightDecay)
+        {
+            manual_seed(5);
+            using var model = ModelZoo.Create("mlp", new ModelSpec(1, 12, 10, 5, [300, 20]));
+            var parameters = model.parameters().ToList();
+            using var optimizer = new SgdOptimizer(parameters, momentum, weightDecay, nesterov);
+            using var pass = new StepVectors(parameters, cosineWeightDecay, optimizer, workers);
+            Assert.True(pass.FromOptimiser);
+            var steps = new List<WorkerStep>();
+            for (int t = 0; t < KnownUpdateTests.Steps; t++)
             {
                 using var scope = NewDisposeScope();
                 using var x = randn(16, 1, 12, 10);
                 using var y = randint(5, [16]);
                 SgdStep.ForwardBackward(model, parameters, x, y, 16);
-                double[] theta, g;
-                using (var copy = ParamVector.OfValues(parameters)) theta = copy.ToArray();
-                using (var copy = ParamVector.Of(parameters.Select(p => p.grad!).ToList())) g = copy.ToArray();
-                theta0 ??= theta;
-                foreach (var pass in passes)
-                {
-                    pass.Begin(parametersUnchanged: true);
-                    pass.CaptureGradient(Rate(t));
-                }
+                var (theta, g) = (Values(parameters), Gradients(parameters));
+                pass.Begin(parametersUnchanged: true);
+                pass.CaptureGradient();
                 optimizer.Step(Rate(t));
-                double[] thetaAfter;
-                using (var copy = ParamVector.OfValues(parameters)) thetaAfter = copy.ToArray();
-                foreach (var pass in passes)
-                {
-                    pass.End();
-                    pass.Advance();
-                }
-                var (c, u) = Kept(passes[0]);
-                // Every worker count: the same bits, in the scalars and in the g_t and u_t it wrote.
-                foreach (var pass in passes.Skip(1))
-                {
-                    Assert.Equal(Bits(passes[0]), Bits(pass));
-                    var (otherC, otherU) = Kept(pass);
-                    Assert.Equal(c, otherC);
-                    Assert.Equal(u, otherU);
-                }
-                // The vectors written: c_t = g_t (+ λ_c·θ_t) in float32; u_t = θ_{t+1} − θ_t as the optimiser applied it.
-                float lambda = (float)cosineWeightDecay;
-                Assert.Equal(g.Select((v, i) => lambda == 0 ? (float)v : (float)v + lambda * (float)theta[i]).ToArray(), c.Select(v => (float)v).ToArray());
-                var applied = thetaAfter.Select((v, i) => (double)((float)v - (float)theta[i])).ToArray();
-                Assert.True(Norm(Minus(applied, u)) <= 1e-6 * Norm(applied), "u_t is not the step the optimiser applied");
-                // The sums against float64 (each product of two float32 values exact, summed with compensation).
-                var pass0 = passes[0];
-                AssertClose(Math.Sqrt(Sum(g.Select(v => v * v))), pass0.GradientNorm);
-                AssertClose(Norm(u), pass0.UpdateNorm);
-                AssertClose(Math.Sqrt(Sum(theta.Select((v, i) => Square((float)v - (float)theta0[i])))), pass0.DistanceFromInit);
-                if (previousC is null) Assert.Null(pass0.CosineGradient);
-                else
-                {
-                    // A cosine's error bound: that of its inner product relative to the product of the norms.
-                    Assert.Equal(Sum(c.Select((v, i) => v * previousC[i])) / (Norm(c) * Norm(previousC)), pass0.CosineGradient!.Value, 1e-12);
-                    Assert.Equal(Sum(u.Select((v, i) => v * previousU![i])) / (Norm(u) * Norm(previousU!)), pass0.CosineUpdate!.Value, 1e-12);
-                }
-                (previousC, previousU) = (c, u);
+                pass.End();
+                var thetaAfter = Values(parameters);
+                pass.Advance();
+                // g_t and u_t, now kept as the next step's previous ones.
+                var state = pass.CosineState().ToDictionary(s => s.Name, s => s.Value);
+                steps.Add(new WorkerStep(theta, g, thetaAfter, ToDoubles(state["previous_gradient"]), ToDoubles(state["previous_update"]),
+                    pass.GradientNorm, pass.UpdateNorm, pass.DistanceFromInit, pass.CosineGradient, pass.CosineUpdate));
             }
-        }
-        finally
-        {
-            foreach (var pass in passes) pass.Dispose();
+            return new WorkerWalk(steps);
         }
 
-        static (double[] C, double[] U) Kept(StepVectors pass)
+        private static double[] Values(IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
         {
-            var state = pass.CosineState().ToDictionary(s => s.Name, s => s.Value);
-            return (ToDoubles(state["previous_gradient"]), ToDoubles(state["previous_update"]));
+            using var copy = ParamVector.OfValues(parameters);
+            return copy.ToArray();
         }
-        static double[] ToDoubles(Tensor t) => t.data<float>().ToArray().Select(v => (double)v).ToArray();
-        static long[] Bits(StepVectors p) =>
-            new[] { p.GradientNorm, p.UpdateNorm, p.DistanceFromInit, p.CosineGradient ?? double.NaN, p.CosineUpdate ?? double.NaN }
-                .Select(BitConverter.DoubleToInt64Bits).ToArray();
-        static double Square(float v) => (double)v * v;
-        static double[] Minus(double[] a, double[] b) => a.Zip(b, (p, q) => p - q).ToArray();
-        static double Norm(double[] a) => Math.Sqrt(Sum(a.Select(v => v * v)));
-        // The passes sum in float64 without compensation over blocks of 2^15 in 8 lanes: well within 1e-12 of the exact sum.
-        static void AssertClose(double expected, double actual) =>
-            Assert.True(Math.Abs(expected - actual) <= 1e-12 * expected, $"expected {expected:R}, got {actual:R}");
+
+        private static double[] Gradients(IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
+        {
+            using var copy = ParamVector.Of(parameters.Select(p => p.grad!).ToList());
+            return copy.ToArray();
+        }
+
+        private static double[] ToDoubles(Tensor t) => t.data<float>().ToArray().Select(v => (double)v).ToArray();
     }
 
     /// <summary>Neumaier's compensated sum: the float64 oracle's own rounding well below the tolerance it checks.</summary>
