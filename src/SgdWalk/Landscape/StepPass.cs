@@ -232,6 +232,16 @@ internal static unsafe class StepPass
         return MathF.FusedMultiplyAdd(v, rule.Alpha, theta);
     }
 
+    /// <summary>Takes the step for 8 elements (θ' written at <paramref name="thetaAt"/>, b at <paramref name="nextBuffer"/>) and returns u = θ' − θ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TakeStep(Vector256<float> g, Vector256<float> theta, float* thetaAt, float* buffer, float* nextBuffer, in UpdateRule rule)
+    {
+        var next = Step(g, theta, buffer, rule, out var momentum);
+        Vector256.Store(next, thetaAt);
+        if (rule.HasMomentum) Vector256.Store(momentum, nextBuffer);
+        return next - theta;
+    }
+
     /// <summary>θ' = θ − η·v for 8 elements and their new momentum buffer b, rounded as the optimiser's vectorised kernels round them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Step(Vector256<float> g, Vector256<float> theta, float* buffer, in UpdateRule rule, out Vector256<float> momentum)
@@ -274,14 +284,7 @@ internal static unsafe class StepPass
                 var (g0, g1) = Vector256.Widen(vg);
                 gg0 = Vector256.FusedMultiplyAdd(g0, g0, gg0); gg1 = Vector256.FusedMultiplyAdd(g1, g1, gg1);
             }
-            var vu = Vector256<float>.Zero;
-            if (stepped)
-            {
-                var next = Step(vg, vt, buffer == null ? null : buffer + i, rule, out var vb);
-                vu = next - vt;
-                Vector256.Store(next, theta + i);
-                if (rule.HasMomentum) Vector256.Store(vb, nextBuffer + i);
-            }
+            var vu = stepped ? TakeStep(vg, vt, theta + i, buffer == null ? null : buffer + i, nextBuffer + i, rule) : Vector256<float>.Zero;
             var (u0, u1) = Vector256.Widen(vu);
             var (q0, q1) = Vector256.Widen(Vector256.Load(update + i));
             Vector256.Store(vu, update + i);
@@ -324,14 +327,7 @@ internal static unsafe class StepPass
                 var g = Widen(vg);
                 gg = Vector512.FusedMultiplyAdd(g, g, gg);
             }
-            var vu = Vector256<float>.Zero;
-            if (stepped)
-            {
-                var next = Step(vg, vt, buffer == null ? null : buffer + i, rule, out var vb);
-                vu = next - vt;
-                Vector256.Store(next, theta + i);
-                if (rule.HasMomentum) Vector256.Store(vb, nextBuffer + i);
-            }
+            var vu = stepped ? TakeStep(vg, vt, theta + i, buffer == null ? null : buffer + i, nextBuffer + i, rule) : Vector256<float>.Zero;
             var u = Widen(vu);
             var q = Widen(Vector256.Load(update + i));
             Vector256.Store(vu, update + i);
