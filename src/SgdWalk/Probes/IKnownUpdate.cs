@@ -34,9 +34,6 @@ public interface IKnownUpdate
     /// </summary>
     void TakeNextStepWith(KnownStep? step);
 
-    /// <summary>The momentum buffer of parameter <paramref name="index"/> as the next step will read it; null before its first step.</summary>
-    Tensor? MomentumBuffer(int index);
-
     /// <summary>Steps taken so far, and the learning rate of the last (the recorder checks one step per recorded step).</summary>
     long Steps { get; }
 

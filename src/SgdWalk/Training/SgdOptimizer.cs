@@ -31,8 +31,6 @@ public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double mom
 
     void Probes.IKnownUpdate.TakeNextStepWith(Probes.KnownStep? step) => nextStep = step;
 
-    Tensor? Probes.IKnownUpdate.MomentumBuffer(int index) => momentum != 0 ? buffers[index] : null;
-
     public long Steps { get; private set; }
 
     public double LastLearningRate { get; private set; } = double.NaN;
