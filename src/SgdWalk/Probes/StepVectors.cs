@@ -104,7 +104,7 @@ internal sealed class StepVectors : IDisposable
     {
         if (known is not null)
         {
-            CaptureKnown();
+            known.TakeNextStepWith(takeStep); // the optimiser's next step runs TakeStep, which reads everything of the step
             return;
         }
         var g = Buffer(ref gradient);
@@ -148,15 +148,6 @@ internal sealed class StepVectors : IDisposable
         CosineGradient = hasPrevious ? ParamVector.Cosine(cosineWithPrevious, previousCosineNorm, cosineNorm) : null;
     }
 
-    /// <summary>
-    /// With a known rule: hands the optimiser the pass that takes its next step (<see cref="IKnownUpdate.TakeNextStepWith"/>);
-    /// ‖g_t‖, the cosines' products, u_t and ‖θ_t − θ_0‖ are read in it.
-    /// </summary>
-    private void CaptureKnown()
-    {
-        known!.TakeNextStepWith(takeStep);
-    }
-
     /// <summary>The known rule's single pass, called by the optimiser in place of its own step.</summary>
     private void TakeStep(double learningRate, IReadOnlyList<(Tensor? Read, Tensor? Write)> momentumBuffers)
     {
@@ -195,7 +186,7 @@ internal sealed class StepVectors : IDisposable
         DistanceFromInit = Math.Sqrt(sums[5]);
     }
 
-    /// <summary>One block of the known rule's pass, on the addresses <see cref="CaptureKnown"/> set for this step.</summary>
+    /// <summary>One block of the known rule's pass, on the addresses <see cref="TakeStep"/> set for this step.</summary>
     private void KnownBlock(int b, Span<double> sums)
     {
         var (part, start, count) = blocks[b];
