@@ -36,9 +36,6 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
         bool refused = false;
         manifest.Threads = get_num_threads();
         manifest.Machine = RunEnvironment.Machine();
-        // Whether the cheap preset's pass may take the optimiser's step here (it gives libtorch's bits), or copies.
-        manifest.Machine["sgd_step_pass"] = SgdOptimizer.PassRoundsAsLibTorch(0, 0, nesterov: false)
-            ? "libtorch's bits" : "other bits than libtorch's: the cheap preset copies";
         manifest.Write(folder.Manifest);
         try
         {
@@ -113,6 +110,10 @@ internal sealed class RunJournal(RunManifest manifest, RunFolder folder)
     }
 
     public void ModelBuilt(long parameters) => manifest.Counts["parameters"] = parameters;
+
+    /// <summary>Whether the cheap preset's pass may take this run's optimiser step here (it gives libtorch's bits), or copies.</summary>
+    public void StepPassChecked(bool matchesLibTorch) =>
+        manifest.Machine["sgd_step_pass"] = matchesLibTorch ? "libtorch's bits" : "other bits than libtorch's: the cheap preset copies";
 
     /// <summary>A TorchScript model: which file exactly (its SHA-256) and, when present, what its sidecar says of it.</summary>
     public void ModelLoaded(Models.TorchScriptModel model)

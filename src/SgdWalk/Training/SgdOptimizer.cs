@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SgdWalk.Landscape;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -94,7 +95,7 @@ public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double mom
     private static readonly ConcurrentDictionary<(double, double, bool), bool> passMatches = new();
 
     /// <summary>
-    /// Whether the recorder's element-wise step (<see cref="Landscape.StepPass.KnownUpdate"/>) gives the bits of this
+    /// Whether the recorder's element-wise step (<see cref="StepPass.KnownUpdate"/>) gives the bits of this
     /// class's libtorch kernels for the rule on this machine. libtorch's vectorised add with alpha is one fused
     /// multiply-add where the CPU has one (AVX2 and up) and a multiply then an add elsewhere (or under
     /// <c>ATEN_CPU_CAPABILITY=default</c>); the pass always fuses. Measured once per rule and process: two steps (the
@@ -119,18 +120,18 @@ public sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double mom
             using var libtorch = new SgdOptimizer([parameter], momentum, weightDecay, nesterov);
             var theta = theta0.clone();
             var (initial, cosine, update, buffer) = (theta0.clone(), zeros(n), zeros(n), zeros(n));
-            var rule = new Landscape.UpdateRule((float)weightDecay, (float)momentum, momentum != 0, nesterov, (float)-learningRate, 0);
+            var rule = new UpdateRule((float)weightDecay, (float)momentum, momentum != 0, nesterov, (float)-learningRate, 0);
             for (int step = 0; step < 2; step++)
             {
                 libtorch.Step(learningRate);
-                var block = new Landscape.UpdateBlock
+                var block = new UpdateBlock
                 {
-                    Gradient = Landscape.StepPass.Address(g), Theta = Landscape.StepPass.Address(theta), Initial = Landscape.StepPass.Address(initial),
-                    Cosine = Landscape.StepPass.Address(cosine), Update = Landscape.StepPass.Address(update),
-                    Buffer = step == 0 || momentum == 0 ? 0 : Landscape.StepPass.Address(buffer), NextBuffer = momentum == 0 ? 0 : Landscape.StepPass.Address(buffer),
+                    Gradient = StepPass.Address(g), Theta = StepPass.Address(theta), Initial = StepPass.Address(initial),
+                    Cosine = StepPass.Address(cosine), Update = StepPass.Address(update),
+                    Buffer = step == 0 || momentum == 0 ? 0 : StepPass.Address(buffer), NextBuffer = momentum == 0 ? 0 : StepPass.Address(buffer),
                     Count = n,
                 };
-                Landscape.StepPass.KnownUpdate(block, rule, new double[6]);
+                StepPass.KnownUpdate(block, rule, new double[6]);
                 if (!Bits(parameter).SequenceEqual(Bits(theta))) return false;
             }
         }

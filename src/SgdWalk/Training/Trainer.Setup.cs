@@ -94,6 +94,7 @@ public sealed partial class Trainer
         var streams = new SeedStreams(options.Seed);
         var folder = journal.Folder;
         optimizer = new SgdOptimizer(parameters, options.Momentum, options.WeightDecay, options.Nesterov, IsotropicNoise(streams));
+        journal.StepPassChecked(SgdOptimizer.PassRoundsAsLibTorch(options.Momentum, options.WeightDecay, options.Nesterov));
         // θ_0 on disk, so `sgdwalk barrier RUN:initial RUN:final` can measure the straight path later.
         Directory.CreateDirectory(folder.Checkpoints);
         if (resume is null) model.save(Path.Combine(folder.Checkpoints, "initial.dat"));
